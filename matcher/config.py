@@ -1,0 +1,127 @@
+"""The settings of a batch match: one frozen, validated record.
+
+A bad setting fails here, with one message shape, before a long batch starts::
+
+    The 'min_score' parameter of MatchConfig must be a float in [0, 1]. Got -0.5 instead.
+
+The record is what a run's manifest writes out (:meth:`MatchConfig.to_dict`), so a run can be
+repeated from its manifest alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from matcher.errors import ConfigError
+
+__all__ = ["MatchConfig", "ScoreWeights"]
+
+
+def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
+    return ConfigError(f"The {name!r} parameter of {owner} must be {rule}. Got {value!r} instead.")
+
+
+def _check_float(owner: str, name: str, value: object, lo: float, hi: float | None) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and (value < lo or (hi is not None and value > hi)):  # type: ignore[operator]
+        ok = False
+    if not ok:
+        rule = f"a float in [{lo:g}, {hi:g}]" if hi is not None else f"a float >= {lo:g}"
+        raise _fail(owner, name, rule, value)
+
+
+def _check_int(owner: str, name: str, value: object, lo: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < lo:
+        raise _fail(owner, name, f"an int >= {lo}", value)
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """How the parts of a pair's score are weighed. They must sum to 1 so scores lie in [0, 1].
+
+    Attributes
+    ----------
+    skill : float
+        Weight of skill fit: the share of the role's untrained requirements the seeker covers.
+    wish : float
+        Weight of wish fit: how close the role's occupation is to what the seeker wishes.
+    permanent : float
+        The small bonus for a permanent role (permanent employment is what counts as inclusion).
+    """
+
+    skill: float = 0.6
+    wish: float = 0.35
+    permanent: float = 0.05
+
+    def __post_init__(self) -> None:
+        for name in ("skill", "wish", "permanent"):
+            _check_float("ScoreWeights", name, getattr(self, name), 0.0, 1.0)
+        total = self.skill + self.wish + self.permanent
+        if abs(total - 1.0) > 1e-9:
+            raise ConfigError(
+                "The weights of ScoreWeights must sum to 1. "
+                f"Got skill={self.skill!r} + wish={self.wish!r} + permanent={self.permanent!r}"
+                f" = {total:g} instead."
+            )
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Settings of one batch match.
+
+    Parameters
+    ----------
+    top_k : int, default 5
+        Alternatives listed per seeker; ``0`` lists every allowed pair.
+    min_score : float, default 0.25
+        Pairs scoring below this are left out of the assignment and the alternatives.
+    default_max_distance_km : float, default 50
+        Travel limit for a seeker who gives a location but no ``max_distance_km``.
+    strict : bool, default False
+        Unresolved terms are errors instead of warnings.
+    seed : int, default 0
+        Recorded in the manifest; the engine is deterministic and draws nothing at random.
+    weights : ScoreWeights
+        How skill fit, wish fit and the permanent bonus are weighed.
+    hierarchy_decay : float, default 0.5
+        Credit a skill passes to its broader skill or skill group, per level.
+    neutral_wish : float, default 0.5
+        Wish fit used when the seeker states no wishes or the role names no occupation.
+    block_size : int, default 4096
+        Seekers scored per block; bounds memory to ``block_size x roles`` floats.
+    taxonomy : str or None
+        Path of an official ESCO download; ``None`` uses the built-in snapshot.
+    """
+
+    top_k: int = 5
+    min_score: float = 0.25
+    default_max_distance_km: float = 50.0
+    strict: bool = False
+    seed: int = 0
+    weights: ScoreWeights = field(default_factory=ScoreWeights)
+    hierarchy_decay: float = 0.5
+    neutral_wish: float = 0.5
+    block_size: int = 4096
+    taxonomy: str | None = None
+
+    def __post_init__(self) -> None:
+        owner = "MatchConfig"
+        _check_int(owner, "top_k", self.top_k, 0)
+        _check_float(owner, "min_score", self.min_score, 0.0, 1.0)
+        _check_float(owner, "default_max_distance_km", self.default_max_distance_km, 0.0, 20_100.0)
+        if not isinstance(self.strict, bool):
+            raise _fail(owner, "strict", "a bool", self.strict)
+        _check_int(owner, "seed", self.seed, 0)
+        if not isinstance(self.weights, ScoreWeights):
+            raise _fail(owner, "weights", "a ScoreWeights", self.weights)
+        _check_float(owner, "hierarchy_decay", self.hierarchy_decay, 0.0, 1.0)
+        _check_float(owner, "neutral_wish", self.neutral_wish, 0.0, 1.0)
+        _check_int(owner, "block_size", self.block_size, 1)
+        if self.taxonomy is not None and not isinstance(self.taxonomy, str):
+            raise _fail(owner, "taxonomy", "a path (str) or None", self.taxonomy)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain JSON-ready data, in a fixed key order."""
+        return asdict(self)

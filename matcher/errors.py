@@ -1,0 +1,112 @@
+"""Exceptions and the problem record that every error and warning is made of.
+
+The tree::
+
+    MatcherError
+    ├── ConfigError            (ValueError)  a setting is out of range; raised before any work
+    ├── InputError             (ValueError)  one or more problems in an input file
+    │   └── UnresolvedTermError               a term matched no taxonomy concept (``strict``)
+    ├── TaxonomyError          (ValueError)  a taxonomy download or snapshot is unusable
+    └── OutputError            (OSError)     an output could not be written
+
+Every input problem is a :class:`Problem`: the file, the 1-based data row (the header is not
+counted), the column, the rule that was broken and the value received. ``str(problem)`` is the
+line a caseworker reads::
+
+    roles.csv row 17, column 'slots': must be an integer >= 1, got '-2'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "MatcherError",
+    "OutputError",
+    "Problem",
+    "TaxonomyError",
+    "UnresolvedTermError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (or doubtful) in an input.
+
+    Attributes
+    ----------
+    file : str
+        The file name as the user gave it (or a frame's name, e.g. ``'seekers'``).
+    row : int or None
+        1-based data row; ``None`` when the problem concerns the whole file.
+    column : str or None
+        The column concerned; ``None`` when the problem concerns a whole row or file.
+    rule : str
+        What the value must be, phrased to follow "must" or to stand alone.
+    value : str or None
+        The value received, verbatim; ``None`` where there is no single value.
+    level : {'error', 'warning'}
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    rule: str
+    value: str | None = None
+    level: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'" if self.row is not None else f" column '{self.column}'"
+        text = f"{where}: {self.rule}"
+        if self.value is not None:
+            text += f", got {self.value!r}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.row if self.row is not None else -1, self.column or "", self.rule)
+
+
+class MatcherError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class ConfigError(MatcherError, ValueError):
+    """A setting is invalid. Raised by the settings record, before any work starts."""
+
+
+class InputError(MatcherError, ValueError):
+    """An input file (or frame) has one or more problems; ``problems`` lists them all."""
+
+    def __init__(self, problems: Iterable[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file="input", row=None, column=None, rule=problems)]
+        self.problems: list[Problem] = sorted(problems, key=Problem.sort_key)
+        super().__init__(self._message(self.problems))
+
+    @staticmethod
+    def _message(problems: Sequence[Problem]) -> str:
+        if len(problems) == 1:
+            return str(problems[0])
+        lines = [f"{len(problems)} problems in the input:"]
+        lines += [f"  {p}" for p in problems]
+        return "\n".join(lines)
+
+
+class UnresolvedTermError(InputError):
+    """Terms that match no taxonomy concept, raised instead of warnings in strict mode."""
+
+
+class TaxonomyError(MatcherError, ValueError):
+    """A taxonomy source (official download, snapshot, crosswalk) cannot be used."""
+
+
+class OutputError(MatcherError, OSError):
+    """An output file cannot be written. Nothing half-written is left behind."""
