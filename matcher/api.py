@@ -1,0 +1,436 @@
+"""The library API: one batch match from two inputs to an optimal, explained proposal.
+
+:func:`match` strings the stages of the data path together::
+
+    read & validate -> resolve terms -> encode -> score -> assign -> explain
+
+and returns a :class:`MatchResult` of polars frames. The command line (``matcher match``) is a
+thin shell over it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from matcher import __version__
+from matcher.assign import check_assignment, freeing_cost, solve_dense
+from matcher.config import MatchConfig
+from matcher.encode import (
+    OccupationConcepts,
+    encode_roles,
+    encode_seekers,
+    key_index,
+    skill_space,
+)
+from matcher.errors import OutputError, Problem
+from matcher.explain import Explainer
+from matcher.io import read_table, validate_roles, validate_seekers, write_json, write_table
+from matcher.score import score_pairs
+from matcher.taxonomy import Taxonomy, load_taxonomy
+from matcher.terms import ROLE_TERMS, SEEKER_TERMS, resolve_terms
+
+__all__ = ["MATCHES_SCHEMA", "ALTERNATIVES_SCHEMA", "MatchResult", "match"]
+
+log = logging.getLogger("matcher")
+
+#: columns of the MATCHES output, in order
+MATCHES_SCHEMA: Mapping[str, type[pl.DataType]] = {
+    "seeker_id": pl.String,
+    "role_id": pl.String,
+    "score": pl.Float64,
+    "reason": pl.String,
+}
+#: columns of the ALTS output, in order
+ALTERNATIVES_SCHEMA: Mapping[str, type[pl.DataType]] = {
+    "seeker_id": pl.String,
+    "role_id": pl.String,
+    "rank": pl.Int64,
+    "score": pl.Float64,
+    "skill_fit": pl.Float64,
+    "wish_fit": pl.Float64,
+    "permanent": pl.Float64,
+    "assigned": pl.Boolean,
+}
+
+Source = str | os.PathLike[str] | pl.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class MatchResult:
+    """The outcome of one batch match.
+
+    Attributes
+    ----------
+    matches : polars.DataFrame
+        Every seeker exactly once, sorted by ``seeker_id``: ``seeker_id``, ``role_id`` (null
+        when unmatched), ``score`` (null when unmatched) and a plain-language ``reason``.
+    alternatives : polars.DataFrame
+        Per seeker the best ``top_k`` allowed roles (every allowed pair when ``top_k`` is 0):
+        ``seeker_id, role_id, rank, score, skill_fit, wish_fit, permanent, assigned``.
+        ``score`` is exactly what the assignment maximises.
+    manifest : dict
+        Versions, input hashes, settings, solver, totals, counts and timings. No names or free
+        text.
+    warnings : tuple of Problem
+        Unresolved terms and spelling-only matches, by file, row and column.
+    """
+
+    matches: pl.DataFrame
+    alternatives: pl.DataFrame
+    manifest: dict[str, Any]
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def total_score(self) -> float:
+        return float(self.manifest["total_score"])
+
+    def summary(self) -> pl.DataFrame:
+        """A short table of the batch: counts, total score, optimality and time."""
+        m = self.manifest
+        c = m["counts"]
+        rows = [
+            ("seekers", str(c["seekers"])),
+            ("roles (slots)", f"{c['roles']} ({c['slots']})"),
+            ("allowed pairs", str(c["allowed_pairs"])),
+            ("matched", f"{m['matched']} of {c['seekers']}"),
+            ("total score", f"{m['total_score']:.4f}"),
+            ("optimal", "certified" if m["optimality"]["certified"] else "NOT certified"),
+            ("warnings", str(c["warnings"])),
+            ("time", f"{sum(m['timings_s'].values()):.2f} s"),
+        ]
+        return pl.DataFrame(rows, schema=["item", "value"], orient="row")
+
+    def write(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        alternatives: str | os.PathLike[str] | None = None,
+        warnings: str | os.PathLike[str] | None = None,
+    ) -> list[Path]:
+        """Write MATCHES, its manifest (``out`` + ``.manifest.json``), and optional files.
+
+        All files are written to temporary files first and renamed only when every one of
+        them was written, so a failure leaves no new or half-written output behind.
+        """
+        out = Path(out)
+        plan: list[tuple[Path, Any]] = [(out, self.matches)]
+        if alternatives is not None:
+            plan.append((Path(alternatives), self.alternatives))
+        if warnings is not None:
+            plan.append((Path(warnings), _warnings_frame(self.warnings)))
+        plan.append((Path(f"{out}.manifest.json"), self.manifest))
+        targets = [p for p, _ in plan]
+        if len(set(map(os.path.abspath, targets))) != len(targets):
+            raise OutputError(f"output paths must differ, got {[str(p) for p in targets]}")
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for path, payload in plan:
+                if not path.parent.is_dir():
+                    raise OutputError(f"{path}: folder {str(path.parent)!r} does not exist")
+                fd, tmp_name = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix="".join(path.suffixes[-1:]), dir=path.parent
+                )
+                os.close(fd)
+                tmp = Path(tmp_name)
+                staged.append((tmp, path))
+                if isinstance(payload, pl.DataFrame):
+                    write_table(payload, tmp)
+                else:
+                    write_json(payload, tmp)
+            for tmp, path in staged:
+                os.replace(tmp, path)
+        except OSError as exc:
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(f"could not write the outputs: {exc}") from exc
+        finally:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+        return targets
+
+    def _repr_html_(self) -> str:
+        summary = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in self.summary().iter_rows()
+        )
+        return (
+            "<div><strong>matcher batch</strong>"
+            f"<table>{summary}</table>"
+            f"{self.matches.head(20)._repr_html_()}</div>"
+        )
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        return (
+            f"MatchResult(seekers={m['counts']['seekers']}, matched={m['matched']}, "
+            f"total_score={m['total_score']:.4f})"
+        )
+
+
+def _warnings_frame(warnings: tuple[Problem, ...]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file": [w.file for w in warnings],
+            "row": [w.row for w in warnings],
+            "column": [w.column for w in warnings],
+            "rule": [w.rule for w in warnings],
+            "value": [w.value for w in warnings],
+        },
+        schema={"file": pl.String, "row": pl.Int64, "column": pl.String, "rule": pl.String,
+                "value": pl.String},
+    )
+
+
+def _fingerprint(source: Source, frame: pl.DataFrame) -> dict[str, str]:
+    if isinstance(source, pl.DataFrame):
+        digest = hashlib.sha256(frame.write_csv().encode()).hexdigest()
+        return {"file": "<frame>", "sha256": digest}
+    h = hashlib.sha256()
+    with open(source, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return {"file": Path(source).name, "sha256": h.hexdigest()}
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
+
+
+def match(
+    seekers: Source,
+    roles: Source,
+    *,
+    config: MatchConfig | None = None,
+    taxonomy: Taxonomy | None = None,
+    **settings: Any,
+) -> MatchResult:
+    """Match a caseload of seekers to open roles, optimally and with reasons.
+
+    Parameters
+    ----------
+    seekers, roles : path or polars.DataFrame
+        A CSV, Parquet or JSON file (by extension), or a frame with the same columns.
+    config : MatchConfig, optional
+        The settings record; alternatively pass its fields as keyword arguments
+        (``match(s, r, min_score=0.3)``).
+    taxonomy : Taxonomy, optional
+        A loaded taxonomy; by default ``load_taxonomy(config.taxonomy)`` (the built-in ESCO
+        snapshot when no path is set).
+
+    Returns
+    -------
+    MatchResult
+
+    Raises
+    ------
+    InputError
+        Every problem of an input file at once (file, row, column, rule, value).
+    UnresolvedTermError
+        With ``strict=True``, the terms that match no concept.
+    ConfigError
+        A setting is out of range.
+
+    Examples
+    --------
+    >>> import polars as pl, matcher
+    >>> seekers = pl.DataFrame({"seeker_id": ["S1"], "experience": ["agronomist"]})
+    >>> roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["Bikuben"], "slots": [1],
+    ...                       "occupation": ["birøkter"]})
+    >>> result = matcher.match(seekers, roles)
+    >>> result.matches.select("seeker_id", "role_id").rows()
+    [('S1', 'R1')]
+    """
+    if config is None:
+        config = MatchConfig(**settings)
+    elif settings:
+        raise TypeError("pass either config or keyword settings, not both")
+    clock = _Stopwatch()
+
+    with clock.stage("read"):
+        seeker_raw, seeker_name = read_table(seekers, name=None if not isinstance(
+            seekers, pl.DataFrame) else "seekers")
+        role_raw, role_name = read_table(roles, name=None if not isinstance(
+            roles, pl.DataFrame) else "roles")
+        inputs = {
+            "seekers": _fingerprint(seekers, seeker_raw),
+            "roles": _fingerprint(roles, role_raw),
+        }
+    with clock.stage("validate"):
+        seeker_frame = validate_seekers(seeker_raw, seeker_name).sort("seeker_id")
+        role_frame = validate_roles(role_raw, role_name).sort("role_id")
+    with clock.stage("taxonomy"):
+        tax = taxonomy if taxonomy is not None else load_taxonomy(config.taxonomy)
+    with clock.stage("resolve"):
+        seeker_terms = resolve_terms(
+            seeker_frame, name=seeker_name, columns=SEEKER_TERMS, taxonomy=tax,
+            strict=config.strict,
+        )
+        role_terms = resolve_terms(
+            role_frame, name=role_name, columns=ROLE_TERMS, taxonomy=tax, strict=config.strict
+        )
+    with clock.stage("encode"):
+        space = skill_space(tax, config.hierarchy_decay)
+        concepts = OccupationConcepts(tax, space)
+        languages = key_index(
+            [v or [] for v in seeker_frame.get_column("languages").to_list()],
+            [v or [] for v in role_frame.get_column("languages").to_list()],
+        )
+        needs = [[m.key for m in c] for c in seeker_terms.adaptations["needs"]]
+        offers = [[m.key for m in c] for c in role_terms.adaptations["offers"]]
+        adaptations = key_index(needs, offers)
+        seeker_vec = encode_seekers(
+            seeker_frame, seeker_terms, taxonomy=tax, space=space, concepts=concepts,
+            language_index=languages, adaptation_index=adaptations,
+            default_max_distance_km=config.default_max_distance_km,
+        )
+        role_vec = encode_roles(
+            role_frame, role_terms, taxonomy=tax, space=space, concepts=concepts,
+            language_index=languages, adaptation_index=adaptations,
+        )
+    with clock.stage("score"):
+        graph = score_pairs(seeker_vec, role_vec, concepts, config)
+    with clock.stage("assign"):
+        assignment = solve_dense(graph.scores, role_vec.slots)
+    with clock.stage("certify"):
+        cost = freeing_cost(graph.scores, role_vec.slots, assignment.role_of_seeker)
+        violations = check_assignment(graph.scores, role_vec.slots, assignment)
+    with clock.stage("explain"):
+        seeker_ids = seeker_frame.get_column("seeker_id").to_list()
+        role_ids = role_frame.get_column("role_id").to_list()
+        labels = {k: "" for k in adaptations}
+        for side in (seeker_terms.adaptations["needs"], role_terms.adaptations["offers"]):
+            for cell in side:
+                for m in cell:
+                    labels[m.key] = m.label
+        explainer = Explainer(
+            taxonomy=tax, space=space, concepts=concepts,
+            seeker_ids=seeker_ids, role_ids=role_ids,
+            role_titles=_strings(role_frame, "title"),
+            enterprises=_strings(role_frame, "enterprise"),
+            seeker_terms=seeker_terms, role_terms=role_terms,
+            seekers=seeker_vec, roles=role_vec, graph=graph,
+            adaptation_labels=[labels[k] for k in sorted(adaptations, key=adaptations.get)],
+            min_score=config.min_score,
+        )
+        matches = _matches_frame(explainer, assignment.role_of_seeker, cost)
+        alternatives = _alternatives_frame(
+            graph, role_vec.permanent, assignment.role_of_seeker, seeker_ids, role_ids,
+            config.top_k,
+        )
+
+    matched = int((assignment.role_of_seeker >= 0).sum())
+    warnings = tuple(seeker_terms.warnings + role_terms.warnings)
+    manifest: dict[str, Any] = {
+        "matcher_version": __version__,
+        "taxonomy": {"version": tax.version, "source": config.taxonomy or "built-in"},
+        "inputs": inputs,
+        "settings": config.to_dict(),
+        "solver": assignment.solver,
+        "optimality": {"certified": not violations, "violations": violations},
+        "total_score": assignment.total,
+        "matched": matched,
+        "counts": {
+            "seekers": seeker_frame.height,
+            "roles": role_frame.height,
+            "slots": int(role_vec.slots.sum()),
+            "feasible_pairs": int(graph.feasible.sum()),
+            "allowed_pairs": int(graph.scores.nnz),
+            "unmatched": seeker_frame.height - matched,
+            "unresolved_terms": seeker_terms.count_unresolved() + role_terms.count_unresolved(),
+            "warnings": len(warnings),
+        },
+        "timings_s": {k: round(v, 6) for k, v in clock.timings.items()},
+    }
+    log.info(
+        "batch matched: %d seekers, %d roles, %d allowed pairs, %d matched, %d warnings",
+        seeker_frame.height, role_frame.height, graph.scores.nnz, matched, len(warnings),
+    )
+    return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
+                       warnings=warnings)
+
+
+def _strings(frame: pl.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return [""] * frame.height
+    return [v or "" for v in frame.get_column(column).to_list()]
+
+
+def _matches_frame(
+    explainer: Explainer, role_of_seeker: np.ndarray, cost: np.ndarray
+) -> pl.DataFrame:
+    scores = explainer.graph.scores
+    role_col: list[str | None] = []
+    score_col: list[float | None] = []
+    reasons: list[str] = []
+    for i, j in enumerate(role_of_seeker.tolist()):
+        if j >= 0:
+            s = float(scores[i, j])
+            role_col.append(explainer.role_ids[j])
+            score_col.append(s)
+            reasons.append(explainer.explain_match(i, j, s))
+        else:
+            role_col.append(None)
+            score_col.append(None)
+            reasons.append(explainer.explain_unmatched(i, role_of_seeker, cost))
+    return pl.DataFrame(
+        {"seeker_id": list(explainer.seeker_ids), "role_id": role_col, "score": score_col,
+         "reason": reasons},
+        schema=dict(MATCHES_SCHEMA),
+    )
+
+
+def _alternatives_frame(
+    graph: Any,
+    permanent: np.ndarray,
+    role_of_seeker: np.ndarray,
+    seeker_ids: list[str],
+    role_ids: list[str],
+    top_k: int,
+) -> pl.DataFrame:
+    s = graph.scores
+    rows = np.repeat(np.arange(s.shape[0]), np.diff(s.indptr))
+    cols = s.indices
+    # rank within seeker: score descending, ties by role id (roles are sorted by id already)
+    order = np.lexsort((cols, -s.data, rows))
+    rows, cols = rows[order], cols[order]
+    data, skill, wish = s.data[order], graph.skill_fit.data[order], graph.wish_fit.data[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(rows.size) - starts + 1
+    keep = rank <= top_k if top_k > 0 else np.ones(rows.size, dtype=bool)
+    sid = np.asarray(seeker_ids, dtype=object)
+    rid = np.asarray(role_ids, dtype=object)
+    return pl.DataFrame(
+        {
+            "seeker_id": sid[rows[keep]].tolist(),
+            "role_id": rid[cols[keep]].tolist(),
+            "rank": rank[keep],
+            "score": data[keep],
+            "skill_fit": skill[keep],
+            "wish_fit": wish[keep],
+            "permanent": permanent[cols[keep]],
+            "assigned": role_of_seeker[rows[keep]] == cols[keep],
+        },
+        schema=dict(ALTERNATIVES_SCHEMA),
+    )

@@ -1,0 +1,155 @@
+"""The command line: a thin shell over :func:`matcher.match`.
+
+``matcher match SEEKERS ROLES --out MATCHES`` runs a batch; ``matcher demo`` runs one on the
+built-in synthetic samples. Bad input ends with exit status 2 and every problem listed (file,
+row, column, rule, value), no traceback, and no output file written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from matcher import __version__
+from matcher.api import MatchResult, match
+from matcher.config import MatchConfig
+from matcher.errors import ConfigError, InputError, MatcherError, Problem
+
+__all__ = ["main"]
+
+#: warnings printed before "... and N more"
+_SHOWN_WARNINGS = 30
+_SUFFIXES = (".csv", ".parquet", ".json")
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def _print_warnings(warnings: Sequence[Problem], target: str | None) -> None:
+    if not warnings:
+        return
+    click.echo(f"{len(warnings)} warning(s):", err=True)
+    for w in warnings[:_SHOWN_WARNINGS]:
+        click.echo(f"  {w}", err=True)
+    if len(warnings) > _SHOWN_WARNINGS:
+        more = len(warnings) - _SHOWN_WARNINGS
+        where = f"; all are in {target}" if target else "; write them all with --warnings FILE"
+        click.echo(f"  ... and {more} more{where}", err=True)
+
+
+def _print_summary(result: MatchResult, written: Sequence[Path]) -> None:
+    with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
+                   tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=60):
+        click.echo(result.summary())
+    click.echo("Outputs:")
+    for path in written:
+        click.echo(f"  {path}")
+
+
+def _check_suffix(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and Path(value).suffix.lower() not in _SUFFIXES:
+        raise click.BadParameter(
+            f"must end in one of {', '.join(_SUFFIXES)}, got {Path(value).name!r}"
+        )
+    return value
+
+
+def _run(
+    seekers: str, roles: str, out: str, alternatives: str | None, warnings: str | None,
+    **settings: Any,
+) -> None:
+    try:
+        config = MatchConfig(**settings)
+        result = match(seekers, roles, config=config)
+        written = result.write(out, alternatives=alternatives, warnings=warnings)
+    except (InputError, ConfigError) as exc:
+        _fail(str(exc), 2)
+    except MatcherError as exc:
+        _fail(str(exc), 1)
+    else:
+        _print_warnings(result.warnings, warnings)
+        _print_summary(result, written)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="matcher")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress (ids and counts only).")
+def cli(verbose: bool) -> None:
+    """matcher: resource-first matching of job-seekers to roles at social enterprises."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+_defaults = MatchConfig()
+
+
+@cli.command("match")
+@click.argument("seekers", type=click.Path(dir_okay=False))
+@click.argument("roles", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, callback=_check_suffix,
+              help="MATCHES file (.csv, .parquet or .json); a manifest is written beside it.")
+@click.option("--alternatives", "alternatives", callback=_check_suffix,
+              help="ALTS file: the best --top-k allowed roles per seeker, with score parts.")
+@click.option("--warnings", "warnings", callback=_check_suffix,
+              help="Write every warning (unresolved terms ...) to this file.")
+@click.option("--top-k", type=int, default=_defaults.top_k, show_default=True,
+              help="Alternatives per seeker; 0 lists every allowed pair.")
+@click.option("--min-score", type=float, default=_defaults.min_score, show_default=True,
+              help="Pairs scoring below this are never proposed.")
+@click.option("--max-distance-km", "default_max_distance_km", type=float,
+              default=_defaults.default_max_distance_km, show_default=True,
+              help="Travel limit for seekers with a location but no max_distance_km.")
+@click.option("--taxonomy", type=click.Path(exists=True),
+              help="Official ESCO download or snapshot (default: the built-in ESCO v1.1.1).")
+@click.option("--strict", is_flag=True, help="Unresolved terms are errors, not warnings.")
+@click.option("--seed", type=int, default=_defaults.seed, show_default=True,
+              help="Recorded in the manifest (the engine draws nothing at random).")
+def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
+                  warnings: str | None, **settings: Any) -> None:
+    """Match SEEKERS to ROLES and write the proposal to --out.
+
+    SEEKERS and ROLES are CSV, Parquet or JSON files (by extension).
+    """
+    _run(seekers, roles, out, alternatives, warnings, **settings)
+
+
+@cli.command("demo")
+@click.option("--out-dir", default="matcher-demo", show_default=True, type=click.Path(),
+              help="Folder for the demo's outputs (created if missing).")
+def demo_command(out_dir: str) -> None:
+    """Run a batch match on the built-in synthetic samples."""
+    samples = resources.files("matcher.samples")
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with resources.as_file(samples / "seekers.csv") as s, \
+            resources.as_file(samples / "roles.csv") as r:
+        click.echo(f"Matching the built-in samples ({s.name}, {r.name}) ...")
+        _run(str(s), str(r), str(folder / "matches.csv"), str(folder / "alternatives.csv"),
+             str(folder / "warnings.csv"), **{})
+    result = pl.read_csv(folder / "matches.csv")
+    with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
+                   tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=100, tbl_rows=12,
+                   tbl_width_chars=160):
+        click.echo("First matches:")
+        click.echo(result.select("seeker_id", "role_id", "score").head(12))
+
+
+def main() -> None:
+    """Entry point of the ``matcher`` console script."""
+    cli(prog_name="matcher")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""Explain stage: a plain-language reason for every match and every non-match.
+
+For a match: the skills the seeker brings (and from which past occupation they come), the
+related experience that counted through ESCO's skill groups (transferable skills), the wish the
+role meets, what the role will train, what is still to learn, and a permanent position.
+
+For a seeker left unmatched, one of three reasons, the first that applies:
+
+1. no role passes the hard constraints: the constraints are named with how many roles each
+   excluded, the one that excluded most first;
+2. roles pass them, but none reaches the minimum score: the best of them is named;
+3. every fitting role went to someone else: the best one is named with who holds its places and
+   exactly how much total score giving this seeker a place there would cost (from the
+   solver's freeing costs, see :func:`matcher.assign.freeing_cost`).
+
+Reasons name roles by id and title, other seekers by id only, never by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors, SkillSpace
+from matcher.score import CONSTRAINTS, CandidateGraph
+from matcher.taxonomy import Resolution, Taxonomy
+from matcher.terms import ResolvedTerms
+
+__all__ = ["Explainer"]
+
+#: how many skills a reason names in one list
+_LIST = 3
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _row_set(matrix: sp.csr_array, i: int) -> dict[int, float]:
+    start, stop = matrix.indptr[i], matrix.indptr[i + 1]
+    return dict(
+        zip(matrix.indices[start:stop].tolist(), matrix.data[start:stop].tolist(), strict=True)
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass(frozen=True, eq=False)
+class Explainer:
+    """Writes the reasons for one batch; holds the batch's encoded state."""
+
+    taxonomy: Taxonomy
+    space: SkillSpace
+    concepts: OccupationConcepts
+    seeker_ids: Sequence[str]
+    role_ids: Sequence[str]
+    role_titles: Sequence[str]
+    enterprises: Sequence[str]
+    seeker_terms: ResolvedTerms
+    role_terms: ResolvedTerms
+    seekers: SeekerVectors
+    roles: RoleVectors
+    graph: CandidateGraph
+    adaptation_labels: Sequence[str]
+    min_score: float
+
+    def _skill(self, k: int) -> str:
+        return str(self.taxonomy.skill_labels[k]).strip()
+
+    def _role_name(self, j: int) -> str:
+        title = self.role_titles[j] or ""
+        name = f"{self.role_ids[j]}"
+        if title:
+            name += f" '{title}'"
+        if self.enterprises[j]:
+            name += f" at {self.enterprises[j]}"
+        return name
+
+    def _by_specificity(self, skills: set[int]) -> list[int]:
+        return sorted(skills, key=lambda k: (-self.space.idf[k], self._skill(k)))
+
+    # -- matches ------------------------------------------------------------------------------
+
+    def _skill_sources(self, i: int) -> tuple[set[int], dict[int, Resolution]]:
+        listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
+        source: dict[int, Resolution] = {}
+        for occ in self.seeker_terms.concepts["experience"][i]:
+            for o in occ.indices:
+                row = sp.csr_array(self.taxonomy.occupation_skills[[o]])
+                for k in row.indices.tolist():
+                    source.setdefault(k, occ)
+        return listed, source
+
+    def explain_match(self, i: int, j: int, score: float) -> str:
+        """The reason for matching seeker ``i`` to role ``j``."""
+        parts: list[str] = []
+        need = _row_set(self.roles.need, j)
+        have = _row_set(self.seekers.have, i)
+        listed, source = self._skill_sources(i)
+
+        shared = self._by_specificity({k for k in need if k in have})
+        if shared:
+            from_listed = [k for k in shared if k in listed][:_LIST]
+            from_exp: dict[str, list[int]] = {}
+            for k in shared:
+                if k not in listed and k in source:
+                    from_exp.setdefault(str(source[k].label), []).append(k)
+            text = f"brings {len(shared)} of the role's {len(need)} required skills"
+            bits = []
+            if from_listed:
+                bits.append(_join([self._skill(k) for k in from_listed]))
+            for occ_label, ks in list(from_exp.items())[:2]:
+                names = _join([self._skill(k) for k in ks[:_LIST]])
+                bits.append(f"{names} from experience as {occ_label}")
+            if bits:
+                text += " (" + "; ".join(bits) + ")"
+            parts.append(text)
+
+        missing = [k for k in need if k not in have]
+        covered = _row_set(self.seekers.covered, i)
+        groups: dict[int, int] = {}
+        for k in missing:
+            for a in sp.csr_array(self.space.spread[[k]]).indices.tolist():
+                if a != k and a in covered and self.space.idf[a] > 0.5:
+                    groups[a] = groups.get(a, 0) + 1
+        if groups:
+            best = sorted(groups, key=lambda a: (-groups[a], -self.space.idf[a]))[:2]
+            exp = [str(o.label) for o in self.seeker_terms.concepts["experience"][i]]
+            origin = f" from experience as {_join(exp)}" if exp else ""
+            parts.append(
+                "related skills count toward "
+                + _join([f"'{self._skill(a)}'" for a in best])
+                + origin
+            )
+
+        wishes = self.seekers.wishes[i]
+        occ = int(self.roles.occupation[j])
+        if wishes and occ >= 0:
+            sims = self.concepts.similarity(wishes, [occ])[:, 0]
+            w = int(np.argmax(sims))
+            label = self.concepts.resolutions[wishes[w]].label
+            if sims[w] >= 0.999:
+                parts.append(f"wishes to work as {label}")
+            elif sims[w] >= 0.5:
+                parts.append(f"wishes to work as {label}, a related occupation")
+
+        trained = set(_row_set(self.roles.trained, j))
+        taught = self._by_specificity({k for k in trained if k not in have})
+        if taught:
+            parts.append("the role trains " + _join([self._skill(k) for k in taught[:_LIST]]))
+        gaps = [k for k in self._by_specificity(set(missing)) if k not in covered]
+        if gaps:
+            parts.append("still to learn: " + _join([self._skill(k) for k in gaps[:_LIST]]))
+        if self.roles.permanent[j] >= 1.0:
+            parts.append("a permanent position")
+        needs = np.flatnonzero(self.seekers.needs[i])
+        if needs.size and not self.roles.offers_stated[j]:
+            parts.append("the role does not state its adaptations: check " + _join(
+                [self.adaptation_labels[int(n)] for n in needs]
+            ))
+        head = f"Matched to {self._role_name(j)} (score {score:.2f})"
+        return head + (": " + "; ".join(parts) if parts else "") + "."
+
+    # -- non-matches --------------------------------------------------------------------------
+
+    def explain_unmatched(
+        self,
+        i: int,
+        role_of_seeker: np.ndarray,
+        freeing_cost: np.ndarray,
+    ) -> str:
+        """The reason seeker ``i`` got no role."""
+        g = self.graph
+        n_roles = len(self.role_ids)
+        start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
+        if stop > start:
+            cols = g.scores.indices[start:stop]
+            vals = g.scores.data[start:stop]
+            order = np.lexsort((cols, -vals))
+            j, s = int(cols[order[0]]), float(vals[order[0]])
+            holders = np.flatnonzero(role_of_seeker == j)
+            held = sorted(
+                ((float(g.scores[h, j]), self.seeker_ids[h]) for h in holders), reverse=True
+            )
+            who = _join([f"{sid} ({hs:.2f})" for hs, sid in held[:3]])
+            if len(held) > 3:
+                who += f" and {len(held) - 3} more"
+            loss = float(freeing_cost[j]) - s
+            text = (
+                f"Not matched: {_plural(stop - start, 'role')} fit, but each went to someone "
+                f"who fits it better or has fewer alternatives. The best, {self._role_name(j)} "
+                f"(score {s:.2f}), went to {who or 'others'}"
+            )
+            if loss > 1e-9:
+                text += f"; giving this seeker a place there would lower the total score by {loss:.2f}"
+            else:
+                text += "; an equally good assignment exists and the tie was broken by id"
+            return text + "."
+        if g.feasible[i] > 0:
+            j = int(g.best_below[i])
+            return (
+                f"Not matched: {_plural(int(g.feasible[i]), 'role')} pass the hard constraints, "
+                f"but none reaches the minimum score {self.min_score:.2f} (the best, "
+                f"{self._role_name(j)}, scores {g.best_below_score[i]:.2f})."
+            )
+        if n_roles == 0:
+            return "Not matched: there are no open roles in this batch."
+        counts = g.excluded[i]
+        words = {
+            "distance": self._distance_phrase(i),
+            "hours": self._hours_phrase(i),
+            "language": "share no language with this seeker",
+            "needs": "do not offer an adaptation this seeker needs",
+        }
+        ranked = sorted(
+            (int(-counts[c]), c, name) for c, name in enumerate(CONSTRAINTS) if counts[c] > 0
+        )
+        clauses = [f"{-neg} {words[name]}" for neg, _, name in ranked]
+        return (
+            f"Not matched: none of the {n_roles} roles passes the hard constraints; "
+            + "; ".join(clauses)
+            + "."
+        )
+
+    def _distance_phrase(self, i: int) -> str:
+        return f"are more than {self.seekers.radius_km[i]:g} km away"
+
+    def _hours_phrase(self, i: int) -> str:
+        return f"ask more than the {self.seekers.hours_max[i]:g} hours a week this seeker can work"

@@ -1,0 +1,212 @@
+"""Score stage: every seeker x role pair gets a score in [0, 1], or is excluded.
+
+``score = w_skill * skill_fit + w_wish * wish_fit + w_permanent * permanent``
+
+- **skill fit**: the share of the role's (IDF-weighted, hierarchy-spread) untrained requirements
+  that the seeker covers, 1 when they hold every requirement, and 1 for a role that trains
+  everything it asks for. Partial credit flows through shared skill groups.
+- **wish fit**: the best similarity between an occupation the seeker wishes and the role's
+  occupation (``MatchConfig.neutral_wish`` when either side states nothing).
+- **permanent**: 1 for a permanent role: permanent employment is what counts as inclusion.
+
+Hard constraints **exclude** a pair; they are never a penalty:
+
+- ``distance``: the role lies beyond the seeker's ``max_distance_km`` (great-circle distance,
+  found with scikit-learn's ``BallTree`` radius queries, never an all-pairs loop);
+- ``hours``: the role's weekly hours exceed the seeker's ``hours_max``;
+- ``language``: both sides state languages and share none;
+- ``needs``: the role states what it offers and lacks an adaptation the seeker needs.
+
+A side that does not state a field sets no constraint. Pairs scoring under ``min_score`` are
+left out of the assignment too. Seekers are scored in blocks, so memory stays bounded by one
+block times the roles, never the whole seekers x roles matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.neighbors import BallTree
+
+from matcher.config import MatchConfig
+from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
+
+__all__ = ["CONSTRAINTS", "EARTH_RADIUS_KM", "CandidateGraph", "score_pairs"]
+
+#: the hard constraints, in the column order of :attr:`CandidateGraph.excluded`
+CONSTRAINTS = ("distance", "hours", "language", "needs")
+#: mean Earth radius (IUGG)
+EARTH_RADIUS_KM = 6371.0088
+#: cells of one dense block (seekers x roles), about 64 MB of float64
+_BLOCK_CELLS = 8_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class CandidateGraph:
+    """The allowed pairs of a batch and what the explanations need about the rest.
+
+    Attributes
+    ----------
+    scores : csr_array (n_seekers, n_roles)
+        Stored entries are exactly the allowed pairs (every hard constraint passed, score at
+        least ``min_score`` and above 0), holding the score the assignment maximises.
+    skill_fit, wish_fit : csr_array
+        The components, with the same sparsity as ``scores``.
+    excluded : int array (n_seekers, 4)
+        Roles each hard constraint excluded, columns in :data:`CONSTRAINTS` order (a role
+        that breaks two constraints counts in both).
+    feasible : int array (n_seekers,)
+        Roles passing every hard constraint (allowed or under ``min_score``).
+    best_below, best_below_score : arrays (n_seekers,)
+        The best feasible role scoring under ``min_score`` (-1 and NaN where none).
+    """
+
+    scores: sp.csr_array
+    skill_fit: sp.csr_array
+    wish_fit: sp.csr_array
+    excluded: np.ndarray
+    feasible: np.ndarray
+    best_below: np.ndarray
+    best_below_score: np.ndarray
+
+
+def _within_reach(seekers: SeekerVectors, roles: RoleVectors, rows: slice) -> np.ndarray:
+    n_block = rows.stop - rows.start
+    n_roles = roles.lat.shape[0]
+    ok = np.ones((n_block, n_roles), dtype=bool)
+    role_located = np.flatnonzero(~np.isnan(roles.lat))
+    lat, lon, radius = seekers.lat[rows], seekers.lon[rows], seekers.radius_km[rows]
+    block_located = np.flatnonzero(~np.isnan(lat))
+    if role_located.size == 0 or block_located.size == 0:
+        return ok
+    tree = BallTree(
+        np.radians(np.column_stack([roles.lat[role_located], roles.lon[role_located]])),
+        metric="haversine",
+    )
+    hits = tree.query_radius(
+        np.radians(np.column_stack([lat[block_located], lon[block_located]])),
+        r=radius[block_located] / EARTH_RADIUS_KM,
+    )
+    ok[np.ix_(block_located, role_located)] = False
+    for i, found in zip(block_located.tolist(), hits, strict=True):
+        ok[i, role_located[found]] = True
+    return ok
+
+
+def _wish_fit(
+    seekers: SeekerVectors,
+    roles: RoleVectors,
+    rows: slice,
+    sim: np.ndarray,
+    wish_pos: dict[int, int],
+    role_pos: np.ndarray,
+    neutral: float,
+) -> np.ndarray:
+    n_block = rows.stop - rows.start
+    fit = np.full((n_block, role_pos.shape[0]), neutral)
+    wishes = seekers.wishes[rows]
+    width = max((len(w) for w in wishes), default=0)
+    has_occ = role_pos >= 0
+    if width == 0 or not has_occ.any():
+        return fit
+    # sim with an extra row of -inf for padding, restricted to roles that name an occupation
+    sim_roles = np.vstack([sim[:, role_pos[has_occ]], np.full((1, int(has_occ.sum())), -np.inf)])
+    pad = sim_roles.shape[0] - 1
+    table = np.full((n_block, width), pad, dtype=np.int64)
+    for i, w in enumerate(wishes):
+        table[i, : len(w)] = [wish_pos[c] for c in w]
+    best = sim_roles[table].max(axis=1)  # (n_block, n_roles_with_occupation)
+    stated = np.array([len(w) > 0 for w in wishes])
+    fit[np.ix_(stated, has_occ)] = best[stated]
+    return fit
+
+
+def score_pairs(
+    seekers: SeekerVectors,
+    roles: RoleVectors,
+    concepts: OccupationConcepts,
+    config: MatchConfig,
+) -> CandidateGraph:
+    """Score every pair block by block and keep the allowed ones (see :class:`CandidateGraph`)."""
+    n_seekers = seekers.have.shape[0]
+    n_roles = roles.slots.shape[0]
+    weights = config.weights
+
+    wished = sorted({c for w in seekers.wishes for c in w})
+    role_concepts = sorted({int(c) for c in roles.occupation if c >= 0})
+    sim = concepts.similarity(wished, role_concepts)
+    wish_pos = {c: i for i, c in enumerate(wished)}
+    concept_col = {c: j for j, c in enumerate(role_concepts)}
+    role_pos = np.array([concept_col.get(int(c), -1) for c in roles.occupation], dtype=np.int64)
+
+    weight_t = sp.csr_array(roles.weight.T)
+    no_need = roles.full_credit <= 0
+    credit = np.where(no_need, 1.0, roles.full_credit)
+    role_speaks = roles.languages.any(axis=1)
+    not_offered = (~roles.offers).astype(np.float64)
+
+    excluded = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=np.int64)
+    feasible_count = np.zeros(n_seekers, dtype=np.int64)
+    best_below = np.full(n_seekers, -1, dtype=np.int64)
+    best_below_score = np.full(n_seekers, np.nan)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
+    for start in range(0, n_seekers, step):
+        rows = slice(start, min(start + step, n_seekers))
+        skill = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
+        skill[:, no_need] = 1.0
+        np.clip(skill, 0.0, 1.0, out=skill)
+        wish = _wish_fit(seekers, roles, rows, sim, wish_pos, role_pos, config.neutral_wish)
+        score = (
+            weights.skill * skill
+            + weights.wish * wish
+            + weights.permanent * roles.permanent[np.newaxis, :]
+        )
+
+        reach = _within_reach(seekers, roles, rows)
+        hours_max = seekers.hours_max[rows]
+        with np.errstate(invalid="ignore"):
+            hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])
+        langs = seekers.languages[rows]
+        shared = (langs.astype(np.float64) @ roles.languages.T.astype(np.float64)) > 0
+        lang_ok = shared | ~langs.any(axis=1)[:, np.newaxis] | ~role_speaks[np.newaxis, :]
+        missing = (seekers.needs[rows].astype(np.float64) @ not_offered.T) > 0
+        needs_ok = ~(missing & roles.offers_stated[np.newaxis, :])
+
+        checks = (reach, hours_ok, lang_ok, needs_ok)
+        excluded[rows] = np.column_stack([(~c).sum(axis=1) for c in checks])
+        feasible = reach & hours_ok & lang_ok & needs_ok
+        feasible_count[rows] = feasible.sum(axis=1)
+        allowed = feasible & (score >= config.min_score) & (score > 0)
+
+        below = np.where(feasible & ~allowed, score, -np.inf)
+        arg = below.argmax(axis=1)
+        top = below[np.arange(below.shape[0]), arg]
+        has = np.isfinite(top)
+        best_below[rows] = np.where(has, arg, -1)
+        best_below_score[rows] = np.where(has, top, np.nan)
+
+        r, c = np.nonzero(allowed)
+        parts.append((r + start, c, score[r, c], skill[r, c], wish[r, c]))
+
+    if parts:
+        r, c, s, k, w = (np.concatenate(x) for x in zip(*parts, strict=True))
+    else:
+        r = c = np.zeros(0, dtype=np.int64)
+        s = k = w = np.zeros(0)
+
+    def csr(data: np.ndarray) -> sp.csr_array:
+        return sp.csr_array((data, (r, c)), shape=(n_seekers, n_roles))
+
+    return CandidateGraph(
+        scores=csr(s),
+        skill_fit=csr(k),
+        wish_fit=csr(w),
+        excluded=excluded,
+        feasible=feasible_count,
+        best_below=best_below,
+        best_below_score=best_below_score,
+    )

@@ -1,0 +1,163 @@
+"""Resolve stage: every term in the validated seekers and roles becomes a concept.
+
+Occupation and skill terms go to the taxonomy (ESCO URI, STYRK-08/ISCO-08 code, or a label in
+English, Norwegian or Danish, tolerant of inflection and typos); adaptation terms go to the
+small adaptations vocabulary. Nothing is dropped silently: a term that resolves to nothing is a
+warning naming the file, row, column and term with the closest concepts, and in strict mode the
+warnings become one :class:`~matcher.errors.UnresolvedTermError`. A term matched only by spelling
+is also reported, so a caseworker can check it.
+
+Each distinct term is resolved once per column kind: a caseload repeats the same few hundred
+terms many times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from matcher.errors import Problem, UnresolvedTermError
+from matcher.taxonomy import Resolution, Taxonomy
+from matcher.taxonomy.adaptations import AdaptationMatch, resolve_adaptation
+
+__all__ = ["ROLE_TERMS", "SEEKER_TERMS", "ResolvedTerms", "resolve_terms"]
+
+Kind = Literal["occupation", "skill", "adaptation"]
+
+#: which column of each input holds which kind of term
+SEEKER_TERMS: Mapping[str, Kind] = {
+    "experience": "occupation",
+    "skills": "skill",
+    "wishes": "occupation",
+    "needs": "adaptation",
+}
+ROLE_TERMS: Mapping[str, Kind] = {
+    "occupation": "occupation",
+    "skills_required": "skill",
+    "skills_trained": "skill",
+    "offers": "adaptation",
+}
+
+#: a spelling-only match below this confidence is reported for a caseworker to check
+FUZZY_REPORT_BELOW = 0.95
+
+
+@dataclass(frozen=True)
+class ResolvedTerms:
+    """The concepts of one input, per column and row (rows in the frame's order).
+
+    ``concepts[column][row]`` lists the distinct resolved concepts of that cell in the order
+    written: :class:`~matcher.taxonomy.Resolution` for occupations and skills,
+    :class:`~matcher.taxonomy.adaptations.AdaptationMatch` for adaptations.
+    """
+
+    concepts: dict[str, list[list[Resolution]]]
+    adaptations: dict[str, list[list[AdaptationMatch]]]
+    warnings: list[Problem]
+
+    def count_unresolved(self) -> int:
+        return sum(1 for w in self.warnings if w.rule.startswith("unresolved"))
+
+
+def _cells(frame: pl.DataFrame, column: str) -> list[list[str]]:
+    if column not in frame.columns:
+        return [[] for _ in range(frame.height)]
+    series = frame.get_column(column)
+    if series.dtype == pl.String:
+        return [[v] if v else [] for v in series.to_list()]
+    return [list(v) if v is not None else [] for v in series.to_list()]
+
+
+def _quoted(items: tuple[str, ...]) -> str:
+    return ", ".join(repr(s) for s in items)
+
+
+def resolve_terms(
+    frame: pl.DataFrame,
+    *,
+    name: str,
+    columns: Mapping[str, Kind],
+    taxonomy: Taxonomy,
+    strict: bool = False,
+) -> ResolvedTerms:
+    """Resolve the term columns of a validated frame.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        A frame returned by :func:`matcher.io.validate_seekers` or ``validate_roles``
+        (it carries the 1-based input row in ``_row``).
+    name : str
+        The file name used in messages.
+    columns : mapping of column name to kind
+        :data:`SEEKER_TERMS` or :data:`ROLE_TERMS`.
+    taxonomy : Taxonomy
+    strict : bool
+        Raise :class:`~matcher.errors.UnresolvedTermError` instead of returning warnings.
+    """
+    rows = frame.get_column("_row").to_list() if "_row" in frame.columns else list(
+        range(1, frame.height + 1)
+    )
+    concepts: dict[str, list[list[Resolution]]] = {}
+    adaptations: dict[str, list[list[AdaptationMatch]]] = {}
+    warnings: list[Problem] = []
+
+    for column, kind in columns.items():
+        cells = _cells(frame, column)
+        if kind == "adaptation":
+            cache_a: dict[str, AdaptationMatch] = {}
+            out_a: list[list[AdaptationMatch]] = []
+            for row, cell in zip(rows, cells, strict=True):
+                found: dict[str, AdaptationMatch] = {}
+                for term in cell:
+                    match = cache_a.get(term)
+                    if match is None:
+                        match = cache_a[term] = resolve_adaptation(term)
+                    if not match.known:
+                        warnings.append(Problem(
+                            name, row, column,
+                            "unknown adaptation, kept as written (closest known: "
+                            f"{_quoted(match.suggestions)})",
+                            term, level="warning",
+                        ))
+                    found.setdefault(match.key, match)
+                out_a.append(list(found.values()))
+            adaptations[column] = out_a
+            continue
+
+        distinct = sorted({t for cell in cells for t in cell})
+        resolved = dict(zip(distinct, taxonomy.resolve_many(distinct, kind), strict=True))
+        out: list[list[Resolution]] = []
+        for row, cell in zip(rows, cells, strict=True):
+            seen: dict[str, Resolution] = {}
+            for term in cell:
+                res = resolved[term]
+                if not res.indices:
+                    hint = f" (closest: {_quoted(res.suggestions)})" if res.suggestions else ""
+                    warnings.append(Problem(
+                        name, row, column, f"unresolved {kind} term{hint}", term, level="warning"
+                    ))
+                    continue
+                if res.method == "fuzzy" and res.confidence < FUZZY_REPORT_BELOW:
+                    warnings.append(Problem(
+                        name, row, column,
+                        f"matched by spelling only to {res.label!r} "
+                        f"(confidence {res.confidence:.2f}); check it",
+                        term, level="warning",
+                    ))
+                seen.setdefault(res.uri or term, res)
+            out.append(list(seen.values()))
+        concepts[column] = out
+
+    if strict:
+        unresolved = [
+            Problem(w.file, w.row, w.column, w.rule, w.value, level="error")
+            for w in warnings
+            if w.rule.startswith(("unresolved", "unknown adaptation"))
+        ]
+        if unresolved:
+            raise UnresolvedTermError(unresolved)
+    return ResolvedTerms(concepts=concepts, adaptations=adaptations, warnings=warnings)
