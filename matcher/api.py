@@ -314,8 +314,12 @@ def match(
     with clock.stage("assign"):
         assignment = solve_dense(graph.scores, role_vec.slots)
     with clock.stage("certify"):
-        cost = freeing_cost(graph.scores, role_vec.slots, assignment.role_of_seeker)
         violations = check_assignment(graph.scores, role_vec.slots, assignment)
+        if violations:  # never expected from an exact solver; reported, not hidden
+            log.error("assignment not certified optimal: %d violations", len(violations))
+            cost = np.full(role_vec.slots.shape[0], np.nan)
+        else:
+            cost = freeing_cost(graph.scores, role_vec.slots, assignment.role_of_seeker)
     with clock.stage("explain"):
         seeker_ids = seeker_frame.get_column("seeker_id").to_list()
         role_ids = role_frame.get_column("role_id").to_list()

@@ -1,0 +1,43 @@
+"""The ISO 639-1 language codes, as data.
+
+A ``languages`` cell lists two-letter ISO 639-1 codes (``en;no;so``); any other code is an input
+error. The set below holds the 183 codes in force plus ``bh`` (Bihari languages), withdrawn from
+the standard in 2021 but still found in older records: 184 in all. ``sh`` (Serbo-Croatian),
+withdrawn in 2000, is not accepted; write ``hr``, ``bs`` or ``sr``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGUAGE_CODES"]
+
+# One line per initial letter, so a missing or extra code is easy to spot.
+_TABLE = """
+    aa ab ae af ak am an ar as av ay az
+    ba be bg bh bi bm bn bo br bs
+    ca ce ch co cr cs cu cv cy
+    da de dv dz
+    ee el en eo es et eu
+    fa ff fi fj fo fr fy
+    ga gd gl gn gu gv
+    ha he hi ho hr ht hu hy hz
+    ia id ie ig ii ik io is it iu
+    ja jv
+    ka kg ki kj kk kl km kn ko kr ks ku kv kw ky
+    la lb lg li ln lo lt lu lv
+    mg mh mi mk ml mn mr ms mt my
+    na nb nd ne ng nl nn no nr nv ny
+    oc oj om or os
+    pa pi pl ps pt
+    qu
+    rm rn ro ru rw
+    sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
+    ta te tg th ti tk tl tn to tr ts tt tw ty
+    ug uk ur uz
+    ve vi vo
+    wa wo
+    xh
+    yi yo
+    za zh zu
+"""
+
+LANGUAGE_CODES: frozenset[str] = frozenset(_TABLE.split())
