@@ -196,7 +196,7 @@ def _warnings_frame(warnings: tuple[Problem, ...]) -> pl.DataFrame:
 
 def _fingerprint(source: Source, frame: pl.DataFrame) -> dict[str, str]:
     if isinstance(source, pl.DataFrame):
-        digest = hashlib.sha256(frame.write_csv().encode()).hexdigest()
+        digest = hashlib.sha256(frame.write_ndjson().encode()).hexdigest()
         return {"file": "<frame>", "sha256": digest}
     h = hashlib.sha256()
     with open(source, "rb") as fh:

@@ -248,7 +248,8 @@ class RoleVectors:
     weight : csr_array (n_roles, n_skill)
         ``need`` spread up the hierarchy and multiplied by IDF: what each node is worth.
     full_credit : float array (n_roles,)
-        The skill-fit numerator a seeker holding exactly the requirements would reach;
+        The skill-fit numerator a seeker holding exactly the requirements (with their weights)
+        would reach;
         0 when the role asks for nothing it does not train (every seeker fits fully).
     trained : csr_array (n_roles, n_skill)
         Skills the role teaches on the job.
@@ -364,9 +365,9 @@ def encode_roles(
     need_m = _rows_to_csr(need_rows, n_skill)
     spread = sp.csr_array(need_m @ space.spread)
     weight = sp.csr_array(spread.multiply(space.idf[np.newaxis, :]))
-    binary = need_m.copy()
-    binary.data[:] = 1.0
-    self_cover = space.up(binary)
+    # full credit is what a seeker holding exactly the role's requirements reaches, with the
+    # same weights (an occupation's optional skills count half on both sides)
+    self_cover = space.up(need_m)
     full_credit = np.asarray(weight.multiply(self_cover).sum(axis=1)).ravel()
     offers_cells = _adapt_keys(terms.adaptations["offers"])
     permanent = (

@@ -33,6 +33,9 @@ __all__ = ["Explainer"]
 
 #: how many skills a reason names in one list
 _LIST = 3
+#: a skill group named as "related skills" must be at least this specific (IDF); broad groups
+#: such as "handling and moving" reach most occupations and explain nothing
+_GROUP_IDF = 1.5
 
 
 def _join(items: Sequence[str]) -> str:
@@ -47,10 +50,6 @@ def _row_set(matrix: sp.csr_array, i: int) -> dict[int, float]:
     return dict(
         zip(matrix.indices[start:stop].tolist(), matrix.data[start:stop].tolist(), strict=True)
     )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,7 +128,7 @@ class Explainer:
         groups: dict[int, int] = {}
         for k in missing:
             for a in sp.csr_array(self.space.spread[[k]]).indices.tolist():
-                if a != k and a in covered and self.space.idf[a] > 0.5:
+                if a != k and a in covered and self.space.idf[a] > _GROUP_IDF:
                     groups[a] = groups.get(a, 0) + 1
         if groups:
             best = sorted(groups, key=lambda a: (-groups[a], -self.space.idf[a]))[:2]
@@ -182,56 +181,97 @@ class Explainer:
         n_roles = len(self.role_ids)
         start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
         if stop > start:
-            cols = g.scores.indices[start:stop]
-            vals = g.scores.data[start:stop]
-            order = np.lexsort((cols, -vals))
-            j, s = int(cols[order[0]]), float(vals[order[0]])
-            holders = np.flatnonzero(role_of_seeker == j)
-            held = sorted(
-                ((float(g.scores[h, j]), self.seeker_ids[h]) for h in holders), reverse=True
-            )
-            who = _join([f"{sid} ({hs:.2f})" for hs, sid in held[:3]])
-            if len(held) > 3:
-                who += f" and {len(held) - 3} more"
-            loss = float(freeing_cost[j]) - s
-            text = (
-                f"Not matched: {_plural(stop - start, 'role')} fit, but each went to someone "
-                f"who fits it better or has fewer alternatives. The best, {self._role_name(j)} "
-                f"(score {s:.2f}), went to {who or 'others'}"
-            )
-            if loss > 1e-9:
-                text += f"; giving this seeker a place there would lower the total score by {loss:.2f}"
-            else:
-                text += "; an equally good assignment exists and the tie was broken by id"
-            return text + "."
+            return self._lost(i, role_of_seeker, freeing_cost) + self._excluded_best(i)
         if g.feasible[i] > 0:
             j = int(g.best_below[i])
+            n = int(g.feasible[i])
             return (
-                f"Not matched: {_plural(int(g.feasible[i]), 'role')} pass the hard constraints, "
+                f"Not matched: {_count(n, 'role passes', 'roles pass')} the hard constraints, "
                 f"but none reaches the minimum score {self.min_score:.2f} (the best, "
                 f"{self._role_name(j)}, scores {g.best_below_score[i]:.2f})."
+                + self._excluded_best(i)
             )
         if n_roles == 0:
             return "Not matched: there are no open roles in this batch."
         counts = g.excluded[i]
-        words = {
-            "distance": self._distance_phrase(i),
-            "hours": self._hours_phrase(i),
+        ranked = sorted(
+            (-int(counts[c]), c, name) for c, name in enumerate(CONSTRAINTS) if counts[c] > 0
+        )
+        clauses = [f"{-neg} {self._constraint_phrase(i, name)}" for neg, _, name in ranked]
+        return (
+            f"Not matched: none of the {_count(n_roles, 'role', 'roles')} passes the hard "
+            "constraints; " + "; ".join(clauses) + "." + self._excluded_best(i)
+        )
+
+    def _lost(self, i: int, role_of_seeker: np.ndarray, freeing_cost: np.ndarray) -> str:
+        g = self.graph
+        start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
+        cols = g.scores.indices[start:stop]
+        vals = g.scores.data[start:stop]
+        order = np.lexsort((cols, -vals))
+        j, s = int(cols[order[0]]), float(vals[order[0]])
+        held = sorted(
+            ((float(g.scores[h, j]), self.seeker_ids[h])
+             for h in np.flatnonzero(role_of_seeker == j)),
+            key=lambda t: (-t[0], t[1]),
+        )
+        who = _join([f"{sid} ({hs:.2f})" for hs, sid in held[:3]])
+        if len(held) > 3:
+            who += f" and {len(held) - 3} more"
+        n = int(stop - start)
+        fit = _count(n, "role fits", "roles fit")
+        went = "it went" if n == 1 else "each went"
+        text = (
+            f"Not matched: {fit}, but {went} to someone who fits it better or has fewer "
+            f"alternatives. "
+            + ("It is " if n == 1 else "The best is ")
+            + f"{self._role_name(j)} (score {s:.2f}), held by {who or 'others'}"
+        )
+        loss = float(freeing_cost[j]) - s
+        if np.isnan(loss):
+            pass
+        elif loss > 1e-9:
+            text += f"; giving this seeker a place there would lower the total score by {loss:.2f}"
+        else:
+            text += "; an equally good assignment exists and the tie was broken by id"
+        return text + "."
+
+    def _excluded_best(self, i: int) -> str:
+        """Name the best-scoring role a hard constraint took away, when it beats what is left."""
+        g = self.graph
+        j = int(g.best_excluded[i])
+        if j < 0:
+            return ""
+        start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
+        left = max(
+            float(g.scores.data[start:stop].max()) if stop > start else -np.inf,
+            float(g.best_below_score[i]) if g.best_below[i] >= 0 else -np.inf,
+        )
+        if g.best_excluded_score[i] <= left:
+            return ""
+        why = _join([
+            self._constraint_phrase(i, name, single=True)
+            for c, name in enumerate(CONSTRAINTS) if g.best_excluded_by[i, c]
+        ])
+        return (
+            f" The best-fitting role overall, {self._role_name(j)} "
+            f"(score {g.best_excluded_score[i]:.2f}), is excluded: it {why}."
+        )
+
+    def _constraint_phrase(self, i: int, name: str, *, single: bool = False) -> str:
+        verb = {"are": "is", "ask": "asks", "share": "shares", "do": "does"}
+        phrase = {
+            "distance": f"are more than {self.seekers.radius_km[i]:g} km away",
+            "hours": f"ask more than the {self.seekers.hours_max[i]:g} hours a week "
+                     "this seeker can work",
             "language": "share no language with this seeker",
             "needs": "do not offer an adaptation this seeker needs",
-        }
-        ranked = sorted(
-            (int(-counts[c]), c, name) for c, name in enumerate(CONSTRAINTS) if counts[c] > 0
-        )
-        clauses = [f"{-neg} {words[name]}" for neg, _, name in ranked]
-        return (
-            f"Not matched: none of the {n_roles} roles passes the hard constraints; "
-            + "; ".join(clauses)
-            + "."
-        )
+        }[name]
+        if single:
+            first, rest = phrase.split(" ", 1)
+            phrase = f"{verb[first]} {rest}"
+        return phrase
 
-    def _distance_phrase(self, i: int) -> str:
-        return f"are more than {self.seekers.radius_km[i]:g} km away"
 
-    def _hours_phrase(self, i: int) -> str:
-        return f"ask more than the {self.seekers.hours_max[i]:g} hours a week this seeker can work"
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one}" if n == 1 else f"{n} {many}"

@@ -61,6 +61,10 @@ class CandidateGraph:
         Roles passing every hard constraint (allowed or under ``min_score``).
     best_below, best_below_score : arrays (n_seekers,)
         The best feasible role scoring under ``min_score`` (-1 and NaN where none).
+    best_excluded, best_excluded_score : arrays (n_seekers,)
+        The best-scoring role that a hard constraint excluded (-1 and NaN where none).
+    best_excluded_by : bool array (n_seekers, 4)
+        Which constraints excluded it, in :data:`CONSTRAINTS` order.
     """
 
     scores: sp.csr_array
@@ -70,6 +74,9 @@ class CandidateGraph:
     feasible: np.ndarray
     best_below: np.ndarray
     best_below_score: np.ndarray
+    best_excluded: np.ndarray
+    best_excluded_score: np.ndarray
+    best_excluded_by: np.ndarray
 
 
 def _within_reach(seekers: SeekerVectors, roles: RoleVectors, rows: slice) -> np.ndarray:
@@ -123,6 +130,15 @@ def _wish_fit(
     return fit
 
 
+def _best(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the highest-scoring column within ``mask`` (first on ties), or -1 and NaN."""
+    masked = np.where(mask, score, -np.inf)
+    arg = masked.argmax(axis=1)
+    top = masked[np.arange(masked.shape[0]), arg]
+    has = np.isfinite(top)
+    return np.where(has, arg, -1), np.where(has, top, np.nan)
+
+
 def score_pairs(
     seekers: SeekerVectors,
     roles: RoleVectors,
@@ -151,6 +167,9 @@ def score_pairs(
     feasible_count = np.zeros(n_seekers, dtype=np.int64)
     best_below = np.full(n_seekers, -1, dtype=np.int64)
     best_below_score = np.full(n_seekers, np.nan)
+    best_excluded = np.full(n_seekers, -1, dtype=np.int64)
+    best_excluded_score = np.full(n_seekers, np.nan)
+    best_excluded_by = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=bool)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
@@ -182,12 +201,15 @@ def score_pairs(
         feasible_count[rows] = feasible.sum(axis=1)
         allowed = feasible & (score >= config.min_score) & (score > 0)
 
-        below = np.where(feasible & ~allowed, score, -np.inf)
-        arg = below.argmax(axis=1)
-        top = below[np.arange(below.shape[0]), arg]
-        has = np.isfinite(top)
-        best_below[rows] = np.where(has, arg, -1)
-        best_below_score[rows] = np.where(has, top, np.nan)
+        arg, top = _best(feasible & ~allowed, score)
+        best_below[rows], best_below_score[rows] = arg, top
+        arg, top = _best(~feasible, score)
+        best_excluded[rows], best_excluded_score[rows] = arg, top
+        picked = np.maximum(arg, 0)
+        block = np.arange(arg.shape[0])
+        best_excluded_by[rows] = np.column_stack(
+            [~c[block, picked] & (arg >= 0) for c in checks]
+        )
 
         r, c = np.nonzero(allowed)
         parts.append((r + start, c, score[r, c], skill[r, c], wish[r, c]))
@@ -209,4 +231,7 @@ def score_pairs(
         feasible=feasible_count,
         best_below=best_below,
         best_below_score=best_below_score,
+        best_excluded=best_excluded,
+        best_excluded_score=best_excluded_score,
+        best_excluded_by=best_excluded_by,
     )

@@ -1,0 +1,112 @@
+"""The command-line contract: outputs, exit status 2 on bad input, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_match_writes_matches_alternatives_and_manifest(samples, tmp_path: Path) -> None:
+    out, alts = tmp_path / "matches.csv", tmp_path / "alts.parquet"
+    code, stdout, _ = run("match", *map(str, samples), "--out", str(out),
+                          "--alternatives", str(alts), "--top-k", "3")
+    assert code == 0
+    assert "total score" in stdout
+    matches = pl.read_csv(out)
+    assert matches.columns == ["seeker_id", "role_id", "score", "reason"]
+    ranks = pl.read_parquet(alts).group_by("seeker_id").agg(pl.col("rank").max())
+    assert ranks["rank"].max() <= 3
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+    assert manifest["settings"]["top_k"] == 3
+    assert manifest["matched"] == matches["role_id"].drop_nulls().len()
+
+
+def test_outputs_are_byte_identical_whatever_the_row_order(samples, tmp_path: Path) -> None:
+    shuffled = []
+    for name, path in zip(("s.csv", "r.csv"), samples, strict=True):
+        target = tmp_path / name
+        pl.read_csv(path, infer_schema=False).sample(fraction=1.0, shuffle=True, seed=5).write_csv(
+            target)
+        shuffled.append(str(target))
+    run("match", *map(str, samples), "--out", str(tmp_path / "a.csv"),
+        "--alternatives", str(tmp_path / "a_alts.csv"))
+    run("match", *shuffled, "--out", str(tmp_path / "b.csv"),
+        "--alternatives", str(tmp_path / "b_alts.csv"))
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a_alts.csv").read_bytes() == (tmp_path / "b_alts.csv").read_bytes()
+
+
+def test_scores_are_written_at_full_precision(samples, tmp_path: Path) -> None:
+    import matcher
+
+    out = tmp_path / "m.csv"
+    run("match", *map(str, samples), "--out", str(out))
+    written = pl.read_csv(out).drop_nulls("score")["score"].to_list()
+    exact = matcher.match(*samples).matches.drop_nulls("score")["score"].to_list()
+    assert written == exact
+
+
+def test_bad_input_exits_2_with_every_problem_and_writes_nothing(samples, tmp_path: Path) -> None:
+    roles = pl.read_csv(samples[1], infer_schema=False)
+    roles = roles.with_columns(
+        pl.when(pl.col("role_id") == "R02").then(pl.lit("-2")).otherwise(pl.col("slots"))
+        .alias("slots"),
+        pl.when(pl.col("role_id") == "R04").then(pl.lit("xx")).otherwise(pl.col("languages"))
+        .alias("languages"),
+    )
+    bad = tmp_path / "roles.csv"
+    roles.write_csv(bad)
+    out = tmp_path / "out" / "matches.csv"
+    out.parent.mkdir()
+    code, _, stderr = run("match", str(samples[0]), str(bad), "--out", str(out))
+    assert code == 2
+    assert "roles.csv row 2, column 'slots': must be an integer >= 1, got '-2'" in stderr
+    assert "roles.csv row 4, column 'languages'" in stderr
+    assert "Traceback" not in stderr
+    assert list(out.parent.iterdir()) == []
+
+
+def test_missing_file_exits_2(tmp_path: Path, samples) -> None:
+    code, _, stderr = run("match", str(tmp_path / "nope.csv"), str(samples[1]),
+                          "--out", str(tmp_path / "m.csv"))
+    assert code == 2
+    assert "nope.csv" in stderr
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_bad_setting_exits_2_before_reading(samples, tmp_path: Path) -> None:
+    code, _, stderr = run("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
+                          "--min-score", "2")
+    assert code == 2
+    assert "The 'min_score' parameter of MatchConfig must be a float in [0, 1]. Got 2.0" in stderr
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".xlsx"])
+def test_unknown_output_format_is_refused(samples, tmp_path: Path, suffix: str) -> None:
+    code, _, stderr = run("match", *map(str, samples), "--out", str(tmp_path / f"m{suffix}"))
+    assert code == 2
+    assert "must end in one of .csv, .parquet, .json" in stderr
+
+
+def test_demo_runs_in_an_empty_directory(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "matcher.cli", "demo"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "matched" in done.stdout
+    assert (tmp_path / "matcher-demo" / "matches.csv").exists()
+    assert (tmp_path / "matcher-demo" / "matches.csv.manifest.json").exists()
