@@ -24,9 +24,10 @@ from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import matcher  # noqa: E402
-from matcher.assign import solve_dense, solve_greedy  # noqa: E402
-from synthetic import population  # noqa: E402
+from synthetic import population
+
+import matcher
+from matcher.assign import solve_dense, solve_greedy
 
 
 def naive_dense(candidates: sp.csr_array, slots: np.ndarray) -> float:

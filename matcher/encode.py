@@ -107,9 +107,8 @@ def _occupation_skills(taxonomy: Taxonomy, res: Resolution) -> dict[int, float]:
     occ = taxonomy.occupation_skills
     total: dict[int, float] = {}
     for o in res.indices:
-        row = occ[[o]] if isinstance(occ, sp.csr_array) else occ.getrow(o)
-        row = sp.csr_array(row)
-        for k, v in zip(row.indices.tolist(), row.data.tolist(), strict=True):
+        lo, hi = occ.indptr[o], occ.indptr[o + 1]
+        for k, v in zip(occ.indices[lo:hi].tolist(), occ.data[lo:hi].tolist(), strict=True):
             total[k] = total.get(k, 0.0) + float(v)
     n = max(len(res.indices), 1)
     return {k: v / n for k, v in total.items()}
@@ -126,6 +125,10 @@ class OccupationConcepts:
         self._taxonomy = taxonomy
         self._space = space
         self._ids: dict[str, int] = {}
+        self._profiles: dict[int, sp.csr_array] = {}
+        self._known: tuple[dict[int, int], dict[int, int], np.ndarray] = (
+            {}, {}, np.zeros((0, 0))
+        )
         self.resolutions: list[Resolution] = []
 
     def add(self, res: Resolution) -> int:
@@ -148,42 +151,58 @@ class OccupationConcepts:
 
     def profiles(self, ids: Sequence[int]) -> sp.csr_array:
         """Unit-length, IDF-weighted, spread skill profiles of the given concepts."""
-        rows = [_occupation_skills(self._taxonomy, self.resolutions[i]) for i in ids]
-        n_skill = len(self._taxonomy.skill_uris)
-        prof = sp.csr_array(_rows_to_csr(rows, n_skill) @ self._space.spread)
-        prof = sp.csr_array(prof.multiply(self._space.idf[np.newaxis, :]))
-        norms = np.sqrt(np.asarray(prof.multiply(prof).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_array(sp.diags_array(1.0 / norms) @ prof)
+        missing = [i for i in dict.fromkeys(ids) if i not in self._profiles]
+        if missing:
+            rows = [_occupation_skills(self._taxonomy, self.resolutions[i]) for i in missing]
+            n_skill = len(self._taxonomy.skill_uris)
+            prof = sp.csr_array(_rows_to_csr(rows, n_skill) @ self._space.spread)
+            prof = sp.csr_array(prof.multiply(self._space.idf[np.newaxis, :]))
+            norms = np.sqrt(np.asarray(prof.multiply(prof).sum(axis=1)).ravel())
+            norms[norms == 0] = 1.0
+            prof = sp.csr_array(sp.diags_array(1.0 / norms) @ prof)
+            for r, i in enumerate(missing):
+                self._profiles[i] = prof[[r]]
+        return sp.csr_array(sp.vstack([self._profiles[i] for i in ids], format="csr"))
 
     def similarity(self, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
         """Occupation similarity in [0, 1] between two lists of concept ids.
 
         ``0.6 * cosine(skill profiles) + 0.4 * ISCO proximity`` (shared leading digits of the
         ISCO-08 codes / 4); 1 for the same concept, or when the right concept lies inside the
-        left one (a wish for ISCO group 6123 is met by a bee-breeder role).
+        left one (a wish for ISCO group 6123 is met by a bee-breeder role). The last matrix
+        computed is kept, so the explanations reuse what scoring computed.
         """
         if not left or not right:
             return np.zeros((len(left), len(right)))
+        rows, cols, known = self._known
+        if all(i in rows for i in left) and all(j in cols for j in right):
+            return known[np.ix_([rows[i] for i in left], [cols[j] for j in right])]
         cos = (self.profiles(left) @ self.profiles(right).T).toarray()
-        prox = np.zeros_like(cos)
-        lcodes = [self._code(self.resolutions[i]) for i in left]
-        rcodes = [self._code(self.resolutions[j]) for j in right]
-        for a, ca in enumerate(lcodes):
-            for b, cb in enumerate(rcodes):
-                shared = 0
-                for x, y in zip(ca, cb, strict=False):
-                    if x != y:
-                        break
-                    shared += 1
-                prox[a, b] = shared / 4.0
+        lcodes = self._digits([self._code(self.resolutions[i]) for i in left])
+        rcodes = self._digits([self._code(self.resolutions[j]) for j in right])
+        same = (lcodes[:, None, :] == rcodes[None, :, :]) & (lcodes[:, None, :] >= 0)
+        prox = np.cumprod(same, axis=2).sum(axis=2) / 4.0
         sim = np.clip(0.6 * cos + 0.4 * prox, 0.0, 1.0)
+        sim[np.asarray(left)[:, None] == np.asarray(right)[None, :]] = 1.0
         for a, i in enumerate(left):
-            members = set(self.resolutions[i].indices)
-            for b, j in enumerate(right):
-                if i == j or set(self.resolutions[j].indices) <= members:
-                    sim[a, b] = 1.0
+            members = self.resolutions[i].indices
+            if len(members) > 1:  # a group contains the occupations in it
+                inside = set(members)
+                for b, j in enumerate(right):
+                    if inside.issuperset(self.resolutions[j].indices):
+                        sim[a, b] = 1.0
+        self._known = (
+            {i: a for a, i in enumerate(left)}, {j: b for b, j in enumerate(right)}, sim
+        )
         return sim
+
+    @staticmethod
+    def _digits(codes: Sequence[str]) -> np.ndarray:
+        out = np.full((len(codes), 4), -1, dtype=np.int64)
+        for r, code in enumerate(codes):
+            digits = [int(ch) for ch in code[:4] if ch.isdigit()]
+            out[r, : len(digits)] = digits
+        return out
 
 
 def _keyed_matrix(cells: Sequence[Sequence[str]], index: dict[str, int]) -> np.ndarray:

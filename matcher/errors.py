@@ -64,7 +64,8 @@ class Problem:
         if self.row is not None:
             where += f" row {self.row}"
         if self.column is not None:
-            where += f", column '{self.column}'" if self.row is not None else f" column '{self.column}'"
+            sep = ", column" if self.row is not None else " column"
+            where += f"{sep} '{self.column}'"
         text = f"{where}: {self.rule}"
         if self.value is not None:
             text += f", got {self.value!r}"

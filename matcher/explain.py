@@ -91,10 +91,11 @@ class Explainer:
     def _skill_sources(self, i: int) -> tuple[set[int], dict[int, Resolution]]:
         listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
         source: dict[int, Resolution] = {}
+        occ_skills = self.taxonomy.occupation_skills
         for occ in self.seeker_terms.concepts["experience"][i]:
             for o in occ.indices:
-                row = sp.csr_array(self.taxonomy.occupation_skills[[o]])
-                for k in row.indices.tolist():
+                lo, hi = occ_skills.indptr[o], occ_skills.indptr[o + 1]
+                for k in occ_skills.indices[lo:hi].tolist():
                     source.setdefault(k, occ)
         return listed, source
 
@@ -127,7 +128,8 @@ class Explainer:
         covered = _row_set(self.seekers.covered, i)
         groups: dict[int, int] = {}
         for k in missing:
-            for a in sp.csr_array(self.space.spread[[k]]).indices.tolist():
+            spread = self.space.spread
+            for a in spread.indices[spread.indptr[k]:spread.indptr[k + 1]].tolist():
                 if a != k and a in covered and self.space.idf[a] > _GROUP_IDF:
                     groups[a] = groups.get(a, 0) + 1
         if groups:

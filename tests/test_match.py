@@ -113,7 +113,7 @@ def test_strict_mode_turns_unresolved_terms_into_errors(taxonomy) -> None:
     seekers = pl.DataFrame({"seeker_id": ["A"], "skills": ["xyzzy plugh"]})
     roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["E"], "slots": [1]})
     lenient = matcher.match(seekers, roles, taxonomy=taxonomy)
-    assert [str(w) for w in lenient.warnings][0].startswith(
+    assert str(lenient.warnings[0]).startswith(
         "seekers row 1, column 'skills': unresolved skill term"
     )
     with pytest.raises(matcher.UnresolvedTermError) as info:

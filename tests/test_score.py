@@ -74,14 +74,17 @@ def reference_feasible(seekers: pl.DataFrame, roles: pl.DataFrame, default_km: f
                 limit = s["max_distance_km"] if s["max_distance_km"] is not None else default_km
                 if haversine_km(s["lat"], s["lon"], r["lat"], r["lon"]) > limit:
                     continue
-            if s["hours_max"] is not None and r["hours"] is not None and r["hours"] > s["hours_max"]:
+            hours, limit = r["hours"], s["hours_max"]
+            if hours is not None and limit is not None and hours > limit:
                 continue
-            if s["languages"] and r["languages"]:
-                if not set(s["languages"].split(";")) & set(r["languages"].split(";")):
-                    continue
-            if s["needs"] and r["offers"]:
-                if not set(s["needs"].split(";")) <= set(r["offers"].split(";")):
-                    continue
+            s_lang, r_lang = set((s["languages"] or "").split(";")), set(
+                (r["languages"] or "").split(";"))
+            if s["languages"] and r["languages"] and not s_lang & r_lang:
+                continue
+            needs, offers = set((s["needs"] or "").split(";")), set(
+                (r["offers"] or "").split(";"))
+            if s["needs"] and r["offers"] and not needs <= offers:
+                continue
             out.add((s["seeker_id"], r["role_id"]))
     return out
 

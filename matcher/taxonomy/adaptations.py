@@ -61,8 +61,8 @@ ADAPTATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mentor": (
         "mentor or job coach",
         (
-            "mentor", "job coach", "follow-up", "follow up", "supported employment", "mentorordning",
-            "jobbveileder", "arbeidsinkludering", "oppfølging", "tett oppfølging",
+            "mentor", "job coach", "follow-up", "follow up", "supported employment",
+            "mentorordning", "jobbveileder", "arbeidsinkludering", "oppfølging", "tett oppfølging",
             "jobkonsulent", "opfølgning",
         ),
     ),
