@@ -42,7 +42,7 @@ from matcher.score import score_pairs
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.terms import ROLE_TERMS, SEEKER_TERMS, resolve_terms
 
-__all__ = ["MATCHES_SCHEMA", "ALTERNATIVES_SCHEMA", "MatchResult", "match"]
+__all__ = ["ALTERNATIVES_SCHEMA", "MATCHES_SCHEMA", "MatchResult", "match"]
 
 log = logging.getLogger("matcher")
 
@@ -335,7 +335,7 @@ def match(
             enterprises=_strings(role_frame, "enterprise"),
             seeker_terms=seeker_terms, role_terms=role_terms,
             seekers=seeker_vec, roles=role_vec, graph=graph,
-            adaptation_labels=[labels[k] for k in sorted(adaptations, key=adaptations.get)],
+            adaptation_labels=[labels[k] for k in sorted(adaptations, key=adaptations.__getitem__)],
             min_score=config.min_score,
         )
         matches = _matches_frame(explainer, assignment.role_of_seeker, cost)

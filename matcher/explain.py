@@ -214,7 +214,7 @@ class Explainer:
         j, s = int(cols[order[0]]), float(vals[order[0]])
         held = sorted(
             ((float(g.scores[h, j]), self.seeker_ids[h])
-             for h in np.flatnonzero(role_of_seeker == j)),
+             for h in np.flatnonzero(role_of_seeker == j).tolist()),
             key=lambda t: (-t[0], t[1]),
         )
         who = _join([f"{sid} ({hs:.2f})" for hs, sid in held[:3]])

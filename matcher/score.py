@@ -160,7 +160,7 @@ def score_pairs(
     weight_t = sp.csr_array(roles.weight.T)
     no_need = roles.full_credit <= 0
     credit = np.where(no_need, 1.0, roles.full_credit)
-    role_speaks = roles.languages.any(axis=1)
+    role_speaks = np.asarray(roles.languages.any(axis=1), dtype=bool)
     not_offered = (~roles.offers).astype(np.float64)
 
     excluded = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=np.int64)
@@ -191,7 +191,8 @@ def score_pairs(
             hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])
         langs = seekers.languages[rows]
         shared = (langs.astype(np.float64) @ roles.languages.T.astype(np.float64)) > 0
-        lang_ok = shared | ~langs.any(axis=1)[:, np.newaxis] | ~role_speaks[np.newaxis, :]
+        speaks = np.asarray(langs.any(axis=1), dtype=bool)
+        lang_ok = shared | ~speaks[:, np.newaxis] | ~role_speaks[np.newaxis, :]
         missing = (seekers.needs[rows].astype(np.float64) @ not_offered.T) > 0
         needs_ok = ~(missing & roles.offers_stated[np.newaxis, :])
 
