@@ -16,9 +16,9 @@ Settings live in one validated record, :class:`MatchConfig`; errors derive from
 
 __version__ = "0.1.0"
 
-from matcher.api import MatchResult, match  # noqa: E402
-from matcher.config import MatchConfig, ScoreWeights  # noqa: E402
-from matcher.errors import (  # noqa: E402
+from matcher.api import MatchResult, match
+from matcher.config import MatchConfig, ScoreWeights
+from matcher.errors import (
     ConfigError,
     InputError,
     MatcherError,
@@ -27,7 +27,7 @@ from matcher.errors import (  # noqa: E402
     TaxonomyError,
     UnresolvedTermError,
 )
-from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy  # noqa: E402
+from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy
 
 __all__ = [
     "ConfigError",

@@ -1,0 +1,509 @@
+"""The taxonomy: ESCO occupations and skills as index spaces and sparse matrices.
+
+Every later stage works on integer indices, not URIs: occupation ``i`` is
+``occupation_uris[i]``, skill ``j`` is ``skill_uris[j]``. Skills and skill groups share one index
+space (``skill_is_group`` tells them apart) so that rolling a skill up to its groups is a sparse
+product with ``skill_parents``. The occupation -> skill relations are ``occupation_skills``
+(1.0 essential, 0.5 optional).
+
+A taxonomy comes from :func:`load_taxonomy`: the built-in snapshot (ESCO v1.1.1, compiled by
+:mod:`matcher.taxonomy.compile`), another snapshot, or an official ESCO download compiled on the
+fly. A snapshot is a zip of JSON (strings) and ``.npy`` (arrays) entries; see
+:meth:`Taxonomy.save`.
+
+Treat a loaded taxonomy as read-only: the built-in one is shared by every caller in the process.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import io
+import json
+import os
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.errors import TaxonomyError
+from matcher.taxonomy.resolve import Resolution, Resolver, build_stem_table, stemmer_version
+
+__all__ = ["BUILTIN_SNAPSHOT", "MAX_SNAPSHOT_BYTES", "Taxonomy", "load_taxonomy"]
+
+BUILTIN_SNAPSHOT = "esco-v1.1.1.zip"
+"""File name of the built-in snapshot inside ``matcher/taxonomy/data``."""
+
+MAX_SNAPSHOT_BYTES = 8_000_000
+"""A snapshot must stay small enough to commit and ship in the wheel."""
+
+_FORMAT = 1
+# A fixed date makes the zip a function of its contents alone (1980-01-01 is the zip epoch).
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_ISCO_URI = "http://data.europa.eu/esco/isco/C"
+
+
+class Taxonomy:
+    """Occupations, skills and their relations, indexed for matching.
+
+    Build one with :func:`load_taxonomy`; the constructor takes the compiled parts.
+
+    Attributes
+    ----------
+    version : str
+        E.g. ``"ESCO v1.1.1"``.
+    occupation_uris, occupation_labels : list of str, n_occ
+        ESCO occupation URI (sorted) and preferred English label.
+    occupation_isco : list of str, n_occ
+        4-digit ISCO-08 group code.
+    occupation_styrk : list of str, n_occ
+        4-digit STYRK-08 code from the crosswalk, ``""`` where none.
+    occupation_names : dict of str to list of tuple of str
+        Per language code, per occupation: its labels, preferred first (English: preferred, alt
+        and hidden labels). An empty tuple where the language has no label for it.
+    occupation_skills : scipy.sparse.csr_matrix, float32, n_occ x n_skill
+        1.0 essential, 0.5 optional.
+    skill_uris, skill_labels : list of str, n_skill
+        Skills, then skill groups, each block sorted by URI.
+    skill_names : dict of str to list of tuple of str
+        Per language, per skill: its labels, preferred first.
+    skill_is_group : numpy.ndarray of bool, n_skill
+        True for skill groups (nodes of the hierarchy).
+    skill_parents : scipy.sparse.csr_matrix, bool, n_skill x n_skill
+        ``[child, parent]`` from the skill pillar's broader relations.
+    isco_labels : dict of str to str
+        ISCO group code (1 to 4 digits) -> preferred English label.
+    isco_names : dict of str to dict of str to tuple of str
+        ISCO group code -> language -> labels, preferred first. Norwegian includes the STYRK-08
+        title of the same code.
+    styrk_labels : dict of str to str
+        STYRK-08 code -> its Norwegian title, e.g. ``'6123' -> 'Birøktere mv.'``.
+    provenance : dict
+        Source file names and counts of input rows that were dropped, with the reason.
+
+    Examples
+    --------
+    >>> from matcher.taxonomy import load_taxonomy
+    >>> tax = load_taxonomy()
+    >>> r = tax.resolve("birøktere", "occupation")
+    >>> tax.occupation_labels[r.indices[0]], r.method
+    ('bee breeder', 'inflection')
+    """
+
+    def __init__(
+        self,
+        *,
+        version: str,
+        occupation_uris: Sequence[str],
+        occupation_isco: Sequence[str],
+        occupation_styrk: Sequence[str],
+        occupation_names: Mapping[str, Sequence[Sequence[str]]],
+        occupation_skills: sp.spmatrix | sp.sparray,
+        skill_uris: Sequence[str],
+        skill_names: Mapping[str, Sequence[Sequence[str]]],
+        skill_is_group: np.ndarray,
+        skill_parents: sp.spmatrix | sp.sparray,
+        isco_names: Mapping[str, Mapping[str, Sequence[str]]],
+        styrk_labels: Mapping[str, str],
+        provenance: Mapping[str, Any] | None = None,
+        stem_table: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        n_occ, n_skill = len(occupation_uris), len(skill_uris)
+        self.version = version
+        self.occupation_uris = list(occupation_uris)
+        self.occupation_isco = list(occupation_isco)
+        self.occupation_styrk = list(occupation_styrk)
+        self.occupation_names = {lang: [tuple(n) for n in names]
+                                 for lang, names in occupation_names.items()}
+        self.occupation_skills = sp.csr_matrix(occupation_skills, dtype=np.float32)
+        self.skill_uris = list(skill_uris)
+        self.skill_names = {lang: [tuple(n) for n in names] for lang, names in skill_names.items()}
+        self.skill_is_group = np.asarray(skill_is_group, dtype=bool)
+        self.skill_parents = sp.csr_matrix(skill_parents, dtype=bool)
+        self.isco_names = {code: {lang: tuple(n) for lang, n in by_lang.items()}
+                           for code, by_lang in isco_names.items()}
+        self.styrk_labels = dict(styrk_labels)
+        self.provenance = dict(provenance or {})
+        self._stem_table = (None if stem_table is None
+                            else {lang: dict(words) for lang, words in stem_table.items()})
+
+        problems = []
+        if "en" not in self.occupation_names or "en" not in self.skill_names:
+            problems.append("English labels are missing")
+        for name, got, want in [
+            ("occupation_isco", len(self.occupation_isco), n_occ),
+            ("occupation_styrk", len(self.occupation_styrk), n_occ),
+            ("skill_is_group", self.skill_is_group.shape[0], n_skill),
+            *((f"occupation_names[{lang!r}]", len(v), n_occ)
+              for lang, v in self.occupation_names.items()),
+            *((f"skill_names[{lang!r}]", len(v), n_skill) for lang, v in self.skill_names.items()),
+        ]:
+            if got != want:
+                problems.append(f"{name} has {got} entries for {want} concepts")
+        if self.occupation_skills.shape != (n_occ, n_skill):
+            problems.append(f"occupation_skills is {self.occupation_skills.shape}, "
+                            f"not {(n_occ, n_skill)}")
+        if self.skill_parents.shape != (n_skill, n_skill):
+            problems.append(f"skill_parents is {self.skill_parents.shape}, "
+                            f"not {(n_skill, n_skill)}")
+        if not problems and not (all(self.occupation_names["en"]) and all(self.skill_names["en"])):
+            problems.append("a concept has no English label")
+        if problems:
+            raise TaxonomyError("inconsistent taxonomy: " + "; ".join(problems))
+
+        self.occupation_labels = [names[0] for names in self.occupation_names["en"]]
+        self.skill_labels = [names[0] for names in self.skill_names["en"]]
+        self.isco_labels = {code: by_lang["en"][0] for code, by_lang in self.isco_names.items()
+                            if by_lang.get("en")}
+        self._resolvers: dict[str, Resolver] = {}
+        self._lock = threading.Lock()
+
+    # --- lookups ----------------------------------------------------------------------------
+
+    @property
+    def n_occupations(self) -> int:
+        return len(self.occupation_uris)
+
+    @property
+    def n_skills(self) -> int:
+        """Skills and skill groups."""
+        return len(self.skill_uris)
+
+    @cached_property
+    def _occupation_by_uri(self) -> dict[str, int]:
+        return {uri: i for i, uri in enumerate(self.occupation_uris)}
+
+    @cached_property
+    def _skill_by_uri(self) -> dict[str, int]:
+        return {uri: i for i, uri in enumerate(self.skill_uris)}
+
+    def occupation_index(self, uri: str) -> int:
+        """Index of an occupation URI; ``KeyError`` when unknown."""
+        try:
+            return self._occupation_by_uri[uri]
+        except KeyError:
+            raise KeyError(f"{uri!r} is not an occupation of {self.version}") from None
+
+    def skill_index(self, uri: str) -> int:
+        """Index of a skill or skill-group URI; ``KeyError`` when unknown."""
+        try:
+            return self._skill_by_uri[uri]
+        except KeyError:
+            raise KeyError(f"{uri!r} is not a skill or skill group of {self.version}") from None
+
+    @cached_property
+    def isco_groups(self) -> dict[str, np.ndarray]:
+        """ISCO group code (1 to 4 digits) -> sorted indices of the occupations in the group."""
+        members: dict[str, list[int]] = {code: [] for code in self.isco_names}
+        for i, code in enumerate(self.occupation_isco):
+            for length in range(1, len(code) + 1):
+                members.setdefault(code[:length], []).append(i)
+        return {code: np.asarray(ix, dtype=np.int64) for code, ix in sorted(members.items())}
+
+    @cached_property
+    def styrk_groups(self) -> dict[str, np.ndarray]:
+        """STYRK-08 code -> sorted indices of the occupations the crosswalk maps to it."""
+        members: dict[str, list[int]] = {}
+        for i, code in enumerate(self.occupation_styrk):
+            if code:
+                members.setdefault(code, []).append(i)
+        return {code: np.asarray(ix, dtype=np.int64) for code, ix in sorted(members.items())}
+
+    @cached_property
+    def skill_idf(self) -> np.ndarray:
+        """Smoothed inverse occupation frequency of each skill, ``ln((1+n)/(1+df)) + 1``.
+
+        ``df`` counts the occupations that list the skill (essential or optional); skill groups,
+        never listed directly, get the largest value.
+        """
+        df = np.bincount(self.occupation_skills.indices, minlength=self.n_skills)
+        return np.log((1.0 + self.n_occupations) / (1.0 + df)) + 1.0
+
+    @property
+    def stem_table(self) -> dict[str, dict[str, str]]:
+        """Language -> word -> stem for every word of every label (derived; kept in snapshots)."""
+        if self._stem_table is None:
+            labels: dict[str, list[str]] = {}
+            for names in (self.occupation_names, self.skill_names):
+                for lang, per_concept in names.items():
+                    labels.setdefault(lang, []).extend(n for ns in per_concept for n in ns)
+            for by_lang in self.isco_names.values():
+                for lang, group_names in by_lang.items():
+                    labels.setdefault(lang, []).extend(group_names)
+            labels.setdefault("no", []).extend(self.styrk_labels.values())
+            self._stem_table = build_stem_table(labels)
+        return self._stem_table
+
+    # --- resolution -------------------------------------------------------------------------
+
+    def _resolver(self, kind: str) -> Resolver:
+        resolver = self._resolvers.get(kind)
+        if resolver is None:
+            with self._lock:
+                resolver = self._resolvers.get(kind)
+                if resolver is None:
+                    resolver = Resolver(self, _check_kind(kind))
+                    self._resolvers[kind] = resolver
+        return resolver
+
+    def resolve(self, term: str, kind: Literal["occupation", "skill"]) -> Resolution:
+        """Find the concept a free-text term, code or URI names.
+
+        Parameters
+        ----------
+        term : str
+            An ESCO URI, a 4-digit ISCO-08/STYRK-08 code (occupations only), or a label in any
+            language of the taxonomy; case, spacing, hyphens, inflection (plural, definite form)
+            and small typos are tolerated.
+        kind : {'occupation', 'skill'}
+
+        Returns
+        -------
+        Resolution
+            ``indices`` empty when nothing matched; ``suggestions`` then lists near labels.
+
+        Examples
+        --------
+        >>> from matcher.taxonomy import load_taxonomy
+        >>> tax = load_taxonomy()
+        >>> tax.resolve("Birøktere mv.", "occupation").label
+        'bee breeder'
+        >>> r = tax.resolve("6123", "occupation")
+        >>> r.method, r.uri
+        ('code', 'http://data.europa.eu/esco/isco/C6123')
+        """
+        return self._resolver(_check_kind(kind)).resolve(term)
+
+    def resolve_many(
+        self, terms: Iterable[str], kind: Literal["occupation", "skill"]
+    ) -> list[Resolution]:
+        """:meth:`resolve` each term, resolving each distinct term once."""
+        return self._resolver(_check_kind(kind)).resolve_many(terms)
+
+    # --- snapshot ---------------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> int:
+        """Write the taxonomy as a snapshot zip; return its size in bytes.
+
+        The same taxonomy always gives the same bytes: JSON with sorted keys, ``.npy`` arrays,
+        entries in name order with a fixed date, deflate level 9. The file is written to a
+        temporary name first, so a failed write leaves no partial snapshot.
+        """
+        path = Path(path)
+        entries = _snapshot_entries(self)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name in sorted(entries):
+                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, entries[name], compresslevel=9)
+        data = buffer.getvalue()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            # mkstemp creates the file private (0600); a snapshot is an ordinary shared file.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return len(data)
+
+    def __repr__(self) -> str:
+        return (f"Taxonomy({self.version!r}: {self.n_occupations} occupations, "
+                f"{int((~self.skill_is_group).sum())} skills + {int(self.skill_is_group.sum())} "
+                f"skill groups, {self.occupation_skills.nnz} occupation-skill relations)")
+
+
+def _check_kind(kind: object) -> Literal["occupation", "skill"]:
+    if kind not in ("occupation", "skill"):
+        raise ValueError(f"The 'kind' parameter of Taxonomy.resolve must be 'occupation' or "
+                         f"'skill'. Got {kind!r} instead.")
+    return kind
+
+
+# --- snapshot format ------------------------------------------------------------------------
+
+def _json(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _snapshot_entries(tax: Taxonomy) -> dict[str, bytes]:
+    occ, par = tax.occupation_skills, tax.skill_parents
+    occ.sort_indices()
+    par.sort_indices()
+    return {
+        "meta.json": _json({
+            "format": _FORMAT,
+            "version": tax.version,
+            "provenance": tax.provenance,
+            "stemmer": stemmer_version(),
+            "counts": {"occupations": tax.n_occupations, "skills": tax.n_skills,
+                       "occupation_skills": int(occ.nnz), "skill_parents": int(par.nnz)},
+        }),
+        "occupations.json": _json({"uri": tax.occupation_uris, "isco": tax.occupation_isco,
+                                   "styrk": tax.occupation_styrk,
+                                   "names": tax.occupation_names}),
+        "skills.json": _json({"uri": tax.skill_uris, "names": tax.skill_names}),
+        "isco.json": _json(tax.isco_names),
+        "styrk.json": _json(tax.styrk_labels),
+        "stems.json": _json(tax.stem_table),
+        "skill_is_group.npy": _npy(tax.skill_is_group),
+        "occupation_skills.indptr.npy": _npy(occ.indptr.astype(np.int32)),
+        "occupation_skills.indices.npy": _npy(occ.indices.astype(np.int32)),
+        "occupation_skills.data.npy": _npy(occ.data.astype(np.float32)),
+        "skill_parents.indptr.npy": _npy(par.indptr.astype(np.int32)),
+        "skill_parents.indices.npy": _npy(par.indices.astype(np.int32)),
+    }
+
+
+def _read_snapshot(source: str | Path | io.BytesIO, where: str) -> Taxonomy:
+    def fail(reason: str) -> TaxonomyError:
+        return TaxonomyError(f"Cannot load taxonomy snapshot {where!r}: {reason}")
+
+    try:
+        archive = zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        raise fail("not a zip file (corrupt or truncated?)") from None
+    except OSError as exc:
+        raise fail(str(exc)) from exc
+    with archive:
+        names = set(archive.namelist())
+        if "meta.json" not in names:
+            raise fail("no meta.json, so not a matcher snapshot; to compile an official ESCO "
+                       "download pass the folder holding its zips")
+
+        def entry(name: str) -> bytes:
+            if name not in names:
+                raise fail(f"the entry {name!r} is missing")
+            try:
+                return archive.read(name)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise fail(f"the entry {name!r} is unreadable: {exc}") from exc
+
+        def load_json(name: str) -> Any:
+            try:
+                return json.loads(entry(name))
+            except ValueError as exc:
+                raise fail(f"the entry {name!r} is not valid JSON: {exc}") from exc
+
+        def load_npy(name: str) -> np.ndarray:
+            try:
+                return np.load(io.BytesIO(entry(name)), allow_pickle=False)
+            except ValueError as exc:
+                raise fail(f"the entry {name!r} is not a valid .npy array: {exc}") from exc
+
+        meta = load_json("meta.json")
+        if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+            got = meta.get("format") if isinstance(meta, dict) else meta
+            raise fail(f"snapshot format {got!r} is not the supported format {_FORMAT}; "
+                       f"rebuild it with python -m matcher.taxonomy.compile")
+        try:
+            occupations = load_json("occupations.json")
+            skills = load_json("skills.json")
+            n_occ, n_skill = len(occupations["uri"]), len(skills["uri"])
+            occupation_skills = sp.csr_matrix(
+                (load_npy("occupation_skills.data.npy"),
+                 load_npy("occupation_skills.indices.npy"),
+                 load_npy("occupation_skills.indptr.npy")), shape=(n_occ, n_skill))
+            parent_indices = load_npy("skill_parents.indices.npy")
+            skill_parents = sp.csr_matrix(
+                (np.ones(parent_indices.shape[0], dtype=bool), parent_indices,
+                 load_npy("skill_parents.indptr.npy")), shape=(n_skill, n_skill))
+            return Taxonomy(
+                version=meta["version"],
+                occupation_uris=occupations["uri"],
+                occupation_isco=occupations["isco"],
+                occupation_styrk=occupations["styrk"],
+                occupation_names=occupations["names"],
+                occupation_skills=occupation_skills,
+                skill_uris=skills["uri"],
+                skill_names=skills["names"],
+                skill_is_group=load_npy("skill_is_group.npy"),
+                skill_parents=skill_parents,
+                isco_names=load_json("isco.json"),
+                styrk_labels=load_json("styrk.json"),
+                provenance=meta.get("provenance"),
+                # Stems from another stemmer version would not meet the query's stems.
+                stem_table=(load_json("stems.json") if meta.get("stemmer") == stemmer_version()
+                            else None),
+            )
+        except TaxonomyError as exc:
+            if str(exc).startswith("Cannot load"):
+                raise
+            raise fail(str(exc)) from exc
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise fail(f"inconsistent contents ({type(exc).__name__}: {exc})") from exc
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin() -> Taxonomy:
+    resource = importlib.resources.files("matcher.taxonomy").joinpath("data", BUILTIN_SNAPSHOT)
+    try:
+        data = resource.read_bytes()
+    except OSError as exc:
+        raise TaxonomyError(
+            f"The built-in taxonomy snapshot {str(resource)!r} is missing ({exc}); rebuild it "
+            f"with python -m matcher.taxonomy.compile") from exc
+    return _read_snapshot(io.BytesIO(data), str(resource))
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load a taxonomy.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        ``None`` (default): the built-in ESCO v1.1.1 snapshot, loaded once per process and
+        shared. A ``.zip`` file: a snapshot written by :meth:`Taxonomy.save` or by
+        ``python -m matcher.taxonomy.compile``. A folder: an official ESCO CSV download (its zips
+        or extracted CSVs, plus any ``*labels*-<lang>*.tsv``), compiled in memory on every call.
+
+    Returns
+    -------
+    Taxonomy
+
+    Raises
+    ------
+    TaxonomyError
+        When the path does not exist, or the file or download is unusable; the message names
+        the path and what is wrong.
+
+    Examples
+    --------
+    >>> from matcher.taxonomy import load_taxonomy
+    >>> load_taxonomy().version
+    'ESCO v1.1.1'
+    """
+    if path is None:
+        return _builtin()
+    path = Path(path)
+    if path.is_dir():
+        # TODO(cache): compiling takes seconds; a later issue caches the result by input hash.
+        from matcher.taxonomy.compile import compile_taxonomy
+
+        return compile_taxonomy(path)
+    if not path.exists():
+        raise TaxonomyError(f"Cannot load taxonomy from {str(path)!r}: no such file or folder")
+    if path.suffix.lower() != ".zip":
+        raise TaxonomyError(f"Cannot load taxonomy from {str(path)!r}: expected a snapshot "
+                            f"(.zip) or a folder holding an official ESCO download")
+    return _read_snapshot(path, str(path))

@@ -1,0 +1,627 @@
+"""Resolve what a caseworker typed to a taxonomy concept.
+
+A term is tried as, in order:
+
+1. ``uri``: an ESCO URI (occupation, skill, skill group, ISCO group). Unknown URIs stay
+   unresolved; they are never matched as text.
+2. ``code``: a 4-digit ISCO-08 or STYRK-08 code (``"6123"``, ``"STYRK 6123"``), occupations only;
+   it stands for every occupation of the group.
+3. ``exact``: a label, ignoring case (English preferred, alt and hidden labels; labels in the
+   other languages of the taxonomy; ISCO group titles).
+4. ``normalised``: the same after Unicode (NFKC) folding, with hyphens, underscores, punctuation,
+   extra spaces and trailing "mv." / "m.fl." / "m.m." / "etc." removed.
+5. ``inflection``: the same after reducing each word to its stem in each language (Snowball,
+   applied until it stops changing, plus a few irregular plurals such as menn -> mann), so
+   plurals and definite forms match: birøktere -> birøkter, agronomen -> agronom, biavlere ->
+   biavler, beekeepers -> beekeeper.
+6. ``fuzzy``: the nearest normalised label by edit similarity (rapidfuzz ``ratio`` >= 85).
+
+The first step that finds anything decides. Within it an occupation beats an ISCO group, and a
+group title that names an occupation of its own group lands on that occupation ("Birøktere mv."
+is bee breeder, not the group "Apiarists and sericulturists"). Remaining ties go to the English
+preferred label, then other preferred labels, then alt labels, then the lowest index, and lower
+the confidence; the candidates not chosen are listed in ``suggestions``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import math
+import re
+import threading
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+if TYPE_CHECKING:
+    from matcher.taxonomy.model import Taxonomy
+
+__all__ = ["Resolution", "Resolver", "build_stem_table", "normalise", "stem_key", "stemmer_version"]
+
+Kind = Literal["occupation", "skill"]
+Method = Literal["uri", "code", "exact", "normalised", "inflection", "fuzzy"]
+
+CONFIDENCE: dict[str, float] = {"uri": 1.0, "code": 1.0, "exact": 1.0, "normalised": 0.95,
+                                "inflection": 0.85, "fuzzy": 0.9}
+"""Confidence of a unique match by method; a fuzzy match is further scaled by its similarity."""
+AMBIGUITY_FACTOR = 0.7
+"""Confidence is multiplied by this when several concepts tie for the best match."""
+FUZZY_CUTOFF = 85.0
+"""Least rapidfuzz ``ratio`` (0-100) for a fuzzy match: one typo in a 7-letter word passes."""
+SUGGESTION_CUTOFF = 60.0
+N_SUGGESTIONS = 5
+
+_ISCO_URI = "http://data.europa.eu/esco/isco/C"
+_STYRK_URI = "http://data.europa.eu/esco/concept/norwegian-occupations/"
+_CODE = re.compile(r"^(?:(?:styrk|isco)(?:[\s-]?08)?[\s:.-]*)?(\d{4})$")
+# Norwegian/Danish group titles end in "mv." (med videre), "m.fl.", "m.m.", "o.l.".
+_TRAILER = re.compile(r"[\s,;]+(?:mv|m\s?\.\s?fl|m\s?\.\s?m|o\s?\.\s?l|etc)\.?\s*$")
+_NON_WORD = re.compile(r"[^\w+#]+|_+")
+
+# Ranks of a label within a concept: the lower, the stronger the claim.
+_EN_PREFERRED, _PREFERRED, _ALT = 0, 1, 2
+
+_SNOWBALL = {"en": "english", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
+             "da": "danish", "sv": "swedish", "de": "german", "nl": "dutch", "fr": "french",
+             "es": "spanish", "it": "italian", "pt": "portuguese", "fi": "finnish"}
+# Plurals Snowball cannot see: checked as word endings, so compounds are covered (flyttemenn).
+_IRREGULAR: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("men", "man"), ("people", "person"), ("children", "child")),
+    "no": (("menn", "mann"),), "nb": (("menn", "mann"),), "nn": (("menn", "mann"),),
+    "da": (("mænd", "mand"),), "sv": (("män", "man"),), "de": (("männer", "mann"),),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a term resolved to.
+
+    Attributes
+    ----------
+    term : str
+        The term as given.
+    kind : {'occupation', 'skill'}
+    indices : tuple of int
+        Occupation indices (all occupations of a group for a code or group) or one skill index;
+        empty when unresolved.
+    uri : str or None
+        The concept: an occupation, skill, skill group or ISCO/STYRK group URI.
+    label : str or None
+        Its preferred English label (a STYRK-only group has only its Norwegian title).
+    method : {'uri', 'code', 'exact', 'normalised', 'inflection', 'fuzzy'} or None
+    confidence : float
+        In [0, 1]; 0 when unresolved.
+    suggestions : tuple of str
+        Preferred labels of the next-best candidates: alternatives to a tie, or near matches
+        of an unresolved term.
+    """
+
+    term: str
+    kind: Kind
+    indices: tuple[int, ...]
+    uri: str | None
+    label: str | None
+    method: Method | None
+    confidence: float
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.indices)
+
+
+# --- text keys ------------------------------------------------------------------------------
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower().strip()
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+# Most labels are already in normal form ("breed insects"); checking that is cheaper than
+# rewriting them.
+_CLEAN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+
+
+def _normalise_folded(text: str) -> str:
+    if _CLEAN.fullmatch(text) and not text.endswith((" mv", " etc")):
+        return text
+    text = text.replace("'", "").replace("\u2019", "")
+    while (match := _TRAILER.search(text)) is not None:
+        text = text[: match.start()]
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def normalise(text: str) -> str:
+    """The key of the ``normalised`` step.
+
+    >>> normalise("  Birøktere  mv.")
+    'birøktere'
+    >>> normalise("Kitchen-Assistant")
+    'kitchen assistant'
+    """
+    return _normalise_folded(_fold(text))
+
+
+_stem_lock = threading.Lock()
+
+
+@functools.cache
+def _stemmer(lang: str) -> snowballstemmer.Stemmer | None:
+    name = _SNOWBALL.get(lang)
+    return snowballstemmer.stemmer(name) if name else None
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem_word(word: str, lang: str) -> str:
+    for ending, replacement in _IRREGULAR.get(lang, ()):
+        if word.endswith(ending):
+            word = word[: -len(ending)] + replacement
+            break
+    stemmer = _stemmer(lang)
+    if stemmer is None:
+        return word
+    # Snowball removes one suffix layer per call (birøktere -> birøkter -> birøkt); repeating
+    # until nothing changes makes the plural and the singular meet.
+    with _stem_lock:  # Snowball stemmers keep state between calls
+        for _ in range(3):
+            stemmed = stemmer.stemWord(word)
+            if stemmed == word:
+                break
+            word = stemmed
+    return word
+
+
+def stem_key(normalised: str, lang: str) -> str:
+    """The key of the ``inflection`` step: each word of a normalised label, stemmed.
+
+    >>> stem_key("birøktere", "no") == stem_key("birøkter", "no")
+    True
+    """
+    return " ".join(_stem_word(word, lang) for word in normalised.split())
+
+
+@functools.cache
+def stemmer_version() -> str:
+    """The stemmer a stem table was made with; a table from another version is not used."""
+    try:
+        return f"snowballstemmer {importlib.metadata.version('snowballstemmer')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "snowballstemmer (unknown version)"
+
+
+def build_stem_table(labels: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
+    """Stem of every word of the given labels, per language.
+
+    Stemming is the slow part of indexing (Snowball runs in pure Python), so a snapshot stores
+    this table and loading skips the work.
+    """
+    table: dict[str, dict[str, str]] = {}
+    for lang, texts in sorted(labels.items()):
+        words = {word for text in texts for word in normalise(text).split()}
+        table[lang] = {word: _stem_word(word, lang) for word in sorted(words)}
+    return table
+
+
+# --- resolver -------------------------------------------------------------------------------
+
+Hits = dict[int, tuple[int, str]]
+"""target -> (rank, language) of the best label of that target that matched."""
+
+
+class _Table:
+    """Keys -> hits, stored as rows sorted by key: cheap to build in bulk, cheap to query."""
+
+    def __init__(self, keys: list[str], targets: list[int], ranks: list[int],
+                 langs: list[str]) -> None:
+        frame = (
+            pl.DataFrame({"key": keys, "target": targets, "rank": ranks, "lang": langs},
+                         schema={"key": pl.String, "target": pl.Int64, "rank": pl.Int8,
+                                 "lang": pl.String})
+            .filter(pl.col("key") != "")
+            # Within a key, a target's best rank comes first.
+            .sort("key", "target", "rank")
+        )
+        starts = frame.with_row_index("start").group_by("key", maintain_order=True).agg(
+            pl.col("start").first(), pl.len().alias("n"))
+        self._where: dict[str, tuple[int, int]] = dict(zip(
+            starts["key"].to_list(),
+            zip(starts["start"].to_list(), starts["n"].to_list(), strict=True), strict=True))
+        self._targets: list[int] = frame["target"].to_list()
+        self._ranks: list[int] = frame["rank"].to_list()
+        self._langs: list[str] = frame["lang"].to_list()
+
+    def keys(self) -> list[str]:
+        return list(self._where)
+
+    def get(self, key: str) -> Hits:
+        where = self._where.get(key)
+        if where is None:
+            return {}
+        hits: Hits = {}
+        for row in range(where[0], where[0] + where[1]):
+            hits.setdefault(self._targets[row], (self._ranks[row], self._langs[row]))
+        return hits
+
+
+def _merge_hits(into: Hits, hits: Hits) -> None:
+    for target, value in hits.items():
+        if target not in into or value[0] < into[target][0]:
+            into[target] = value
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    uri: str
+    code: str
+    label: str
+    members: tuple[int, ...]
+
+
+@dataclass
+class _Labels:
+    """Every label of one kind, in parallel lists."""
+
+    normalised: list[str]
+    langs: list[str]
+    targets: list[int]
+    ranks: list[int]
+
+
+class Resolver:
+    """Label indexes of one kind of concept, built on first use, and a cache of answers.
+
+    Targets are integers: occupation or skill indices, and for occupations also
+    ``n_occupations + g`` for ISCO/STYRK group ``g``.
+    """
+
+    _CACHE_LIMIT = 200_000
+
+    def __init__(self, taxonomy: Taxonomy, kind: Kind) -> None:
+        self.taxonomy = taxonomy
+        self.kind = kind
+        self._lock = threading.RLock()
+        self._cache: dict[str, Resolution] = {}
+        self._labels: _Labels | None = None
+        self._exact: _Table
+        self._normalised: _Table
+        self._stems: _Table | None = None
+        self._words: dict[str, list[int]] | None = None
+        self._fuzzy_keys: list[str] = []
+        self._fuzzy_lengths: list[int] = []
+        self._groups: list[_Group] = []
+        self._group_by_code: dict[str, int] = {}
+        self._styrk_by_code: dict[str, int] = {}
+
+    # --- building -------------------------------------------------------------------------
+
+    @property
+    def _n(self) -> int:
+        return self.taxonomy.n_occupations if self.kind == "occupation" else self.taxonomy.n_skills
+
+    def _labelled(self) -> _Labels:
+        """Every label, normalised; builds the exact, normalised and fuzzy indexes."""
+        if self._labels is not None:
+            return self._labels
+        with self._lock:
+            if self._labels is not None:
+                return self._labels
+            tax = self.taxonomy
+            labels: list[str] = []
+            langs: list[str] = []
+            targets: list[int] = []
+            ranks: list[int] = []
+
+            def add(lang: str, target: int, names: Iterable[str], first: int) -> None:
+                for k, label in enumerate(names):
+                    labels.append(label)
+                    langs.append(lang)
+                    targets.append(target)
+                    ranks.append(first if k == 0 else _ALT)
+
+            names = tax.occupation_names if self.kind == "occupation" else tax.skill_names
+            for lang, per_concept in names.items():
+                first = _EN_PREFERRED if lang == "en" else _PREFERRED
+                for target, concept_names in enumerate(per_concept):
+                    add(lang, target, concept_names, first)
+            if self.kind == "occupation":
+                self._build_groups()
+                for g, group in enumerate(self._groups):
+                    by_lang = (tax.isco_names.get(group.code, {}) if group.uri.startswith(_ISCO_URI)
+                               else {"no": (group.label,)})
+                    for lang, group_names in by_lang.items():
+                        add(lang, self._n + g, group_names, _PREFERRED)
+            folded = [_fold(label) for label in labels]
+            normalised = [_normalise_folded(text) for text in folded]
+            self._exact = _Table(folded, targets, ranks, langs)
+            self._normalised = _Table(normalised, targets, ranks, langs)
+            keys = sorted(self._normalised.keys(), key=lambda s: (len(s), s))
+            self._fuzzy_keys = keys
+            self._fuzzy_lengths = [len(s) for s in keys]
+            self._labels = _Labels(normalised, langs, targets, ranks)
+        return self._labels
+
+    def _build_groups(self) -> None:
+        tax = self.taxonomy
+        isco = tax.isco_groups
+        for code in sorted(tax.isco_names, key=lambda c: (-len(c), c)):
+            members = isco.get(code)
+            if members is not None and members.size:
+                self._group_by_code[code] = len(self._groups)
+                self._groups.append(_Group(_ISCO_URI + code, code, tax.isco_labels.get(code, code),
+                                           tuple(int(i) for i in members)))
+        # STYRK-08 codes without an ISCO-08 twin (2223, 2224, 3439) stand for the occupations
+        # the crosswalk maps to them.
+        for code, members in tax.styrk_groups.items():
+            if code not in self._group_by_code and code in tax.styrk_labels:
+                self._styrk_by_code[code] = len(self._groups)
+                self._groups.append(_Group(_STYRK_URI + code, code, tax.styrk_labels[code],
+                                           tuple(int(i) for i in members)))
+
+    def _stem(self, word: str, lang: str) -> str:
+        return self.taxonomy.stem_table.get(lang, {}).get(word) or _stem_word(word, lang)
+
+    def _stem_key(self, text: str, lang: str) -> str:
+        table = self.taxonomy.stem_table.get(lang, {})
+        return " ".join(table.get(w) or _stem_word(w, lang) for w in text.split())
+
+    def _stem_index(self) -> _Table:
+        if self._stems is not None:
+            return self._stems
+        labels = self._labelled()
+        with self._lock:
+            if self._stems is None:
+                keys = [f"{lang}:{self._stem_key(text, lang)}"
+                        for text, lang in zip(labels.normalised, labels.langs, strict=True)]
+                self._stems = _Table(keys, labels.targets, labels.ranks, labels.langs)
+        return self._stems
+
+    def _word_index(self) -> dict[str, list[int]]:
+        """``lang:stem`` of a word -> sorted positions in ``_fuzzy_keys`` of labels holding it."""
+        if self._words is not None:
+            return self._words
+        labels = self._labelled()
+        with self._lock:
+            if self._words is None:
+                keys = pl.DataFrame({"text": self._fuzzy_keys}).with_row_index("position")
+                words = (
+                    pl.DataFrame({"text": labels.normalised, "lang": labels.langs})
+                    .unique()
+                    .join(keys, on="text")
+                    .with_columns(pl.col("text").str.split(" ").alias("word"))
+                    .explode("word")
+                )
+                pairs = words.select("lang", "word").unique()
+                stems = pairs.with_columns(pl.Series("key", [
+                    f"{lang}:{self._stem(word, lang)}" for lang, word in pairs.iter_rows()],
+                    dtype=pl.String))
+                postings = (
+                    words.join(stems, on=["lang", "word"])
+                    .group_by("key")
+                    .agg(pl.col("position").unique().sort())
+                )
+                self._words = dict(zip(postings["key"].to_list(),
+                                       postings["position"].to_list(), strict=True))
+        return self._words
+
+    @functools.cached_property
+    def _languages(self) -> tuple[str, ...]:
+        names = (self.taxonomy.occupation_names if self.kind == "occupation"
+                 else self.taxonomy.skill_names)
+        return tuple(sorted(names))
+
+    # --- answers --------------------------------------------------------------------------
+
+    def _concept(self, target: int) -> tuple[tuple[int, ...], str, str]:
+        """(indices, uri, label) of a target."""
+        tax = self.taxonomy
+        if target >= self._n:
+            group = self._groups[target - self._n]
+            return group.members, group.uri, group.label
+        if self.kind == "occupation":
+            return (target,), tax.occupation_uris[target], tax.occupation_labels[target]
+        return (target,), tax.skill_uris[target], tax.skill_labels[target]
+
+    def _label(self, target: int) -> str:
+        return self._concept(target)[2]
+
+    def _answer(self, term: str, target: int | None, method: Method | None, confidence: float,
+                others: Iterable[int] = ()) -> Resolution:
+        chosen = self._label(target) if target is not None else None
+        suggestions: list[str] = []
+        for other in others:
+            label = self._label(other)
+            if label != chosen and label not in suggestions:
+                suggestions.append(label)
+            if len(suggestions) == N_SUGGESTIONS:
+                break
+        if target is None:
+            return Resolution(term, self.kind, (), None, None, None, 0.0, tuple(suggestions))
+        indices, uri, label = self._concept(target)
+        return Resolution(term, self.kind, indices, uri, label, method,
+                          round(min(1.0, max(0.0, confidence)), 4), tuple(suggestions))
+
+    def _order(self, hits: Hits) -> list[int]:
+        # Groups were numbered most specific first, so the target number breaks their ties too.
+        return sorted(hits, key=lambda t: (t >= self._n, hits[t][0], t))
+
+    def _named_occupations(self, group_target: int, text: str, lang: str) -> Hits:
+        """Occupations of a group that the group's own title (``text``, normalised) names."""
+        members = set(self._groups[group_target - self._n].members)
+        stems = self._stem_index().get(f"{lang}:{self._stem_key(text, lang)}")
+        return {t: v for t, v in stems.items() if t in members}
+
+    def _decide(self, term: str, method: Method, hits: Hits, matched: dict[int, str],
+                scale: float = 1.0, extra: Iterable[int] = ()) -> Resolution:
+        """Choose among the hits of one step. ``matched`` holds each group's matched text."""
+        order = self._order(hits)
+        if all(t >= self._n for t in order):
+            # Only group titles matched; if a title names an occupation of its own group
+            # ("Birøktere mv." -> birøkter), the term means that occupation.
+            named: Hits = {}
+            for group in order:
+                _merge_hits(named, self._named_occupations(group, matched[group], hits[group][1]))
+            if named:
+                # Reaching the occupation took inflection, and is as certain as that.
+                if method in ("exact", "normalised"):
+                    method, scale = "inflection", 1.0
+                order = self._order(named) + order
+                hits = {**hits, **named}
+        best = order[0]
+        is_group = best >= self._n
+        tied = [t for t in order if (t >= self._n) == is_group and hits[t][0] == hits[best][0]]
+        confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
+        return self._answer(term, best, method, confidence, [*order[1:], *extra])
+
+    def _by_uri(self, term: str, uri: str) -> Resolution:
+        tax = self.taxonomy
+        target: int | None = None
+        if self.kind == "skill":
+            target = tax._skill_by_uri.get(uri)
+        else:
+            target = tax._occupation_by_uri.get(uri)
+            if target is None:
+                self._labelled()
+                g = None
+                if uri.startswith(_ISCO_URI):
+                    g = self._group_by_code.get(uri[len(_ISCO_URI):])
+                elif uri.startswith(_STYRK_URI):
+                    code = uri[len(_STYRK_URI):]
+                    g = self._group_by_code.get(code, self._styrk_by_code.get(code))
+                target = None if g is None else self._n + g
+        return self._answer(term, target, "uri", 1.0)
+
+    def _by_code(self, term: str, code: str) -> Resolution:
+        self._labelled()
+        g = self._group_by_code.get(code, self._styrk_by_code.get(code))
+        return self._answer(term, None if g is None else self._n + g, "code", 1.0)
+
+    def _fuzzy(self, text: str, cutoff: float, limit: int,
+               prefilter: bool = True) -> list[tuple[str, float]]:
+        # ratio = 2 * matches / (len(a) + len(b)) bounds the lengths worth comparing.
+        c = cutoff / 100.0
+        lo = bisect_left(self._fuzzy_lengths, math.ceil(len(text) * c / (2.0 - c)))
+        hi = bisect_right(self._fuzzy_lengths, math.floor(len(text) * (2.0 - c) / c))
+        words = text.split()
+        if prefilter and len(words) > 1:
+            # A misspelt phrase nearly always keeps one word intact; comparing only the labels
+            # that share a word is many times cheaper than scanning every label.
+            index = self._word_index()
+            shared: set[int] = set()
+            for word in set(words):
+                for lang in self._languages:
+                    postings = index.get(f"{lang}:{self._stem(word, lang)}", [])
+                    shared.update(postings[bisect_left(postings, lo):bisect_left(postings, hi)])
+            if shared:
+                found = self._extract(text, [self._fuzzy_keys[p] for p in sorted(shared)],
+                                      cutoff, limit)
+                if found:
+                    return found
+        return self._extract(text, self._fuzzy_keys[lo:hi], cutoff, limit)
+
+    @staticmethod
+    def _extract(text: str, keys: list[str], cutoff: float,
+                 limit: int) -> list[tuple[str, float]]:
+        found = process.extract(text, keys, scorer=fuzz.ratio, processor=None, limit=limit,
+                                score_cutoff=cutoff)
+        return [(key, float(score)) for key, score, _ in found]
+
+    def resolve(self, term: str) -> Resolution:
+        """Resolve one term; see the module docstring for the steps."""
+        if not isinstance(term, str):
+            raise TypeError(f"A term must be a str. Got {term!r} instead.")
+        cached = self._cache.get(term)
+        if cached is not None:
+            return cached
+        answer = self._resolve(term)
+        if len(self._cache) >= self._CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[term] = answer
+        return answer
+
+    def resolve_many(self, terms: Iterable[str]) -> list[Resolution]:
+        """Resolve each term; repeated terms are resolved once."""
+        answers: dict[str, Resolution] = {}
+        out = []
+        for term in terms:
+            answer = answers.get(term) if isinstance(term, str) else None
+            if answer is None:
+                answer = answers[term] = self.resolve(term)
+            out.append(answer)
+        return out
+
+    def _resolve(self, term: str) -> Resolution:
+        folded = _fold(term)
+        if not folded:
+            return self._answer(term, None, None, 0.0)
+        if folded.startswith(("http://", "https://")):
+            return self._by_uri(term, term.strip())
+        code = _CODE.match(folded)
+        if code:
+            if self.kind == "occupation":
+                return self._by_code(term, code.group(1))
+            return self._answer(term, None, None, 0.0)
+
+        self._labelled()
+        hits = self._exact.get(folded)
+        if hits:
+            text = _normalise_folded(folded)
+            return self._decide(term, "exact", hits, dict.fromkeys(hits, text))
+        text = _normalise_folded(folded)
+        if not text:
+            return self._answer(term, None, None, 0.0)
+        hits = self._normalised.get(text)
+        if hits:
+            return self._decide(term, "normalised", hits, dict.fromkeys(hits, text))
+
+        stems = self._stem_index()
+        hits = {}
+        for lang in self._languages:
+            _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(text, lang)}"))
+        if hits:
+            return self._decide(term, "inflection", hits, dict.fromkeys(hits, text))
+
+        near = self._fuzzy(text, FUZZY_CUTOFF, 20)
+        if near:
+            best_score = near[0][1]
+            matched: dict[int, str] = {}
+            rest: list[int] = []
+            for key, score in near:
+                if score < best_score - 1e-9:
+                    rest += self._order(self._normalised.get(key))
+                    continue
+                for target, value in self._normalised.get(key).items():
+                    if target not in hits or value[0] < hits[target][0]:
+                        hits[target] = value
+                        matched[target] = key
+            return self._decide(term, "fuzzy", hits, matched, scale=best_score / 100.0,
+                                extra=rest)
+        return self._answer(term, None, None, 0.0, self._suggest(text))
+
+    def _suggest(self, text: str) -> list[int]:
+        """Targets near an unresolved term: labels sharing its rarest words, then similar ones."""
+        words = self._word_index()
+        n_keys = len(self._fuzzy_keys)
+        overlap: dict[int, float] = {}
+        for word in set(text.split()):
+            postings: set[int] = set()
+            for lang in self._languages:
+                postings.update(words.get(f"{lang}:{self._stem(word, lang)}", ()))
+            if postings:
+                weight = math.log(1.0 + n_keys / len(postings))
+                for position in postings:
+                    overlap[position] = overlap.get(position, 0.0) + weight
+        shared = sorted(overlap, key=lambda p: (-overlap[p], self._fuzzy_lengths[p], p))[:10]
+        keys = [self._fuzzy_keys[p] for p in shared]
+        keys += [key for key, _ in self._fuzzy(text, SUGGESTION_CUTOFF, 10, prefilter=False)]
+        targets: list[int] = []
+        for key in keys:
+            targets += self._order(self._normalised.get(key))
+        return targets
