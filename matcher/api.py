@@ -35,7 +35,7 @@ from matcher.encode import (
     key_index,
     skill_space,
 )
-from matcher.errors import OutputError, Problem
+from matcher.errors import InputError, OutputError, Problem
 from matcher.explain import Explainer
 from matcher.io import read_table, validate_roles, validate_seekers, write_json, write_table
 from matcher.score import score_pairs
@@ -278,8 +278,18 @@ def match(
             "roles": _fingerprint(roles, role_raw),
         }
     with clock.stage("validate"):
-        seeker_frame = validate_seekers(seeker_raw, seeker_name).sort("seeker_id")
-        role_frame = validate_roles(role_raw, role_name).sort("role_id")
+        # both files are checked before failing, so one run reports every problem
+        problems: list[Problem] = []
+        try:
+            seeker_frame = validate_seekers(seeker_raw, seeker_name).sort("seeker_id")
+        except InputError as exc:
+            problems += exc.problems
+        try:
+            role_frame = validate_roles(role_raw, role_name).sort("role_id")
+        except InputError as exc:
+            problems += exc.problems
+        if problems:
+            raise InputError(problems)
     with clock.stage("taxonomy"):
         tax = taxonomy if taxonomy is not None else load_taxonomy(config.taxonomy)
     with clock.stage("resolve"):

@@ -79,6 +79,21 @@ def test_bad_input_exits_2_with_every_problem_and_writes_nothing(samples, tmp_pa
     assert list(out.parent.iterdir()) == []
 
 
+def test_problems_of_both_files_are_reported_together(samples, tmp_path: Path) -> None:
+    seekers = pl.read_csv(samples[0], infer_schema=False).with_columns(
+        pl.when(pl.col("seeker_id") == "S003").then(pl.lit("95")).otherwise(pl.col("lat"))
+        .alias("lat"))
+    roles = pl.read_csv(samples[1], infer_schema=False).drop("enterprise")
+    seekers.write_csv(tmp_path / "seekers.csv")
+    roles.write_csv(tmp_path / "roles.csv")
+    code, _, stderr = run("match", str(tmp_path / "seekers.csv"), str(tmp_path / "roles.csv"),
+                          "--out", str(tmp_path / "m.csv"))
+    assert code == 2
+    assert "roles.csv column 'enterprise': required column is missing" in stderr
+    assert "seekers.csv row 3, column 'lat'" in stderr
+    assert not (tmp_path / "m.csv").exists()
+
+
 def test_missing_file_exits_2(tmp_path: Path, samples) -> None:
     code, _, stderr = run("match", str(tmp_path / "nope.csv"), str(samples[1]),
                           "--out", str(tmp_path / "m.csv"))
