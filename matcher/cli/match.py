@@ -1,4 +1,4 @@
-"""The command line: a thin shell over :func:`matcher.match`.
+"""``matcher match`` and ``matcher demo``: a thin shell over :func:`matcher.match`.
 
 ``matcher match SEEKERS ROLES --out MATCHES`` runs a batch; ``matcher demo`` runs one on the
 built-in synthetic samples. Bad input ends with exit status 2 and every problem listed (file,
@@ -7,8 +7,6 @@ row, column, rule, value), no traceback, and no output file written.
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -17,21 +15,16 @@ from typing import Any
 import click
 import polars as pl
 
-from matcher import __version__
 from matcher.api import MatchResult, match
+from matcher.cli.base import cli, fail
 from matcher.config import MatchConfig
 from matcher.errors import ConfigError, InputError, MatcherError, Problem
 
-__all__ = ["main"]
+__all__ = ["demo_command", "match_command"]
 
 #: warnings printed before "... and N more"
 _SHOWN_WARNINGS = 30
 _SUFFIXES = (".csv", ".parquet", ".json")
-
-
-def _fail(message: str, status: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(status)
 
 
 def _print_warnings(warnings: Sequence[Problem], target: str | None) -> None:
@@ -72,24 +65,12 @@ def _run(
         result = match(seekers, roles, config=config)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
     except (InputError, ConfigError) as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     except MatcherError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     else:
         _print_warnings(result.warnings, warnings)
         _print_summary(result, written)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="matcher")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress (ids and counts only).")
-def cli(verbose: bool) -> None:
-    """matcher: resource-first matching of job-seekers to roles at social enterprises."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
 
 
 _defaults = MatchConfig()
@@ -144,12 +125,3 @@ def demo_command(out_dir: str) -> None:
                    tbl_width_chars=160):
         click.echo("First matches:")
         click.echo(result.select("seeker_id", "role_id", "score").head(12))
-
-
-def main() -> None:
-    """Entry point of the ``matcher`` console script."""
-    cli(prog_name="matcher")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,9 @@
+"""The command line: ``matcher match``, ``matcher demo`` and the commands that join them.
+
+One module per command (group); importing a module registers its commands on :data:`cli`.
+"""
+
+from matcher.cli import match as _match  # noqa: F401  (registers match, demo)
+from matcher.cli.base import cli, main
+
+__all__ = ["cli", "main"]
