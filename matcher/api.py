@@ -269,10 +269,8 @@ def match(
     clock = _Stopwatch()
 
     with clock.stage("read"):
-        seeker_raw, seeker_name = read_table(seekers, name=None if not isinstance(
-            seekers, pl.DataFrame) else "seekers")
-        role_raw, role_name = read_table(roles, name=None if not isinstance(
-            roles, pl.DataFrame) else "roles")
+        seeker_raw, seeker_name = read_table(seekers, name=_frame_name(seekers, "seekers"))
+        role_raw, role_name = read_table(roles, name=_frame_name(roles, "roles"))
         inputs = {
             "seekers": _fingerprint(seekers, seeker_raw),
             "roles": _fingerprint(roles, role_raw),
@@ -383,6 +381,11 @@ def match(
     )
     return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
                        warnings=warnings)
+
+
+def _frame_name(source: Source, name: str) -> str | None:
+    """A frame has no file name: messages call it 'seekers' / 'roles'; a file keeps its own."""
+    return name if isinstance(source, pl.DataFrame) else None
 
 
 def _strings(frame: pl.DataFrame, column: str) -> list[str]:
