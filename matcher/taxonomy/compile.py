@@ -5,8 +5,8 @@ ESCO is published as CSV files, one zip for the classification of a language
 and one for the relations (``occupationSkillRelations.csv``, ``broaderRelationsSkillPillar.csv``).
 Compiling keeps what matching needs and nothing else:
 
-- every occupation with its English labels, its 4-digit ISCO-08 code, labels in other languages
-  and, when a crosswalk is given, its Norwegian STYRK-08 code;
+- every occupation with its English labels and description, its 4-digit ISCO-08 code, labels in
+  other languages and, when a crosswalk is given, its Norwegian STYRK-08 code;
 - the ISCO groups with their labels;
 - skills and skill groups in one index space, with the skill pillar's broader relations
   (``[child, parent]``) and the occupation -> skill relations (1.0 essential, 0.5 optional).
@@ -267,10 +267,13 @@ def compile_taxonomy(
     # --- occupations ------------------------------------------------------------------------
     occupations = download.read(
         "occupations_en.csv", ["conceptUri", "iscoGroup", "preferredLabel", "altLabels",
-                               "hiddenLabels"]
+                               "hiddenLabels", "description"]
     ).sort("conceptUri")
     occupation_uris = occupations["conceptUri"].to_list()
     occupation_isco = occupations["iscoGroup"].fill_null("").to_list()
+    # Descriptions feed the text signal of occupation similarity (matcher.taxonomy.similarity).
+    occupation_descriptions = [" ".join(text.split()) for text in
+                               occupations["description"].fill_null("").to_list()]
     occ_index = {uri: i for i, uri in enumerate(occupation_uris)}
 
     isco = download.read("ISCOGroups_en.csv", ["conceptUri", "code", "preferredLabel",
@@ -391,6 +394,7 @@ def compile_taxonomy(
         occupation_isco=occupation_isco,
         occupation_styrk=occupation_styrk,
         occupation_names=by_index(occ_names, occupation_uris),
+        occupation_descriptions=occupation_descriptions,
         occupation_skills=occupation_skills,
         skill_uris=skill_uris,
         skill_names=by_index(skill_names, skill_uris),

@@ -67,6 +67,9 @@ class Taxonomy:
     occupation_names : dict of str to list of tuple of str
         Per language code, per occupation: its labels, preferred first (English: preferred, alt
         and hidden labels). An empty tuple where the language has no label for it.
+    occupation_descriptions : list of str, n_occ
+        ESCO's English description of each occupation (``""`` where none); the text signal of
+        :meth:`occupation_similarity`.
     occupation_skills : scipy.sparse.csr_matrix, float32, n_occ x n_skill
         1.0 essential, 0.5 optional.
     skill_uris, skill_labels : list of str, n_skill
@@ -112,6 +115,7 @@ class Taxonomy:
         isco_names: Mapping[str, Mapping[str, Sequence[str]]],
         styrk_labels: Mapping[str, str],
         provenance: Mapping[str, Any] | None = None,
+        occupation_descriptions: Sequence[str] | None = None,
         stem_table: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         n_occ, n_skill = len(occupation_uris), len(skill_uris)
@@ -122,6 +126,8 @@ class Taxonomy:
         self.occupation_names = {lang: [tuple(n) for n in names]
                                  for lang, names in occupation_names.items()}
         self.occupation_skills = sp.csr_matrix(occupation_skills, dtype=np.float32)
+        self.occupation_descriptions = (list(occupation_descriptions)
+                                        if occupation_descriptions is not None else [""] * n_occ)
         self.skill_uris = list(skill_uris)
         self.skill_names = {lang: [tuple(n) for n in names] for lang, names in skill_names.items()}
         self.skill_is_group = np.asarray(skill_is_group, dtype=bool)
@@ -139,6 +145,7 @@ class Taxonomy:
         for name, got, want in [
             ("occupation_isco", len(self.occupation_isco), n_occ),
             ("occupation_styrk", len(self.occupation_styrk), n_occ),
+            ("occupation_descriptions", len(self.occupation_descriptions), n_occ),
             ("skill_is_group", self.skill_is_group.shape[0], n_skill),
             *((f"occupation_names[{lang!r}]", len(v), n_occ)
               for lang, v in self.occupation_names.items()),
@@ -162,7 +169,9 @@ class Taxonomy:
         self.isco_labels = {code: by_lang["en"][0] for code, by_lang in self.isco_names.items()
                             if by_lang.get("en")}
         self._resolvers: dict[str, Resolver] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._transfer_cache: np.ndarray | None = None
+        self._spread_cache: sp.csr_matrix | None = None
 
     # --- lookups ----------------------------------------------------------------------------
 
@@ -239,6 +248,79 @@ class Taxonomy:
             labels.setdefault("no", []).extend(self.styrk_labels.values())
             self._stem_table = build_stem_table(labels)
         return self._stem_table
+
+    # --- occupation similarity --------------------------------------------------------------
+
+    def _transfer(self) -> np.ndarray:
+        matrix = self._transfer_cache
+        if matrix is None:
+            with self._lock:
+                matrix = self._transfer_cache
+                if matrix is None:
+                    from matcher.taxonomy.similarity import transfer_matrix
+
+                    matrix = self._transfer_cache = transfer_matrix(self)
+                    matrix.setflags(write=False)
+        return matrix
+
+    def _transfer_spread(self) -> sp.csr_matrix:
+        """Occupation skill profiles spread up the hierarchy (for explaining a transfer)."""
+        if self._spread_cache is None:
+            from matcher.taxonomy.similarity import spread_matrix
+
+            self._spread_cache = sp.csr_matrix(self.occupation_skills @ spread_matrix(self))
+        return self._spread_cache
+
+    def occupation_similarity(self, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
+        """How far experience in each ``left`` occupation counts toward each ``right`` one.
+
+        The transfer similarity of :mod:`matcher.taxonomy.similarity`: a blend of skill
+        profiles spread up the skill hierarchy, label/description text, skill-label text and
+        ISCO-08 structure. It is symmetric, lies in [0, 1], is exactly 1 for the same
+        occupation and below 1 for any other. The whole ``n_occ x n_occ`` matrix is computed
+        on the first call (a few seconds) and kept; later calls only index it.
+
+        Parameters
+        ----------
+        left, right : sequence of int
+            Occupation indices.
+
+        Returns
+        -------
+        numpy.ndarray of float64, ``len(left) x len(right)``
+
+        Examples
+        --------
+        >>> from matcher.taxonomy import load_taxonomy
+        >>> tax = load_taxonomy()
+        >>> i = tax.resolve("bee breeder", "occupation").indices[0]
+        >>> float(tax.occupation_similarity([i], [i])[0, 0])
+        1.0
+        """
+        rows = np.asarray(left, dtype=np.int64).reshape(-1)
+        cols = np.asarray(right, dtype=np.int64).reshape(-1)
+        for name, ix in (("left", rows), ("right", cols)):
+            if ix.size and (ix.min() < 0 or ix.max() >= self.n_occupations):
+                raise IndexError(f"The {name!r} parameter of occupation_similarity must hold "
+                                 f"occupation indices in [0, {self.n_occupations}). Got "
+                                 f"{int(ix.min() if ix.min() < 0 else ix.max())} instead.")
+        if not rows.size or not cols.size:
+            return np.zeros((rows.size, cols.size))
+        return self._transfer()[np.ix_(rows, cols)].astype(np.float64)
+
+    def similar_occupations(self, index: int, top: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The ``top`` occupations most similar to occupation ``index`` (itself excluded).
+
+        Returns ``(indices, scores)``, best first; ties go to the lower index.
+        """
+        if top < 1:
+            raise ValueError(f"The 'top' parameter of similar_occupations must be an integer "
+                             f">= 1. Got {top!r} instead.")
+        row = self.occupation_similarity([index], range(self.n_occupations))[0]
+        row[index] = -np.inf
+        top = min(top, self.n_occupations - 1)
+        order = np.lexsort((np.arange(row.size), -row))[:top]
+        return order.astype(np.int64), row[order]
 
     # --- resolution -------------------------------------------------------------------------
 
@@ -364,6 +446,7 @@ def _snapshot_entries(tax: Taxonomy) -> dict[str, bytes]:
                                    "names": tax.occupation_names}),
         "skills.json": _json({"uri": tax.skill_uris, "names": tax.skill_names}),
         "isco.json": _json(tax.isco_names),
+        "descriptions.json": _json(tax.occupation_descriptions),
         "styrk.json": _json(tax.styrk_labels),
         "stems.json": _json(tax.stem_table),
         "skill_is_group.npy": _npy(tax.skill_is_group),
@@ -442,6 +525,9 @@ def _read_snapshot(source: str | Path | io.BytesIO, where: str) -> Taxonomy:
                 isco_names=load_json("isco.json"),
                 styrk_labels=load_json("styrk.json"),
                 provenance=meta.get("provenance"),
+                # Snapshots written before descriptions were kept load without them.
+                occupation_descriptions=(load_json("descriptions.json")
+                                         if "descriptions.json" in names else None),
                 # Stems from another stemmer version would not meet the query's stems.
                 stem_table=(load_json("stems.json") if meta.get("stemmer") == stemmer_version()
                             else None),

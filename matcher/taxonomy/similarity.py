@@ -1,0 +1,224 @@
+"""Occupation transfer similarity: how far experience in one occupation counts toward another.
+
+Exact skill overlap is a poor guide: ESCO writes the same know-how as different skills in
+different occupations (bee breeder and agronomist share 2 skills). The similarity here blends
+several views of an occupation, each turned into a per-origin standard score so that no single
+view's scale dominates:
+
+``skills``
+    Cosine of the occupations' skill profiles: essential 1, optional 0.5, each skill spread up
+    ESCO's skill hierarchy (half its weight to its parents, a quarter to theirs, ...), weighted
+    by inverse occupation frequency over the spread profiles.
+``text``
+    Cosine of character 3-5-gram TF-IDF vectors of the occupation's English labels and
+    description (catches "assembler" ~ "assembly", shared domain words).
+``skill_text``
+    Cosine of word TF-IDF vectors of the labels of the occupation's skills (two different skills
+    that both mention "honey" or "hydraulic" meet here).
+``level``, ``isco1``, ``isco4``
+    ISCO-08 structure: minus the difference of the ISCO skill levels of the major groups (a
+    transfer rarely jumps from elementary to professional work), same major group, same unit
+    group. Added as they are, not standardised.
+
+The three cosines are standardised per origin (mean 0, standard deviation 1 over the other
+occupations), blended with :data:`TRANSFER_WEIGHTS`, divided by the total weight, made
+symmetric (the mean of both directions), and squashed into (0, 1) by a logistic curve centred
+at :data:`MIDPOINT`. The diagonal is 1. The weights were tuned on one half of the O*NET related
+occupation pairs (split by origin) and checked on the other half (``benchmarks/bench_transfer.py``);
+the pairs are never an input to the similarity.
+
+Use :meth:`matcher.taxonomy.Taxonomy.occupation_similarity` and
+:meth:`~matcher.taxonomy.Taxonomy.similar_occupations`; this module holds the computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    from matcher.taxonomy.model import Taxonomy
+
+__all__ = [
+    "CEILING",
+    "MIDPOINT",
+    "SCALE",
+    "TRANSFER_WEIGHTS",
+    "baseline_similarity",
+    "carried_skills",
+    "components",
+    "spread_matrix",
+    "transfer_matrix",
+]
+
+TRANSFER_WEIGHTS: Mapping[str, float] = {
+    "skills": 1.0, "text": 1.5, "skill_text": 1.0, "level": 1.0, "isco1": 0.5, "isco4": 0.5,
+}
+"""Weight of each view in the blend (tuned on half the dev pairs, checked on the other half)."""
+
+MIDPOINT = 1.5
+"""Blended score that maps to similarity 0.5: in ESCO v1.1.1 about the 98th percentile, i.e. an
+origin's 50th most similar occupation of 3,006."""
+SCALE = 0.75
+"""Width of the logistic squash. In ESCO v1.1.1 an origin's 15th most similar occupation scores
+about 0.9 and its 3rd 0.99; the median pair about 0.08."""
+CEILING = 0.99
+"""The logistic is scaled by this, so any other occupation stays below the same one (1)."""
+
+SPREAD_DECAY = 0.5
+SPREAD_LEVELS = 5
+# ISCO-08 skill level of each major group (ILO): 1 elementary ... 4 professional; managers and
+# the armed forces span several, so they sit in between.
+_SKILL_LEVEL = {"1": 3.5, "2": 4.0, "3": 3.0, "4": 2.0, "5": 2.0, "6": 2.0, "7": 2.0, "8": 2.0,
+                "9": 1.0, "0": 2.5}
+
+
+def spread_matrix(tax: Taxonomy, decay: float = SPREAD_DECAY,
+                  levels: int = SPREAD_LEVELS) -> sp.csr_matrix:
+    """``n_skill x n_skill``: a skill keeps weight 1 and passes ``decay`` to its parents.
+
+    A skill with several parents divides what it passes among them; each further level
+    multiplies by ``decay`` again.
+    """
+    parents = sp.csr_matrix(tax.skill_parents, dtype=np.float64)
+    degree = np.asarray(parents.sum(axis=1)).ravel()
+    degree[degree == 0] = 1.0
+    step = sp.csr_matrix(sp.diags(decay / degree) @ parents)
+    total = sp.identity(tax.n_skills, format="csr", dtype=np.float64)
+    current = total
+    for _ in range(levels):
+        current = sp.csr_matrix(current @ step)
+        if current.nnz == 0:
+            break
+        total = sp.csr_matrix(total + current)
+    return total
+
+
+def _unit_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+
+
+def _cosine(matrix: sp.csr_matrix) -> np.ndarray:
+    unit = _unit_rows(sp.csr_matrix(matrix, dtype=np.float32))
+    return np.asarray((unit @ unit.T).toarray(), dtype=np.float32)
+
+
+def skill_profiles(tax: Taxonomy) -> sp.csr_matrix:
+    """IDF-weighted, hierarchy-spread skill profiles of all occupations (rows not normalised)."""
+    spread = sp.csr_matrix(sp.csr_matrix(tax.occupation_skills, dtype=np.float64)
+                           @ spread_matrix(tax))
+    df = np.bincount(spread.indices, minlength=tax.n_skills)
+    idf = np.log((1.0 + tax.n_occupations) / (1.0 + df)) + 1.0
+    return sp.csr_matrix(spread @ sp.diags(idf))
+
+
+def components(tax: Taxonomy) -> dict[str, np.ndarray]:
+    """Each view of :data:`TRANSFER_WEIGHTS` as an ``n_occ x n_occ`` float32 matrix (raw)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = tax.n_occupations
+    out: dict[str, np.ndarray] = {"skills": _cosine(skill_profiles(tax))}
+    texts = [" ".join(names) + " " + desc
+             for names, desc in zip(tax.occupation_names["en"], tax.occupation_descriptions,
+                                    strict=True)]
+    chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5),
+                            min_df=2, dtype=np.float32)
+    out["text"] = _cosine(chars.fit_transform(texts))
+    skills = sp.csr_matrix(tax.occupation_skills)
+    labels = tax.skill_labels
+    skill_texts = [" ".join(labels[j] for j in skills.indices[start:end])
+                   for start, end in zip(skills.indptr[:-1], skills.indptr[1:], strict=True)]
+    words = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, dtype=np.float32)
+    try:
+        out["skill_text"] = _cosine(words.fit_transform(skill_texts))
+    except ValueError:  # a tiny taxonomy leaves no word in two occupations
+        out["skill_text"] = np.zeros((n, n), dtype=np.float32)
+    codes = [code if len(code) == 4 and code.isdigit() else "" for code in tax.occupation_isco]
+    level = np.array([_SKILL_LEVEL.get(code[:1], 2.5) for code in codes], dtype=np.float32)
+    out["level"] = -np.abs(level[:, None] - level[None, :])
+    major = np.array([code[:1] or f"?{i}" for i, code in enumerate(codes)])
+    unit = np.array([code or f"?{i}" for i, code in enumerate(codes)])
+    out["isco1"] = (major[:, None] == major[None, :]).astype(np.float32)
+    out["isco4"] = (unit[:, None] == unit[None, :]).astype(np.float32)
+    return out
+
+
+_STANDARDISED = ("skills", "text", "skill_text")
+
+
+def _standardise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Per row: (x - mean) / std over the off-diagonal entries; the diagonal becomes 0."""
+    n = matrix.shape[0]
+    off = matrix.astype(np.float64)
+    np.fill_diagonal(off, 0.0)
+    count = max(n - 1, 1)
+    mean = off.sum(axis=1) / count
+    square = (off * off).sum(axis=1) / count
+    std = np.sqrt(np.maximum(square - mean * mean, 0.0))
+    std[std == 0] = 1.0
+    out = ((matrix - mean[:, None]) / std[:, None]).astype(np.float32)
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def blend(parts: Mapping[str, np.ndarray],
+          weights: Mapping[str, float] = TRANSFER_WEIGHTS) -> np.ndarray:
+    """Weighted mean of the views (cosines standardised per origin), made symmetric."""
+    total = float(sum(weights.values()))
+    score: np.ndarray | None = None
+    for name, weight in weights.items():
+        if not weight:
+            continue
+        part = _standardise_rows(parts[name]) if name in _STANDARDISED else parts[name]
+        term = (weight / total) * part
+        score = term if score is None else score + term
+    if score is None:
+        raise ValueError("The 'weights' parameter of blend must give some view a weight > 0. "
+                         f"Got {dict(weights)!r} instead.")
+    return ((score + score.T) / 2.0).astype(np.float32)
+
+
+def transfer_matrix(tax: Taxonomy) -> np.ndarray:
+    """The ``n_occ x n_occ`` transfer similarity in [0, 1]: symmetric, 1 on the diagonal only."""
+    score = blend(components(tax))
+    sim = (CEILING / (1.0 + np.exp(-(score.astype(np.float64) - MIDPOINT) / SCALE)))
+    sim = sim.astype(np.float32)
+    np.fill_diagonal(sim, 1.0)
+    return sim
+
+
+def baseline_similarity(tax: Taxonomy) -> np.ndarray:
+    """The plain baseline: cosine over exact skills, essential 1, optional 0.5."""
+    return _cosine(sp.csr_matrix(tax.occupation_skills))
+
+
+def carried_skills(tax: Taxonomy, origin: int, target: int, top: int = 5) -> list[str]:
+    """Labels of what carries over from ``origin`` to ``target``, most specific first.
+
+    The skills both occupations list (rarest first); when they share fewer than ``top``, the
+    skill groups both reach through the hierarchy fill up the list (the more weight both put
+    on a group, the earlier).
+    """
+    skills = sp.csr_matrix(tax.occupation_skills)
+    a = set(skills.indices[skills.indptr[origin]:skills.indptr[origin + 1]].tolist())
+    b = set(skills.indices[skills.indptr[target]:skills.indptr[target + 1]].tolist())
+    idf = tax.skill_idf
+    shared = sorted(a & b, key=lambda j: (-idf[j], j))[:top]
+    labels = [tax.skill_labels[j] for j in shared]
+    if len(labels) < top:
+        spread = tax._transfer_spread()
+        left, right = spread[origin].toarray().ravel(), spread[target].toarray().ravel()
+        both = np.minimum(left, right)
+        # Groups only: a shared skill was listed above; the roots ("skills", "knowledge")
+        # say nothing.
+        roots = np.asarray(tax.skill_parents.sum(axis=1)).ravel() == 0
+        both[~tax.skill_is_group | roots] = 0.0
+        for j in np.argsort(-both, kind="stable")[: top - len(labels)]:
+            if both[j] > 0:
+                labels.append(tax.skill_labels[int(j)])
+    return labels
