@@ -125,3 +125,21 @@ def test_demo_runs_in_an_empty_directory(tmp_path: Path) -> None:
     assert "matched" in done.stdout
     assert (tmp_path / "matcher-demo" / "matches.csv").exists()
     assert (tmp_path / "matcher-demo" / "matches.csv.manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("seekers_ext", "roles_ext"), [(".json", ".parquet"), (".parquet", ".json")]
+)
+def test_json_and_parquet_inputs_give_the_same_proposal(
+    samples, tmp_path: Path, seekers_ext: str, roles_ext: str
+) -> None:
+    converted = []
+    for path, ext in zip(samples, (seekers_ext, roles_ext), strict=True):
+        frame = pl.read_csv(path, infer_schema=False)
+        target = tmp_path / f"{path.stem}{ext}"
+        frame.write_json(target) if ext == ".json" else frame.write_parquet(target)
+        converted.append(str(target))
+    run("match", *map(str, samples), "--out", str(tmp_path / "from_csv.csv"))
+    code, _, stderr = run("match", *converted, "--out", str(tmp_path / "converted.csv"))
+    assert code == 0, stderr
+    assert (tmp_path / "from_csv.csv").read_bytes() == (tmp_path / "converted.csv").read_bytes()
