@@ -62,7 +62,7 @@ def _run(
 ) -> None:
     try:
         config = MatchConfig(**settings)
-        result = match(seekers, roles, config=config)
+        result = match(seekers, _roles_source(roles), config=config)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
     except (InputError, ConfigError) as exc:
         fail(str(exc), 2)
@@ -71,6 +71,21 @@ def _run(
     else:
         _print_warnings(result.warnings, warnings)
         _print_summary(result, written)
+
+
+def _roles_source(roles: str) -> str | pl.DataFrame:
+    """ROLES as given, or the open roles of the service's database when it is a database URL."""
+    if not roles.lower().startswith(("sqlite:", "postgresql:", "postgresql+", "postgres:")):
+        return roles
+    try:
+        from matcher.service.repository import open_roles_frame
+    except ImportError as exc:
+        fail(f"reading roles from a database needs the service extra ({exc.name} is missing): "
+             "pip install 'matcher[service]'", 1)
+    try:
+        return open_roles_frame(roles)
+    except Exception as exc:  # the driver's message may hold the URL; only its kind is shown
+        fail(f"cannot read roles from the database: {type(exc).__name__}", 1)
 
 
 _defaults = MatchConfig()
@@ -101,7 +116,8 @@ def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
                   warnings: str | None, **settings: Any) -> None:
     """Match SEEKERS to ROLES and write the proposal to --out.
 
-    SEEKERS and ROLES are CSV, Parquet or JSON files (by extension).
+    SEEKERS and ROLES are CSV, Parquet or JSON files (by extension); ROLES may also be the
+    role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
     """
     _run(seekers, roles, out, alternatives, warnings, **settings)
 

@@ -1,0 +1,187 @@
+"""Durability and speed of the role posting service under concurrent clients.
+
+    python benchmarks/bench_service.py [--clients 8] [--roles 400] [--kill-after 200]
+                                       [--db URL] [--time-limit 120]
+
+Starts ``matcher serve`` on 127.0.0.1 (a free port; a fresh SQLite file unless --db is given),
+lets N clients (one enterprise account each) post roles as fast as they can, kills the server
+with SIGKILL once --kill-after roles were acknowledged (201), restarts it on the same database,
+and checks that every acknowledged role is there, unchanged. Requests in flight at the kill may
+or may not have been stored; they were never acknowledged, so either is correct.
+
+Prints one table: throughput and p50/p99 latency of the acknowledged posts before the kill, and
+acknowledged / found / lost. Exits 1 when any acknowledged role is lost. Bounded: at most
+--roles posts and --time-limit seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from matcher.service.repository import Repository
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "matcher.cli", "serve", "--db", db, "--host", "127.0.0.1",
+             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}; see {log}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the server did not answer /healthz within 60 s; see {log}")
+
+
+@dataclass
+class Client:
+    token: str
+    acknowledged: dict[str, str] = field(default_factory=dict)  # role_id -> title
+    latencies: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    other: int = 0
+
+
+def post_roles(base: str, client: Client, index: int, budget: list[int], lock: threading.Lock,
+               stop: threading.Event) -> None:
+    headers = {"authorization": f"Bearer {client.token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        n = 0
+        while not stop.is_set():
+            with lock:
+                if budget[0] <= 0:
+                    return
+                budget[0] -= 1
+            n += 1
+            title = f"client {index} role {n}"
+            body = {"title": title, "occupation": "birøkter", "slots": 1 + n % 3,
+                    "skills_trained": ["breed insects"], "languages": "no;en",
+                    "offers": "fleksibel arbeidstid", "permanent": n % 2 == 0, "form": "grant"}
+            started = time.perf_counter()
+            try:
+                answer = http.post("/api/roles", json=body)
+            except httpx.TransportError:
+                client.unanswered += 1
+                return
+            if answer.status_code == 201:
+                client.latencies.append(time.perf_counter() - started)
+                client.acknowledged[answer.json()["role_id"]] = title
+            else:
+                client.other += 1
+
+
+def run(clients: int, roles: int, kill_after: int, db: str | None, time_limit: float,
+        ) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-service-"))
+    url = db or f"sqlite:///{folder / 'roles.db'}"
+    repository = Repository(url)
+    accounts = [Client(repository.add_account(f"bench enterprise {os.getpid()}-{i}",
+                                              "enterprise")[1]) for i in range(clients)]
+    repository.dispose()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    server = start_server(url, port, log)
+
+    budget, lock, stop = [roles], threading.Lock(), threading.Event()
+    threads = [threading.Thread(target=post_roles, args=(base, c, i, budget, lock, stop))
+               for i, c in enumerate(accounts)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    deadline = started + time_limit
+    while time.perf_counter() < deadline:
+        if sum(len(c.acknowledged) for c in accounts) >= kill_after or \
+                not any(t.is_alive() for t in threads):
+            break
+        time.sleep(0.002)
+    killed_at = time.perf_counter()
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    acknowledged = {rid: title for c in accounts for rid, title in c.acknowledged.items()}
+    latencies = sorted(x for c in accounts for x in c.latencies)
+
+    server = start_server(url, port, log)
+    try:
+        found: dict[str, str] = {}
+        for c in accounts:
+            with httpx.Client(base_url=base, timeout=30,
+                              headers={"authorization": f"Bearer {c.token}"}) as http:
+                offset = 0
+                while True:
+                    page = http.get("/api/roles", params={"limit": 1000, "offset": offset}).json()
+                    found |= {r["role_id"]: r["title"] for r in page["items"]}
+                    offset += len(page["items"])
+                    if not page["items"] or offset >= page["total"]:
+                        break
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lost = [rid for rid, title in acknowledged.items() if found.get(rid) != title]
+    elapsed = killed_at - started
+    return {
+        "clients": clients,
+        "acknowledged": len(acknowledged),
+        "in flight at kill": sum(c.unanswered for c in accounts),
+        "stored after restart": len(found),
+        "lost": len(lost),
+        "throughput (roles/s)": len(latencies) / elapsed if elapsed > 0 else 0.0,
+        "p50 latency (ms)": 1000 * statistics.median(latencies) if latencies else float("nan"),
+        "p99 latency (ms)": 1000 * latencies[min(len(latencies) - 1,
+                                                 int(0.99 * len(latencies)))]
+        if latencies else float("nan"),
+        "backend": 0.0 if url.startswith("sqlite") else 1.0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--roles", type=int, default=400, help="posts at most (all clients)")
+    parser.add_argument("--kill-after", type=int, default=None,
+                        help="SIGKILL once this many posts were acknowledged (default: half)")
+    parser.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    args = parser.parse_args()
+    kill_after = args.kill_after if args.kill_after is not None else args.roles // 2
+    result = run(args.clients, args.roles, kill_after, args.db, args.time_limit)
+    backend = "sqlite" if result.pop("backend") == 0.0 else "postgresql"
+    print(f"| measure ({backend}) | value |")
+    print("|---|---|")
+    for key, value in result.items():
+        shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+        print(f"| {key} | {shown} |")
+    return 1 if result["lost"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+"""The JSON API under ``/api`` (OpenAPI documentation at ``/docs``).
+
+=========================================== =====================================================
+``POST /api/roles``                          post a role (enterprise); 201 with the stored role
+``GET /api/roles``                           roles the account may see; ``limit``, ``offset``
+``GET /api/roles/{role_id}``                 one role, with how its terms resolved
+``PATCH /api/roles/{role_id}``               change some fields (enterprise, own open roles)
+``POST /api/roles/{role_id}/close``          close a role (enterprise, own roles)
+``GET /api/roles/{role_id}/history``         who changed what, when
+``GET /api/history``                         every change the account may read
+``GET /api/export``                          open roles as a ROLES CSV (caseworker)
+``GET /api/terms?q=``                        autocomplete for occupation, skill and adaptation terms
+=========================================== =====================================================
+
+A request carries ``Authorization: Bearer TOKEN``. Another enterprise's role answers 404 to
+every verb, exactly as a role that does not exist. A 422 lists every problem with its field,
+rule and value, worded as ``matcher match`` words them.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from matcher.io import ROLE_SCHEMA, write_table
+from matcher.service.repository import Account, RoleRecord, parse_role_id
+from matcher.service.roles import (
+    FIELDS,
+    LIST_FIELDS,
+    FieldProblem,
+    RoleInvalid,
+    check_role,
+    describe_terms,
+    to_cells,
+)
+from matcher.service.state import ServiceState, api_account, get_state
+
+__all__ = ["ROLE_JSON_SCHEMA", "router", "typed_to_cells"]
+
+router = APIRouter(prefix="/api", tags=["roles"])
+
+_NOT_FOUND = "role not found"
+
+
+def _json_schema() -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for column in ROLE_SCHEMA.columns:
+        if column.name in ("role_id", "enterprise"):
+            continue
+        if column.name in LIST_FIELDS:
+            kind: dict[str, Any] = {"anyOf": [{"type": "string"},
+                                              {"type": "array", "items": {"type": "string"}}]}
+        elif column.kind == "integer":
+            kind = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+        elif column.kind == "number":
+            kind = {"anyOf": [{"type": "number"}, {"type": "string"}]}
+        elif column.kind == "boolean":
+            kind = {"anyOf": [{"type": "boolean"}, {"type": "string"}]}
+        else:
+            kind = {"type": "string"}
+        if column.allowed and column.kind == "choice":
+            kind["enum"] = list(column.allowed)
+        properties[column.name] = {**kind, "description": f"{column.name} {column.rule}"}
+    return {"type": "object", "properties": properties, "required": ["slots"],
+            "additionalProperties": False,
+            "example": {"title": "Birøkter i opplæring", "occupation": "birøkter",
+                        "skills_trained": ["breed insects", "process harvested honey"],
+                        "slots": 2, "hours": 30, "lat": 59.664, "lon": 10.785,
+                        "languages": "no;en;ar", "offers": ["fleksibel arbeidstid"],
+                        "permanent": True, "form": "employment"}}
+
+
+ROLE_JSON_SCHEMA = _json_schema()
+_BODY = {"requestBody": {"required": True,
+                         "content": {"application/json": {"schema": ROLE_JSON_SCHEMA}}}}
+
+
+def _problems(problems: list[FieldProblem]) -> JSONResponse:
+    return JSONResponse(status_code=422, content={
+        "detail": "the role is not valid", "problems": [p.as_json() for p in problems]})
+
+
+async def _payload(request: Request) -> dict[str, Any] | JSONResponse:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        return JSONResponse(status_code=415, content={
+            "detail": "the body must be JSON (Content-Type: application/json)"})
+    body = await request.body()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return JSONResponse(status_code=400, content={"detail": "the body must be UTF-8"})
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return JSONResponse(status_code=400, content={
+            "detail": f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"})
+    if not isinstance(payload, dict):
+        return JSONResponse(status_code=422, content={
+            "detail": "the body must be a JSON object", "problems": []})
+    return payload
+
+
+def typed_to_cells(fields: dict[str, Any]) -> dict[str, str | None]:
+    """A stored role's typed fields as the text cells :func:`check_role` reads."""
+    cells: dict[str, str | None] = {}
+    for name in FIELDS:
+        value = fields.get(name)
+        if value is None:
+            cells[name] = None
+        elif name in LIST_FIELDS:
+            cells[name] = ";".join(value)
+        elif isinstance(value, bool):
+            cells[name] = "true" if value else "false"
+        elif isinstance(value, float):
+            cells[name] = repr(value)
+        else:
+            cells[name] = str(value)
+    return cells
+
+
+def _with_terms(state: ServiceState, record: RoleRecord) -> dict[str, Any]:
+    return {**record.as_json(), **describe_terms(record.fields, state.taxonomy)}
+
+
+def _pk(role_id: str) -> int:
+    pk = parse_role_id(role_id)
+    if pk is None:
+        raise HTTPException(404, _NOT_FOUND)
+    return pk
+
+
+def _enterprise(account: Account) -> None:
+    if account.is_caseworker:
+        raise HTTPException(403, "caseworker accounts read roles; only enterprises post and "
+                                 "change them")
+
+
+StateDep = Annotated[ServiceState, Depends(get_state)]
+AccountDep = Annotated[Account, Depends(api_account)]
+
+
+@router.post("/roles", status_code=201, openapi_extra=_BODY,
+             summary="Post a role (enterprise accounts)")
+async def post_role(request: Request, state: StateDep, account: AccountDep) -> Response:
+    _enterprise(account)
+    payload = await _payload(request)
+    if isinstance(payload, JSONResponse):
+        return payload
+
+    def work() -> dict[str, Any] | list[FieldProblem]:
+        try:
+            fields = check_role(to_cells(payload), account.name)
+        except RoleInvalid as exc:
+            return exc.problems
+        return _with_terms(state, state.repository.create_role(account, fields))
+
+    result = await run_in_threadpool(work)
+    if isinstance(result, list):
+        return _problems(result)
+    return JSONResponse(status_code=201, content=result,
+                        headers={"location": f"/api/roles/{result['role_id']}"})
+
+
+@router.get("/roles", summary="List the roles this account may see")
+async def list_roles(
+    state: StateDep, account: AccountDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    status: Literal["open", "closed"] | None = None,
+) -> dict[str, Any]:
+    items, total = await run_in_threadpool(
+        state.repository.list_roles, account, limit=limit, offset=offset, status=status)
+    return {"items": [r.as_json() for r in items], "total": total, "limit": limit,
+            "offset": offset}
+
+
+@router.get("/roles/{role_id}", summary="One role, with how its terms resolved")
+async def get_role(role_id: str, state: StateDep, account: AccountDep) -> dict[str, Any]:
+    pk = _pk(role_id)
+
+    def work() -> dict[str, Any] | None:
+        record = state.repository.get_role(account, pk)
+        return None if record is None else _with_terms(state, record)
+
+    result = await run_in_threadpool(work)
+    if result is None:
+        raise HTTPException(404, _NOT_FOUND)
+    return result
+
+
+@router.patch("/roles/{role_id}", openapi_extra=_BODY,
+              summary="Change some fields of an own open role")
+async def patch_role(role_id: str, request: Request, state: StateDep,
+                     account: AccountDep) -> Response:
+    pk = _pk(role_id)
+    record = await run_in_threadpool(state.repository.get_role, account, pk)
+    if record is None:
+        raise HTTPException(404, _NOT_FOUND)
+    _enterprise(account)
+    payload = await _payload(request)
+    if isinstance(payload, JSONResponse):
+        return payload
+
+    def work() -> dict[str, Any] | list[FieldProblem] | None:
+        try:
+            cells = typed_to_cells(record.fields) | to_cells(payload)
+            fields = check_role(cells, account.name)
+        except RoleInvalid as exc:
+            return exc.problems
+        if record.status != "open":
+            raise HTTPException(409, "the role is closed; post a new one")
+        updated = state.repository.update_role(account, pk, fields)
+        return None if updated is None else _with_terms(state, updated)
+
+    result = await run_in_threadpool(work)
+    if result is None:
+        raise HTTPException(404, _NOT_FOUND)
+    if isinstance(result, list):
+        return _problems(result)
+    return JSONResponse(content=result)
+
+
+@router.post("/roles/{role_id}/close", summary="Close an own role")
+async def close_role(role_id: str, state: StateDep, account: AccountDep) -> dict[str, Any]:
+    pk = _pk(role_id)
+    if account.is_caseworker:
+        if await run_in_threadpool(state.repository.get_role, account, pk) is None:
+            raise HTTPException(404, _NOT_FOUND)
+        _enterprise(account)
+    record = await run_in_threadpool(state.repository.close_role, account, pk)
+    if record is None:
+        raise HTTPException(404, _NOT_FOUND)
+    return record.as_json()
+
+
+@router.get("/roles/{role_id}/history", summary="Who changed a role, when, and what")
+async def role_history(role_id: str, state: StateDep, account: AccountDep,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    pk = _pk(role_id)
+
+    def work() -> dict[str, Any] | None:
+        if not state.repository.role_exists_for_history(account, pk):
+            return None
+        items, total = state.repository.history(account, pk, limit=limit, offset=offset)
+        return {"items": [e.as_json() for e in items], "total": total}
+
+    result = await run_in_threadpool(work)
+    if result is None:
+        raise HTTPException(404, _NOT_FOUND)
+    return result
+
+
+@router.get("/history", summary="Every change this account may read (caseworkers: all)")
+async def all_history(state: StateDep, account: AccountDep,
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                      offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    items, total = await run_in_threadpool(
+        state.repository.history, account, None, limit=limit, offset=offset)
+    return {"items": [e.as_json() for e in items], "total": total}
+
+
+def export_csv(state: ServiceState) -> bytes:
+    """The open roles as the ROLES CSV that ``matcher match`` reads."""
+    frame = state.repository.open_roles()
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_table(frame, Path(folder) / "roles.csv")
+        return path.read_bytes()
+
+
+@router.get("/export", summary="Open roles as a ROLES CSV (caseworker accounts)",
+            response_class=Response)
+async def export(state: StateDep, account: AccountDep) -> Response:
+    if not account.is_caseworker:
+        raise HTTPException(403, "only caseworker accounts export roles")
+    data = await run_in_threadpool(export_csv, state)
+    return Response(content=data, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="roles.csv"'})
+
+
+@router.get("/terms", summary="Autocomplete and resolve a term", tags=["terms"])
+async def terms(
+    state: StateDep, account: AccountDep,
+    q: Annotated[str, Query(max_length=200)],
+    kind: Literal["occupation", "skill", "adaptation"] = "occupation",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    def work() -> dict[str, Any]:
+        items = state.terms.complete(q, kind, limit)
+        if kind == "adaptation":
+            from matcher.taxonomy.adaptations import resolve_adaptation
+
+            a = resolve_adaptation(q)
+            resolution = {"resolved": a.known, "label": a.label if a.known else None,
+                          "uri": None, "suggestions": list(a.suggestions)}
+        else:
+            r = state.taxonomy.resolve(q, kind)
+            resolution = {"resolved": r.resolved, "label": r.label, "uri": r.uri,
+                          "method": r.method, "suggestions": list(r.suggestions)}
+        return {"q": q, "kind": kind, "items": items, "resolution": resolution}
+
+    return await run_in_threadpool(work)

@@ -1,0 +1,68 @@
+"""The application factory: :func:`create_app` wires the repository, the API, the web form and
+the guards together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from matcher import __version__
+from matcher.service import api, web
+from matcher.service.repository import Repository
+from matcher.service.security import GuardMiddleware
+from matcher.service.settings import ServiceSettings
+from matcher.service.state import ServiceState
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """Build the service.
+
+    The database schema is migrated (Alembic, to ``head``) here, before anything is served; the
+    taxonomy is loaded when the server starts, so the first request does not wait for it.
+
+    Parameters
+    ----------
+    settings : ServiceSettings, optional
+        Default: ``ServiceSettings()`` (a SQLite file ``matcher.db`` in the current folder).
+    """
+    settings = settings or ServiceSettings()
+    state = ServiceState(repository=Repository(settings.db), settings=settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(lambda: state.terms)  # loads the taxonomy
+        try:
+            yield
+        finally:
+            state.repository.dispose()
+
+    app = FastAPI(
+        title="matcher role posting service",
+        version=__version__,
+        description="Social enterprises post and manage their own roles; NAV caseworkers read "
+                    "the open roles and export them for `matcher match`.",
+        lifespan=lifespan,
+    )
+    app.state.service = state
+    app.include_router(api.router)
+    app.include_router(web.router)
+    static = resources.files("matcher.service").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/healthz", tags=["health"], summary="200 once the database answers")
+    async def healthz() -> Any:
+        if await run_in_threadpool(state.repository.ping):
+            return {"status": "ok"}
+        return JSONResponse(status_code=503, content={"status": "database unreachable"})
+
+    app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

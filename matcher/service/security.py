@@ -1,0 +1,189 @@
+"""Limits and protections around every request.
+
+- :class:`GuardMiddleware` (pure ASGI): refuses a body over the limit with 413 before reading
+  more of it, adds the security headers to every answer, and logs one line per request with the
+  method, the route template, the status, the time and the account id: never a client address,
+  a query string, a body or a name.
+- :class:`LoginLimiter`: failed logins per client address and per account name in a sliding
+  window; beyond the limit a login answers 429 whatever the password.
+- CSRF: every HTML form carries a token that must equal the ``matcher_csrf`` cookie (double
+  submit); both are random per browser. Cookies are ``SameSite=Strict`` besides.
+"""
+
+from __future__ import annotations
+
+import collections
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+__all__ = [
+    "CSRF_COOKIE",
+    "CSRF_FIELD",
+    "GuardMiddleware",
+    "LoginLimiter",
+    "csrf_ok",
+    "new_csrf_token",
+]
+
+log = logging.getLogger("matcher.service")
+
+CSRF_COOKIE = "matcher_csrf"
+CSRF_FIELD = "csrf"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's /docs page loads Swagger UI from a CDN and starts it with an inline script.
+_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+             "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'")
+_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cache-control", b"no-store"),
+]
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class GuardMiddleware:
+    """Body size limit, security headers and the request log line."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+        path = scope.get("path", "")
+        csp = _DOCS_CSP if path in ("/docs", "/redoc") else _CSP
+
+        async def send_guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != b"cache-control"]
+                headers += [*_HEADERS, (b"content-security-policy", csp.encode())]
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            if scope["method"] in _BODY_METHODS:
+                body = await self._read_body(scope, receive)
+                if body is None:
+                    await _json_answer(send_guarded, 413, {
+                        "detail": f"request body larger than {self.max_body_bytes} bytes"})
+                    return
+                replayed = False
+
+                async def receive_body() -> Message:
+                    nonlocal replayed
+                    if replayed:
+                        return await receive()
+                    replayed = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+
+                await self.app(scope, receive_body, send_guarded)
+            else:
+                await self.app(scope, receive, send_guarded)
+        finally:
+            route = scope.get("route")
+            account = scope.get("state", {}).get("account_id")
+            log.info("%s %s %d %.1fms account=%s", scope["method"],
+                     getattr(route, "path", "-"), status["code"],
+                     (time.perf_counter() - started) * 1000, account if account else "-")
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+        for key, value in scope.get("headers", []):
+            if key == b"content-length":
+                try:
+                    if int(value) > self.max_body_bytes:
+                        return None
+                except ValueError:
+                    return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+async def _json_answer(send: Send, status: int, body: dict[str, Any]) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(data)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": data})
+
+
+class LoginLimiter:
+    """Failed logins in a sliding window, per key (client address, account name)."""
+
+    def __init__(self, attempts: int, window_s: float) -> None:
+        self.attempts = attempts
+        self.window_s = window_s
+        self._failures: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> collections.deque[float]:
+        failures = self._failures.setdefault(key, collections.deque())
+        while failures and failures[0] <= now - self.window_s:
+            failures.popleft()
+        return failures
+
+    def blocked(self, *keys: str) -> float:
+        """Seconds until a login may be tried again under these keys; 0 when allowed."""
+        now = time.monotonic()
+        wait = 0.0
+        with self._lock:
+            for key in keys:
+                failures = self._recent(key, now)
+                if len(failures) >= self.attempts:
+                    wait = max(wait, failures[0] + self.window_s - now)
+        return wait
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._failures) > 100_000:  # bound memory under a flood of names
+                self._failures.clear()
+            for key in keys:
+                self._recent(key, now).append(now)
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def csrf_ok(cookie: str | None, submitted: object) -> bool:
+    """Whether a form's CSRF field matches the browser's CSRF cookie."""
+    if not cookie or not isinstance(submitted, str) or not submitted:
+        return False
+    return hmac.compare_digest(cookie.encode(), submitted.encode())
