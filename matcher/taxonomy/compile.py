@@ -62,6 +62,13 @@ _CLASSIFICATION_FILE = re.compile(
 _VERSION = re.compile(r"esco[-_ ]?v?(\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
+_REQUIRED = {
+    "occupations_en.csv": "classification", "skills_en.csv": "classification",
+    "skillGroups_en.csv": "classification", "ISCOGroups_en.csv": "classification",
+    "occupationSkillRelations.csv": "relations", "broaderRelationsSkillPillar.csv": "relations",
+}
+
+
 @dataclass
 class _Download:
     """The CSV files of an official download, whether extracted or still inside its zips."""
@@ -102,6 +109,18 @@ class _Download:
     def _note_version(self, name: str) -> None:
         if self.version is None and (match := _VERSION.search(name)):
             self.version = match.group(1)
+
+    def check(self) -> None:
+        """Fail with every missing file at once, and where it should have come from."""
+        missing = [f"{name} (from the {part} zip)" for name, part in _REQUIRED.items()
+                   if name not in self.csv]
+        if missing:
+            seen = sorted(p.name for p in self.folder.iterdir()) if self.folder.is_dir() else []
+            raise TaxonomyError(
+                f"ESCO download {str(self.folder)!r} is incomplete: it lacks "
+                f"{', '.join(missing)}, neither as a file nor inside a zip (found: "
+                f"{', '.join(seen) or 'nothing'}); download both the classification and the "
+                f"relations CSV zips of the official ESCO download")
 
     def has(self, name: str) -> bool:
         return name in self.csv
@@ -217,9 +236,55 @@ def _read_crosswalk(path: Path) -> pl.DataFrame:
             pl.col("Mapping relation").replace_strict(_MAPPING_PRIORITY, default=None,
                                                       return_dtype=pl.Int8).alias("priority"),
         )
-        .filter(pl.col("uri").is_not_null() & pl.col("code").is_not_null()
-                & pl.col("priority").is_not_null() & (pl.col("code") != "0000"))
+        .with_columns(pl.when(pl.col("code") != "0000").then(pl.col("code")).alias("code"))
+        .filter(pl.col("uri").is_not_null() & pl.col("priority").is_not_null())
     )
+
+
+def apply_crosswalk(
+    path: Path, occupation_uris: Sequence[str], occupation_isco: Sequence[str],
+) -> tuple[list[str], dict[str, str], dict[str, list[str]], str, int]:
+    """Read an ESCO mapping table against the given occupations.
+
+    Returns ``(styrk code per occupation, code -> title, uri -> national titles, language of the
+    titles, rows of unknown occupations)``. A table with 4-digit codes (ESCO-STYRK-08) gives
+    codes; one with finer national codes (ESCO-STAR ``9629.4``) gives no codes, and its titles
+    become labels of the mapped occupations in the table's language.
+    """
+    mapping = _read_crosswalk(path)
+    known = set(occupation_uris)
+    mapped = mapping.filter(pl.col("uri").is_in(list(known)))
+    index = {uri: i for i, uri in enumerate(occupation_uris)}
+    styrk = [""] * len(occupation_uris)
+    coded = mapped.filter(pl.col("code").is_not_null())
+    isco_of = pl.DataFrame({"uri": list(occupation_uris), "isco": list(occupation_isco)})
+    best = (
+        coded.join(isco_of, on="uri", how="left")
+        .with_columns((pl.col("code") != pl.col("isco")).alias("_other"))
+        .sort("uri", "priority", "_other", "code")
+        .unique("uri", keep="first", maintain_order=True)
+    )
+    for uri, code in best.select("uri", "code").iter_rows():
+        styrk[index[uri]] = code
+    labels = coded.filter(pl.col("label").is_not_null()).group_by("code").agg(
+        pl.col("label").sort().first()).sort("code")
+    national: dict[str, list[str]] = {}
+    if coded.is_empty():
+        for uri, label in (mapped.filter(pl.col("label").is_not_null())
+                           .sort("uri", "priority", "label").select("uri", "label").iter_rows()):
+            national.setdefault(uri, []).append(label)
+    lang = _crosswalk_language(path)
+    return styrk, dict(labels.iter_rows()), national, lang, mapping.height - mapped.height
+
+
+def _crosswalk_language(path: Path) -> str:
+    """``Classification 2 Language`` from the table's metadata lines (default ``no``)."""
+    try:
+        head = path.read_bytes()[:4000].decode("utf-8", "replace")
+    except OSError:
+        return "no"
+    found = re.search(r"^Classification 2 Language,\s*([a-z]{2,3})", head, re.MULTILINE)
+    return found.group(1) if found else "no"
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int],
@@ -260,6 +325,7 @@ def compile_taxonomy(
         When a file is missing, unreadable or lacks a needed column.
     """
     download = _Download.scan(Path(esco))
+    download.check()
     if version is None:
         version = f"ESCO v{download.version}" if download.version else "ESCO (version unknown)"
     dropped: dict[str, int] = {}
@@ -320,25 +386,14 @@ def compile_taxonomy(
         _merge(isco_names, lang, {u: n for u, n in known.items() if u in isco_by_uri})
         _merge(skill_names, lang, {u: n for u, n in known.items() if u in skill_index})
 
-    # --- STYRK-08 ---------------------------------------------------------------------------
+    # --- STYRK-08 / national titles ---------------------------------------------------------
     occupation_styrk = [""] * len(occupation_uris)
     styrk_labels: dict[str, str] = {}
     if crosswalk is not None:
-        mapping = _read_crosswalk(Path(crosswalk))
-        mapped = mapping.filter(pl.col("uri").is_in(occupation_uris))
-        dropped["crosswalk: rows of unknown occupations"] = mapping.height - mapped.height
-        isco_of = pl.DataFrame({"uri": occupation_uris, "isco": occupation_isco})
-        best = (
-            mapped.join(isco_of, on="uri", how="left")
-            .with_columns((pl.col("code") != pl.col("isco")).alias("_other"))
-            .sort("uri", "priority", "_other", "code")
-            .unique("uri", keep="first", maintain_order=True)
-        )
-        for uri, code in best.select("uri", "code").iter_rows():
-            occupation_styrk[occ_index[uri]] = code
-        labels = mapping.filter(pl.col("label").is_not_null()).group_by("code").agg(
-            pl.col("label").sort().first()).sort("code")
-        styrk_labels = dict(labels.iter_rows())
+        occupation_styrk, styrk_labels, national, lang, unknown = apply_crosswalk(
+            Path(crosswalk), occupation_uris, occupation_isco)
+        dropped["crosswalk: rows of unknown occupations"] = unknown
+        _merge(occ_names, lang, national)
         # The STYRK title is the Norwegian name of the ISCO group with the same code, often in
         # a fuller form than the label tables give ("Biologer, botanikere, zoologer mv.").
         _merge(isco_names, "no", {_ISCO_URI + c: [label] for c, label in styrk_labels.items()

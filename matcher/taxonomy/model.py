@@ -171,7 +171,7 @@ class Taxonomy:
         self._resolvers: dict[str, Resolver] = {}
         self._lock = threading.RLock()
         self._transfer_cache: np.ndarray | None = None
-        self._spread_cache: sp.csr_matrix | None = None
+        self._carry_cache: object | None = None  # matcher.taxonomy.similarity._CarryOver
 
     # --- lookups ----------------------------------------------------------------------------
 
@@ -263,14 +263,6 @@ class Taxonomy:
                     matrix.setflags(write=False)
         return matrix
 
-    def _transfer_spread(self) -> sp.csr_matrix:
-        """Occupation skill profiles spread up the hierarchy (for explaining a transfer)."""
-        if self._spread_cache is None:
-            from matcher.taxonomy.similarity import spread_matrix
-
-            self._spread_cache = sp.csr_matrix(self.occupation_skills @ spread_matrix(self))
-        return self._spread_cache
-
     def occupation_similarity(self, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
         """How far experience in each ``left`` occupation counts toward each ``right`` one.
 
@@ -324,17 +316,35 @@ class Taxonomy:
 
     # --- resolution -------------------------------------------------------------------------
 
-    def _resolver(self, kind: str) -> Resolver:
-        resolver = self._resolvers.get(kind)
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages with occupation or skill labels, English first."""
+        found = set(self.occupation_names) | set(self.skill_names)
+        return tuple(sorted(found, key=lambda lang: (lang != "en", lang)))
+
+    def _resolver(self, kind: str, language: str | None = None) -> Resolver:
+        key = kind if language is None else f"{kind}:{language}"
+        resolver = self._resolvers.get(key)
         if resolver is None:
             with self._lock:
-                resolver = self._resolvers.get(kind)
+                resolver = self._resolvers.get(key)
                 if resolver is None:
-                    resolver = Resolver(self, _check_kind(kind))
-                    self._resolvers[kind] = resolver
+                    resolver = Resolver(self, _check_kind(kind),
+                                        None if language is None else (language,))
+                    self._resolvers[key] = resolver
         return resolver
 
-    def resolve(self, term: str, kind: Literal["occupation", "skill"]) -> Resolution:
+    def _check_language(self, language: str | None) -> str | None:
+        if language in (None, "auto"):
+            return None
+        if language not in self.languages:
+            raise ValueError(f"The 'language' parameter of Taxonomy.resolve must be 'auto' or "
+                             f"one of {', '.join(map(repr, self.languages))}. Got {language!r} "
+                             f"instead.")
+        return language
+
+    def resolve(self, term: str, kind: Literal["occupation", "skill"],
+                language: str | None = None) -> Resolution:
         """Find the concept a free-text term, code or URI names.
 
         Parameters
@@ -344,6 +354,9 @@ class Taxonomy:
             language of the taxonomy; case, spacing, hyphens, inflection (plural, definite form)
             and small typos are tolerated.
         kind : {'occupation', 'skill'}
+        language : str, optional
+            Match only labels in this language (``'no'``, ``'da'``, ``'en'``, ...); ``None`` or
+            ``'auto'``: every language of the taxonomy.
 
         Returns
         -------
@@ -360,13 +373,15 @@ class Taxonomy:
         >>> r.method, r.uri
         ('code', 'http://data.europa.eu/esco/isco/C6123')
         """
-        return self._resolver(_check_kind(kind)).resolve(term)
+        return self._resolver(_check_kind(kind), self._check_language(language)).resolve(term)
 
     def resolve_many(
-        self, terms: Iterable[str], kind: Literal["occupation", "skill"]
+        self, terms: Iterable[str], kind: Literal["occupation", "skill"],
+        language: str | None = None,
     ) -> list[Resolution]:
         """:meth:`resolve` each term, resolving each distinct term once."""
-        return self._resolver(_check_kind(kind)).resolve_many(terms)
+        return self._resolver(_check_kind(kind),
+                              self._check_language(language)).resolve_many(terms)
 
     # --- snapshot ---------------------------------------------------------------------------
 
@@ -552,7 +567,8 @@ def _builtin() -> Taxonomy:
     return _read_snapshot(io.BytesIO(data), str(resource))
 
 
-def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+def load_taxonomy(path: str | Path | None = None, *,
+                  crosswalk: str | Path | None = None) -> Taxonomy:
     """Load a taxonomy.
 
     Parameters
@@ -561,7 +577,14 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         ``None`` (default): the built-in ESCO v1.1.1 snapshot, loaded once per process and
         shared. A ``.zip`` file: a snapshot written by :meth:`Taxonomy.save` or by
         ``python -m matcher.taxonomy.compile``. A folder: an official ESCO CSV download (its zips
-        or extracted CSVs, plus any ``*labels*-<lang>*.tsv``), compiled in memory on every call.
+        or extracted CSVs, plus any ``*labels*-<lang>*.tsv`` or other-language classification
+        files), compiled once and then read from the cache (:mod:`matcher.taxonomy.cache`;
+        ``$MATCHER_CACHE_DIR`` overrides where).
+    crosswalk : str or Path, optional
+        An official ESCO mapping table: ESCO-STYRK-08 gives each occupation its STYRK-08 code
+        (and the codes' Norwegian titles); a table with finer national codes (ESCO-STAR) adds
+        its titles as labels of the mapped occupations. With a folder it is compiled in (and
+        is part of the cache key); with a snapshot it replaces the snapshot's STYRK codes.
 
     Returns
     -------
@@ -571,7 +594,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     ------
     TaxonomyError
         When the path does not exist, or the file or download is unusable; the message names
-        the path and what is wrong.
+        the path and what is wrong (for a download: every file that is missing).
 
     Examples
     --------
@@ -579,17 +602,62 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     >>> load_taxonomy().version
     'ESCO v1.1.1'
     """
+    cross = None if crosswalk is None else Path(crosswalk)
+    if cross is not None and not cross.is_file():
+        raise TaxonomyError(f"Cannot read crosswalk {str(cross)!r}: no such file")
     if path is None:
-        return _builtin()
-    path = Path(path)
-    if path.is_dir():
-        # TODO(cache): compiling takes seconds; a later issue caches the result by input hash.
-        from matcher.taxonomy.compile import compile_taxonomy
+        taxonomy = _builtin()
+    else:
+        path = Path(path)
+        if path.is_dir():
+            from matcher.taxonomy.cache import load_download
 
-        return compile_taxonomy(path)
-    if not path.exists():
-        raise TaxonomyError(f"Cannot load taxonomy from {str(path)!r}: no such file or folder")
-    if path.suffix.lower() != ".zip":
-        raise TaxonomyError(f"Cannot load taxonomy from {str(path)!r}: expected a snapshot "
-                            f"(.zip) or a folder holding an official ESCO download")
-    return _read_snapshot(path, str(path))
+            return load_download(path, cross)
+        if not path.exists():
+            raise TaxonomyError(
+                f"Cannot load taxonomy from {str(path)!r}: no such file or folder")
+        if path.suffix.lower() != ".zip":
+            raise TaxonomyError(f"Cannot load taxonomy from {str(path)!r}: expected a snapshot "
+                                f"(.zip) or a folder holding an official ESCO download")
+        taxonomy = _read_snapshot(path, str(path))
+    return taxonomy if cross is None else _with_crosswalk(taxonomy, cross)
+
+
+@functools.lru_cache(maxsize=4)
+def _builtin_with(crosswalk: Path, stamp: tuple[int, int]) -> Taxonomy:
+    return _with_crosswalk(_builtin(), crosswalk, cached=False)
+
+
+def _with_crosswalk(tax: Taxonomy, crosswalk: Path, cached: bool = True) -> Taxonomy:
+    """A copy of ``tax`` whose STYRK codes (or national labels) come from ``crosswalk``."""
+    if cached and tax is _builtin():
+        stat = crosswalk.stat()
+        return _builtin_with(crosswalk.resolve(), (stat.st_size, stat.st_mtime_ns))
+    from matcher.taxonomy.compile import apply_crosswalk
+
+    styrk, styrk_labels, national, lang, _ = apply_crosswalk(
+        crosswalk, tax.occupation_uris, tax.occupation_isco)
+    names = {lang_: list(per) for lang_, per in tax.occupation_names.items()}
+    if national:
+        per = names.setdefault(lang, [()] * tax.n_occupations)
+        for uri, labels in national.items():
+            i = tax.occupation_index(uri)
+            per[i] = tuple(dict.fromkeys([*per[i], *labels]))
+    isco_names = {code: dict(by_lang) for code, by_lang in tax.isco_names.items()}
+    for code, title in styrk_labels.items():
+        if code in isco_names:
+            isco_names[code]["no"] = tuple(dict.fromkeys([*isco_names[code].get("no", ()),
+                                                          title]))
+    if not styrk_labels:  # a table of national titles only keeps the snapshot's STYRK codes
+        styrk, styrk_labels = tax.occupation_styrk, tax.styrk_labels
+    provenance = dict(tax.provenance)
+    provenance["sources"] = sorted({*provenance.get("sources", []), crosswalk.name})
+    return Taxonomy(
+        version=tax.version, occupation_uris=tax.occupation_uris,
+        occupation_isco=tax.occupation_isco, occupation_styrk=styrk, occupation_names=names,
+        occupation_skills=tax.occupation_skills, skill_uris=tax.skill_uris,
+        skill_names=tax.skill_names, skill_is_group=tax.skill_is_group,
+        skill_parents=tax.skill_parents, isco_names=isco_names, styrk_labels=styrk_labels,
+        provenance=provenance, occupation_descriptions=tax.occupation_descriptions,
+        stem_table=None if national else tax._stem_table,
+    )

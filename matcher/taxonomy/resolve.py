@@ -18,7 +18,8 @@ A term is tried as, in order:
 
 The first step that finds anything decides. Within it an occupation beats an ISCO group, and a
 group title that names an occupation of its own group lands on that occupation ("Birøktere mv."
-is bee breeder, not the group "Apiarists and sericulturists"). Remaining ties go to the English
+is bee breeder, not the group "Apiarists and sericulturists"), and a group of a single occupation
+lands on that occupation. Remaining ties go to the English
 preferred label, then other preferred labels, then alt labels, then the lowest index, and lower
 the confidence; the candidates not chosen are listed in ``suggestions``.
 """
@@ -57,6 +58,8 @@ FUZZY_CUTOFF = 85.0
 """Least rapidfuzz ``ratio`` (0-100) for a fuzzy match: one typo in a 7-letter word passes."""
 SUGGESTION_CUTOFF = 60.0
 N_SUGGESTIONS = 5
+N_CANDIDATES = 20
+"""Candidate URIs kept in :attr:`Resolution.candidates`."""
 
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
 _STYRK_URI = "http://data.europa.eu/esco/concept/norwegian-occupations/"
@@ -101,6 +104,12 @@ class Resolution:
     suggestions : tuple of str
         Preferred labels of the next-best candidates: alternatives to a tie, or near matches
         of an unresolved term.
+    language : str or None
+        Language of the label that matched (``None`` for a URI or code, or when unresolved).
+    candidates : tuple of str
+        URIs of the best candidates, best first (up to :data:`N_CANDIDATES`): ``uri`` first,
+        then the alternatives of a tie or weaker matches; for an unresolved term, the URIs of
+        its suggestions.
     """
 
     term: str
@@ -111,6 +120,8 @@ class Resolution:
     method: Method | None
     confidence: float
     suggestions: tuple[str, ...] = ()
+    language: str | None = None
+    candidates: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
@@ -284,9 +295,12 @@ class Resolver:
 
     _CACHE_LIMIT = 200_000
 
-    def __init__(self, taxonomy: Taxonomy, kind: Kind) -> None:
+    def __init__(self, taxonomy: Taxonomy, kind: Kind,
+                 languages: tuple[str, ...] | None = None) -> None:
         self.taxonomy = taxonomy
         self.kind = kind
+        # None: every language of the taxonomy; else only labels in these languages.
+        self.only = languages
         self._lock = threading.RLock()
         self._cache: dict[str, Resolution] = {}
         self._labels: _Labels | None = None
@@ -328,6 +342,8 @@ class Resolver:
 
             names = tax.occupation_names if self.kind == "occupation" else tax.skill_names
             for lang, per_concept in names.items():
+                if self.only is not None and lang not in self.only:
+                    continue
                 first = _EN_PREFERRED if lang == "en" else _PREFERRED
                 for target, concept_names in enumerate(per_concept):
                     add(lang, target, concept_names, first)
@@ -337,6 +353,8 @@ class Resolver:
                     by_lang = (tax.isco_names.get(group.code, {}) if group.uri.startswith(_ISCO_URI)
                                else {"no": (group.label,)})
                     for lang, group_names in by_lang.items():
+                        if self.only is not None and lang not in self.only:
+                            continue
                         add(lang, self._n + g, group_names, _PREFERRED)
             folded = [_fold(label) for label in labels]
             normalised = [_normalise_folded(text) for text in folded]
@@ -415,7 +433,7 @@ class Resolver:
     def _languages(self) -> tuple[str, ...]:
         names = (self.taxonomy.occupation_names if self.kind == "occupation"
                  else self.taxonomy.skill_names)
-        return tuple(sorted(names))
+        return tuple(sorted(lang for lang in names if self.only is None or lang in self.only))
 
     # --- answers --------------------------------------------------------------------------
 
@@ -433,20 +451,25 @@ class Resolver:
         return self._concept(target)[2]
 
     def _answer(self, term: str, target: int | None, method: Method | None, confidence: float,
-                others: Iterable[int] = ()) -> Resolution:
+                others: Iterable[int] = (), language: str | None = None) -> Resolution:
         chosen = self._label(target) if target is not None else None
         suggestions: list[str] = []
+        candidates: list[str] = [] if target is None else [self._concept(target)[1]]
         for other in others:
-            label = self._label(other)
-            if label != chosen and label not in suggestions:
+            _, other_uri, label = self._concept(other)
+            if label != chosen and label not in suggestions and len(suggestions) < N_SUGGESTIONS:
                 suggestions.append(label)
-            if len(suggestions) == N_SUGGESTIONS:
+            if other_uri not in candidates:
+                candidates.append(other_uri)
+            if len(candidates) >= N_CANDIDATES:
                 break
         if target is None:
-            return Resolution(term, self.kind, (), None, None, None, 0.0, tuple(suggestions))
+            return Resolution(term, self.kind, (), None, None, None, 0.0, tuple(suggestions),
+                              None, tuple(candidates))
         indices, uri, label = self._concept(target)
         return Resolution(term, self.kind, indices, uri, label, method,
-                          round(min(1.0, max(0.0, confidence)), 4), tuple(suggestions))
+                          round(min(1.0, max(0.0, confidence)), 4), tuple(suggestions),
+                          language, tuple(candidates))
 
     def _order(self, hits: Hits) -> list[int]:
         # Groups were numbered most specific first, so the target number breaks their ties too.
@@ -474,11 +497,18 @@ class Resolver:
                     method, scale = "inflection", 1.0
                 order = self._order(named) + order
                 hits = {**hits, **named}
+            else:
+                # A group of one occupation names that occupation ("Ledere av eldreomsorg").
+                members = self._groups[order[0] - self._n].members
+                if len(members) == 1:
+                    hits = {**hits, members[0]: hits[order[0]]}
+                    order = [members[0], *order]
         best = order[0]
         is_group = best >= self._n
         tied = [t for t in order if (t >= self._n) == is_group and hits[t][0] == hits[best][0]]
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
-        return self._answer(term, best, method, confidence, [*order[1:], *extra])
+        return self._answer(term, best, method, confidence, [*order[1:], *extra],
+                            language=hits[best][1])
 
     def _by_uri(self, term: str, uri: str) -> Resolution:
         tax = self.taxonomy

@@ -197,6 +197,39 @@ def baseline_similarity(tax: Taxonomy) -> np.ndarray:
     return _cosine(sp.csr_matrix(tax.occupation_skills))
 
 
+class _CarryOver:
+    """Per-occupation skill sets and spread group weights, for listing what carries over."""
+
+    def __init__(self, tax: Taxonomy) -> None:
+        skills = sp.csr_matrix(tax.occupation_skills)
+        idf = tax.skill_idf
+        self.labels = tax.skill_labels
+        # Each occupation's skills, rarest first, and as a set.
+        self.ordered = [sorted(skills.indices[s:e].tolist(), key=lambda j: (-idf[j], j))
+                        for s, e in zip(skills.indptr[:-1], skills.indptr[1:], strict=True)]
+        self.sets = [set(row) for row in self.ordered]
+        # Groups only: a shared skill is listed by itself; the roots ("skills", "knowledge")
+        # say nothing.
+        roots = np.asarray(tax.skill_parents.sum(axis=1)).ravel() == 0
+        self.groups = np.flatnonzero(tax.skill_is_group & ~roots)
+        spread = sp.csr_matrix(skills @ spread_matrix(tax))
+        self.group_weight = np.asarray(spread[:, self.groups].toarray(), dtype=np.float32)
+
+    def __call__(self, origin: int, target: int, top: int) -> list[str]:
+        other = self.sets[target]
+        shared = [j for j in self.ordered[origin] if j in other][:top]
+        labels = [self.labels[j] for j in shared]
+        if len(labels) < top:
+            both = np.minimum(self.group_weight[origin], self.group_weight[target])
+            need = top - len(labels)
+            best = (np.argpartition(-both, need)[:need] if need < both.size
+                    else np.arange(both.size))
+            for k in sorted(best.tolist(), key=lambda k: (-both[k], k)):
+                if both[k] > 0:
+                    labels.append(self.labels[int(self.groups[k])])
+        return labels
+
+
 def carried_skills(tax: Taxonomy, origin: int, target: int, top: int = 5) -> list[str]:
     """Labels of what carries over from ``origin`` to ``target``, most specific first.
 
@@ -204,21 +237,7 @@ def carried_skills(tax: Taxonomy, origin: int, target: int, top: int = 5) -> lis
     skill groups both reach through the hierarchy fill up the list (the more weight both put
     on a group, the earlier).
     """
-    skills = sp.csr_matrix(tax.occupation_skills)
-    a = set(skills.indices[skills.indptr[origin]:skills.indptr[origin + 1]].tolist())
-    b = set(skills.indices[skills.indptr[target]:skills.indptr[target + 1]].tolist())
-    idf = tax.skill_idf
-    shared = sorted(a & b, key=lambda j: (-idf[j], j))[:top]
-    labels = [tax.skill_labels[j] for j in shared]
-    if len(labels) < top:
-        spread = tax._transfer_spread()
-        left, right = spread[origin].toarray().ravel(), spread[target].toarray().ravel()
-        both = np.minimum(left, right)
-        # Groups only: a shared skill was listed above; the roots ("skills", "knowledge")
-        # say nothing.
-        roots = np.asarray(tax.skill_parents.sum(axis=1)).ravel() == 0
-        both[~tax.skill_is_group | roots] = 0.0
-        for j in np.argsort(-both, kind="stable")[: top - len(labels)]:
-            if both[j] > 0:
-                labels.append(tax.skill_labels[int(j)])
-    return labels
+    carry = tax._carry_cache
+    if not isinstance(carry, _CarryOver):
+        carry = tax._carry_cache = _CarryOver(tax)
+    return carry(origin, target, top)
