@@ -23,6 +23,16 @@ from matcher.service.state import ServiceState
 __all__ = ["create_app"]
 
 
+def _warm_up(state: ServiceState) -> None:
+    """Load the taxonomy and build its resolvers, so no early request waits for them."""
+    from matcher.service.roles import check_role, describe_terms, to_cells
+
+    fields = check_role(to_cells({"occupation": "birøkter", "skills_trained": "breed insects",
+                                  "offers": "mentor", "slots": 1}), "warm-up")
+    describe_terms(fields, state.taxonomy)
+    state.terms.complete("bir", "occupation")
+
+
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the service.
 
@@ -39,7 +49,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(lambda: state.terms)  # loads the taxonomy
+        await run_in_threadpool(_warm_up, state)
         try:
             yield
         finally:

@@ -37,7 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
         "form": "Samarbeidsform", "unknown": "ikke oppgitt", "yes": "ja", "no": "nei",
         "grant": "tilskudd", "supplier": "leverandør", "employment": "ansettelse",
         "development": "utvikling", "role_id": "Stillings-ID", "enterprise": "Virksomhet",
-        "language_switch": "English", "terms": "Begreper",
+        "language_switch": "English", "terms": "Begreper", "menu": "Meny",
     },
     "en": {
         "app": "Roles at social enterprises",
@@ -64,7 +64,7 @@ TEXT: dict[str, dict[str, str]] = {
         "form": "Collaboration form", "unknown": "not stated", "yes": "yes", "no": "no",
         "grant": "grant", "supplier": "supplier", "employment": "employment",
         "development": "development", "role_id": "Role id", "enterprise": "Enterprise",
-        "language_switch": "Norsk", "terms": "Terms",
+        "language_switch": "Norsk", "terms": "Terms", "menu": "Menu",
     },
 }
 
