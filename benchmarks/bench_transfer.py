@@ -80,7 +80,8 @@ def variants(tax: Taxonomy) -> dict[str, Callable[[], np.ndarray]]:
         "word TF-IDF of skill labels (view `skill_text`)": lambda: part("skill_text"),
         "blend of the three cosines, standardised": lambda: sim.blend(
             parts, {"skills": 1.0, "text": 1.5, "skill_text": 1.0}),
-        "**transfer similarity** (blend + ISCO level/group)": lambda: sim.blend(parts, weights),
+        "**transfer similarity** (blend + same ISCO major / unit group)": lambda: sim.blend(
+            parts, weights),
     }
 
 

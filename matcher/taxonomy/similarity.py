@@ -15,10 +15,9 @@ view's scale dominates:
 ``skill_text``
     Cosine of word TF-IDF vectors of the labels of the occupation's skills (two different skills
     that both mention "honey" or "hydraulic" meet here).
-``level``, ``isco1``, ``isco4``
-    ISCO-08 structure: minus the difference of the ISCO skill levels of the major groups (a
-    transfer rarely jumps from elementary to professional work), same major group, same unit
-    group. Added as they are, not standardised.
+``isco1``, ``isco4``
+    ISCO-08 structure: same major group, same unit group. Added as they are (0 or 1), not
+    standardised.
 
 The three cosines are standardised per origin (mean 0, standard deviation 1 over the other
 occupations), blended with :data:`TRANSFER_WEIGHTS`, divided by the total weight, made
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
@@ -55,25 +55,21 @@ __all__ = [
 ]
 
 TRANSFER_WEIGHTS: Mapping[str, float] = {
-    "skills": 1.0, "text": 1.5, "skill_text": 1.0, "level": 1.0, "isco1": 0.5, "isco4": 0.5,
+    "skills": 1.0, "text": 1.5, "skill_text": 1.0, "isco1": 0.5, "isco4": 0.5,
 }
 """Weight of each view in the blend (tuned on half the dev pairs, checked on the other half)."""
 
-MIDPOINT = 1.5
+MIDPOINT = 1.9
 """Blended score that maps to similarity 0.5: in ESCO v1.1.1 about the 98th percentile, i.e. an
 origin's 50th most similar occupation of 3,006."""
-SCALE = 0.75
+SCALE = 0.9
 """Width of the logistic squash. In ESCO v1.1.1 an origin's 15th most similar occupation scores
-about 0.9 and its 3rd 0.99; the median pair about 0.08."""
+about 0.9 and its 3rd about 0.99; the median pair about 0.09."""
 CEILING = 0.99
 """The logistic is scaled by this, so any other occupation stays below the same one (1)."""
 
 SPREAD_DECAY = 0.5
 SPREAD_LEVELS = 5
-# ISCO-08 skill level of each major group (ILO): 1 elementary ... 4 professional; managers and
-# the armed forces span several, so they sit in between.
-_SKILL_LEVEL = {"1": 3.5, "2": 4.0, "3": 3.0, "4": 2.0, "5": 2.0, "6": 2.0, "7": 2.0, "8": 2.0,
-                "9": 1.0, "0": 2.5}
 
 
 def spread_matrix(tax: Taxonomy, decay: float = SPREAD_DECAY,
@@ -117,30 +113,29 @@ def skill_profiles(tax: Taxonomy) -> sp.csr_matrix:
     return sp.csr_matrix(spread @ sp.diags(idf))
 
 
+def _tfidf_cosine(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:
+    try:
+        return _cosine(vectorizer.fit_transform(texts))
+    except ValueError:  # a tiny taxonomy: no term occurs in two occupations
+        return np.zeros((len(texts), len(texts)), dtype=np.float32)
+
+
 def components(tax: Taxonomy) -> dict[str, np.ndarray]:
     """Each view of :data:`TRANSFER_WEIGHTS` as an ``n_occ x n_occ`` float32 matrix (raw)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    n = tax.n_occupations
     out: dict[str, np.ndarray] = {"skills": _cosine(skill_profiles(tax))}
     texts = [" ".join(names) + " " + desc
              for names, desc in zip(tax.occupation_names["en"], tax.occupation_descriptions,
                                     strict=True)]
     chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5),
                             min_df=2, dtype=np.float32)
-    out["text"] = _cosine(chars.fit_transform(texts))
+    out["text"] = _tfidf_cosine(chars, texts)
     skills = sp.csr_matrix(tax.occupation_skills)
     labels = tax.skill_labels
     skill_texts = [" ".join(labels[j] for j in skills.indices[start:end])
                    for start, end in zip(skills.indptr[:-1], skills.indptr[1:], strict=True)]
     words = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, dtype=np.float32)
-    try:
-        out["skill_text"] = _cosine(words.fit_transform(skill_texts))
-    except ValueError:  # a tiny taxonomy leaves no word in two occupations
-        out["skill_text"] = np.zeros((n, n), dtype=np.float32)
+    out["skill_text"] = _tfidf_cosine(words, skill_texts)
     codes = [code if len(code) == 4 and code.isdigit() else "" for code in tax.occupation_isco]
-    level = np.array([_SKILL_LEVEL.get(code[:1], 2.5) for code in codes], dtype=np.float32)
-    out["level"] = -np.abs(level[:, None] - level[None, :])
     major = np.array([code[:1] or f"?{i}" for i, code in enumerate(codes)])
     unit = np.array([code or f"?{i}" for i, code in enumerate(codes)])
     out["isco1"] = (major[:, None] == major[None, :]).astype(np.float32)
