@@ -17,6 +17,7 @@ Settings live in one validated record, :class:`MatchConfig`; errors derive from
 __version__ = "0.1.0"
 
 from matcher.api import MatchResult, match
+from matcher.audit import AuditResult, audit
 from matcher.config import MatchConfig, ScoreWeights
 from matcher.errors import (
     ConfigError,
@@ -30,6 +31,7 @@ from matcher.errors import (
 from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy
 
 __all__ = [
+    "AuditResult",
     "ConfigError",
     "InputError",
     "MatchConfig",
@@ -43,6 +45,7 @@ __all__ = [
     "TaxonomyError",
     "UnresolvedTermError",
     "__version__",
+    "audit",
     "load_taxonomy",
     "match",
 ]
