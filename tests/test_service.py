@@ -79,24 +79,37 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_databases = itertools.count()
-
-
-def _fresh_postgres_db(server: str) -> str:
+@pytest.fixture(scope="module")
+def postgres_db(postgres: str) -> str:
+    """One database on the throwaway server, migrated once for the module."""
     import psycopg
 
-    name = f"t{os.getpid()}_{next(_databases)}"
-    with psycopg.connect(server.replace("postgresql://", "postgresql://", 1),
-                         autocommit=True) as connection:
+    name = f"matcher_test_{os.getpid()}"
+    with psycopg.connect(postgres, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
-    return server.rsplit("/", 1)[0] + f"/{name}"
+    url = postgres.rsplit("/", 1)[0] + f"/{name}"
+    Repository(url).dispose()
+    return url
+
+
+def _emptied(url: str) -> str:
+    """The database at ``url`` with every table emptied and ids restarted (faster than a new
+    database per test)."""
+    repository = Repository(url, migrate=False)
+    try:
+        with repository.engine.begin() as connection:
+            connection.exec_driver_sql("TRUNCATE web_sessions, role_history, roles, accounts "
+                                       "RESTART IDENTITY CASCADE")
+    finally:
+        repository.dispose()
+    return url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'roles.db'}"
-    return _fresh_postgres_db(request.getfixturevalue("postgres"))
+    return _emptied(request.getfixturevalue("postgres_db"))
 
 
 class Service:
@@ -313,6 +326,7 @@ BAD_VALUES: list[tuple[str, Any, str]] = [
     ("title", {"a": 1}, "must be a text, a number or a boolean"),
     ("occupation", ["birøkter"], "must be a text, a number or a boolean"),
     ("occupation", "a\x00b", "must not contain NUL characters"),
+    ("occupation", "a\ud800b", "must be valid Unicode text (UTF-8)"),
     ("skills_required", [1, 2], "must be a ';'-separated text or a list of texts"),
     ("skills_required", {"x": 1}, "must be a ';'-separated text or a list of texts"),
     ("skills_trained", ["s"] * 51, "must have at most 50 items"),
@@ -347,34 +361,46 @@ def test_every_field_has_bad_values_and_a_test_for_each() -> None:
     assert set(FIELDS) <= {field for field, _, _ in BAD_VALUES}
 
 
+@pytest.fixture(scope="module")
+def shared_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with running(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'roles.db'}") as service:
+        yield service
+
+
+_enterprises = itertools.count()
+
+
 @pytest.mark.parametrize(("field", "value", "rule"), BAD_VALUES,
                          ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(BAD_VALUES)])
 def test_bad_value_answers_422_naming_field_rule_and_value(
-    field: str, value: Any, rule: str | None, tmp_path: Path,
+    field: str, value: Any, rule: str | None, shared_service: Service,
 ) -> None:
-    with running(f"sqlite:///{tmp_path / 'roles.db'}") as service:
-        service.account("Bikuben")
-        body = {**SAMPLE_ROLE, field: value}
-        if value is None:
-            body.pop(field)
-        answer = service.call("POST", "/api/roles", "Bikuben", json=body)
-        if rule is None:
-            assert answer.status_code == 201
-            return
-        assert answer.status_code == 422, answer.text
-        problems = answer.json()["problems"]
-        assert [p["field"] for p in problems] == [field]
-        assert problems[0]["rule"].startswith(rule)
-        assert problems[0]["message"].startswith(f"role column '{field}': {rule}")
-        if field in FIELDS and rule == ROLE_SCHEMA.column(field).rule:
-            # the same words and value as `matcher match` reading this cell from a CSV
-            cell = problems[0]["value"]
-            raw = pl.DataFrame({"role_id": ["R1"], "enterprise": ["E"], "slots": ["1"],
-                                field: [cell]})
-            with pytest.raises(ValueError) as cli_error:
-                validate_roles(raw, "roles.csv")
-            assert f"column '{field}': {rule}, got {cell!r}" in str(cli_error.value)
-        assert service.call("GET", "/api/roles", "Bikuben").json()["total"] == 0
+    service = shared_service
+    account = f"Enterprise {next(_enterprises)}"  # a fresh one: its role list starts empty
+    service.account(account)
+    body = {**SAMPLE_ROLE, field: value}
+    if value is None:
+        body.pop(field)
+    # json.dumps escapes non-ASCII, so a lone surrogate travels as JSON "\ud800"
+    answer = service.call("POST", "/api/roles", account, content=json.dumps(body),
+                          headers={"content-type": "application/json"})
+    if rule is None:
+        assert answer.status_code == 201
+        return
+    assert answer.status_code == 422, answer.text
+    problems = answer.json()["problems"]
+    assert [p["field"] for p in problems] == [field]
+    assert problems[0]["rule"].startswith(rule)
+    assert problems[0]["message"].startswith(f"role column '{field}': {rule}")
+    if field in FIELDS and rule == ROLE_SCHEMA.column(field).rule:
+        # the same words and value as `matcher match` reading this cell from a CSV
+        cell = problems[0]["value"]
+        raw = pl.DataFrame({"role_id": ["R1"], "enterprise": ["E"], "slots": ["1"],
+                            field: [cell]})
+        with pytest.raises(ValueError) as cli_error:
+            validate_roles(raw, "roles.csv")
+        assert f"column '{field}': {rule}, got {cell!r}" in str(cli_error.value)
+    assert service.call("GET", "/api/roles", account).json()["total"] == 0
 
 
 def test_many_problems_are_all_listed(service: Service) -> None:
@@ -495,6 +521,18 @@ def test_web_form_is_norwegian_and_english(service: Service) -> None:
     for label in ("Antall plasser", "Ferdigheter vi lærer opp i", "Tilrettelegging som tilbys"):
         assert label in new
     assert '<label for="f-slots">' in new
+
+
+@pytest.mark.parametrize("body", [b"slots=2&title=%FF%FE", b"slots=2&title=\xff\xfe",
+                                  b"slots=2&title=a%00b"], ids=["percent", "raw", "nul"])
+def test_web_form_refuses_bodies_that_are_not_utf8_text(service: Service, body: bytes) -> None:
+    web = service.client
+    _login(web, "Bikuben", "honning-er-godt")
+    answer = web.post("/roles/new", content=body + b"&csrf=" + web.cookies["matcher_csrf"].encode(),
+                      headers={"content-type": "application/x-www-form-urlencoded"},
+                      follow_redirects=False)
+    assert answer.status_code in (400, 422)
+    assert service.call("GET", "/api/roles", "Bikuben").json()["total"] == 0
 
 
 def test_csrf_is_required_on_every_form(service: Service) -> None:

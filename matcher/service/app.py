@@ -65,6 +65,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.service = state
     app.include_router(api.router)
     app.include_router(web.router)
+    app.add_exception_handler(web.BadForm, web.bad_form)
     static = resources.files("matcher.service").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

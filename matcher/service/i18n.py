@@ -38,6 +38,7 @@ TEXT: dict[str, dict[str, str]] = {
         "grant": "tilskudd", "supplier": "leverandør", "employment": "ansettelse",
         "development": "utvikling", "role_id": "Stillings-ID", "enterprise": "Virksomhet",
         "language_switch": "English", "terms": "Begreper", "menu": "Meny",
+        "not_utf8": "Skjemaet kom ikke som UTF-8-tekst og ble ikke lagret.",
     },
     "en": {
         "app": "Roles at social enterprises",
@@ -65,6 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         "grant": "grant", "supplier": "supplier", "employment": "employment",
         "development": "development", "role_id": "Role id", "enterprise": "Enterprise",
         "language_switch": "Norsk", "terms": "Terms", "menu": "Menu",
+        "not_utf8": "The form did not arrive as UTF-8 text and was not saved.",
     },
 }
 

@@ -63,6 +63,7 @@ RULE_JSON_TYPE_LIST = "must be a ';'-separated text or a list of texts"
 RULE_TOO_LONG = f"must be at most {MAX_TEXT} characters"
 RULE_TOO_MANY = f"must have at most {MAX_ITEMS} items"
 RULE_NUL = "must not contain NUL characters"
+RULE_UNICODE = "must be valid Unicode text (UTF-8)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,11 @@ def to_cells(payload: Mapping[str, Any]) -> dict[str, str | None]:
         if text is not None:
             if "\x00" in text:
                 out.problems.append(FieldProblem(name, RULE_NUL, None))
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate, e.g. JSON "\ud800"
+                out.problems.append(FieldProblem(name, RULE_UNICODE, None))
                 continue
             if name in LIST_FIELDS:
                 items = [i for i in text.split(LIST_SEPARATOR) if i.strip()]

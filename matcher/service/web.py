@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qsl
 
 import jinja2
 from fastapi import APIRouter, Request
@@ -21,11 +22,18 @@ from starlette.datastructures import FormData
 from matcher.service.api import export_csv, typed_to_cells
 from matcher.service.i18n import TEXT, pick_language
 from matcher.service.repository import Account, RoleRecord, parse_role_id
-from matcher.service.roles import FIELDS, LIST_FIELDS, RoleInvalid, check_role, describe_terms
+from matcher.service.roles import (
+    FIELDS,
+    LIST_FIELDS,
+    RoleInvalid,
+    check_role,
+    describe_terms,
+    to_cells,
+)
 from matcher.service.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, new_csrf_token
 from matcher.service.state import SESSION_COOKIE, ServiceState, get_state, web_account
 
-__all__ = ["router"]
+__all__ = ["BadForm", "bad_form", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,8 +77,32 @@ def _to(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
+class BadForm(Exception):
+    """A form body that is not UTF-8 (after percent-decoding)."""
+
+
+async def bad_form(request: Request, _exc: Exception) -> Response:
+    """The answer to a form body that is not UTF-8: 400, nothing stored."""
+    return _render(request, "message.html", 400, account=None,
+                   message=TEXT[_language(request)]["not_utf8"])
+
+
 async def _form(request: Request) -> FormData | None:
-    """The submitted form, or ``None`` when its CSRF token does not match the cookie."""
+    """The submitted form, or ``None`` when its CSRF token does not match the cookie.
+
+    Raises
+    ------
+    BadForm
+        A URL-encoded body whose values are not UTF-8: answered 400 rather than stored with
+        replacement characters.
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        try:
+            parse_qsl((await request.body()).decode("ascii"), keep_blank_values=True,
+                      encoding="utf-8", errors="strict")
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BadForm from exc
     try:
         form = await request.form()
     except Exception:
@@ -185,10 +217,8 @@ async def _save(request: Request, account: Account, record: RoleRecord | None) -
     state = get_state(request)
     cells = _cells_from_form(form)
     values = {k: v or "" for k, v in cells.items()}
-    if any(len(v) > 10_000 for v in values.values()):
-        return _render(request, "message.html", 413, account=account, message="413")
     try:
-        fields = check_role(cells, account.name)
+        fields = check_role(to_cells(cells), account.name)
     except RoleInvalid as exc:
         errors: dict[str, list[str]] = {}
         for p in exc.problems:
