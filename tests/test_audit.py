@@ -367,3 +367,18 @@ def test_self_containment_check_can_fail() -> None:
     with pytest.raises(AssertionError):
         _assert_self_contained("<!DOCTYPE html><svg></svg><style>a{background:url(//x/y)}"
                                "</style>")
+
+
+def test_row_order_and_groups(tmp_path: Path) -> None:
+    seekers, decisions = simulate(beta=0.2, seed=8, n_seekers=300, n_roles=20)
+    seekers = seekers.with_columns(
+        region=pl.Series(["north", "south", "west"] * 100))
+    a = matcher.audit(seekers, decisions, group=["region"], bootstrap=100, seed=2)
+    b = matcher.audit(seekers.sample(fraction=1.0, shuffle=True, seed=1),
+                      decisions.sample(fraction=1.0, shuffle=True, seed=2),
+                      group=["region"], bootstrap=100, seed=2)
+    assert a.to_dict() == b.to_dict()
+    assert a.groups["value"].to_list() == ["north", "south", "west"]
+    assert a.groups["n"].sum() == a.settings["pool"]["seekers"]
+    with pytest.raises(InputError, match="group column named with --group is missing"):
+        matcher.audit(seekers, decisions, group=["county"])

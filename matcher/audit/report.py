@@ -21,7 +21,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#222;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem;display:block;overflow-x:auto}
 th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}th{background:#f2f2f2}
 td:first-child,th:first-child{text-align:left}
 .verdict{padding:.8rem 1rem;border-radius:.4rem;background:#eef5ee;border:1px solid #9c9}
