@@ -9,7 +9,8 @@ A term is tried as, in order:
 3. ``exact``: a label, ignoring case (English preferred, alt and hidden labels; labels in the
    other languages of the taxonomy; ISCO group titles).
 4. ``normalised``: the same after Unicode (NFKC) folding, with hyphens, underscores, punctuation,
-   extra spaces and trailing "mv." / "m.fl." / "m.m." / "etc." removed.
+   extra spaces and trailing "mv." / "m.fl." / "m.m." / "etc." removed; then the same without
+   any spaces, so a compound meets its joined, spaced and hyphenated spellings.
 5. ``inflection``: the same after reducing each word to its stem in each language (Snowball,
    applied until it stops changing, plus a few irregular plurals such as menn -> mann), so
    plurals and definite forms match: birøktere -> birøkter, agronomen -> agronom, biavlere ->
@@ -306,6 +307,7 @@ class Resolver:
         self._labels: _Labels | None = None
         self._exact: _Table
         self._normalised: _Table
+        self._joined: _Table
         self._stems: _Table | None = None
         self._words: dict[str, list[int]] | None = None
         self._fuzzy_keys: list[str] = []
@@ -360,6 +362,10 @@ class Resolver:
             normalised = [_normalise_folded(text) for text in folded]
             self._exact = _Table(folded, targets, ranks, langs)
             self._normalised = _Table(normalised, targets, ranks, langs)
+            # Compounds are written joined, spaced or hyphenated ("lagerarbejder",
+            # "lager-arbejder", "bee keeper"): the same key without spaces meets them all.
+            self._joined = _Table([text.replace(" ", "") for text in normalised], targets, ranks,
+                                  langs)
             keys = sorted(self._normalised.keys(), key=lambda s: (len(s), s))
             self._fuzzy_keys = keys
             self._fuzzy_lengths = [len(s) for s in keys]
@@ -475,11 +481,17 @@ class Resolver:
         # Groups were numbered most specific first, so the target number breaks their ties too.
         return sorted(hits, key=lambda t: (t >= self._n, hits[t][0], t))
 
-    def _named_occupations(self, group_target: int, text: str, lang: str) -> Hits:
-        """Occupations of a group that the group's own title (``text``, normalised) names."""
+    def _named_occupations(self, group_target: int, text: str, lang: str,
+                           anywhere: bool = False) -> Hits:
+        """Occupations that the group's own title (``text``, normalised) names: in the group,
+        or with ``anywhere`` in any group."""
         members = set(self._groups[group_target - self._n].members)
-        stems = self._stem_index().get(f"{lang}:{self._stem_key(text, lang)}")
-        return {t: v for t, v in stems.items() if t in members}
+        index = self._stem_index()
+        stems = index.get(f"{lang}:{self._stem_key(text, lang)}")
+        if " " in text:  # "agro teknikere" names "agrotekniker"
+            _merge_hits(stems, index.get(f"{lang}:{self._stem_key(text.replace(' ', ''), lang)}"))
+        return {t: v for t, v in stems.items()
+                if t < self._n and (anywhere or t in members)}
 
     def _decide(self, term: str, method: Method, hits: Hits, matched: dict[int, str],
                 scale: float = 1.0, extra: Iterable[int] = ()) -> Resolution:
@@ -498,9 +510,19 @@ class Resolver:
                 order = self._order(named) + order
                 hits = {**hits, **named}
             else:
-                # A group of one occupation names that occupation ("Ledere av eldreomsorg").
+                for group in order:
+                    _merge_hits(named, self._named_occupations(
+                        group, matched[group], hits[group][1], anywhere=True))
                 members = self._groups[order[0] - self._n].members
-                if len(members) == 1:
+                if named:
+                    # The title names an occupation that ESCO files under another group
+                    # (STYRK "Radiografer" is ISCO 321; ESCO's radiographer is in 2269): the
+                    # occupation it names, less certain, with the group as a candidate.
+                    method, scale = "inflection", 0.9
+                    order = self._order(named) + order
+                    hits = {**hits, **named}
+                elif len(members) == 1:
+                    # A group of one occupation names that occupation ("Ledere av eldreomsorg").
                     hits = {**hits, members[0]: hits[order[0]]}
                     order = [members[0], *order]
         best = order[0]
@@ -610,11 +632,18 @@ class Resolver:
         hits = self._normalised.get(text)
         if hits:
             return self._decide(term, "normalised", hits, dict.fromkeys(hits, text))
+        joined = text.replace(" ", "")
+        hits = self._joined.get(joined)
+        if hits:
+            return self._decide(term, "normalised", hits, dict.fromkeys(hits, text))
 
         stems = self._stem_index()
         hits = {}
         for lang in self._languages:
             _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(text, lang)}"))
+        if not hits and joined != text:
+            for lang in self._languages:
+                _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(joined, lang)}"))
         if hits:
             return self._decide(term, "inflection", hits, dict.fromkeys(hits, text))
 
