@@ -535,6 +535,23 @@ def test_web_form_refuses_bodies_that_are_not_utf8_text(service: Service, body: 
     assert service.call("GET", "/api/roles", "Bikuben").json()["total"] == 0
 
 
+def test_caseworker_web_pages_list_everyone_history_and_export(service: Service) -> None:
+    role = service.post_role("Symaskinen", title="Syerske")
+    service.call("PATCH", f"/api/roles/{role['role_id']}", "Symaskinen", json={"slots": 1})
+    web = service.client
+    _login(web, "NAV Grünerløkka", "saksbehandler")
+    listing = web.get("/roles").text
+    assert "Syerske" in listing and "Symaskinen" in listing and "/roles/new" not in listing
+    history = web.get("/history").text
+    assert role["role_id"] in history and "update: slots" in history
+    export = web.get("/export.csv")
+    assert export.status_code == 200 and "Syerske" in export.text
+    assert web.get(f"/roles/{role['role_id']}/edit").status_code == 404
+    _login(web, "Bikuben", "honning-er-godt")
+    assert "Syerske" not in web.get("/history").text
+    assert web.get("/export.csv").status_code == 404
+
+
 def test_csrf_is_required_on_every_form(service: Service) -> None:
     web = service.client
     web.get("/login")
@@ -656,13 +673,25 @@ def test_migrations_build_the_schema_the_models_declare(db_url: str) -> None:
 
     repository = Repository(db_url)
     try:
-        assert repository.schema_revision() == "0001"
+        assert repository.schema_revision() == "0002"
         Repository(db_url).dispose()  # migrating twice is a no-op
         with repository.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), metadata)
         assert diff == []
     finally:
         repository.dispose()
+
+
+def test_history_is_append_only_in_the_database(service: Service) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    service.post_role("Bikuben")
+    for statement in ("UPDATE role_history SET action = 'x'", "DELETE FROM role_history"):
+        with pytest.raises(DBAPIError, match="append-only"), \
+                service.repository.engine.begin() as connection:
+            connection.exec_driver_sql(statement)
+    history = service.call("GET", "/api/history", "NAV Grünerløkka").json()
+    assert [h["action"] for h in history["items"]] == ["create"]
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ and must agree with the latest migration (a test checks that they do).
 - ``roles``: one row per posted role, in the ROLES format's fields. List fields are JSON arrays of
   text. ``status`` is ``open`` or ``closed``; a closed role is never deleted.
 - ``role_history``: append-only; one row per create, update or close: who, when and what changed
-  (a JSON object). Nothing updates or deletes these rows.
+  (a JSON object). Nothing updates or deletes these rows; database triggers (migration 0002)
+  refuse it.
 - ``web_sessions``: logged-in browsers, by the hash of the session cookie.
 """
 

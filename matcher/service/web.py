@@ -315,6 +315,18 @@ async def close_role(request: Request, role_id: str) -> Response:
     return _to(f"/roles/{record.role_id}")
 
 
+@router.get("/history")
+async def history_page(request: Request, offset: int = 0) -> Response:
+    account = await _account(request)
+    if account is None:
+        return _to("/login")
+    offset = max(offset, 0)
+    entries, total = await run_in_threadpool(
+        get_state(request).repository.history, account, None, limit=100, offset=offset)
+    return _render(request, "history.html", account=account, history=entries, total=total,
+                   offset=offset)
+
+
 @router.get("/export.csv")
 async def export(request: Request) -> Response:
     account = await _account(request)
