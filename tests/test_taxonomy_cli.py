@@ -12,10 +12,16 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from matcher.cli.taxonomy import RESOLVE_COLUMNS
+from matcher.taxonomy.cache import CACHE_ENV
 
 ESCO = "http://data.europa.eu/esco/"
 BEE_BREEDER = ESCO + "occupation/026401a9-7d56-4d7b-8052-38985ddbeafa"
 COOK = ESCO + "occupation/90f75f67-495d-49fa-ab57-2f320e251d7e"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
 
 
 def run(*args: str) -> tuple[int, str]:

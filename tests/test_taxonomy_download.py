@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from matcher.errors import TaxonomyError
-from matcher.taxonomy import cache, load_taxonomy
+from matcher.taxonomy import cache, load_taxonomy, similarity
 from matcher.taxonomy import compile as compile_module
 
 ESCO = "http://data.europa.eu/esco/"
@@ -202,3 +202,26 @@ def test_tiny_taxonomy_similarity_is_well_formed(download: Path) -> None:
     assert sim.shape == (3, 3)
     assert (sim == sim.T).all() and (sim.diagonal() == 1.0).all()
     assert ((sim >= 0) & (sim <= 1)).all()
+
+
+def test_the_similarity_matrix_is_cached_by_content(download: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_taxonomy(download).occupation_similarity(range(3), range(3))
+    [cached] = list((tmp_path / "cache" / "taxonomy").glob("transfer-*.npy"))
+
+    def no_computing(*args: object) -> None:
+        raise AssertionError("computed again although the cache holds the matrix")
+
+    monkeypatch.setattr(similarity, "transfer_matrix", no_computing)
+    assert (load_taxonomy(download).occupation_similarity(range(3), range(3)) == first).all()
+    # Norwegian labels do not enter the similarity: the new taxonomy reuses the matrix
+    (download / "occupation-labels-no.tsv").write_text("conceptUri\tlabel\tpreferred\n")
+    assert (load_taxonomy(download).occupation_similarity(range(3), range(3)) == first).all()
+    # a changed description does: computed afresh under another name
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    files = classification_files()
+    files["occupations_en.csv"] = files["occupations_en.csv"].replace(b"honey", b"wax")
+    write_zip(download / "esco-v9.9.9-classification-en-csv.zip", files)
+    load_taxonomy(download).occupation_similarity([0], [1])
+    assert len(list(cached.parent.glob("transfer-*.npy"))) == 2

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.taxonomy import similarity as sim
+from matcher.taxonomy.cache import CACHE_ENV
 from matcher.taxonomy.similarity import carried_skills
 
 
 @pytest.fixture(scope="module")
-def tax() -> Taxonomy:
-    return load_taxonomy()
+def tax(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Taxonomy]:
+    # Whatever computes the matrix first writes it into a private cache folder, never the
+    # user's.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("cache")))
+        yield load_taxonomy()
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +84,7 @@ def test_the_hierarchy_lets_farming_reach_beekeeping(tax: Taxonomy) -> None:
         rank_old = int((baseline[origin, others] >= baseline[origin, bee]).sum())
         # exact overlap: nothing shared between crop production worker and bee breeder
         assert rank_old > (2500 if origin == crop else 150)
-        assert rank_new < (150 if origin == crop else 300)
+        assert rank_new < (200 if origin == crop else 300)
 
 
 def test_farming_ranks_above_unrelated_work(tax: Taxonomy) -> None:
@@ -109,3 +116,4 @@ def test_spread_matrix_passes_half_to_each_level(tax: Taxonomy) -> None:
     parent = int(tax.skill_parents[child].indices[0])
     assert spread[child, child] == 1.0
     assert spread[child, parent] == pytest.approx(0.5)
+

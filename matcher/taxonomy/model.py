@@ -257,10 +257,11 @@ class Taxonomy:
             with self._lock:
                 matrix = self._transfer_cache
                 if matrix is None:
-                    from matcher.taxonomy.similarity import transfer_matrix
+                    from matcher.taxonomy.similarity import cached_transfer_matrix
 
-                    matrix = self._transfer_cache = transfer_matrix(self)
+                    matrix = cached_transfer_matrix(self)
                     matrix.setflags(write=False)
+                    self._transfer_cache = matrix
         return matrix
 
     def occupation_similarity(self, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
@@ -270,7 +271,9 @@ class Taxonomy:
         profiles spread up the skill hierarchy, label/description text, skill-label text and
         ISCO-08 structure. It is symmetric, lies in [0, 1], is exactly 1 for the same
         occupation and below 1 for any other. The whole ``n_occ x n_occ`` matrix is computed
-        on the first call (a few seconds) and kept; later calls only index it.
+        on the first call (several seconds), stored in the cache folder (see
+        :mod:`matcher.taxonomy.cache`; later processes read it in milliseconds) and kept;
+        later calls only index it.
 
         Parameters
         ----------
