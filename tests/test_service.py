@@ -153,6 +153,15 @@ def service(db_url: str) -> Iterator[Service]:
         yield s
 
 
+@pytest.fixture(scope="module")
+def shared_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with running(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'roles.db'}") as service:
+        yield service
+
+
+_enterprises = itertools.count()
+
+
 # --- the API -------------------------------------------------------------------------------
 
 
@@ -221,6 +230,29 @@ def test_patch_close_and_history(service: Service) -> None:
     assert all(h["at"] for h in history)
     everything = service.call("GET", "/api/history", "NAV Grünerløkka").json()
     assert everything["total"] == 3
+
+
+def test_concurrent_partial_updates_lose_nothing(service: Service) -> None:
+    import threading
+
+    role = service.post_role("Bikuben", slots=1, hours=1)
+    path = f"/api/roles/{role['role_id']}"
+    rounds = 15
+
+    def patch(field: str) -> None:
+        for n in range(1, rounds + 1):
+            answer = service.call("PATCH", path, "Bikuben", json={field: n})
+            assert answer.status_code == 200
+
+    threads = [threading.Thread(target=patch, args=(f,)) for f in ("slots", "hours")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    final = service.call("GET", path, "Bikuben").json()
+    assert (final["slots"], final["hours"]) == (rounds, float(rounds))
+    history = service.call("GET", f"{path}/history", "Bikuben").json()
+    assert history["total"] == 1 + 2 * (rounds - 1)  # each change once; n=1 changed nothing
 
 
 def test_caseworker_reads_open_roles_of_everyone_and_exports(service: Service) -> None:
@@ -361,15 +393,6 @@ def test_every_field_has_bad_values_and_a_test_for_each() -> None:
     assert set(FIELDS) <= {field for field, _, _ in BAD_VALUES}
 
 
-@pytest.fixture(scope="module")
-def shared_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with running(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'roles.db'}") as service:
-        yield service
-
-
-_enterprises = itertools.count()
-
-
 @pytest.mark.parametrize(("field", "value", "rule"), BAD_VALUES,
                          ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(BAD_VALUES)])
 def test_bad_value_answers_422_naming_field_rule_and_value(
@@ -418,11 +441,13 @@ def test_many_problems_are_all_listed(service: Service) -> None:
     (b"[1, 2]", {"content-type": "application/json"}, 422),
     (b"slots=1", {"content-type": "application/x-www-form-urlencoded"}, 415),
 ], ids=["oversize", "non-utf8", "not-json", "not-object", "not-json-type"])
-def test_bodies_that_are_not_a_role(service: Service, body: bytes, headers: dict[str, str],
-                                    status: int) -> None:
-    answer = service.call("POST", "/api/roles", "Bikuben", content=body, headers=headers)
+def test_bodies_that_are_not_a_role(shared_service: Service, body: bytes,
+                                    headers: dict[str, str], status: int) -> None:
+    account = f"Enterprise {next(_enterprises)}"
+    shared_service.account(account)
+    answer = shared_service.call("POST", "/api/roles", account, content=body, headers=headers)
     assert answer.status_code == status, answer.text
-    assert service.call("GET", "/api/roles", "Bikuben").json()["total"] == 0
+    assert shared_service.call("GET", "/api/roles", account).json()["total"] == 0
 
 
 def test_oversize_body_is_refused_while_streaming(service: Service) -> None:
@@ -525,14 +550,17 @@ def test_web_form_is_norwegian_and_english(service: Service) -> None:
 
 @pytest.mark.parametrize("body", [b"slots=2&title=%FF%FE", b"slots=2&title=\xff\xfe",
                                   b"slots=2&title=a%00b"], ids=["percent", "raw", "nul"])
-def test_web_form_refuses_bodies_that_are_not_utf8_text(service: Service, body: bytes) -> None:
-    web = service.client
-    _login(web, "Bikuben", "honning-er-godt")
+def test_web_form_refuses_bodies_that_are_not_utf8_text(shared_service: Service,
+                                                        body: bytes) -> None:
+    account = f"Enterprise {next(_enterprises)}"
+    shared_service.account(account, password="et passord")
+    web = shared_service.client
+    _login(web, account, "et passord")
     answer = web.post("/roles/new", content=body + b"&csrf=" + web.cookies["matcher_csrf"].encode(),
                       headers={"content-type": "application/x-www-form-urlencoded"},
                       follow_redirects=False)
     assert answer.status_code in (400, 422)
-    assert service.call("GET", "/api/roles", "Bikuben").json()["total"] == 0
+    assert shared_service.call("GET", "/api/roles", account).json()["total"] == 0
 
 
 def test_caseworker_web_pages_list_everyone_history_and_export(service: Service) -> None:

@@ -29,7 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from matcher.io import ROLE_SCHEMA, write_table
-from matcher.service.repository import Account, RoleRecord, parse_role_id
+from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
     FIELDS,
     LIST_FIELDS,
@@ -200,23 +200,23 @@ async def get_role(role_id: str, state: StateDep, account: AccountDep) -> dict[s
 async def patch_role(role_id: str, request: Request, state: StateDep,
                      account: AccountDep) -> Response:
     pk = _pk(role_id)
-    record = await run_in_threadpool(state.repository.get_role, account, pk)
-    if record is None:
-        raise HTTPException(404, _NOT_FOUND)
-    _enterprise(account)
+    if account.is_caseworker:
+        if await run_in_threadpool(state.repository.get_role, account, pk) is None:
+            raise HTTPException(404, _NOT_FOUND)
+        _enterprise(account)
     payload = await _payload(request)
     if isinstance(payload, JSONResponse):
         return payload
 
     def work() -> dict[str, Any] | list[FieldProblem] | None:
         try:
-            cells = typed_to_cells(record.fields) | to_cells(payload)
-            fields = check_role(cells, account.name)
+            cells = to_cells(payload)
+            updated = state.repository.update_role(
+                account, pk, lambda old: check_role(typed_to_cells(old) | cells, account.name))
         except RoleInvalid as exc:
             return exc.problems
-        if record.status != "open":
-            raise HTTPException(409, "the role is closed; post a new one")
-        updated = state.repository.update_role(account, pk, fields)
+        except RoleClosed:
+            raise HTTPException(409, "the role is closed; post a new one") from None
         return None if updated is None else _with_terms(state, updated)
 
     result = await run_in_threadpool(work)

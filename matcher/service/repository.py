@@ -19,9 +19,10 @@ Every change of a role adds a row to the append-only history in the same transac
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,7 @@ __all__ = [
     "AccountExists",
     "HistoryEntry",
     "Repository",
+    "RoleClosed",
     "RoleRecord",
     "database_url",
     "format_role_id",
@@ -108,6 +110,10 @@ def _utc(value: datetime) -> datetime:
 
 class AccountExists(ValueError):
     """An account of that name exists already."""
+
+
+class RoleClosed(ValueError):
+    """A closed role cannot change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +194,22 @@ def _engine(url: str) -> Engine:
 _LIST_DB = frozenset(LIST_FIELDS)
 
 
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    location = resources.files("matcher.service").joinpath("migrations")
+    config.set_main_option("script_location", str(location))
+    return config
+
+
+@functools.cache
+def _head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
 def _to_db(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {name: json.dumps(list(fields[name]), ensure_ascii=False)
             if name in _LIST_DB else fields[name] for name in FIELDS}
@@ -219,12 +241,15 @@ class Repository:
     def migrate(self) -> None:
         """Run every Alembic migration not yet applied."""
         from alembic import command
-        from alembic.config import Config
+        from alembic.migration import MigrationContext
 
-        config = Config()
-        location = resources.files("matcher.service").joinpath("migrations")
-        config.set_main_option("script_location", str(location))
-        with self.engine.begin() as connection:
+        config = _alembic_config()
+        with self.engine.connect().execution_options(**{_WRITER: True}) as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current == _head_revision():
+            return
+        with self.engine.connect().execution_options(**{_WRITER: True}) as connection, \
+                connection.begin():
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -368,19 +393,33 @@ class Repository:
         return [self._record(r) for r in rows], int(total)
 
     def update_role(self, account: Account, pk: int,
-                    fields: Mapping[str, Any]) -> RoleRecord | None:
-        """Replace a role's fields; ``None`` when the account may not see it."""
+                    change: Callable[[dict[str, Any]], Mapping[str, Any]]) -> RoleRecord | None:
+        """Change an open role; ``None`` when the account may not see it.
+
+        ``change`` gets the stored fields and returns the new ones (it may raise, e.g.
+        :class:`~matcher.service.roles.RoleInvalid`, and nothing is written). It runs inside
+        the transaction that holds the role's row lock, so two concurrent partial updates
+        never lose each other's fields.
+
+        Raises
+        ------
+        RoleClosed
+            The role is closed; it can no longer change.
+        """
         if account.is_caseworker:
             raise PermissionError("caseworker accounts cannot change roles")
-        now = _now()
         with self._write() as c:
             row = c.execute(self._select_roles().where(roles.c.id == pk, self._visible(account))
                             .with_for_update()).mappings().first()
             if row is None:
                 return None
+            if row["status"] != "open":
+                raise RoleClosed(format_role_id(pk))
             old = _from_db(row)
+            fields = change(dict(old))
             changes = {k: {"from": old[k], "to": fields[k]} for k in FIELDS if old[k] != fields[k]}
             if changes:
+                now = _now()
                 c.execute(roles.update().where(roles.c.id == pk).values(
                     updated_at=now, **_to_db(fields)))
                 self._log(c, pk, account, now, "update", changes)

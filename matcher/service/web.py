@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from matcher.service.api import export_csv, typed_to_cells
 from matcher.service.i18n import TEXT, pick_language
-from matcher.service.repository import Account, RoleRecord, parse_role_id
+from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
     FIELDS,
     LIST_FIELDS,
@@ -228,8 +228,11 @@ async def _save(request: Request, account: Account, record: RoleRecord | None) -
     if record is None:
         saved = await run_in_threadpool(state.repository.create_role, account, fields)
     else:
-        updated = await run_in_threadpool(state.repository.update_role, account, record.pk,
-                                          fields)
+        try:
+            updated = await run_in_threadpool(state.repository.update_role, account,
+                                              record.pk, lambda _old: fields)
+        except RoleClosed:
+            updated = None
         if updated is None:
             return _not_found(request, account)
         saved = updated
