@@ -533,6 +533,33 @@ def test_web_form_posts_shows_errors_beside_fields_edits_and_closes(service: Ser
     assert "create" in page and "update" in page and "close" in page
 
 
+def test_web_role_page_shows_unresolved_terms_with_suggestions(service: Service) -> None:
+    web = service.client
+    _login(web, "Bikuben", "honning-er-godt")
+    saved = web.post("/roles/new?lang=no", data={
+        "csrf": web.cookies["matcher_csrf"], "occupation": "birøktere", "slots": "1",
+        "skills_trained": "breed insects;slynging av honnig"})
+    assert saved.status_code == 200  # after the 303
+    assert "Stillingen er lagret." in saved.text
+    assert "slynging av honnig" in saved.text and "nærmeste" in saved.text
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    with running(f"sqlite:///{tmp_path / 'r.db'}") as service:
+        assert service.client.get("/healthz").status_code == 200
+        service.repository.engine = create_engine(
+            "postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
+        answer = service.client.get("/healthz")
+        assert answer.status_code == 503 and answer.json() == {"status": "database unreachable"}
+
+
+def test_serve_refuses_bad_settings_before_starting(tmp_path: Path) -> None:
+    code, _, err = _run("serve", "--db", str(tmp_path / "r.db"), "--max-body-bytes", "10")
+    assert code == 2 and "'max_body_bytes'" in err
+
+
 def test_web_form_is_norwegian_and_english(service: Service) -> None:
     web = service.client
     assert "Logg inn" in web.get("/login").text
