@@ -1,13 +1,15 @@
 """The web form's words in Norwegian (bokmål) and English.
 
 The language is ``?lang=no`` or ``?lang=en`` (remembered in a cookie), else the browser's
-``Accept-Language``, else Norwegian. Messages from validation keep the wording of the ROLES
-rules, which are English, as ``matcher match`` prints them.
+``Accept-Language``, else Norwegian. A validation error is shown in the page's language
+(:func:`rule_text`) followed by the message exactly as ``matcher match`` words it, in English.
 """
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "TEXT", "pick_language"]
+import re
+
+__all__ = ["LANGUAGES", "TEXT", "pick_language", "rule_text"]
 
 LANGUAGES = ("no", "en")
 
@@ -83,3 +85,34 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
         if tag == "en":
             return "en"
     return "no"
+
+
+#: the ROLES rules (and the service's own) in Norwegian; an unknown rule stays in English
+RULES_NO: dict[str, str] = {
+    "must be text": "må være tekst",
+    "must be an integer >= 1": "må være et heltall som er minst 1",
+    "must be a number > 0 and <= 168": "må være et tall over 0 og høyst 168",
+    "must be a number in [-90, 90]": "må være et tall fra -90 til 90",
+    "must be a number in [-180, 180]": "må være et tall fra -180 til 180",
+    "must be a known ISO 639-1 language code (e.g. 'en', 'no')":
+        "må være en kjent ISO 639-1-språkkode (f.eks. 'no', 'en')",
+    "must be one of true/false, yes/no, 1/0, ja/nei": "må være ja eller nei",
+    "must be one of grant, supplier, employment, development":
+        "må være tilskudd, leverandør, ansettelse eller utvikling",
+    "must not be empty": "må fylles ut",
+    "must be at most 200 characters": "kan ha høyst 200 tegn",
+    "must have at most 50 items": "kan ha høyst 50 verdier",
+    "must not contain NUL characters": "kan ikke inneholde NUL-tegn",
+    "must be valid Unicode text (UTF-8)": "må være gyldig tekst (UTF-8)",
+}
+_PAIRED = re.compile(r"^must be given together with '(\w+)'$")
+
+
+def rule_text(rule: str, value: str | None, lang: str) -> str:
+    """A rule and the value received, in the page's language."""
+    if lang == "no":
+        paired = _PAIRED.match(rule)
+        text = (f"må fylles ut sammen med '{paired.group(1)}'" if paired
+                else RULES_NO.get(rule, rule))
+        return text if value is None else f"{text}, fikk {value!r}"
+    return rule if value is None else f"{rule}, got {value!r}"

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from matcher.service.api import export_csv, typed_to_cells
-from matcher.service.i18n import TEXT, pick_language
+from matcher.service.i18n import TEXT, pick_language, rule_text
 from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
     FIELDS,
@@ -220,9 +220,10 @@ async def _save(request: Request, account: Account, record: RoleRecord | None) -
     try:
         fields = check_role(to_cells(cells), account.name)
     except RoleInvalid as exc:
-        errors: dict[str, list[str]] = {}
+        lang = _language(request)
+        errors: dict[str, list[tuple[str, str]]] = {}
         for p in exc.problems:
-            errors.setdefault(p.field, []).append(p.message)
+            errors.setdefault(p.field, []).append((rule_text(p.rule, p.value, lang), p.message))
         return _render(request, "role_form.html", 422, account=account, role=record,
                        values=values, errors=errors)
     if record is None:
