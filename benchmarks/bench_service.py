@@ -7,7 +7,8 @@ Starts ``matcher serve`` on 127.0.0.1 (a free port; a fresh SQLite file unless -
 lets N clients (one enterprise account each) post roles as fast as they can, kills the server
 with SIGKILL once --kill-after roles were acknowledged (201), restarts it on the same database,
 and checks that every acknowledged role is there, unchanged. Requests in flight at the kill may
-or may not have been stored; they were never acknowledged, so either is correct.
+or may not have been stored; they were never acknowledged, so either is correct. The temporary
+folder (database and server log) is removed afterwards, or kept and named when a role was lost.
 
 Prints one table: throughput and p50/p99 latency of the acknowledged posts before the kill, and
 acknowledged / found / lost. Exits 1 when any acknowledged role is lost. Bounded: at most
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -147,6 +149,11 @@ def run(clients: int, roles: int, kill_after: int, db: str | None, time_limit: f
         server.terminate()
         server.wait(timeout=30)
     lost = [rid for rid, title in acknowledged.items() if found.get(rid) != title]
+    if lost:
+        print(f"lost roles {sorted(lost)[:20]}; database and server log kept in {folder}",
+              file=sys.stderr)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     elapsed = killed_at - started
     return {
         "clients": clients,
