@@ -60,6 +60,7 @@ ALTERNATIVES_SCHEMA: Mapping[str, type[pl.DataType]] = {
     "rank": pl.Int64,
     "score": pl.Float64,
     "skill_fit": pl.Float64,
+    "transfer_fit": pl.Float64,
     "wish_fit": pl.Float64,
     "permanent": pl.Float64,
     "assigned": pl.Boolean,
@@ -79,7 +80,8 @@ class MatchResult:
         when unmatched), ``score`` (null when unmatched) and a plain-language ``reason``.
     alternatives : polars.DataFrame
         Per seeker the best ``top_k`` allowed roles (every allowed pair when ``top_k`` is 0):
-        ``seeker_id, role_id, rank, score, skill_fit, wish_fit, permanent, assigned``.
+        ``seeker_id, role_id, rank, score, skill_fit, transfer_fit, wish_fit, permanent,
+        assigned``.
         ``score`` is exactly what the assignment maximises.
     manifest : dict
         Versions, input hashes, settings, solver, totals, counts and timings. No names or free
@@ -300,7 +302,7 @@ def match(
         )
     with clock.stage("encode"):
         space = skill_space(tax, config.hierarchy_decay)
-        concepts = OccupationConcepts(tax, space)
+        concepts = OccupationConcepts(tax)
         languages = key_index(
             [v or [] for v in seeker_frame.get_column("languages").to_list()],
             [v or [] for v in role_frame.get_column("languages").to_list()],
@@ -432,7 +434,8 @@ def _alternatives_frame(
     # rank within seeker: score descending, ties by role id (roles are sorted by id already)
     order = np.lexsort((cols, -s.data, rows))
     rows, cols = rows[order], cols[order]
-    data, skill, wish = s.data[order], graph.skill_fit.data[order], graph.wish_fit.data[order]
+    data, skill = s.data[order], graph.skill_fit.data[order]
+    transfer, wish = graph.transfer_fit.data[order], graph.wish_fit.data[order]
     starts = np.searchsorted(rows, rows, side="left")
     rank = np.arange(rows.size) - starts + 1
     keep = rank <= top_k if top_k > 0 else np.ones(rows.size, dtype=bool)
@@ -445,6 +448,7 @@ def _alternatives_frame(
             "rank": rank[keep],
             "score": data[keep],
             "skill_fit": skill[keep],
+            "transfer_fit": transfer[keep],
             "wish_fit": wish[keep],
             "permanent": permanent[cols[keep]],
             "assigned": role_of_seeker[rows[keep]] == cols[keep],

@@ -45,25 +45,29 @@ class ScoreWeights:
     ----------
     skill : float
         Weight of skill fit: the share of the role's untrained requirements the seeker covers.
+    transfer : float
+        Weight of transfer fit: how far the seeker's past occupations carry over to the role's
+        occupation (the taxonomy's transfer similarity).
     wish : float
         Weight of wish fit: how close the role's occupation is to what the seeker wishes.
     permanent : float
         The small bonus for a permanent role (permanent employment is what counts as inclusion).
     """
 
-    skill: float = 0.6
-    wish: float = 0.35
+    skill: float = 0.4
+    transfer: float = 0.25
+    wish: float = 0.3
     permanent: float = 0.05
 
     def __post_init__(self) -> None:
-        for name in ("skill", "wish", "permanent"):
+        names = ("skill", "transfer", "wish", "permanent")
+        for name in names:
             _check_float("ScoreWeights", name, getattr(self, name), 0.0, 1.0)
-        total = self.skill + self.wish + self.permanent
+        total = sum(getattr(self, name) for name in names)
         if abs(total - 1.0) > 1e-9:
+            parts = " + ".join(f"{name}={getattr(self, name)!r}" for name in names)
             raise ConfigError(
-                "The weights of ScoreWeights must sum to 1. "
-                f"Got skill={self.skill!r} + wish={self.wish!r} + permanent={self.permanent!r}"
-                f" = {total:g} instead."
+                f"The weights of ScoreWeights must sum to 1. Got {parts} = {total:g} instead."
             )
 
 

@@ -117,15 +117,17 @@ def _occupation_skills(taxonomy: Taxonomy, res: Resolution) -> dict[int, float]:
 class OccupationConcepts:
     """The distinct occupation concepts (occupations or ISCO groups) named in one batch.
 
-    Wish fit compares what a seeker wishes with a role's occupation. Both sides are concepts
-    here, so the similarity is computed once per pair of concepts, not per pair of people.
+    Wish fit and transfer fit compare what a seeker wishes or has done with a role's
+    occupation. Both sides are concepts here, so a similarity is looked up once per pair of
+    concepts, not per pair of people. The similarity is the taxonomy's tuned transfer
+    similarity (:meth:`matcher.taxonomy.Taxonomy.occupation_similarity`); for an ISCO group,
+    the best over the occupations in it (a wish for group 6123 is fully met by a bee-breeder
+    role).
     """
 
-    def __init__(self, taxonomy: Taxonomy, space: SkillSpace) -> None:
+    def __init__(self, taxonomy: Taxonomy) -> None:
         self._taxonomy = taxonomy
-        self._space = space
         self._ids: dict[str, int] = {}
-        self._profiles: dict[int, sp.csr_array] = {}
         self._known: tuple[dict[int, int], dict[int, int], np.ndarray] = (
             {}, {}, np.zeros((0, 0))
         )
@@ -138,71 +140,30 @@ class OccupationConcepts:
             self.resolutions.append(res)
         return self._ids[key]
 
-    def _code(self, res: Resolution) -> str:
-        if len(res.indices) == 1:
-            return str(self._taxonomy.occupation_isco[res.indices[0]])
-        codes = {str(self._taxonomy.occupation_isco[o]) for o in res.indices}
-        prefix = ""
-        for chars in zip(*codes, strict=False):
-            if len(set(chars)) != 1:
-                break
-            prefix += chars[0]
-        return prefix
-
-    def profiles(self, ids: Sequence[int]) -> sp.csr_array:
-        """Unit-length, IDF-weighted, spread skill profiles of the given concepts."""
-        missing = [i for i in dict.fromkeys(ids) if i not in self._profiles]
-        if missing:
-            rows = [_occupation_skills(self._taxonomy, self.resolutions[i]) for i in missing]
-            n_skill = len(self._taxonomy.skill_uris)
-            prof = sp.csr_array(_rows_to_csr(rows, n_skill) @ self._space.spread)
-            prof = sp.csr_array(prof.multiply(self._space.idf[np.newaxis, :]))
-            norms = np.sqrt(np.asarray(prof.multiply(prof).sum(axis=1)).ravel())
-            norms[norms == 0] = 1.0
-            prof = sp.csr_array(sp.diags_array(1.0 / norms) @ prof)
-            for r, i in enumerate(missing):
-                self._profiles[i] = prof[[r]]
-        return sp.csr_array(sp.vstack([self._profiles[i] for i in ids], format="csr"))
-
     def similarity(self, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
-        """Occupation similarity in [0, 1] between two lists of concept ids.
+        """Similarity in [0, 1] between two lists of concept ids (1 for the same occupation).
 
-        ``0.6 * cosine(skill profiles) + 0.4 * ISCO proximity`` (shared leading digits of the
-        ISCO-08 codes / 4); 1 for the same concept, or when the right concept lies inside the
-        left one (a wish for ISCO group 6123 is met by a bee-breeder role). The last matrix
-        computed is kept, so the explanations reuse what scoring computed.
+        The last matrix computed is kept, so the explanations reuse what scoring computed.
         """
         if not left or not right:
             return np.zeros((len(left), len(right)))
         rows, cols, known = self._known
         if all(i in rows for i in left) and all(j in cols for j in right):
             return known[np.ix_([rows[i] for i in left], [cols[j] for j in right])]
-        cos = (self.profiles(left) @ self.profiles(right).T).toarray()
-        lcodes = self._digits([self._code(self.resolutions[i]) for i in left])
-        rcodes = self._digits([self._code(self.resolutions[j]) for j in right])
-        same = (lcodes[:, None, :] == rcodes[None, :, :]) & (lcodes[:, None, :] >= 0)
-        prox = np.cumprod(same, axis=2).sum(axis=2) / 4.0
-        sim = np.clip(0.6 * cos + 0.4 * prox, 0.0, 1.0)
-        sim[np.asarray(left)[:, None] == np.asarray(right)[None, :]] = 1.0
-        for a, i in enumerate(left):
-            members = self.resolutions[i].indices
-            if len(members) > 1:  # a group contains the occupations in it
-                inside = set(members)
-                for b, j in enumerate(right):
-                    if inside.issuperset(self.resolutions[j].indices):
-                        sim[a, b] = 1.0
-        self._known = (
-            {i: a for a, i in enumerate(left)}, {j: b for b, j in enumerate(right)}, sim
+        lmembers = [self.resolutions[i].indices for i in left]
+        rmembers = [self.resolutions[j].indices for j in right]
+        occ_left = sorted({o for m in lmembers for o in m})
+        occ_right = sorted({o for m in rmembers for o in m})
+        lpos = {o: k for k, o in enumerate(occ_left)}
+        rpos = {o: k for k, o in enumerate(occ_right)}
+        full = self._taxonomy.occupation_similarity(occ_left, occ_right)
+        by_row = np.vstack([full[[lpos[o] for o in m]].max(axis=0) for m in lmembers])
+        sim = np.column_stack(
+            [by_row[:, [rpos[o] for o in m]].max(axis=1) for m in rmembers]
         )
+        self._known = ({i: a for a, i in enumerate(left)}, {j: b for b, j in enumerate(right)},
+                       sim)
         return sim
-
-    @staticmethod
-    def _digits(codes: Sequence[str]) -> np.ndarray:
-        out = np.full((len(codes), 4), -1, dtype=np.int64)
-        for r, code in enumerate(codes):
-            digits = [int(ch) for ch in code[:4] if ch.isdigit()]
-            out[r, : len(digits)] = digits
-        return out
 
 
 def _keyed_matrix(cells: Sequence[Sequence[str]], index: dict[str, int]) -> np.ndarray:
@@ -239,8 +200,8 @@ class SeekerVectors:
         Listed skills (1.0) and skills implied by past occupations (1.0 / 0.5), before spreading.
     covered : csr_array (n_seekers, n_skill)
         ``have`` spread up the hierarchy, capped at 1: the credit a seeker brings to each node.
-    wishes : list of list of int
-        Wished occupation concepts (ids into the batch's :class:`OccupationConcepts`).
+    wishes, experience : list of list of int
+        Wished and past occupation concepts (ids into the batch's :class:`OccupationConcepts`).
     languages, needs : bool arrays (n_seekers, n_keys)
     hours_max, lat, lon, radius_km : float arrays, NaN where not stated
     """
@@ -248,6 +209,7 @@ class SeekerVectors:
     have: sp.csr_array
     covered: sp.csr_array
     wishes: list[list[int]]
+    experience: list[list[int]]
     languages: np.ndarray
     needs: np.ndarray
     hours_max: np.ndarray
@@ -316,11 +278,9 @@ def encode_seekers(
     """Encode validated seekers (see :class:`SeekerVectors`)."""
     n_skill = len(taxonomy.skill_uris)
     rows: list[dict[int, float]] = []
-    for skills, experience in zip(
-        terms.concepts["skills"], terms.concepts["experience"], strict=True
-    ):
+    for skills, past in zip(terms.concepts["skills"], terms.concepts["experience"], strict=True):
         have: dict[int, float] = {}
-        for occ in experience:
+        for occ in past:
             for k, v in _occupation_skills(taxonomy, occ).items():
                 have[k] = max(have.get(k, 0.0), v)
         for res in skills:
@@ -329,6 +289,7 @@ def encode_seekers(
         rows.append(have)
     have_m = _rows_to_csr(rows, n_skill)
     wishes = [[concepts.add(r) for r in cell] for cell in terms.concepts["wishes"]]
+    experience = [[concepts.add(r) for r in cell] for cell in terms.concepts["experience"]]
     lat, lon = _floats(frame, "lat"), _floats(frame, "lon")
     radius = _floats(frame, "max_distance_km")
     located = ~np.isnan(lat)
@@ -337,6 +298,7 @@ def encode_seekers(
         have=have_m,
         covered=space.up(have_m),
         wishes=wishes,
+        experience=experience,
         languages=_keyed_matrix(_lists(frame, "languages"), language_index),
         needs=_keyed_matrix(_adapt_keys(terms.adaptations["needs"]), adaptation_index),
         hours_max=_floats(frame, "hours_max"),

@@ -27,12 +27,16 @@ import scipy.sparse as sp
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors, SkillSpace
 from matcher.score import CONSTRAINTS, CandidateGraph
 from matcher.taxonomy import Resolution, Taxonomy
+from matcher.taxonomy.similarity import carried_skills
 from matcher.terms import ResolvedTerms
 
 __all__ = ["Explainer"]
 
 #: how many skills a reason names in one list
 _LIST = 3
+#: transfer similarity from which a past occupation is named as carrying over (about an
+#: origin's 50th most similar occupation of 3,006)
+_CARRIES_OVER = 0.5
 #: a skill group named as "related skills" must be at least this specific (IDF); broad groups
 #: such as "handling and moving" reach most occupations and explain nothing
 _GROUP_IDF = 1.5
@@ -142,8 +146,12 @@ class Explainer:
                 + origin
             )
 
-        wishes = self.seekers.wishes[i]
         occ = int(self.roles.occupation[j])
+        carried = self._carried(i, occ)
+        if carried:
+            parts.append(carried)
+
+        wishes = self.seekers.wishes[i]
         if wishes and occ >= 0:
             sims = self.concepts.similarity(wishes, [occ])[:, 0]
             w = int(np.argmax(sims))
@@ -169,6 +177,24 @@ class Explainer:
             ))
         head = f"Matched to {self._role_name(j)} (score {score:.2f})"
         return head + (": " + "; ".join(parts) if parts else "") + "."
+
+    def _carried(self, i: int, occ: int) -> str:
+        """What the seeker's closest past occupation carries over to the role's occupation."""
+        past = self.seekers.experience[i]
+        if not past or occ < 0:
+            return ""
+        sims = self.concepts.similarity(past, [occ])[:, 0]
+        best = int(np.argmax(sims))
+        if sims[best] < _CARRIES_OVER:
+            return ""
+        origin, target = self.concepts.resolutions[past[best]], self.concepts.resolutions[occ]
+        text = (f"experience as {origin.label} carries over to {target.label} "
+                f"(transfer {sims[best]:.2f}")
+        if len(origin.indices) == 1 and len(target.indices) == 1 and origin.uri != target.uri:
+            skills = carried_skills(self.taxonomy, origin.indices[0], target.indices[0], top=3)
+            if skills:
+                text += ": " + _join([s.strip() for s in skills])
+        return text + ")"
 
     # -- non-matches --------------------------------------------------------------------------
 

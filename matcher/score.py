@@ -1,10 +1,15 @@
 """Score stage: every seeker x role pair gets a score in [0, 1], or is excluded.
 
-``score = w_skill * skill_fit + w_wish * wish_fit + w_permanent * permanent``
+``score = w_skill * skill_fit + w_transfer * transfer_fit + w_wish * wish_fit
++ w_permanent * permanent``
 
 - **skill fit**: the share of the role's (IDF-weighted, hierarchy-spread) untrained requirements
   that the seeker covers, 1 when they hold every requirement, and 1 for a role that trains
   everything it asks for. Partial credit flows through shared skill groups.
+- **transfer fit**: how far the seeker's best past occupation carries over to the role's
+  occupation (the taxonomy's transfer similarity, tuned on expert-judged related occupations).
+  Where either side names no occupation there is nothing to compare, and the skill fit stands
+  in for it: silence is neither a plus nor a minus.
 - **wish fit**: the best similarity between an occupation the seeker wishes and the role's
   occupation (``MatchConfig.neutral_wish`` when either side states nothing).
 - **permanent**: 1 for a permanent role: permanent employment is what counts as inclusion.
@@ -52,7 +57,7 @@ class CandidateGraph:
     scores : csr_array (n_seekers, n_roles)
         Stored entries are exactly the allowed pairs (every hard constraint passed, score at
         least ``min_score`` and above 0), holding the score the assignment maximises.
-    skill_fit, wish_fit : csr_array
+    skill_fit, transfer_fit, wish_fit : csr_array
         The components, with the same sparsity as ``scores``.
     excluded : int array (n_seekers, 4)
         Roles each hard constraint excluded, columns in :data:`CONSTRAINTS` order (a role
@@ -69,6 +74,7 @@ class CandidateGraph:
 
     scores: sp.csr_array
     skill_fit: sp.csr_array
+    transfer_fit: sp.csr_array
     wish_fit: sp.csr_array
     excluded: np.ndarray
     feasible: np.ndarray
@@ -102,30 +108,29 @@ def _within_reach(seekers: SeekerVectors, roles: RoleVectors, rows: slice) -> np
     return ok
 
 
-def _wish_fit(
-    seekers: SeekerVectors,
-    roles: RoleVectors,
-    rows: slice,
+def _best_similarity(
+    lists: list[list[int]],
     sim: np.ndarray,
-    wish_pos: dict[int, int],
+    position: dict[int, int],
     role_pos: np.ndarray,
-    neutral: float,
 ) -> np.ndarray:
-    n_block = rows.stop - rows.start
-    fit = np.full((n_block, role_pos.shape[0]), neutral)
-    wishes = seekers.wishes[rows]
-    width = max((len(w) for w in wishes), default=0)
+    """Per seeker and role the best similarity of the seeker's concepts to the role's.
+
+    NaN where the seeker lists no concept or the role names no occupation.
+    """
+    fit = np.full((len(lists), role_pos.shape[0]), np.nan)
+    width = max((len(w) for w in lists), default=0)
     has_occ = role_pos >= 0
     if width == 0 or not has_occ.any():
         return fit
     # sim with an extra row of -inf for padding, restricted to roles that name an occupation
     sim_roles = np.vstack([sim[:, role_pos[has_occ]], np.full((1, int(has_occ.sum())), -np.inf)])
     pad = sim_roles.shape[0] - 1
-    table = np.full((n_block, width), pad, dtype=np.int64)
-    for i, w in enumerate(wishes):
-        table[i, : len(w)] = [wish_pos[c] for c in w]
+    table = np.full((len(lists), width), pad, dtype=np.int64)
+    for i, w in enumerate(lists):
+        table[i, : len(w)] = [position[c] for c in w]
     best = sim_roles[table].max(axis=1)  # (n_block, n_roles_with_occupation)
-    stated = np.array([len(w) > 0 for w in wishes])
+    stated = np.array([len(w) > 0 for w in lists])
     fit[np.ix_(stated, has_occ)] = best[stated]
     return fit
 
@@ -150,10 +155,10 @@ def score_pairs(
     n_roles = roles.slots.shape[0]
     weights = config.weights
 
-    wished = sorted({c for w in seekers.wishes for c in w})
+    named = sorted({c for w in seekers.wishes + seekers.experience for c in w})
     role_concepts = sorted({int(c) for c in roles.occupation if c >= 0})
-    sim = concepts.similarity(wished, role_concepts)
-    wish_pos = {c: i for i, c in enumerate(wished)}
+    sim = concepts.similarity(named, role_concepts)
+    position = {c: i for i, c in enumerate(named)}
     concept_col = {c: j for j, c in enumerate(role_concepts)}
     role_pos = np.array([concept_col.get(int(c), -1) for c in roles.occupation], dtype=np.int64)
 
@@ -170,7 +175,7 @@ def score_pairs(
     best_excluded = np.full(n_seekers, -1, dtype=np.int64)
     best_excluded_score = np.full(n_seekers, np.nan)
     best_excluded_by = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=bool)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    parts: list[tuple[np.ndarray, ...]] = []
 
     step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
     for start in range(0, n_seekers, step):
@@ -178,9 +183,13 @@ def score_pairs(
         skill = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
         skill[:, no_need] = 1.0
         np.clip(skill, 0.0, 1.0, out=skill)
-        wish = _wish_fit(seekers, roles, rows, sim, wish_pos, role_pos, config.neutral_wish)
+        wish = _best_similarity(seekers.wishes[rows], sim, position, role_pos)
+        wish[np.isnan(wish)] = config.neutral_wish
+        transfer = _best_similarity(seekers.experience[rows], sim, position, role_pos)
+        transfer = np.where(np.isnan(transfer), skill, transfer)
         score = (
             weights.skill * skill
+            + weights.transfer * transfer
             + weights.wish * wish
             + weights.permanent * roles.permanent[np.newaxis, :]
         )
@@ -213,13 +222,13 @@ def score_pairs(
         )
 
         r, c = np.nonzero(allowed)
-        parts.append((r + start, c, score[r, c], skill[r, c], wish[r, c]))
+        parts.append((r + start, c, score[r, c], skill[r, c], transfer[r, c], wish[r, c]))
 
     if parts:
-        r, c, s, k, w = (np.concatenate(x) for x in zip(*parts, strict=True))
+        r, c, s, k, t, w = (np.concatenate(x) for x in zip(*parts, strict=True))
     else:
         r = c = np.zeros(0, dtype=np.int64)
-        s = k = w = np.zeros(0)
+        s = k = t = w = np.zeros(0)
 
     def csr(data: np.ndarray) -> sp.csr_array:
         return sp.csr_array((data, (r, c)), shape=(n_seekers, n_roles))
@@ -227,6 +236,7 @@ def score_pairs(
     return CandidateGraph(
         scores=csr(s),
         skill_fit=csr(k),
+        transfer_fit=csr(t),
         wish_fit=csr(w),
         excluded=excluded,
         feasible=feasible_count,

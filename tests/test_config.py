@@ -36,7 +36,7 @@ def test_bad_setting_is_named_with_rule_and_value(kwargs: dict, message: str) ->
 
 def test_weights_must_sum_to_one() -> None:
     with pytest.raises(ConfigError, match="must sum to 1"):
-        ScoreWeights(skill=0.5, wish=0.5, permanent=0.5)
+        ScoreWeights(skill=0.5, transfer=0.1, wish=0.5, permanent=0.5)
 
 
 def test_record_is_frozen_and_serialisable() -> None:
@@ -45,5 +45,5 @@ def test_record_is_frozen_and_serialisable() -> None:
         config.min_score = 0.4  # type: ignore[misc]
     data = config.to_dict()
     assert data["min_score"] == 0.3
-    assert data["weights"] == {"skill": 0.6, "wish": 0.35, "permanent": 0.05}
+    assert data["weights"] == {"skill": 0.4, "transfer": 0.25, "wish": 0.3, "permanent": 0.05}
     assert MatchConfig(**{**data, "weights": ScoreWeights(**data["weights"])}) == config

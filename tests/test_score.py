@@ -112,12 +112,12 @@ def test_scores_do_not_depend_on_block_size(taxonomy: matcher.Taxonomy) -> None:
 def test_scores_lie_in_unit_interval(taxonomy: matcher.Taxonomy) -> None:
     seekers, roles = random_batch(np.random.default_rng(3), 30, 10)
     alts = matcher.match(seekers, roles, taxonomy=taxonomy, min_score=0.0, top_k=0).alternatives
-    for column in ("score", "skill_fit", "wish_fit"):
+    for column in ("score", "skill_fit", "transfer_fit", "wish_fit"):
         values = alts.get_column(column)
         assert values.min() >= 0.0 and values.max() <= 1.0, column
     w = matcher.MatchConfig().weights
-    recomputed = w.skill * alts["skill_fit"] + w.wish * alts["wish_fit"] + w.permanent * alts[
-        "permanent"]
+    recomputed = (w.skill * alts["skill_fit"] + w.transfer * alts["transfer_fit"]
+                  + w.wish * alts["wish_fit"] + w.permanent * alts["permanent"])
     assert np.allclose(recomputed.to_numpy(), alts["score"].to_numpy(), rtol=0, atol=1e-12)
 
 
@@ -150,3 +150,24 @@ def test_trained_skill_is_not_a_gap(taxonomy: matcher.Taxonomy) -> None:
                                       "skills_trained": ["breed insects"]})[""]
     assert untrained < 0.05
     assert trained == pytest.approx(1.0)
+
+
+def test_transfer_fit_credits_past_occupations_and_stands_aside_when_silent(
+    taxonomy: matcher.Taxonomy,
+) -> None:
+    seekers = pl.DataFrame({
+        "seeker_id": ["same", "related", "unrelated", "no_experience"],
+        "experience": ["bee breeder", "livestock farm worker", "software developer", None],
+        "skills": [None, None, None, "breed insects"],
+    })
+    roles = pl.DataFrame({"role_id": ["BEES", "ANY"], "enterprise": ["E", "E"], "slots": [1, 1],
+                          "occupation": ["birøkter", None]})
+    alts = matcher.match(seekers, roles, taxonomy=taxonomy, min_score=0.0, top_k=0).alternatives
+    fit = {(s, r): (k, t) for s, r, k, t in alts.select(
+        "seeker_id", "role_id", "skill_fit", "transfer_fit").iter_rows()}
+    assert fit["same", "BEES"][1] == pytest.approx(1.0)
+    assert 0 < fit["unrelated", "BEES"][1] < fit["related", "BEES"][1] < 1.0
+    # nothing to compare: the skill fit stands in, so silence is neither a plus nor a minus
+    assert fit["no_experience", "BEES"][1] == fit["no_experience", "BEES"][0]
+    for seeker in ("same", "related", "unrelated", "no_experience"):
+        assert fit[seeker, "ANY"][1] == fit[seeker, "ANY"][0]
