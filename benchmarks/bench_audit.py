@@ -100,8 +100,13 @@ def main() -> None:
     args = parser.parse_args()
     jobs = [(name, seed) for name in SCENARIOS for seed in range(args.seeds)]
     start = time.perf_counter()
+    results = []
     with ProcessPoolExecutor(args.workers) as pool:
-        results = list(pool.map(one, jobs, chunksize=4))
+        for k, result in enumerate(pool.map(one, jobs, chunksize=4), start=1):
+            results.append(result)
+            if k % 50 == 0:
+                print(f"{k}/{len(jobs)} ({time.perf_counter() - start:.0f} s)", file=sys.stderr,
+                      flush=True)
     columns = ["C6 across", "C6 within", "C7 across", "C7 within", "verdict", "verdict+C7",
                "4/5 flag"]
     print(f"{args.seeds} seeds per scenario, alpha {ALPHA} one-sided; share of seeds flagged "

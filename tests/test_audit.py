@@ -112,6 +112,8 @@ def test_parking_across_batches() -> None:
     result = matcher.audit(seekers, decisions, bootstrap=0)
     assert not result.verdict["parking_detected"]
     assert result.metrics["C9"]["batches"] == 3
+    window = matcher.audit(seekers, decisions, bootstrap=0, last_batches=2).metrics["C9"]
+    assert window["batch_labels"] == ["B1", "B2"]
 
 
 def test_one_batch_does_not_assess_parking() -> None:

@@ -48,6 +48,7 @@ class AuditSettings:
     bootstrap: int = 1000
     correction: str = "holm"
     group: tuple[str, ...] = ()
+    last_batches: int | None = None
 
     def __post_init__(self) -> None:
         checks = [
@@ -59,6 +60,9 @@ class AuditSettings:
             ("bootstrap", isinstance(self.bootstrap, int) and self.bootstrap >= 0
              and self.bootstrap not in range(1, 100), "0 (no bootstrap) or an int >= 100"),
             ("correction", self.correction in ("holm", "bh"), "one of 'holm', 'bh'"),
+            ("last_batches", self.last_batches is None or (
+                isinstance(self.last_batches, int) and self.last_batches >= 1),
+             "None or an int >= 1"),
         ]
         for name, ok, rule in checks:
             if not ok or isinstance(getattr(self, name), bool):
@@ -68,7 +72,7 @@ class AuditSettings:
     def as_dict(self) -> dict[str, Any]:
         return {"min_cell": self.min_cell, "alpha": self.alpha, "seed": self.seed,
                 "bootstrap": self.bootstrap, "correction": self.correction,
-                "group": list(self.group)}
+                "group": list(self.group), "last_batches": self.last_batches}
 
 
 def audit(
@@ -83,6 +87,7 @@ def audit(
     seed: int = 0,
     bootstrap: int = 1000,
     correction: str = "holm",
+    last_batches: int | None = None,
 ) -> AuditResult:
     """Audit a selection for creaming and parking.
 
@@ -102,6 +107,8 @@ def audit(
     seed : the bootstrap's seed. Same inputs and seed give the same result.
     bootstrap : replicates of the tier-stratified bootstrap (0: none).
     correction : ``'holm'`` or ``'bh'`` (Benjamini-Hochberg) across the creaming tests.
+    last_batches : parking (C9) looks at the last K batches (in the tiers' natural label
+        order: ``B2`` before ``B10``); ``None`` for all.
 
     Returns
     -------
@@ -124,7 +131,8 @@ def audit(
     False
     """
     settings = AuditSettings(min_cell=min_cell, alpha=alpha, seed=seed, bootstrap=bootstrap,
-                             correction=correction, group=tuple(group))
+                             correction=correction, group=tuple(group),
+                             last_batches=last_batches)
     engine = matches is not None or alternatives is not None
     if engine == (decisions is not None) or (engine and (matches is None or alternatives is None)):
         raise ConfigError("audit needs either decisions, or both matches and alternatives")
@@ -236,6 +244,11 @@ class _Audit:
                                            "rate": rate_all}}
         lo, hi = metrics.wilson_interval(k_all, n_all, alpha)
         out["overall"].update(ci_low=lo, ci_high=hi)
+        if min(k_all, n_all - k_all) < self.settings.min_cell:
+            out["overall"].update(selected=None, rate=None, ci_low=None, ci_high=None,
+                                  suppressed=True)
+            self.suppressed.append({"metric": "C1", "row": "overall", "cell": "selected",
+                                    "kind": "primary"})
         labels = self._tier_labels()
         rows: list[dict[str, Any]] = []
         if labels:
@@ -264,6 +277,9 @@ class _Audit:
                     row["n"] = None
                 row["suppressed"] = bool(hidden[r].any() or n_hidden[r])
                 rows.append(row)
+            if out["overall"].get("suppressed"):
+                for row in rows:
+                    row.update(representation_ratio=None, rr_ci_low=None, rr_ci_high=None)
             out["by_tier"] = rows
             out["C2_C3"] = self._ratio_gap(counts, hidden, boot)
         out["by_group"] = self._groups(sel)
@@ -322,7 +338,8 @@ class _Audit:
         }
         if hidden[0].any() or hidden[-1].any():
             for key in ("C2_creaming_ratio", "C2_ci_low", "C2_ci_high", "C2_bootstrap_ci",
-                        "C3_creaming_gap_pp", "C3_bootstrap_ci_pp", "four_fifths_flag"):
+                        "C3_creaming_gap_pp", "C3_bootstrap_ci_pp", "four_fifths_flag",
+                        "z", "p_z", "p_fisher", "p_boschloo"):
                 out[key] = None
             out["suppressed"] = True
             self.suppressed.append({"metric": "C2_C3", "row": "hardest vs easiest",
@@ -456,14 +473,25 @@ class _Audit:
 
     # ------------------------------------------------------------------ C9
     def parking(self) -> dict[str, Any]:
-        batches = sorted(set(self.rows["batch"].to_list()))
-        sel = self.seekers["selected"].to_numpy().astype(np.float64)
+        from matcher.audit.inputs import tier_order
+
+        batches = tier_order(sorted(set(self.rows["batch"].to_list())))
+        window = self.settings.last_batches
+        if window is not None:
+            batches = batches[-window:]
+        rows = self.rows.filter(pl.col("batch").is_in(batches))
+        per = rows.group_by("seeker_id").agg(pl.col("selected").max(),
+                                             pl.col("fit").mean().alias("mean_fit"))
+        per = self.seekers.select("seeker_id").with_row_index("i").join(
+            per, on="seeker_id", how="inner").sort("i")
+        present = per["i"].to_numpy().astype(np.int64)
+        sel = per["selected"].to_numpy().astype(np.float64)
         never = 1 - sel
-        out: dict[str, Any] = {"batches": len(batches), "by_tier": []}
+        ranks = self.tier_rank_seeker[present]
+        out: dict[str, Any] = {"batches": len(batches), "batch_labels": batches, "by_tier": []}
         labels = self._tier_labels()
         if labels:
-            counts = np.array([[int(never[self.tier_rank_seeker == r + 1].sum()),
-                                int(sel[self.tier_rank_seeker == r + 1].sum())]
+            counts = np.array([[int(never[ranks == r + 1].sum()), int(sel[ranks == r + 1].sum())]
                                for r in range(len(labels))], dtype=np.int64)
             hidden = self._suppress_rows("C9", labels, counts, ["never_selected", "selected"])
             for r, label in enumerate(labels):
@@ -478,9 +506,8 @@ class _Audit:
                                ci_high=None)
                 out["by_tier"].append(row)
         if self.n_tiers >= 2:
-            test = creaming.parking_logit(never, self.hardest_seeker.astype(np.float64),
-                                          self.seekers["mean_fit"].to_numpy(),
-                                          alpha=self.settings.alpha)
+            test = creaming.parking_logit(never, self.hardest_seeker[present].astype(np.float64),
+                                          per["mean_fit"].to_numpy(), alpha=self.settings.alpha)
             out["test"] = test.as_dict()
         return out
 

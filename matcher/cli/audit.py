@@ -38,12 +38,14 @@ __all__ = ["audit_command"]
               help="Tier-stratified bootstrap replicates (0: none).")
 @click.option("--correction", type=click.Choice(["holm", "bh"]), default="holm",
               show_default=True, help="Multiple-test correction across the creaming tests.")
+@click.option("--last-batches", type=int, default=None,
+              help="Parking (C9) over the last K batches only (default: all).")
 @click.option("--group", "group", multiple=True,
               help="A SEEKERS column to break selection rates down by (repeatable).")
 def audit_command(seekers: str, decisions: str | None, matches: str | None,
                   alternatives: str | None, json_out: str | None, html_out: str | None,
                   min_cell: int, alpha: float, seed: int, bootstrap: int, correction: str,
-                  group: tuple[str, ...]) -> None:
+                  last_batches: int | None, group: tuple[str, ...]) -> None:
     """Audit a selection for creaming and parking (fit held constant)."""
     if (decisions is None) == (matches is None and alternatives is None) or (
             decisions is None and (matches is None or alternatives is None)):
@@ -51,7 +53,7 @@ def audit_command(seekers: str, decisions: str | None, matches: str | None,
     try:
         result = audit(seekers, decisions, matches=matches, alternatives=alternatives,
                        group=group, min_cell=min_cell, alpha=alpha, seed=seed,
-                       bootstrap=bootstrap, correction=correction)
+                       bootstrap=bootstrap, correction=correction, last_batches=last_batches)
         written = []
         if json_out:
             written.append(result.write_json(json_out))
