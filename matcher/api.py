@@ -355,7 +355,7 @@ def match(
         )
 
     matched = int((assignment.role_of_seeker >= 0).sum())
-    warnings = tuple(seeker_terms.warnings + role_terms.warnings)
+    warnings = tuple(sorted(seeker_terms.warnings + role_terms.warnings, key=Problem.sort_key))
     manifest: dict[str, Any] = {
         "matcher_version": __version__,
         "taxonomy": {"version": tax.version, "source": config.taxonomy or "built-in"},

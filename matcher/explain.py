@@ -188,6 +188,8 @@ class Explainer:
         if sims[best] < _CARRIES_OVER:
             return ""
         origin, target = self.concepts.resolutions[past[best]], self.concepts.resolutions[occ]
+        if sims[best] >= 1.0:
+            return f"has worked as {target.label}"
         text = (f"experience as {origin.label} carries over to {target.label} "
                 f"(transfer {sims[best]:.2f}")
         if len(origin.indices) == 1 and len(target.indices) == 1 and origin.uri != target.uri:

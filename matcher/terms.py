@@ -43,6 +43,8 @@ ROLE_TERMS: Mapping[str, Kind] = {
 
 #: a spelling-only match below this confidence is reported for a caseworker to check
 FUZZY_REPORT_BELOW = 0.95
+#: a label shared by several concepts resolves with lowered confidence; below this it is reported
+AMBIGUOUS_BELOW = 0.8
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,15 @@ def resolve_terms(
                         name, row, column, f"unresolved {kind} term{hint}", term, level="warning"
                     ))
                     continue
+                others = [x for x in res.suggestions if x != res.label][:3]
+                if res.method != "fuzzy" and res.confidence < AMBIGUOUS_BELOW and others:
+                    warnings.append(Problem(
+                        name, row, column,
+                        f"ambiguous {kind} term, took {res.label!r} "
+                        f"(also: {_quoted(tuple(others))}); write the ESCO URI or a more "
+                        "specific label to choose",
+                        term, level="warning",
+                    ))
                 if res.method == "fuzzy" and res.confidence < FUZZY_REPORT_BELOW:
                     warnings.append(Problem(
                         name, row, column,

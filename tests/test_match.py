@@ -124,3 +124,21 @@ def test_strict_mode_turns_unresolved_terms_into_errors(taxonomy) -> None:
 def test_result_renders_in_a_notebook(sample_result) -> None:
     html = sample_result._repr_html_()
     assert "<table" in html and "S001" in html
+
+
+@pytest.mark.parametrize("term", ["syer", "lagermedarbejder", "birøkter"])
+def test_ambiguous_terms_are_reported_with_the_other_candidates(taxonomy, term: str) -> None:
+    from matcher.terms import AMBIGUOUS_BELOW
+
+    seekers = pl.DataFrame({"seeker_id": ["A"], "experience": [term]})
+    roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["E"], "slots": [1]})
+    result = matcher.match(seekers, roles, taxonomy=taxonomy)
+    res = taxonomy.resolve(term, "occupation")
+    others = [s for s in res.suggestions if s != res.label]
+    ambiguous = res.confidence < AMBIGUOUS_BELOW and bool(others)
+    flagged = [w for w in result.warnings if w.rule.startswith("ambiguous")]
+    assert bool(flagged) == ambiguous
+    if flagged:
+        assert f"took {res.label!r}" in flagged[0].rule
+        assert repr(others[0]) in flagged[0].rule
+        assert (flagged[0].row, flagged[0].column, flagged[0].value) == (1, "experience", term)
