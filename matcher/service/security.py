@@ -56,6 +56,7 @@ _HEADERS: list[tuple[bytes, bytes]] = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cache-control", b"no-store"),
 ]
+_PLAIN_PATHS = ("/docs", "/redoc", "/openapi.json", "/static/")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -104,10 +105,13 @@ class GuardMiddleware:
             else:
                 await self.app(scope, receive, send_guarded)
         finally:
-            route = scope.get("route")
+            # the route's template (/api/roles/{role_id}); Starlette's own routes (docs,
+            # static files) have none, and their path holds no data
+            route = getattr(scope.get("route"), "path", None)
+            if route is None:
+                route = path if path.startswith(_PLAIN_PATHS) else "-"
             account = scope.get("state", {}).get("account_id")
-            log.info("%s %s %d %.1fms account=%s", scope["method"],
-                     getattr(route, "path", "-"), status["code"],
+            log.info("%s %s %d %.1fms account=%s", scope["method"], route, status["code"],
                      (time.perf_counter() - started) * 1000, account if account else "-")
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
