@@ -48,6 +48,7 @@ def test_resolve_writes_one_row_per_term_in_order() -> None:
     assert nothing["uri"] == "" and nothing["method"] == "" and float(nothing["confidence"]) == 0
     assert cook["uri"] == COOK
     assert code["method"] == "code" and code["uri"] == ESCO + "isco/C6123"
+    assert BEE_BREEDER in code["candidates"].split(";")
     assert da["language"] == "da" and da["uri"] == BEE_BREEDER
 
 

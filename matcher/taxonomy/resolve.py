@@ -553,7 +553,14 @@ class Resolver:
     def _by_code(self, term: str, code: str) -> Resolution:
         self._labelled()
         g = self._group_by_code.get(code, self._styrk_by_code.get(code))
-        return self._answer(term, None if g is None else self._n + g, "code", 1.0)
+        if g is None:
+            return self._answer(term, None, None, 0.0)
+        # The group comes first; then its occupations, and those a crosswalk maps to the code.
+        members = set(self._groups[g].members)
+        styrk = self.taxonomy.styrk_groups.get(code)
+        if styrk is not None:
+            members.update(int(i) for i in styrk)
+        return self._answer(term, self._n + g, "code", 1.0, sorted(members))
 
     def _fuzzy(self, text: str, cutoff: float, limit: int,
                prefilter: bool = True) -> list[tuple[str, float]]:
