@@ -291,7 +291,9 @@ def match(
         if problems:
             raise InputError(problems)
     with clock.stage("taxonomy"):
-        tax = taxonomy if taxonomy is not None else load_taxonomy(config.taxonomy)
+        tax = taxonomy if taxonomy is not None else load_taxonomy(
+            config.taxonomy, crosswalk=config.crosswalk
+        )
     with clock.stage("resolve"):
         seeker_terms = resolve_terms(
             seeker_frame, name=seeker_name, columns=SEEKER_TERMS, taxonomy=tax,
@@ -358,7 +360,11 @@ def match(
     warnings = tuple(sorted(seeker_terms.warnings + role_terms.warnings, key=Problem.sort_key))
     manifest: dict[str, Any] = {
         "matcher_version": __version__,
-        "taxonomy": {"version": tax.version, "source": config.taxonomy or "built-in"},
+        "taxonomy": {
+            "version": tax.version,
+            "source": Path(config.taxonomy).name if config.taxonomy else "built-in",
+            "crosswalk": Path(config.crosswalk).name if config.crosswalk else None,
+        },
         "inputs": inputs,
         "settings": config.to_dict(),
         "solver": assignment.solver,

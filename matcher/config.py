@@ -96,7 +96,9 @@ class MatchConfig:
     block_size : int, default 4096
         Seekers scored per block; bounds memory to ``block_size x roles`` floats.
     taxonomy : str or None
-        Path of an official ESCO download; ``None`` uses the built-in snapshot.
+        Path of an official ESCO download or a snapshot; ``None`` uses the built-in snapshot.
+    crosswalk : str or None
+        Path of an official ESCO mapping table (ESCO-STYRK-08, ESCO-STAR) to add.
     """
 
     top_k: int = 5
@@ -109,6 +111,7 @@ class MatchConfig:
     neutral_wish: float = 0.5
     block_size: int = 4096
     taxonomy: str | None = None
+    crosswalk: str | None = None
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -123,8 +126,10 @@ class MatchConfig:
         _check_float(owner, "hierarchy_decay", self.hierarchy_decay, 0.0, 1.0)
         _check_float(owner, "neutral_wish", self.neutral_wish, 0.0, 1.0)
         _check_int(owner, "block_size", self.block_size, 1)
-        if self.taxonomy is not None and not isinstance(self.taxonomy, str):
-            raise _fail(owner, "taxonomy", "a path (str) or None", self.taxonomy)
+        for name in ("taxonomy", "crosswalk"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise _fail(owner, name, "a path (str) or None", value)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""

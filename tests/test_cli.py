@@ -143,3 +143,29 @@ def test_json_and_parquet_inputs_give_the_same_proposal(
     code, _, stderr = run("match", *converted, "--out", str(tmp_path / "converted.csv"))
     assert code == 0, stderr
     assert (tmp_path / "from_csv.csv").read_bytes() == (tmp_path / "converted.csv").read_bytes()
+
+
+def test_a_broken_taxonomy_folder_exits_2_naming_what_is_missing(samples, tmp_path: Path) -> None:
+    broken = tmp_path / "esco"
+    broken.mkdir()
+    (broken / "skills_en.csv").write_text("conceptUri,preferredLabel\n", encoding="utf-8")
+    code, _, stderr = run("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
+                          "--taxonomy", str(broken))
+    assert code == 2
+    assert "occupations_en.csv" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_crosswalk_is_used_and_recorded(samples, tmp_path: Path) -> None:
+    from conftest import SHARED_DATA
+
+    crosswalk = SHARED_DATA / "crosswalks" / "esco-styrk08-no-2022-09-20.csv"
+    if not crosswalk.is_file():
+        pytest.skip(f"the reference data is not at {SHARED_DATA}")
+    out = tmp_path / "m.csv"
+    code, _, stderr = run("match", *map(str, samples), "--out", str(out),
+                          "--crosswalk", str(crosswalk))
+    assert code == 0, stderr
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+    assert manifest["taxonomy"]["crosswalk"] == crosswalk.name
+    assert manifest["settings"]["crosswalk"] == str(crosswalk)

@@ -18,7 +18,7 @@ import polars as pl
 from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
 from matcher.config import MatchConfig
-from matcher.errors import ConfigError, InputError, MatcherError, Problem
+from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
 
 __all__ = ["demo_command", "match_command"]
 
@@ -64,7 +64,7 @@ def _run(
         config = MatchConfig(**settings)
         result = match(seekers, _roles_source(roles), config=config)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
-    except (InputError, ConfigError) as exc:
+    except (InputError, ConfigError, TaxonomyError) as exc:
         fail(str(exc), 2)
     except MatcherError as exc:
         fail(str(exc), 1)
@@ -109,6 +109,8 @@ _defaults = MatchConfig()
               help="Travel limit for seekers with a location but no max_distance_km.")
 @click.option("--taxonomy", type=click.Path(exists=True),
               help="Official ESCO download or snapshot (default: the built-in ESCO v1.1.1).")
+@click.option("--crosswalk", type=click.Path(exists=True, dir_okay=False),
+              help="Official ESCO mapping table to add (ESCO-STYRK-08, ESCO-STAR).")
 @click.option("--strict", is_flag=True, help="Unresolved terms are errors, not warnings.")
 @click.option("--seed", type=int, default=_defaults.seed, show_default=True,
               help="Recorded in the manifest (the engine draws nothing at random).")
