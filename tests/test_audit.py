@@ -103,6 +103,21 @@ def test_selection_exactly_on_fit_is_fit_determined() -> None:
     c6 = result.metrics["C6_C7"][0]
     assert c6["status"] == "fit_determined"
     assert not result.verdict["creaming_detected"]
+    # even then, "no creaming" says what this pool could have seen
+    assert c6["mde_or"] is not None and c6["mde_or"] > 1
+    assert any("smallest effect detectable with 80 % power" in r
+               for r in result.verdict["reasons"])
+
+
+def test_design_power_matches_hsieh_sample_size() -> None:
+    """Hsieh et al. (1998): p = 0.5, OR 1.5 per SD, two-sided 5 %, power 80 % -> n = 191."""
+    from matcher.audit.creaming import _design_mde
+
+    n = 191
+    y = np.r_[np.ones(n // 2 + 1), np.zeros(n // 2)]
+    zc = np.tile([-1.0, 1.0], n)[:n]
+    zc = (zc - zc.mean()) / zc.std()
+    assert _design_mde(y, zc, 0.025) == pytest.approx(1.5, abs=0.01)
 
 
 def test_parking_across_batches() -> None:

@@ -140,6 +140,23 @@ def _dense_codes(values: NDArray[Any]) -> NDArray[np.int64]:
     return codes.astype(np.int64)
 
 
+def _design_mde(y: NDArray[np.float64], zc: NDArray[np.float64], alpha: float) -> float | None:
+    """Smallest odds ratio per SD detectable with :data:`POWER` by the design alone.
+
+    Hsieh, Bloch & Larsen (1998): for a logistic regression on a covariate with variance
+    ``v`` left after the other terms, ``n p (1 - p) v beta**2 = (z_alpha + z_power)**2``. Used
+    where the model itself cannot be fitted, so that a "no creaming" still says what it could
+    have seen.
+    """
+    p = float(y.mean()) if y.size else 0.0
+    v = float(np.var(zc)) if zc.size else 0.0
+    if y.size == 0 or p in (0.0, 1.0) or v <= 0:
+        return None
+    beta = (float(stats.norm.ppf(1 - alpha)) + float(stats.norm.ppf(POWER))) / math.sqrt(
+        y.size * p * (1 - p) * v)
+    return math.exp(beta)
+
+
 def conditional_logit(
     y: NDArray[np.float64],
     z: NDArray[np.float64],
@@ -185,13 +202,14 @@ def conditional_logit(
         return TestResult(status="too_small", note=(
             f"{y.size} rows in opportunities with both selected and not selected candidates; "
             f"at least {min_rows} are needed"), **base)
+    cell = g if tiers is None else _dense_codes(g * (int(tiers.max()) + 1) + tiers)
+    zc = z - np.bincount(cell, weights=z)[cell] / np.bincount(cell)[cell]
     if _fit_threshold(y, fit, g):
         return TestResult(status="fit_determined", note=(
             "in every opportunity the selected fit better than all who were not: fit explains "
-            "the selection completely, so there is no selection on employability beyond fit"),
-            **base)
-    cell = g if tiers is None else _dense_codes(g * (int(tiers.max()) + 1) + tiers)
-    zc = z - np.bincount(cell, weights=z)[cell] / np.bincount(cell)[cell]
+            "the selection completely, so there is no selection on employability beyond fit; "
+            "the detectable effect is the design's (Hsieh approximation)"),
+            mde_or=_design_mde(y, zc, mde_alpha), mde_alpha=mde_alpha, **base)
     if np.allclose(zc, 0):
         return TestResult(status="no_variation", note=(
             "employability does not vary inside the opportunities (tier only, within tiers?)"),
@@ -228,7 +246,9 @@ def conditional_logit(
     if not (math.isfinite(beta) and math.isfinite(se)) or se <= 0 or se > 5 or abs(beta) > 15:
         return TestResult(status="separated", note=(
             "the selection is (almost) perfectly predicted by fit and employability together "
-            "(perfect separation): the odds ratio is not estimable"), **base)
+            "(perfect separation): the odds ratio is not estimable; the detectable effect is the "
+            "design's (Hsieh approximation)"),
+            mde_or=_design_mde(y, zc, mde_alpha), mde_alpha=mde_alpha, **base)
     if trouble:
         base["note"] = ("some opportunity or fit terms are not estimable (quasi-separation); the "
                         "employability coefficient converged")

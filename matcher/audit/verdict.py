@@ -65,6 +65,12 @@ def verdict(primary: list[dict[str, Any]], per_tier: list[dict[str, Any]],
                     f"{_describe(d)}. With this pool the smallest effect detectable with 80 % "
                     f"power is an odds ratio of {_fmt(d['mde_or'])} per SD (one-sided alpha "
                     f"{_fmt(d['mde_alpha'], 4)}): creaming weaker than that may go unseen.")
+            elif d.get("mde_or") is not None:
+                reasons.append(
+                    f"{d['test']} {d['scope']}: {d['status']}: {d['note']}. With this pool the "
+                    f"smallest effect detectable with 80 % power is about an odds ratio of "
+                    f"{_fmt(d['mde_or'])} per SD (one-sided alpha {_fmt(d['mde_alpha'], 4)}): "
+                    "creaming weaker than that may go unseen.")
             else:
                 reasons.append(f"{d['test']} {d['scope']}: {d['status']}: {d['note']}. No power "
                                "statement is possible for it.")
