@@ -10,8 +10,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from matcher import __version__
 from matcher.service import api, web
@@ -61,13 +63,28 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         description="Social enterprises post and manage their own roles; NAV caseworkers read "
                     "the open roles and export them for `matcher match`.",
         lifespan=lifespan,
+        # the documentation page is served from the package, not a CDN: it must work offline
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = state
     app.include_router(api.router)
     app.include_router(web.router)
     app.add_exception_handler(web.BadForm, web.bad_form)
     static = resources.files("matcher.service").joinpath("static")
+    app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)),
+              name="swagger-ui")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["health"], summary="200 once the database answers")
     async def healthz() -> Any:
