@@ -78,11 +78,13 @@ def skill_space(taxonomy: Taxonomy, decay: float) -> SkillSpace:
     parents = sp.csr_array(taxonomy.skill_parents, dtype=np.float64)
     spread = sp.csr_array(sp.identity(n, dtype=np.float64, format="csr"))
     frontier = spread
-    for _ in range(MAX_DEPTH):
-        frontier = sp.csr_array(frontier @ parents) * decay
-        frontier.data = np.minimum(frontier.data, decay)  # several parents must not add up
+    for depth in range(1, MAX_DEPTH + 1):
+        # every node reached at this depth gets decay**depth, however many paths lead there;
+        # the maximum below keeps the shortest path's (largest) credit
+        frontier = sp.csr_array(frontier @ parents)
         if frontier.nnz == 0:
             break
+        frontier.data[:] = decay**depth
         spread = sp.csr_array(spread.maximum(frontier))
     spread.sum_duplicates()
     occ = sp.csr_array(taxonomy.occupation_skills, dtype=np.float64)

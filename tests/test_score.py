@@ -171,3 +171,28 @@ def test_transfer_fit_credits_past_occupations_and_stands_aside_when_silent(
     assert fit["no_experience", "BEES"][1] == fit["no_experience", "BEES"][0]
     for seeker in ("same", "related", "unrelated", "no_experience"):
         assert fit[seeker, "ANY"][1] == fit[seeker, "ANY"][0]
+
+
+def test_spread_credit_is_decay_to_the_power_of_the_shortest_path(
+    taxonomy: matcher.Taxonomy,
+) -> None:
+    """Reference: breadth-first search up the skill hierarchy from every skill (where several
+    paths lead to a group, the shortest counts; they must not add up)."""
+    from collections import deque
+
+    from matcher.encode import skill_space
+
+    space = skill_space(taxonomy, 0.5)
+    parents = taxonomy.skill_parents.tocsr()
+    for start in range(len(taxonomy.skill_uris)):
+        depth = {start: 0}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            for up in parents.indices[parents.indptr[node]:parents.indptr[node + 1]].tolist():
+                if up not in depth:
+                    depth[up] = depth[node] + 1
+                    queue.append(up)
+        row = space.spread[[start]]
+        got = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        assert got == {k: 0.5**d for k, d in depth.items()}
