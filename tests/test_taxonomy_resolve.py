@@ -95,3 +95,16 @@ def test_ambiguous_terms_list_their_candidates() -> None:
     r = TAX.resolve("lagermedarbeider", "occupation")
     assert r.confidence <= 0.7
     assert len(r.candidates) >= 2 and r.candidates[0] == r.uri
+
+
+@pytest.mark.parametrize(("term", "general", "specific"), [
+    ("lagermedarbejder", "warehouse worker", "leather goods warehouse operator"),
+    ("lagermedarbeider", "warehouse worker", "warehouse order picker"),
+])
+def test_a_label_shared_by_several_occupations_means_the_most_general(
+    term: str, general: str, specific: str
+) -> None:
+    res = load_taxonomy().resolve(term, "occupation")
+    assert res.label == general
+    assert specific in res.suggestions
+    assert res.confidence < 0.8  # an ambiguous answer never claims high confidence

@@ -21,8 +21,9 @@ The first step that finds anything decides. Within it an occupation beats an ISC
 group title that names an occupation of its own group lands on that occupation ("Birøktere mv."
 is bee breeder, not the group "Apiarists and sericulturists"), and a group of a single occupation
 lands on that occupation. Remaining ties go to the English
-preferred label, then other preferred labels, then alt labels, then the lowest index, and lower
-the confidence; the candidates not chosen are listed in ``suggestions``.
+preferred label, then other preferred labels, then alt labels, then the concept with the
+shortest English preferred label (the most general), then the lowest index, and lower the
+confidence; the candidates not chosen are listed in ``suggestions``.
 """
 
 from __future__ import annotations
@@ -478,8 +479,19 @@ class Resolver:
                           language, tuple(candidates))
 
     def _order(self, hits: Hits) -> list[int]:
-        # Groups were numbered most specific first, so the target number breaks their ties too.
-        return sorted(hits, key=lambda t: (t >= self._n, hits[t][0], t))
+        # Among concepts that share the matched label, the one with the shortest English
+        # preferred label is the most general ("lagermedarbejder" is an alt label of warehouse
+        # worker and of leather goods warehouse operator: a plain term means the plain
+        # occupation). Groups were numbered most specific first, so for them the target number
+        # breaks the ties.
+        return sorted(hits, key=lambda t: (t >= self._n, hits[t][0], self._label_length(t), t))
+
+    def _label_length(self, target: int) -> int:
+        if target >= self._n:
+            return 0
+        labels = (self.taxonomy.occupation_labels if self.kind == "occupation"
+                  else self.taxonomy.skill_labels)
+        return len(str(labels[target]).split())
 
     def _named_occupations(self, group_target: int, text: str, lang: str,
                            anywhere: bool = False) -> Hits:
