@@ -85,19 +85,25 @@ class CandidateGraph:
     best_excluded_by: np.ndarray
 
 
-def _within_reach(seekers: SeekerVectors, roles: RoleVectors, rows: slice) -> np.ndarray:
+def _role_tree(roles: RoleVectors) -> tuple[np.ndarray, BallTree | None]:
+    """The roles that state a location, and a haversine BallTree over them (built once)."""
+    located = np.flatnonzero(~np.isnan(roles.lat))
+    if located.size == 0:
+        return located, None
+    points = np.radians(np.column_stack([roles.lat[located], roles.lon[located]]))
+    return located, BallTree(points, metric="haversine")
+
+
+def _within_reach(
+    seekers: SeekerVectors, n_roles: int, rows: slice, role_tree: tuple[np.ndarray, BallTree | None]
+) -> np.ndarray:
     n_block = rows.stop - rows.start
-    n_roles = roles.lat.shape[0]
     ok = np.ones((n_block, n_roles), dtype=bool)
-    role_located = np.flatnonzero(~np.isnan(roles.lat))
+    role_located, tree = role_tree
     lat, lon, radius = seekers.lat[rows], seekers.lon[rows], seekers.radius_km[rows]
     block_located = np.flatnonzero(~np.isnan(lat))
-    if role_located.size == 0 or block_located.size == 0:
+    if tree is None or block_located.size == 0:
         return ok
-    tree = BallTree(
-        np.radians(np.column_stack([roles.lat[role_located], roles.lon[role_located]])),
-        metric="haversine",
-    )
     hits = tree.query_radius(
         np.radians(np.column_stack([lat[block_located], lon[block_located]])),
         r=radius[block_located] / EARTH_RADIUS_KM,
@@ -163,6 +169,7 @@ def score_pairs(
     role_pos = np.array([concept_col.get(int(c), -1) for c in roles.occupation], dtype=np.int64)
 
     weight_t = sp.csr_array(roles.weight.T)
+    role_tree = _role_tree(roles)
     no_need = roles.full_credit <= 0
     credit = np.where(no_need, 1.0, roles.full_credit)
     role_speaks = np.asarray(roles.languages.any(axis=1), dtype=bool)
@@ -194,7 +201,7 @@ def score_pairs(
             + weights.permanent * roles.permanent[np.newaxis, :]
         )
 
-        reach = _within_reach(seekers, roles, rows)
+        reach = _within_reach(seekers, n_roles, rows, role_tree)
         hours_max = seekers.hours_max[rows]
         with np.errstate(invalid="ignore"):
             hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])

@@ -32,6 +32,7 @@ Use :meth:`matcher.taxonomy.Taxonomy.occupation_similarity` and
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "CEILING",
@@ -231,6 +234,9 @@ def cached_transfer_matrix(tax: Taxonomy) -> np.ndarray:
             return np.asarray(matrix)
     except (OSError, ValueError):
         pass
+    # a pause of several seconds on a machine's first run: say why (ids and counts only)
+    log.info("computing the occupation transfer matrix (%d x %d) once; later runs read %s",
+             n, n, path)
     matrix = transfer_matrix(tax)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,8 +248,9 @@ def cached_transfer_matrix(tax: Taxonomy) -> np.ndarray:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except OSError:
-        pass
+    except OSError as exc:
+        log.warning("cannot cache the occupation transfer matrix in %s (%s); every run will "
+                    "compute it again", path.parent, exc)
     return matrix
 
 
