@@ -20,11 +20,13 @@ view's scale dominates:
     standardised.
 
 The three cosines are standardised per origin (mean 0, standard deviation 1 over the other
-occupations), blended with :data:`TRANSFER_WEIGHTS`, divided by the total weight, made
-symmetric (the mean of both directions), and squashed into (0, 1) by a logistic curve centred
-at :data:`MIDPOINT`. The diagonal is 1. The weights were tuned on one half of the O*NET related
-occupation pairs (split by origin) and checked on the other half (``benchmarks/bench_transfer.py``);
-the pairs are never an input to the similarity.
+occupations), blended with :data:`TRANSFER_WEIGHTS`, divided by the total weight and made
+symmetric (the mean of both directions): the *first stage* (:func:`blend`; weights tuned by hand
+on half the O*NET related-occupation pairs). It chooses each occupation's 200 best candidates;
+the *second stage* (:mod:`matcher.taxonomy.rerank`) re-scores them with a small tree ensemble
+over these and further views and neighbourhood features, trained on the pairs as labels. The
+score is mapped onto (0, 1) by the monotone curve :data:`TRANSFER_CURVE`; the diagonal is 1.
+``benchmarks/bench_transfer.py`` measures both stages, the second cross-fitted.
 
 Use :meth:`matcher.taxonomy.Taxonomy.occupation_similarity` and
 :meth:`~matcher.taxonomy.Taxonomy.similar_occupations`; this module holds the computation.
@@ -47,9 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "CEILING",
-    "MIDPOINT",
-    "SCALE",
+    "TRANSFER_CURVE",
     "TRANSFER_WEIGHTS",
     "baseline_similarity",
     "cached_transfer_matrix",
@@ -64,14 +64,17 @@ TRANSFER_WEIGHTS: Mapping[str, float] = {
 }
 """Weight of each view in the blend (tuned on half the dev pairs, checked on the other half)."""
 
-MIDPOINT = 1.9
-"""Blended score that maps to similarity 0.5: in ESCO v1.1.1 about the 98th percentile, i.e. an
-origin's 50th most similar occupation of 3,006."""
-SCALE = 0.9
-"""Width of the logistic squash. In ESCO v1.1.1 an origin's 15th most similar occupation scores
-about 0.9 and its 3rd about 0.99; the median pair about 0.09."""
-CEILING = 0.99
-"""The logistic is scaled by this, so any other occupation stays below the same one (1)."""
+TRANSFER_CURVE: tuple[tuple[float, float], ...] = (
+    (-12.0, 0.0), (-8.0, 0.03), (-4.3, 0.25), (-2.3, 0.5), (-1.35, 0.8), (-0.7, 0.92),
+    (0.0, 0.97), (2.0, 0.99),
+)
+"""``(second-stage score, similarity)`` knots, joined linearly (clamped at both ends).
+
+In ESCO v1.1.1 the median origin's 3rd most similar occupation scores -0.68 (similarity about
+0.92), its 15th -1.36 (0.8), its 50th -2.27 (0.5) and its 200th -4.33 (0.25): experience counts
+for about a quarter toward an occupation in the top 7 % (agronomist -> bee breeder ranks 225th).
+Pairs that are no one's candidate fall below -8 (under 0.03). The curve never reaches 1, which
+only an occupation has with itself."""
 
 SPREAD_DECAY = 0.5
 SPREAD_LEVELS = 5
@@ -126,7 +129,9 @@ def _tfidf_cosine(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:
 
 
 def components(tax: Taxonomy) -> dict[str, np.ndarray]:
-    """Each view of :data:`TRANSFER_WEIGHTS` as an ``n_occ x n_occ`` float32 matrix (raw)."""
+    """Each view as an ``n_occ x n_occ`` float32 matrix (raw): those of
+    :data:`TRANSFER_WEIGHTS` and those only the second stage uses (``exact_skills``: IDF cosine
+    of the listed skills; ``label_words``, ``description_words``: word TF-IDF cosines)."""
     out: dict[str, np.ndarray] = {"skills": _cosine(skill_profiles(tax))}
     texts = [" ".join(names) + " " + desc
              for names, desc in zip(tax.occupation_names["en"], tax.occupation_descriptions,
@@ -141,6 +146,14 @@ def components(tax: Taxonomy) -> dict[str, np.ndarray]:
                    for start, end in zip(skills.indptr[:-1], skills.indptr[1:], strict=True)]
     words = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, dtype=np.float32)
     out["skill_text"] = _tfidf_cosine(words, skill_texts)
+    # Views the second stage (matcher.taxonomy.rerank) uses besides the blended ones.
+    out["exact_skills"] = _cosine(sp.csr_matrix(skills @ sp.diags(tax.skill_idf)))
+    out["label_words"] = _tfidf_cosine(
+        TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, dtype=np.float32),
+        [" ".join(names) for names in tax.occupation_names["en"]])
+    out["description_words"] = _tfidf_cosine(
+        TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, ngram_range=(1, 2),
+                        dtype=np.float32), list(tax.occupation_descriptions))
     codes = [code if len(code) == 4 and code.isdigit() else "" for code in tax.occupation_isco]
     major = np.array([code[:1] or f"?{i}" for i, code in enumerate(codes)])
     unit = np.array([code or f"?{i}" for i, code in enumerate(codes)])
@@ -185,10 +198,20 @@ def blend(parts: Mapping[str, np.ndarray],
 
 
 def transfer_matrix(tax: Taxonomy) -> np.ndarray:
-    """The ``n_occ x n_occ`` transfer similarity in [0, 1]: symmetric, 1 on the diagonal only."""
-    score = blend(components(tax))
-    sim = (CEILING / (1.0 + np.exp(-(score.astype(np.float64) - MIDPOINT) / SCALE)))
-    sim = sim.astype(np.float32)
+    """The ``n_occ x n_occ`` transfer similarity in [0, 1]: symmetric, 1 on the diagonal only.
+
+    The first stage (:func:`blend`) chooses each occupation's candidates; the second
+    (:mod:`matcher.taxonomy.rerank`) scores them; :data:`TRANSFER_CURVE` maps the score onto
+    (0, 1).
+    """
+    from matcher.taxonomy import rerank
+
+    parts = components(tax)
+    first = blend(parts)
+    forest = rerank.Forest.load(rerank.MODEL_PATH)
+    score = rerank.rerank_scores(rerank.PairFeatures(tax, parts, first), forest)
+    knots = np.array(TRANSFER_CURVE, dtype=np.float64)
+    sim = np.interp(score, knots[:, 0], knots[:, 1]).astype(np.float32)
     np.fill_diagonal(sim, 1.0)
     return sim
 
@@ -200,10 +223,14 @@ def _fingerprint(tax: Taxonomy) -> str:
 
     import sklearn
 
+    from matcher.taxonomy import rerank
+
     digest = hashlib.sha256(Path(__file__).read_bytes())  # any change to the method
+    digest.update(Path(rerank.__file__).read_bytes())
+    digest.update(rerank.MODEL_PATH.read_bytes())
     digest.update(json.dumps({
-        "weights": dict(TRANSFER_WEIGHTS), "midpoint": MIDPOINT, "scale": SCALE,
-        "ceiling": CEILING, "spread": [SPREAD_DECAY, SPREAD_LEVELS], "sklearn": sklearn.__version__,
+        "weights": dict(TRANSFER_WEIGHTS), "curve": TRANSFER_CURVE,
+        "spread": [SPREAD_DECAY, SPREAD_LEVELS], "sklearn": sklearn.__version__,
         "uris": tax.occupation_uris, "names": tax.occupation_names["en"],
         "descriptions": tax.occupation_descriptions, "isco": tax.occupation_isco,
         "skills": tax.skill_labels,
