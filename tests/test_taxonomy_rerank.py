@@ -49,7 +49,9 @@ def test_forest_round_trips_through_npz(tmp_path: Path) -> None:
     path = tmp_path / "forest.npz"
     forest.save(path)
     again = rerank.Forest.load(path)
-    assert again.feature_names == forest.feature_names and again.baseline == forest.baseline
+    assert (again.feature_names, again.baseline, again.trained_with) == (
+        forest.feature_names, forest.baseline, forest.trained_with)
+    assert again.trained_with  # provenance is recorded
     np.testing.assert_array_equal(again.decision(x.T), forest.decision(x.T))
     assert [p.name for p in tmp_path.iterdir()] == ["forest.npz"]  # no temporary left behind
 
@@ -160,11 +162,58 @@ def test_the_curve_is_monotone_and_below_one() -> None:
 @pytest.mark.skipif(not PAIRS.exists(), reason=f"the reference pairs are not at {PAIRS}")
 def test_the_shipped_ensemble_is_what_the_training_script_builds(ctx: train.Context,
                                                                 tax: Taxonomy) -> None:
+    import sklearn
+
+    shipped = rerank.Forest.load(rerank.MODEL_PATH)
+    if shipped.trained_with != sklearn.__version__:
+        pytest.skip(f"the shipped ensemble was trained with scikit-learn {shipped.trained_with}, "
+                    f"this is {sklearn.__version__}: trees may differ")
     pairs = train.load_pairs(PAIRS, tax)
     rebuilt = train.fit(ctx, pairs)
-    shipped = rerank.Forest.load(rerank.MODEL_PATH)
     assert rebuilt.feature_names == shipped.feature_names == rerank.FEATURES
     for field in ("feature", "left", "right", "roots"):
         np.testing.assert_array_equal(getattr(rebuilt, field), getattr(shipped, field))
     np.testing.assert_allclose(rebuilt.threshold, shipped.threshold, rtol=1e-12)
     np.testing.assert_allclose(rebuilt.value, shipped.value, rtol=1e-9, atol=1e-12)
+
+
+def test_folds_keep_occupations_of_one_onet_code_together() -> None:
+    import types
+
+    import polars as pl
+
+    uris = [f"u{i}" for i in range(8)]
+    tax = types.SimpleNamespace(occupation_uris=uris)
+    pairs = pl.DataFrame({"o": [0, 1, 2, 3], "t": [4, 5, 6, 0],
+                          "onet_origin": ["11-1011.00", "11-1011.00", "47-2031.01", "29-1141.00"],
+                          "onet_target": ["13-2011.00", "13-2011.00", "47-2111.00", "11-1011.00"]})
+    folds = train.occupation_folds(tax, pairs)  # type: ignore[arg-type]
+    import zlib
+
+    def by(code: str) -> int:
+        return zlib.crc32(code.encode()) % 2
+
+    assert folds[0] == folds[1] == by("11-1011.00")  # same O*NET code, same fold
+    assert folds[4] == folds[5] == by("13-2011.00")
+    assert folds[3] == by("11-1011.00")  # the smallest of its codes (as origin or target)
+    assert folds[7] == by("u7")  # never named: its URI decides
+    assert set(folds.tolist()) <= {0, 1}
+
+
+def test_training_never_sees_uncovered_candidates(ctx: train.Context) -> None:
+    import polars as pl
+
+    origins = np.array([10, 20, 30])
+    allowed = np.zeros(ctx.tax.n_occupations, dtype=bool)
+    allowed[::3] = True
+    top = rerank._top(ctx.blend, rerank.CANDIDATES)[origins]
+    pairs = pl.DataFrame({"o": [10, 10], "t": [int(top[0, 0]), int(top[0, 1])],
+                          "onet_tier": ["Primary-Short", "Supplemental"]})
+    x, y, w = train._training_rows(ctx, pairs, origins, allowed)
+    assert x.shape == (int(allowed[top].sum()), len(rerank.FEATURES))
+    expected = {(10, int(c)): {"Primary-Short": 1.0, "Supplemental": 0.25}[tier]
+                for c, tier in zip(top[0, :2], ("Primary-Short", "Supplemental"), strict=True)
+                if allowed[c]}
+    assert int(y.sum()) == len(expected)
+    assert sorted(w[y].tolist()) == sorted(expected.values())
+    assert (w[~y] == 1.0).all()

@@ -3,9 +3,10 @@ occupation's nearest candidates.
 
 The first stage (:func:`matcher.taxonomy.similarity.blend`) adds standardised views linearly.
 Their information is richer than a weighted sum can use: whether two occupations' neighbours
-agree (kNN and shared-neighbour features), how far apart their skill levels are, how many skills
-ESCO lists for each (few skills make a skill cosine unreliable, so text must carry more). A
-gradient-boosted ensemble of shallow trees over :data:`FEATURES` weighs these together.
+agree (kNN and shared-neighbour features), whether one is a hub that is near everything, how far
+apart their skill levels are, how many skills ESCO lists for each (few skills make a skill
+cosine unreliable, so text must carry more). A gradient-boosted ensemble of shallow trees over
+:data:`FEATURES` weighs these together.
 
 For each occupation its :data:`CANDIDATES` best first-stage candidates are scored in both
 directions; the mean of the two directions' scores is the pair's score (symmetric). Any pair
@@ -54,6 +55,7 @@ FEATURES: tuple[str, ...] = (
     "knn_skills", "knn_skills_reverse", "knn_text", "knn_text_reverse",
     "knn_skill_text", "knn_skill_text_reverse",
     "log_skills_origin", "log_skills_target",
+    "log_indegree10_target", "log_indegree50_target", "log_indegree50_origin",
 )
 """Features of an ordered pair (origin, target), in the ensemble's column order."""
 
@@ -107,13 +109,15 @@ class PairFeatures:
         self.standard = {name: _standardise_rows(views[name]) for name in VIEWS}
         self.rank = _ranks(self.blend)
         top = _top(self.blend, max(*NEIGHBOURS, SHARED))
-        self.top = top
         z_blend = _standardise_rows(self.blend)
         self.knn = {k: _neighbour_mean(z_blend, top[:, :k]) for k in NEIGHBOURS}
         shared = sp.csr_matrix((np.ones(n * top[:, :SHARED].shape[1], dtype=np.float32),
                                 (np.repeat(np.arange(n), top[:, :SHARED].shape[1]),
                                  top[:, :SHARED].ravel())), shape=(n, n))
         self.shared = np.asarray((shared @ shared.T).toarray(), dtype=np.float32)
+        # How many occupations have it among their 10 / 50 nearest (a hub is near everything).
+        self.indegree = {k: np.log1p(np.bincount(top[:, :k].ravel(), minlength=n)).astype(
+            np.float32) for k in (10, SHARED)}
         self.view_knn = {name: _neighbour_mean(self.standard[name],
                                                _top(views[name], 10))
                          for name in ("skills", "text", "skill_text")}
@@ -127,7 +131,6 @@ class PairFeatures:
     def __call__(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """``len(FEATURES) x len(rows)`` float32 (one contiguous row per feature)."""
         r, c = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        out = np.empty((len(FEATURES), r.size), dtype=np.float32)
         columns: list[np.ndarray] = []
         columns += [self.standard[v][r, c] for v in VIEWS]
         columns += [self.standard[v][c, r] for v in VIEWS]
@@ -139,12 +142,14 @@ class PairFeatures:
         for name in ("skills", "text", "skill_text"):
             columns += [self.view_knn[name][r, c], self.view_knn[name][c, r]]
         columns += [self.log_skills[r], self.log_skills[c]]
+        columns += [self.indegree[10][c], self.indegree[SHARED][c], self.indegree[SHARED][r]]
+        out = np.empty((len(columns), r.size), dtype=np.float32)
         for i, column in enumerate(columns):
             out[i] = column
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Forest:
     """A boosted ensemble of binary trees over :data:`FEATURES`, applied with numpy only.
 
@@ -161,6 +166,7 @@ class Forest:
     value: np.ndarray  # float64, used at leaves
     roots: np.ndarray  # int32
     baseline: float
+    trained_with: str = ""  # the scikit-learn version that fitted it (provenance only)
 
     @classmethod
     def from_sklearn(cls, model: Any, feature_names: Sequence[str]) -> Forest:
@@ -185,9 +191,12 @@ class Forest:
             parts["right"].append(np.where(leaf, -1, nodes["right"] + offset).astype(np.int32))
             parts["value"].append(nodes["value"].astype(np.float64))
             offset += len(nodes)
+        import sklearn
+
         arrays = {k: np.concatenate(v) for k, v in parts.items()}
         return cls(feature_names=tuple(feature_names), roots=np.asarray(roots, dtype=np.int32),
-                   baseline=float(np.ravel(model._baseline_prediction)[0]), **arrays)
+                   baseline=float(np.ravel(model._baseline_prediction)[0]),
+                   trained_with=sklearn.__version__, **arrays)
 
     def save(self, path: str | Path) -> None:
         """Write an ``.npz`` (no pickles) atomically."""
@@ -201,7 +210,8 @@ class Forest:
                 np.savez_compressed(
                     out, feature_names=np.array(self.feature_names), feature=self.feature,
                     threshold=self.threshold, left=self.left, right=self.right,
-                    value=self.value, roots=self.roots, baseline=np.array([self.baseline]))
+                    value=self.value, roots=self.roots, baseline=np.array([self.baseline]),
+                    trained_with=np.array(self.trained_with))
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
@@ -214,7 +224,8 @@ class Forest:
             return cls(feature_names=tuple(str(x) for x in data["feature_names"]),
                        feature=data["feature"], threshold=data["threshold"],
                        left=data["left"], right=data["right"], value=data["value"],
-                       roots=data["roots"], baseline=float(data["baseline"][0]))
+                       roots=data["roots"], baseline=float(data["baseline"][0]),
+                       trained_with=str(data["trained_with"]) if "trained_with" in data else "")
 
     def decision(self, columns: np.ndarray, block: int = 65536) -> np.ndarray:
         """Log-odds of each row; ``columns`` is ``n_features x n_rows`` (one row per feature)."""
