@@ -269,9 +269,11 @@ class Taxonomy:
 
         The transfer similarity of :mod:`matcher.taxonomy.similarity`: a blend of skill
         profiles spread up the skill hierarchy, label/description text, skill-label text and
-        ISCO-08 structure. It is symmetric, lies in [0, 1], is exactly 1 for the same
-        occupation and below 1 for any other. The whole ``n_occ x n_occ`` matrix is computed
-        on the first call (several seconds), stored in the cache folder (see
+        ISCO-08 structure picks each occupation's candidates, and the tree ensemble of
+        :mod:`matcher.taxonomy.rerank` re-ranks them. It is symmetric, lies in [0, 1], is
+        exactly 1 for the same occupation and below 1 for any other. The whole
+        ``n_occ x n_occ`` matrix is computed on the first call (10-13 s for ESCO), stored in
+        the cache folder (see
         :mod:`matcher.taxonomy.cache`; later processes read it in milliseconds) and kept;
         later calls only index it.
 
