@@ -217,3 +217,19 @@ def test_training_never_sees_uncovered_candidates(ctx: train.Context) -> None:
     assert int(y.sum()) == len(expected)
     assert sorted(w[y].tolist()) == sorted(expected.values())
     assert (w[~y] == 1.0).all()
+
+
+def test_training_script_names_a_bad_pairs_file(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "pairs.csv"
+    bad.write_text("origin,target\nx,y\n", encoding="utf-8")
+    out = tmp_path / "model.npz"
+    for path, expected in ((bad, 'unable to find column "origin_uri"'),
+                           (tmp_path / "missing.csv", "No such file")):
+        with pytest.raises(SystemExit) as stop:
+            train.main(["--pairs", str(path), "--out", str(out)])
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert f"cannot read the pairs file '{path}'" in err and expected in err
+        assert "Traceback" not in err
+    assert not out.exists()

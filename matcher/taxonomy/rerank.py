@@ -200,23 +200,14 @@ class Forest:
 
     def save(self, path: str | Path) -> None:
         """Write an ``.npz`` (no pickles) atomically."""
-        import os
-        import tempfile
+        from matcher.io.write import _atomic
 
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                np.savez_compressed(
-                    out, feature_names=np.array(self.feature_names), feature=self.feature,
-                    threshold=self.threshold, left=self.left, right=self.right,
-                    value=self.value, roots=self.roots, baseline=np.array([self.baseline]),
-                    trained_with=np.array(self.trained_with))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with _atomic(Path(path)) as temporary, open(temporary, "wb") as out:
+            np.savez_compressed(
+                out, feature_names=np.array(self.feature_names), feature=self.feature,
+                threshold=self.threshold, left=self.left, right=self.right, value=self.value,
+                roots=self.roots, baseline=np.array([self.baseline]),
+                trained_with=np.array(self.trained_with))
 
     @classmethod
     def load(cls, path: str | Path) -> Forest:

@@ -32,6 +32,7 @@ version give the same file.
 from __future__ import annotations
 
 import argparse
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,7 +183,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=rerank.MODEL_PATH)
     args = parser.parse_args(argv)
     tax = load_taxonomy(args.taxonomy)
-    pairs = load_pairs(args.pairs, tax)
+    try:
+        pairs = load_pairs(args.pairs, tax)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        parser.error(f"cannot read the pairs file '{args.pairs}': {str(exc).splitlines()[0]}")
+    if pairs.is_empty():
+        parser.error(f"the pairs file '{args.pairs}' names no pair of {tax.version}'s "
+                     "occupations")
+    print("building the views and features; each cross-fitted row trains two ensembles "
+          "(about a minute in all)", file=sys.stderr, flush=True)
     ctx = Context.build(tax)
     print("| held out (cross-fitted) | pairs | r@10 | r@50 | first stage r@50 |")
     print("|---|---|---|---|---|")
