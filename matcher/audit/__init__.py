@@ -12,7 +12,22 @@ Modules: :mod:`~matcher.audit.inputs` (read and validate), :mod:`~matcher.audit.
 suppression), :mod:`~matcher.audit.verdict`, :mod:`~matcher.audit.report`.
 """
 
+import sys
+import types
+from typing import Any
+
 from matcher.audit.core import AuditSettings, audit
 from matcher.audit.result import AuditResult
 
 __all__ = ["AuditResult", "AuditSettings", "audit"]
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable: ``matcher.audit(...)`` is :func:`matcher.audit.audit`, while
+    ``matcher.audit.core`` and the other modules stay importable under the same name."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> AuditResult:
+        return audit(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
