@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.neighbors import BallTree
+from scipy.spatial import cKDTree
 
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
@@ -85,18 +85,40 @@ class CandidateGraph:
     best_excluded_by: np.ndarray
 
 
-def _role_tree(roles: RoleVectors) -> tuple[np.ndarray, BallTree | None]:
-    """The roles that state a location, and a haversine BallTree over them (built once)."""
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere (x, y, z) for latitudes and longitudes in degrees."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
+                  lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance on a sphere of radius :data:`EARTH_RADIUS_KM` (haversine form)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (np.sin((p2 - p1) / 2) ** 2
+         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _role_tree(roles: RoleVectors) -> tuple[np.ndarray, cKDTree | None]:
+    """The roles that state a location, and a k-d tree of their points on the unit sphere
+    (built once)."""
     located = np.flatnonzero(~np.isnan(roles.lat))
     if located.size == 0:
         return located, None
-    points = np.radians(np.column_stack([roles.lat[located], roles.lon[located]]))
-    return located, BallTree(points, metric="haversine")
+    return located, cKDTree(_unit_vectors(roles.lat[located], roles.lon[located]))
 
 
 def _within_reach(
-    seekers: SeekerVectors, n_roles: int, rows: slice, role_tree: tuple[np.ndarray, BallTree | None]
+    seekers: SeekerVectors, n_roles: int, rows: slice,
+    role_tree: tuple[np.ndarray, cKDTree | None], roles: RoleVectors,
 ) -> np.ndarray:
+    """Which roles each seeker of the block can reach: great-circle distance <= their radius.
+
+    The tree finds the candidates by straight-line (chord) distance through the sphere,
+    ``2 sin(d / 2R)``, widened by a hair; the haversine distance then decides, so a pair on
+    the boundary is judged exactly as the definition says.
+    """
     n_block = rows.stop - rows.start
     ok = np.ones((n_block, n_roles), dtype=bool)
     role_located, tree = role_tree
@@ -104,13 +126,18 @@ def _within_reach(
     block_located = np.flatnonzero(~np.isnan(lat))
     if tree is None or block_located.size == 0:
         return ok
-    hits = tree.query_radius(
-        np.radians(np.column_stack([lat[block_located], lon[block_located]])),
-        r=radius[block_located] / EARTH_RADIUS_KM,
+    angle = np.minimum(radius[block_located] / EARTH_RADIUS_KM, np.pi)
+    chord = 2.0 * np.sin(angle / 2.0) * (1.0 + 1e-9) + 1e-12
+    hits = tree.query_ball_point(
+        _unit_vectors(lat[block_located], lon[block_located]), r=chord, return_sorted=False
     )
     ok[np.ix_(block_located, role_located)] = False
     for i, found in zip(block_located.tolist(), hits, strict=True):
-        ok[i, role_located[found]] = True
+        if not found:
+            continue
+        j = role_located[np.asarray(found, dtype=np.int64)]
+        d = _haversine_km(lat[i], lon[i], roles.lat[j], roles.lon[j])
+        ok[i, j[d <= radius[i]]] = True
     return ok
 
 
@@ -201,7 +228,7 @@ def score_pairs(
             + weights.permanent * roles.permanent[np.newaxis, :]
         )
 
-        reach = _within_reach(seekers, n_roles, rows, role_tree)
+        reach = _within_reach(seekers, n_roles, rows, role_tree, roles)
         hours_max = seekers.hours_max[rows]
         with np.errstate(invalid="ignore"):
             hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])

@@ -41,9 +41,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     from matcher.taxonomy.model import Taxonomy
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,9 @@ def components(tax: Taxonomy) -> dict[str, np.ndarray]:
     """Each view as an ``n_occ x n_occ`` float32 matrix (raw): those of
     :data:`TRANSFER_WEIGHTS` and those only the second stage uses (``exact_skills``: IDF cosine
     of the listed skills; ``label_words``, ``description_words``: word TF-IDF cosines)."""
+    # scikit-learn costs almost a second to import; only a first run (no cached matrix) needs it
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     out: dict[str, np.ndarray] = {"skills": _cosine(skill_profiles(tax))}
     texts = [" ".join(names) + " " + desc
              for names, desc in zip(tax.occupation_names["en"], tax.occupation_descriptions,
