@@ -233,3 +233,18 @@ def test_training_script_names_a_bad_pairs_file(tmp_path: Path,
         assert f"cannot read the pairs file '{path}'" in err and expected in err
         assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_float32_features_meet_float64_thresholds_exactly() -> None:
+    # one stump at 0.1: float32(0.1) is 0.100000001..., above the threshold, so it goes right,
+    # while the largest float32 below it goes left, in float32 as in float64
+    stump = rerank.Forest(feature_names=("f",), feature=np.array([0, -1, -1], dtype=np.int32),
+                          threshold=np.array([0.1, 0.0, 0.0]),
+                          left=np.array([1, -1, -1], dtype=np.int32),
+                          right=np.array([2, -1, -1], dtype=np.int32),
+                          value=np.array([0.0, -1.0, 1.0]), roots=np.array([0], dtype=np.int32),
+                          baseline=0.0)
+    x32 = np.array([[np.float32(0.1), np.nextafter(np.float32(0.1), np.float32(0))]],
+                   dtype=np.float32)
+    np.testing.assert_array_equal(stump.decision(x32), [1.0, -1.0])
+    np.testing.assert_array_equal(stump.decision(x32.astype(np.float64)), [1.0, -1.0])

@@ -59,6 +59,9 @@ FEATURES: tuple[str, ...] = (
 )
 """Features of an ordered pair (origin, target), in the ensemble's column order."""
 
+_TABLE_NODES = 8
+"""Trees with at most this many internal nodes are applied as a table of 2**k leaf values."""
+
 # ISCO-08 skill levels of the major groups (ILO): 1 and 2 -> 4, 3 -> 3, 4-8 and 0 -> 2, 9 -> 1.
 _SKILL_LEVEL = {"1": 4, "2": 4, "3": 3, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "9": 1, "0": 2}
 
@@ -218,36 +221,90 @@ class Forest:
                        roots=data["roots"], baseline=float(data["baseline"][0]),
                        trained_with=str(data["trained_with"]) if "trained_with" in data else "")
 
+    def _tables(self, dtype: np.dtype) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | int]:
+        """Per tree with at most :data:`_TABLE_NODES` internal nodes: their features and
+        thresholds, and the leaf value for every combination of their test outcomes (bit ``b``
+        set: node ``b`` sent the row left); a larger tree is left as its root index.
+
+        For float32 features the thresholds are float32 too: ``x <= t`` for a float64 ``t``
+        holds exactly when ``x <= t'``, ``t'`` the largest float32 not above ``t``, so every
+        row is decided as the float64 test would decide it, without widening the features.
+        """
+        tables: list[tuple[np.ndarray, np.ndarray, np.ndarray] | int] = []
+        ends = [*self.roots.tolist()[1:], len(self.feature)]
+        for root, end in zip(self.roots.tolist(), ends, strict=True):
+            internal = [v for v in range(root, end) if self.feature[v] >= 0]
+            if len(internal) > _TABLE_NODES:
+                tables.append(root)
+                continue
+            bit = {v: b for b, v in enumerate(internal)}
+            leaves = np.empty(1 << len(internal), dtype=np.float64)
+            for code in range(leaves.size):
+                v = root
+                while self.feature[v] >= 0:
+                    v = int(self.left[v] if (code >> bit[v]) & 1 else self.right[v])
+                leaves[code] = self.value[v]
+            threshold = self.threshold[internal]
+            if dtype == np.float32:
+                t32 = threshold.astype(np.float32)
+                threshold = np.where(t32.astype(np.float64) > threshold,
+                                     np.nextafter(t32, np.float32(-np.inf)), t32)
+            tables.append((self.feature[internal].astype(np.int64),
+                           threshold.astype(dtype), leaves))
+        return tables
+
+    def _walk(self, root: int, x: np.ndarray, acc: np.ndarray) -> None:
+        """Add one tree's leaf values to ``acc``, carrying the mask of rows at each node."""
+        stack: list[tuple[int, np.ndarray | None]] = [(root, None)]
+        while stack:
+            node, reach = stack.pop()
+            feature = int(self.feature[node])
+            if feature < 0:
+                if reach is None:
+                    acc += self.value[node]
+                else:
+                    np.add(acc, self.value[node], out=acc, where=reach)
+                continue
+            go_left = x[feature] <= self.threshold[node]
+            if reach is None:
+                stack.append((int(self.left[node]), go_left))
+                stack.append((int(self.right[node]), ~go_left))
+            else:
+                stack.append((int(self.left[node]), reach & go_left))
+                stack.append((int(self.right[node]), reach & ~go_left))
+
     def decision(self, columns: np.ndarray, block: int = 65536) -> np.ndarray:
-        """Log-odds of each row; ``columns`` is ``n_features x n_rows`` (one row per feature)."""
+        """Log-odds of each row; ``columns`` is ``n_features x n_rows`` (one row per feature).
+
+        A small tree is applied as a table: its node tests give a small integer per row, which
+        indexes its leaf values; a larger one is walked node by node.
+        """
         if columns.shape[0] != len(self.feature_names):
             raise ValueError(f"The 'columns' parameter of Forest.decision must have "
                              f"{len(self.feature_names)} rows (features). Got "
                              f"{columns.shape[0]} instead.")
+        if columns.dtype not in (np.float32, np.float64):
+            columns = columns.astype(np.float64)
+        tables = self._tables(columns.dtype)
         n = columns.shape[1]
         out = np.full(n, self.baseline, dtype=np.float64)
+        code = np.empty(min(block, n), dtype=np.uint8)
+        test = np.empty(min(block, n), dtype=bool)
         for start in range(0, n, block):
             x = columns[:, start:start + block]
-            acc = out[start:start + block]
-            for root in self.roots.tolist():
-                # Walk each tree once, carrying the mask of rows that reach each node.
-                stack: list[tuple[int, np.ndarray | None]] = [(root, None)]
-                while stack:
-                    node, reach = stack.pop()
-                    feature = int(self.feature[node])
-                    if feature < 0:
-                        if reach is None:
-                            acc += self.value[node]
-                        else:
-                            np.add(acc, self.value[node], out=acc, where=reach)
-                        continue
-                    go_left = x[feature] <= self.threshold[node]
-                    if reach is None:
-                        stack.append((int(self.left[node]), go_left))
-                        stack.append((int(self.right[node]), ~go_left))
-                    else:
-                        stack.append((int(self.left[node]), reach & go_left))
-                        stack.append((int(self.right[node]), reach & ~go_left))
+            m = x.shape[1]
+            acc, c, t = out[start:start + m], code[:m], test[:m]
+            for table in tables:
+                if isinstance(table, int):
+                    self._walk(table, x, acc)
+                    continue
+                features, thresholds, leaves = table
+                c[:] = 0
+                for b, (f, threshold) in enumerate(zip(features.tolist(), thresholds,
+                                                       strict=True)):
+                    np.less_equal(x[f], threshold, out=t)
+                    c |= t.view(np.uint8) << np.uint8(b)
+                acc += leaves[c]
         return out
 
 
