@@ -436,7 +436,7 @@ SCORES = (
 )
 SLOTS = (
     "The 'slots' parameter of {owner} must be an int array of shape (n_roles,) with every entry "
-    ">= 1. Got {got} instead."
+    ">= 0. Got {got} instead."
 )
 
 
@@ -462,7 +462,6 @@ BAD_INPUTS = [
     (sp.csr_array(np.eye(2)), np.ones((2, 1), int), SLOTS, "an array of shape (2, 1) for 2 roles"),
     (sp.csr_array(np.eye(2)), np.array([1.0, 2.0]), SLOTS, "an array of dtype float64"),
     (sp.csr_array(np.eye(2)), [True, True], SLOTS, "an array of dtype bool"),
-    (sp.csr_array(np.eye(2)), [1, 0], SLOTS, "an entry of 0 for role 1"),
     (sp.csr_array(np.eye(2)), [-3, 1], SLOTS, "an entry of -3 for role 0"),
     (sp.csr_array(np.eye(2)), None, SLOTS, "an object of type NoneType"),
     (sp.csr_array(np.eye(2)), 2, SLOTS, "an object of type int"),

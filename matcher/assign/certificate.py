@@ -50,6 +50,9 @@ from typing import Any
 
 import numpy as np
 
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
+
 from matcher.assign.dense import (
     PARAMETER_MESSAGE,
     ROLES_RULE,
@@ -60,8 +63,9 @@ from matcher.assign.dense import (
     _fail,
     _scores_at,
 )
+from matcher.assign.sparse import _min_cost_flow, _solved, cost_scale
 
-__all__ = ["check_assignment", "freeing_cost"]
+__all__ = ["Prices", "check_assignment", "dual_prices", "freeing_cost"]
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +285,241 @@ def _scale(csr: Any) -> float:
     return max(1.0, float(csr.data.max())) if csr.nnz else 1.0
 
 
+def _drop_closed(csr: Any, slots: IntArray) -> Any:
+    """``csr`` without the pairs of roles with 0 places: they can never be used (an exact cut)."""
+    closed = slots[csr.indices] <= 0
+    if not closed.any():
+        return csr
+    keep = ~closed
+    indptr = np.concatenate([[0], np.cumsum(keep)])[csr.indptr]
+    return sp.csr_array(
+        (csr.data[keep], csr.indices[keep], indptr.astype(csr.indptr.dtype)), shape=csr.shape
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Prices:
+    """Dual prices of an optimal assignment: its certificate, and what each place costs.
+
+    Attributes
+    ----------
+    seeker : ndarray of float64, shape (n_seekers,)
+        ``u[i]``: what seeker ``i`` gains in its role over its price (0 if unmatched).
+    role : ndarray of float64, shape (n_roles,)
+        ``v[j]``: the price of a place in role ``j``, the smallest that supports the assignment:
+        exactly the freeing cost (0 where a place is free; ``inf`` for a role with 0 places).
+
+    ``u[i] + v[j] >= score[i, j]`` for every allowed pair, with equality on the chosen pairs,
+    ``u >= 0`` and ``v >= 0``: linear-programming duality then makes ``sum(u) + sum(slots * v)``
+    an upper bound on every assignment's total, equal to this one's.
+    """
+
+    seeker: FloatArray
+    role: FloatArray
+
+
+def _residual_arcs(
+    csr: Any, slots: IntArray, role_of_seeker: IntArray
+) -> tuple[IntArray, IntArray, FloatArray, int, int]:
+    """The residual graph of a feasible assignment, as arcs towards an *outside* node.
+
+    Nodes: the roles ``0..n_roles-1``, then one node per matched seeker, then *outside*.
+    A place in role ``r`` is freed by a holder ``h`` leaving (``r -> h``, the total loses
+    ``w[h, r]``), who then goes unmatched (``h -> outside``, 0) or takes a place in another
+    allowed role ``j`` (``h -> j``, gains ``w[h, j]``); a role with a free place frees one at
+    no cost (``r -> outside``, 0). Distances to *outside* are the freeing costs. There are no
+    parallel arcs, so the arcs can go straight into a CSR graph.
+    """
+    n_roles = csr.shape[1]
+    matched = np.flatnonzero(role_of_seeker >= 0)
+    own = role_of_seeker[matched]
+    own_score, _ = _scores_at(csr, matched, own)
+    load = np.bincount(own, minlength=n_roles)
+    seeker_node = n_roles + np.arange(matched.size, dtype=np.int64)
+    outside = n_roles + matched.size
+
+    counts = np.diff(csr.indptr)[matched]
+    holder = np.repeat(np.arange(matched.size), counts)
+    first = csr.indptr[matched] - np.cumsum(counts) + counts
+    entry = np.repeat(first, counts) + np.arange(int(counts.sum()))
+    moves = csr.indices[entry] != own[holder]
+    free = np.flatnonzero((load < slots) & (slots > 0))
+    tails = np.concatenate(
+        [own, seeker_node, seeker_node[holder[moves]], free]
+    ).astype(np.int64)
+    heads = np.concatenate(
+        [seeker_node, np.full(matched.size, outside), csr.indices[entry[moves]],
+         np.full(free.size, outside)]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [own_score, np.zeros(matched.size), -csr.data[entry[moves]], np.zeros(free.size)]
+    )
+    return tails, heads, costs, outside, int(matched.size)
+
+
+def _tree_potentials(
+    tails: IntArray, heads: IntArray, costs: FloatArray, sources: IntArray, outside: int
+) -> FloatArray | None:
+    """Distances to ``outside`` along a shortest-path tree found by OR-Tools, in floats.
+
+    A min-cost flow that sends one unit from every source to ``outside`` over uncapacitated
+    arcs routes each unit along a shortest path; the arcs that carry flow hold a shortest-path
+    tree, and summing the float costs along it gives potentials whose reduced costs are ``>= 0``
+    up to the rounding of the integer costs. ``None`` when some source is not reached.
+    """
+    n_nodes = outside + 1
+    flow = _min_cost_flow()
+    scale = cost_scale(n_nodes, float(np.abs(costs).max()) if costs.size else 1.0)
+    units = int(sources.size)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32),
+        heads.astype(np.int32),
+        np.full(tails.size, units, dtype=np.int64),
+        np.rint(costs * scale).astype(np.int64),
+    )
+    supplies = np.zeros(n_nodes, dtype=np.int64)
+    supplies[sources] = 1
+    supplies[outside] = -units
+    flow.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), supplies)
+    _solved(flow, "shortest paths to a free place")
+    used = np.asarray(flow.flows(np.arange(tails.size, dtype=np.int32))) > 0
+    # Walk the flow-carrying arcs backwards from outside; each node hangs off its BFS parent.
+    back = sp.csr_array(
+        (np.arange(1, int(used.sum()) + 1, dtype=np.float64), (heads[used], tails[used])),
+        shape=(n_nodes, n_nodes),
+    )
+    order, parent = breadth_first_order(back, outside, directed=True, return_predecessors=True)
+    arc_of = np.flatnonzero(used)
+    potential = np.full(n_nodes, np.inf)
+    potential[outside] = 0.0
+    if order.size > 1:
+        kids = order[1:]
+        arcs = arc_of[back[parent[kids], kids].astype(np.int64) - 1]
+        step = costs[arcs].tolist()
+        pot = potential.tolist()
+        for node, up, c in zip(kids.tolist(), parent[kids].tolist(), step, strict=True):
+            pot[node] = c + pot[up]
+        potential = np.asarray(pot)
+    if not np.isfinite(potential[sources]).all():
+        return None
+    return potential
+
+
+def _distances_to_outside(
+    tails: IntArray, heads: IntArray, costs: FloatArray, sources: IntArray, outside: int,
+    tol: float,
+) -> FloatArray | None:
+    """Exact shortest distances to ``outside``; ``None`` if a negative cycle rules them out.
+
+    Potentials from :func:`_tree_potentials` make every reduced cost ``>= 0`` (to within the
+    rounding of the integer costs, clipped here), so Dijkstra on the reduced costs is exact in
+    floats; adding the potentials back gives the distances.
+    """
+    potential = _tree_potentials(tails, heads, costs, sources, outside)
+    if potential is None:
+        return None
+    reached = np.isfinite(potential[tails]) & np.isfinite(potential[heads])
+    reduced = costs[reached] + potential[heads[reached]] - potential[tails[reached]]
+    if reduced.size and reduced.min() < -tol:
+        return None  # a negative cycle: the assignment is not optimal
+    n_nodes = outside + 1
+    back = sp.csr_array(
+        (np.maximum(reduced, 0.0), (heads[reached], tails[reached])), shape=(n_nodes, n_nodes)
+    )
+    return dijkstra(back, directed=True, indices=outside) + potential
+
+
+def _prices(csr: Any, slots: IntArray, role_of_seeker: IntArray, scale: float) -> Prices | None:
+    """Minimal dual prices of a feasible assignment; ``None`` if it is not optimal."""
+    n_seekers, n_roles = csr.shape
+    tol = OPTIMALITY_TOLERANCE * scale
+    open_roles = np.flatnonzero(slots > 0)
+    tails, heads, costs, outside, _ = _residual_arcs(csr, slots, role_of_seeker)
+    if tails.size:
+        distance = _distances_to_outside(tails, heads, costs, open_roles, outside, tol)
+        if distance is None:
+            return None
+        role = distance[:n_roles].copy()
+    else:
+        role = np.zeros(n_roles)
+    role[slots <= 0] = np.inf
+    matched = np.flatnonzero(role_of_seeker >= 0)
+    own_score, _ = _scores_at(csr, matched, role_of_seeker[matched])
+    seeker = np.zeros(n_seekers)
+    seeker[matched] = own_score - role[role_of_seeker[matched]]
+    # Optimal if and only if these prices are dual feasible (complementary slackness holds by
+    # construction): no negative price or gain, and no allowed pair worth more than its prices.
+    if role[open_roles].min(initial=0.0) < -tol or seeker.min(initial=0.0) < -tol:
+        return None
+    rows = np.repeat(np.arange(n_seekers), np.diff(csr.indptr))
+    if csr.nnz and (csr.data - seeker[rows] - role[csr.indices]).max() > tol:
+        return None
+    # Rounding of ties can leave -1e-16 where 0 is meant; prices are never negative.
+    return Prices(np.maximum(seeker, 0.0), np.maximum(role, 0.0))
+
+
+def _roles_argument(owner: str, role_of_seeker: Any) -> IntArray:
+    given = np.asarray(role_of_seeker)
+    if given.ndim != 1 or (given.dtype.kind not in "iu" and given.size > 0):
+        got = f"an array of shape {given.shape} and dtype {given.dtype}"
+        raise _fail(owner, "role_of_seeker", ROLES_RULE, got)
+    return given.astype(np.int64)
+
+
+def _optimal_prices(owner: str, csr: Any, slots: IntArray, roles: IntArray) -> Prices:
+    """The prices of a feasible, optimal assignment, or the ValueError that says what is wrong."""
+    problems = _feasibility_problems(csr, slots, roles, None)
+    if not problems:
+        usable = _drop_closed(csr, slots)
+        scale = _scale(usable)
+        prices = _prices(usable, slots, roles, scale)
+        if prices is not None:
+            return prices
+        # Not optimal: Bellman-Ford finds the improving cycle or path to name.
+        problems = _optimality_problems(
+            usable, roles, _role_paths(usable, slots, roles, scale), scale
+        ) or ["optimality (dual prices that certify it do not exist)"]
+    raise _fail(owner, "role_of_seeker", OPTIMAL_RULE, f"one that breaks {problems[0]}")
+
+
+def dual_prices(candidates: Any, slots: Any, role_of_seeker: Any) -> Prices:
+    """The minimal dual prices of an optimal assignment: seeker and role potentials.
+
+    Found as shortest paths on the assignment's residual graph: OR-Tools' min-cost flow finds a
+    shortest-path tree (integer costs), the float costs summed along it are potentials, and
+    Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`) on the reduced costs makes the distances
+    exact in floats. Then every allowed pair is checked against them, so a returned
+    :class:`Prices` *is* the certificate that the assignment is optimal.
+
+    Parameters
+    ----------
+    candidates : scipy.sparse csr_array or csr_matrix, shape (n_seekers, n_roles)
+    slots : int array, shape (n_roles,)
+    role_of_seeker : int array, shape (n_seekers,)
+        An optimal assignment (``-1`` = unmatched).
+
+    Returns
+    -------
+    Prices
+
+    Raises
+    ------
+    ValueError
+        On invalid input, or if ``role_of_seeker`` is not feasible and optimal.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> w = sp.csr_array(np.array([[1.0, 0.9], [0.8, 0.0], [0.3, 0.0]]))
+    >>> p = dual_prices(w, np.array([1, 1]), np.array([1, 0, -1]))
+    >>> p.seeker.round(6), p.role.round(6)
+    (array([0.2, 0. , 0. ]), array([0.8, 0.7]))
+    """
+    owner = "dual_prices"
+    csr, slots_int = _check_problem(candidates, slots, owner)
+    return _optimal_prices(owner, csr, slots_int, _roles_argument(owner, role_of_seeker))
+
+
 def freeing_cost(candidates: Any, slots: Any, role_of_seeker: Any) -> FloatArray:
     """The exact drop in the optimal total needed to free one place in each role.
 
@@ -289,7 +528,7 @@ def freeing_cost(candidates: Any, slots: Any, role_of_seeker: Any) -> FloatArray
     candidates : scipy.sparse csr_array or csr_matrix, shape (n_seekers, n_roles)
         The stored entries are the allowed pairs and their scores (finite, > 0).
     slots : int array, shape (n_roles,)
-        The number of places in each role (every entry >= 1).
+        The number of places in each role (every entry >= 0).
     role_of_seeker : int array, shape (n_seekers,)
         An optimal assignment (``-1`` = unmatched), e.g. ``solve_dense(...).role_of_seeker``.
 
@@ -317,20 +556,7 @@ def freeing_cost(candidates: Any, slots: Any, role_of_seeker: Any) -> FloatArray
     """
     owner = "freeing_cost"
     csr, slots_int = _check_problem(candidates, slots, owner)
-    given = np.asarray(role_of_seeker)
-    if given.ndim != 1 or (given.dtype.kind not in "iu" and given.size > 0):
-        got = f"an array of shape {given.shape} and dtype {given.dtype}"
-        raise _fail(owner, "role_of_seeker", ROLES_RULE, got)
-    roles = given.astype(np.int64)
-    problems = _feasibility_problems(csr, slots_int, roles, None)
-    if not problems:
-        scale = _scale(csr)
-        paths = _role_paths(csr, slots_int, roles, scale)
-        problems = _optimality_problems(csr, roles, paths, scale)
-    if problems:
-        raise _fail(owner, "role_of_seeker", OPTIMAL_RULE, f"one that breaks {problems[0]}")
-    # Freeing a place can never raise the optimum; clip the rounding of ties at zero.
-    return np.maximum(paths.distance, 0.0)
+    return _optimal_prices(owner, csr, slots_int, _roles_argument(owner, role_of_seeker)).role
 
 
 def check_assignment(candidates: Any, slots: Any, assignment: Assignment) -> list[str]:
@@ -379,7 +605,11 @@ def check_assignment(candidates: Any, slots: Any, assignment: Assignment) -> lis
     problems = _feasibility_problems(csr, slots_int, roles, assignment.total)
     if any(not p.startswith("total:") for p in problems):
         return problems
-    scale = _scale(csr)
-    return problems + _optimality_problems(
-        csr, roles, _role_paths(csr, slots_int, roles, scale), scale
+    usable = _drop_closed(csr, slots_int)
+    scale = _scale(usable)
+    if _prices(usable, slots_int, roles, scale) is not None:
+        return problems
+    return problems + (
+        _optimality_problems(usable, roles, _role_paths(usable, slots_int, roles, scale), scale)
+        or ["optimality: dual prices that certify it do not exist"]
     )
