@@ -51,7 +51,6 @@ from typing import Any
 import numpy as np
 
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from matcher.assign.dense import (
     PARAMETER_MESSAGE,
@@ -63,7 +62,6 @@ from matcher.assign.dense import (
     _fail,
     _scores_at,
 )
-from matcher.assign.sparse import _min_cost_flow, _solved, cost_scale
 
 __all__ = ["Prices", "check_assignment", "dual_prices", "freeing_cost"]
 
@@ -357,76 +355,43 @@ def _residual_arcs(
     return tails, heads, costs, outside, int(matched.size)
 
 
-def _tree_potentials(
-    tails: IntArray, heads: IntArray, costs: FloatArray, sources: IntArray, outside: int
-) -> FloatArray | None:
-    """Distances to ``outside`` along a shortest-path tree found by OR-Tools, in floats.
-
-    A min-cost flow that sends one unit from every source to ``outside`` over uncapacitated
-    arcs routes each unit along a shortest path; the arcs that carry flow hold a shortest-path
-    tree, and summing the float costs along it gives potentials whose reduced costs are ``>= 0``
-    up to the rounding of the integer costs. ``None`` when some source is not reached.
-    """
-    n_nodes = outside + 1
-    flow = _min_cost_flow()
-    scale = cost_scale(n_nodes, float(np.abs(costs).max()) if costs.size else 1.0)
-    units = int(sources.size)
-    flow.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32),
-        heads.astype(np.int32),
-        np.full(tails.size, units, dtype=np.int64),
-        np.rint(costs * scale).astype(np.int64),
-    )
-    supplies = np.zeros(n_nodes, dtype=np.int64)
-    supplies[sources] = 1
-    supplies[outside] = -units
-    flow.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), supplies)
-    _solved(flow, "shortest paths to a free place")
-    used = np.asarray(flow.flows(np.arange(tails.size, dtype=np.int32))) > 0
-    # Walk the flow-carrying arcs backwards from outside; each node hangs off its BFS parent.
-    back = sp.csr_array(
-        (np.arange(1, int(used.sum()) + 1, dtype=np.float64), (heads[used], tails[used])),
-        shape=(n_nodes, n_nodes),
-    )
-    order, parent = breadth_first_order(back, outside, directed=True, return_predecessors=True)
-    arc_of = np.flatnonzero(used)
-    potential = np.full(n_nodes, np.inf)
-    potential[outside] = 0.0
-    if order.size > 1:
-        kids = order[1:]
-        arcs = arc_of[back[parent[kids], kids].astype(np.int64) - 1]
-        step = costs[arcs].tolist()
-        pot = potential.tolist()
-        for node, up, c in zip(kids.tolist(), parent[kids].tolist(), step, strict=True):
-            pot[node] = c + pot[up]
-        potential = np.asarray(pot)
-    if not np.isfinite(potential[sources]).all():
-        return None
-    return potential
-
-
 def _distances_to_outside(
-    tails: IntArray, heads: IntArray, costs: FloatArray, sources: IntArray, outside: int,
-    tol: float,
+    tails: IntArray, heads: IntArray, costs: FloatArray, outside: int, scale: float
 ) -> FloatArray | None:
-    """Exact shortest distances to ``outside``; ``None`` if a negative cycle rules them out.
+    """Shortest distances from every node to ``outside``; ``None`` on a negative cycle.
 
-    Potentials from :func:`_tree_potentials` make every reduced cost ``>= 0`` (to within the
-    rounding of the integer costs, clipped here), so Dijkstra on the reduced costs is exact in
-    floats; adding the potentials back gives the distances.
+    Label-correcting (Bellman-Ford with a frontier): only the arcs into a node whose distance
+    changed in the last round are looked at again, so a round costs what changed, not the whole
+    graph. Rounds stop when nothing improves; more than ``n_nodes`` rounds mean a negative cycle.
+    A distance improves only by more than ``1e-12 * scale``, so rounding round a zero-cost
+    cycle (ties between optima) cannot keep it running.
     """
-    potential = _tree_potentials(tails, heads, costs, sources, outside)
-    if potential is None:
-        return None
-    reached = np.isfinite(potential[tails]) & np.isfinite(potential[heads])
-    reduced = costs[reached] + potential[heads[reached]] - potential[tails[reached]]
-    if reduced.size and reduced.min() < -tol:
-        return None  # a negative cycle: the assignment is not optimal
     n_nodes = outside + 1
-    back = sp.csr_array(
-        (np.maximum(reduced, 0.0), (heads[reached], tails[reached])), shape=(n_nodes, n_nodes)
-    )
-    return dijkstra(back, directed=True, indices=outside) + potential
+    by_head = np.argsort(heads, kind="stable")
+    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(heads, minlength=n_nodes), out=indptr[1:])
+    distance = np.full(n_nodes, np.inf)
+    distance[outside] = 0.0
+    changed = np.array([outside], dtype=np.int64)
+    best = np.full(n_nodes, np.inf)
+    seen = np.zeros(n_nodes, dtype=bool)
+    tol = _RELAXATION_TOLERANCE * scale
+    for _ in range(n_nodes + 1):
+        first = indptr[changed]
+        counts = indptr[changed + 1] - first
+        if not counts.any():
+            return distance
+        offsets = np.repeat(first - np.cumsum(counts) + counts, counts)
+        arcs = by_head[offsets + np.arange(int(counts.sum()))]
+        src = tails[arcs]
+        np.minimum.at(best, src, costs[arcs] + distance[heads[arcs]])
+        seen[src] = True
+        src = np.flatnonzero(seen)
+        seen[src] = False
+        changed = src[best[src] < distance[src] - tol]
+        distance[changed] = best[changed]
+        best[src] = np.inf
+    return None
 
 
 def _prices(csr: Any, slots: IntArray, role_of_seeker: IntArray, scale: float) -> Prices | None:
@@ -436,7 +401,7 @@ def _prices(csr: Any, slots: IntArray, role_of_seeker: IntArray, scale: float) -
     open_roles = np.flatnonzero(slots > 0)
     tails, heads, costs, outside, _ = _residual_arcs(csr, slots, role_of_seeker)
     if tails.size:
-        distance = _distances_to_outside(tails, heads, costs, open_roles, outside, tol)
+        distance = _distances_to_outside(tails, heads, costs, outside, scale)
         if distance is None:
             return None
         role = distance[:n_roles].copy()
