@@ -46,7 +46,8 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -63,7 +64,15 @@ from matcher.assign.dense import (
     _scores_at,
 )
 
-__all__ = ["Prices", "check_assignment", "dual_prices", "freeing_cost"]
+__all__ = [
+    "Optimality",
+    "Prices",
+    "PrunedBlock",
+    "certify",
+    "check_assignment",
+    "dual_prices",
+    "freeing_cost",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -578,3 +587,220 @@ def check_assignment(candidates: Any, slots: Any, assignment: Assignment) -> lis
         _optimality_problems(usable, roles, _role_paths(usable, slots_int, roles, scale), scale)
         or ["optimality: dual prices that certify it do not exist"]
     )
+
+
+class PrunedBlock(NamedTuple):
+    """Pairs left out of the candidate graph, for :func:`certify` to check in one vectorised step.
+
+    Attributes
+    ----------
+    seekers : int array, shape (a,)
+        Seeker indices (rows of the candidate graph).
+    roles : int array, shape (b,)
+        Role indices (columns).
+    scores : array broadcastable to (a, b), or a scipy.sparse matrix of shape (a, b)
+        ``scores[k, l]`` is the score of ``(seekers[k], roles[l])``; 0 (or unstored) means not
+        allowed. A column of shape (a, 1) gives every role of the block the same score: the
+        shape of a *role profile* (roles with the same occupation, requirements and training).
+    allowed : bool array broadcastable to (a, b), optional
+        Which pairs pass the hard constraints (distance, hours, ...); ``None``: all of them.
+
+    A plain ``(seekers, roles, scores)`` tuple is a block too. Pairs that are also in the
+    candidate graph may be included: an optimal assignment leaves them no positive reduced score.
+    """
+
+    seekers: Any
+    roles: Any
+    scores: Any
+    allowed: Any = None
+
+
+@dataclass(frozen=True)
+class Optimality:
+    """How close an assignment is to the best over *all* allowed pairs, pruned ones included.
+
+    Attributes
+    ----------
+    certified : bool
+        True: no pruned pair has a positive reduced score, so the assignment is a global
+        optimum (to the tolerance ``1e-9 * max(1, largest score)``).
+    upper_bound : float
+        No assignment over all pairs scores more. Equal to ``total`` when certified.
+    gap : float
+        ``(upper_bound - total) / upper_bound``, 0 when certified (and when both are 0).
+    total : float
+        The assignment's total score.
+    violations : int
+        Pruned pairs with a positive reduced score ``score - u[seeker] - v[role]``.
+    worst : tuple of (int, int, float) or None
+        The pruned pair with the largest reduced score: seeker, role, reduced score.
+    """
+
+    certified: bool
+    upper_bound: float
+    gap: float
+    total: float
+    violations: int = 0
+    worst: tuple[int, int, float] | None = None
+
+
+PRUNED_RULE = (
+    "an iterable of (seekers, roles, scores[, allowed]) blocks: int index arrays in range and "
+    "finite scores >= 0 of shape (len(seekers), len(roles))"
+)
+
+
+def _block_excess(
+    owner: str, k: int, block: Any, prices: Prices, shape: tuple[int, int]
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """The reduced scores of one block's allowed pairs, with their seekers and roles."""
+    n_seekers, n_roles = shape
+    try:
+        seekers, roles, scores, allowed = PrunedBlock(*block)
+        seekers = np.asarray(seekers)
+        roles = np.asarray(roles)
+        ok = seekers.ndim == 1 and roles.ndim == 1
+        ok = ok and (seekers.dtype.kind in "iu" or seekers.size == 0)
+        ok = ok and (roles.dtype.kind in "iu" or roles.size == 0)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise _fail(owner, "pruned", PRUNED_RULE, f"block {k}: {type(block).__name__}")
+    seekers, roles = seekers.astype(np.int64), roles.astype(np.int64)
+    for name, idx, bound in (("seeker", seekers, n_seekers), ("role", roles, n_roles)):
+        bad = np.flatnonzero((idx < 0) | (idx >= bound))
+        if bad.size:
+            got = f"block {k} with {name} index {int(idx[bad[0]])} (there are {bound})"
+            raise _fail(owner, "pruned", PRUNED_RULE, got)
+    a, b = seekers.size, roles.size
+    u, v = prices.seeker, prices.role
+    if sp.issparse(scores):
+        coo = sp.coo_array(scores)
+        if coo.shape != (a, b):
+            got = f"block {k} with sparse scores of shape {coo.shape} for {a} x {b} pairs"
+            raise _fail(owner, "pruned", PRUNED_RULE, got)
+        row, col, data = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+        if allowed is not None:
+            keep = np.broadcast_to(np.asarray(allowed, dtype=bool), (a, b))[row, col]
+            row, col, data = row[keep], col[keep], data[keep]
+    else:
+        try:
+            dense = np.broadcast_to(np.asarray(scores, dtype=np.float64), (a, b))
+            mask = dense > 0
+            if allowed is not None:
+                mask = mask & np.broadcast_to(np.asarray(allowed, dtype=bool), (a, b))
+        except (TypeError, ValueError):
+            got = f"block {k} with scores of shape {np.shape(scores)} for {a} x {b} pairs"
+            raise _fail(owner, "pruned", PRUNED_RULE, got) from None
+        row, col = np.nonzero(mask)
+        data = dense[row, col]
+    bad_score = ~(np.isfinite(data) & (data >= 0))
+    if bad_score.any():
+        i = int(np.argmax(bad_score))
+        got = (
+            f"block {k} with a score of {float(data[i])!r} for seeker {int(seekers[row[i]])} "
+            f"and role {int(roles[col[i]])}"
+        )
+        raise _fail(owner, "pruned", PRUNED_RULE, got)
+    pos = data > 0
+    row, col, data = row[pos], col[pos], data[pos]
+    excess = data - u[seekers[row]] - v[roles[col]]
+    return excess, seekers[row], roles[col]
+
+
+def certify(
+    candidates: Any,
+    slots: Any,
+    assignment: Assignment,
+    pruned: Iterable[Any] = (),
+    *,
+    prices: Prices | None = None,
+) -> Optimality:
+    """Certify an optimal assignment against pairs left out of the candidate graph.
+
+    The dual prices ``u`` (seekers) and ``v`` (roles) of the assignment bound every assignment
+    on the candidate graph by ``sum(u) + sum(slots * v)``, which equals its total. A pruned
+    pair with ``score <= u[seeker] + v[role]`` cannot raise that bound, so when no pruned pair
+    has a positive *reduced score* ``score - u - v`` the assignment is optimal over all pairs.
+    Otherwise raising ``u[i]`` by the largest reduced score among seeker ``i``'s pruned pairs
+    (or ``v[j]`` by role ``j``'s, paid ``slots[j]`` times) makes the prices feasible again; the
+    cheaper of the two repairs is the upper bound, and the gap is reported against it.
+
+    Parameters
+    ----------
+    candidates : scipy.sparse csr_array or csr_matrix, shape (n_seekers, n_roles)
+        The candidate graph the assignment was solved on.
+    slots : int array, shape (n_roles,)
+    assignment : Assignment
+        Optimal on ``candidates`` (e.g. from :func:`matcher.assign.solve`).
+    pruned : iterable of PrunedBlock or (seekers, roles, scores[, allowed]) tuples
+        The pairs left out, in blocks of any size (a generator is read once, block by block,
+        so the pruned pairs never need to be in memory together).
+    prices : Prices, optional
+        The assignment's :func:`dual_prices`, when already at hand.
+
+    Returns
+    -------
+    Optimality
+
+    Raises
+    ------
+    ValueError
+        On invalid input, a malformed block (named by its position, from 0), or an assignment
+        that is not optimal on the candidate graph.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from matcher.assign import solve_sparse
+    >>> w = sp.csr_array(np.array([[0.9, 0.0], [0.8, 0.0]]))
+    >>> a = solve_sparse(w, np.array([1, 1]))
+    >>> certify(w, [1, 1], a).certified
+    True
+
+    Seeker 1 was pruned from role 1, where it scores 0.7:
+
+    >>> o = certify(w, [1, 1], a, [([1], [1], [[0.7]])])
+    >>> o.certified, round(o.upper_bound, 6), round(o.gap, 4), o.worst[:2]
+    (False, 1.6, 0.4375, (1, 1))
+    """
+    owner = "certify"
+    csr, slots_int = _check_problem(candidates, slots, owner)
+    if not isinstance(assignment, Assignment):
+        got = f"an object of type {type(assignment).__name__}"
+        raise _fail(owner, "assignment", ASSIGNMENT_RULE, got)
+    roles_of = assignment.role_of_seeker
+    if prices is None:
+        prices = _optimal_prices(owner, csr, slots_int, roles_of)
+    n_seekers, n_roles = csr.shape
+    u, v = prices.seeker, prices.role
+    open_role = slots_int > 0
+    dual = math.fsum(u.tolist()) + math.fsum((slots_int[open_role] * v[open_role]).tolist())
+    tol = OPTIMALITY_TOLERANCE * _scale(csr)
+    seeker_gain = np.zeros(n_seekers)
+    role_gain = np.zeros(n_roles)
+    violations, worst = 0, None
+    if isinstance(pruned, PrunedBlock):
+        pruned = [pruned]
+    for k, block in enumerate(pruned):
+        excess, who, where = _block_excess(owner, k, block, prices, csr.shape)
+        if excess.size == 0:
+            continue
+        np.maximum.at(seeker_gain, who, excess)
+        np.maximum.at(role_gain, where, excess)
+        violations += int(np.count_nonzero(excess > tol))
+        top = int(np.argmax(excess))
+        if worst is None or excess[top] > worst[2]:
+            worst = (int(who[top]), int(where[top]), float(excess[top]))
+    total = assignment.total
+    if violations == 0:
+        return Optimality(True, total, 0.0, total, 0, worst)
+    by_seeker = dual + math.fsum(np.maximum(seeker_gain, 0.0).tolist())
+    by_role = dual + math.fsum((slots_int * np.maximum(role_gain, 0.0)).tolist())
+    upper = max(min(by_seeker, by_role), total)
+    gap = (upper - total) / upper if upper > 0 else 0.0
+    logger.debug(
+        "certify: %d pruned pairs with a positive reduced score; bound %.6g, gap %.3g",
+        violations, upper, gap,
+    )
+    return Optimality(False, upper, gap, total, violations, worst)
