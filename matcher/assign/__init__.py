@@ -32,17 +32,22 @@ from matcher.assign.certificate import (
 )
 from matcher.assign.dense import Assignment, solve_dense
 from matcher.assign.greedy import solve_greedy
+from matcher.assign.solve import DENSE_AUTO_MAX_CELLS, DENSE_MAX_BYTES, components, solve
 from matcher.assign.sparse import solve_sparse
 
 __all__ = [
+    "DENSE_AUTO_MAX_CELLS",
+    "DENSE_MAX_BYTES",
     "Assignment",
     "Optimality",
     "Prices",
     "PrunedBlock",
     "certify",
     "check_assignment",
+    "components",
     "dual_prices",
     "freeing_cost",
+    "solve",
     "solve_dense",
     "solve_greedy",
     "solve_sparse",

@@ -45,12 +45,11 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-
 import scipy.sparse as sp
 
 from matcher.assign.dense import (

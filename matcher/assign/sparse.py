@@ -127,7 +127,10 @@ def _solve_canonical(csr: Any, slots: IntArray) -> IntArray:
         [np.ones(n_pairs, dtype=np.int64), capacity, np.ones(seekers.size, dtype=np.int64)]
     )
     costs = np.concatenate(
-        [-np.rint(scores * scale).astype(np.int64), np.zeros(used_roles.size + seekers.size, np.int64)]
+        [
+            -np.rint(scores * scale).astype(np.int64),
+            np.zeros(used_roles.size + seekers.size, dtype=np.int64),
+        ]
     )
     supplies = np.zeros(n_nodes, dtype=np.int64)
     supplies[: seekers.size] = 1
