@@ -691,6 +691,7 @@ def _block_excess(
         except (TypeError, ValueError):
             got = f"block {k} with scores of shape {np.shape(scores)} for {a} x {b} pairs"
             raise _fail(owner, "pruned", PRUNED_RULE, got) from None
+        mask = mask | ~np.isfinite(dense) | (dense < 0)  # so that the check below sees them
         row, col = np.nonzero(mask)
         data = dense[row, col]
     bad_score = ~(np.isfinite(data) & (data >= 0))

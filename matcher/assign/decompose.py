@@ -72,9 +72,10 @@ SHARD_PAIRS = 200_000
 
 SOLVER_RULE = "one of 'auto', 'dense', 'sparse'"
 DENSE_TOO_LARGE = (
-    "The 'solver' parameter of solve must be 'sparse' (or 'auto') for an instance this large: "
-    "the dense solver would need about {gib:.1f} GiB for {seekers} seekers x {columns} slot "
-    "columns in its largest part (the limit is {limit:.0f} GiB). Got 'dense' instead."
+    "The 'solver' parameter of solve must be 'auto' or 'sparse' for an instance this large "
+    "(solver='sparse' solves it exactly in far less memory): the dense solver would need about "
+    "{gib:.1f} GiB for {seekers} seekers x {columns} slot columns in its largest part, and the "
+    "limit is {limit:.0f} GiB. Got 'dense' instead."
 )
 EXECUTOR_RULE = "a concurrent.futures.Executor or None"
 SHARD_RULE = "an int >= 1"
@@ -142,6 +143,8 @@ def _shards(
     n: int, seeker_component: IntArray, role_component: IntArray, pairs: IntArray, size: int
 ) -> list[tuple[IntArray, IntArray]]:
     """Consecutive components packed into shards of about ``size`` pairs: (seekers, roles)."""
+    if n == 0:
+        return []
     per_component = np.bincount(seeker_component[seeker_component >= 0],
                                 weights=pairs[seeker_component >= 0], minlength=n)
     shard_of = np.zeros(n, dtype=np.int64)
@@ -155,7 +158,7 @@ def _shards(
     role_shard = np.where(role_component >= 0, shard_of[role_component], -1)
     seeker_order = np.argsort(seeker_shard, kind="stable")
     role_order = np.argsort(role_shard, kind="stable")
-    n_shards = shard + 1 if n else 0
+    n_shards = shard + 1
     seeker_cut = np.searchsorted(seeker_shard[seeker_order], np.arange(n_shards + 1))
     role_cut = np.searchsorted(role_shard[role_order], np.arange(n_shards + 1))
     return [
