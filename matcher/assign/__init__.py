@@ -30,9 +30,9 @@ from matcher.assign.certificate import (
     dual_prices,
     freeing_cost,
 )
+from matcher.assign.decompose import DENSE_AUTO_MAX_CELLS, DENSE_MAX_BYTES, components, solve
 from matcher.assign.dense import Assignment, solve_dense
 from matcher.assign.greedy import solve_greedy
-from matcher.assign.decompose import DENSE_AUTO_MAX_CELLS, DENSE_MAX_BYTES, components, solve
 from matcher.assign.sparse import solve_sparse
 
 __all__ = [
