@@ -85,7 +85,7 @@ def check(scores: np.ndarray, slots: np.ndarray, a: Assignment) -> None:
 # --- the sparse solver ---------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(small())
 def test_sparse_equals_brute_force(case: tuple[np.ndarray, np.ndarray]) -> None:
     scores, slots = case
@@ -96,7 +96,7 @@ def test_sparse_equals_brute_force(case: tuple[np.ndarray, np.ndarray]) -> None:
         check(scores, slots, a)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(medium())
 def test_sparse_equals_dense(case: tuple[np.ndarray, np.ndarray]) -> None:
     scores, slots = case
@@ -150,7 +150,7 @@ def test_empty_and_closed() -> None:
 # --- dual prices and freeing costs --------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(medium())
 def test_freeing_cost_equals_bellman_ford(case: tuple[np.ndarray, np.ndarray]) -> None:
     """The frontier shortest paths give what the full-round Bellman-Ford gave."""
@@ -166,7 +166,7 @@ def test_freeing_cost_equals_bellman_ford(case: tuple[np.ndarray, np.ndarray]) -
     assert np.isinf(d[~open_role]).all()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(small())
 def test_prices_are_an_optimal_dual(case: tuple[np.ndarray, np.ndarray]) -> None:
     """Feasible for the dual, and its objective equals the brute-force optimum."""
@@ -205,7 +205,7 @@ def prune(scores: np.ndarray, seed: int, keep: int) -> tuple[np.ndarray, np.ndar
     return np.where(kept, scores, 0.0), np.where(kept, 0.0, scores)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(medium(), st.integers(0, 2**32 - 1), st.integers(1, 3))
 def test_certificate_bounds_the_true_optimum(
     case: tuple[np.ndarray, np.ndarray], seed: int, keep: int
@@ -352,7 +352,7 @@ def blocks(seed: int, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return scores[rows][:, cols], slots[cols]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.lists(st.integers(1, 12), min_size=1, max_size=5))
 def test_shards_equal_the_unsharded_optimum(seed: int, sizes: list[int]) -> None:
     scores, slots = blocks(seed, sizes)
