@@ -248,7 +248,11 @@ def solve(
             limit=DENSE_MAX_BYTES / 2**30,
         ))
 
-    jobs = [(csr[s][:, r], slots_int[r], chosen) for s, r in shards]
+    if len(shards) == 1:  # one shard: the solvers trim it themselves, no need to cut it out
+        shards = [(np.arange(n_seekers), np.arange(n_roles))]
+        jobs = [(csr, slots_int, chosen)]
+    else:
+        jobs = [(csr[s][:, r], slots_int[r], chosen) for s, r in shards]
     if executor is None:
         results = [_solve_shard(*job) for job in jobs]
     else:

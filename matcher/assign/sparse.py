@@ -106,10 +106,14 @@ def _solve_canonical(csr: Any, slots: IntArray) -> IntArray:
 
     # Only seekers and roles that have a usable pair become nodes (an exact cut: the others can
     # never be placed or filled); both keep their input order.
-    seekers = np.unique(rows)
-    used_roles = np.unique(roles)
-    node_of_seeker = np.searchsorted(seekers, rows)
-    node_of_role = seekers.size + np.searchsorted(used_roles, roles)
+    has_pair = np.zeros(n_seekers, dtype=bool)
+    has_pair[rows] = True
+    seekers = np.flatnonzero(has_pair)
+    node_of_seeker = (np.cumsum(has_pair) - 1)[rows]
+    role_used = np.zeros(n_roles, dtype=bool)
+    role_used[roles] = True
+    used_roles = np.flatnonzero(role_used)
+    node_of_role = seekers.size + (np.cumsum(role_used) - 1)[roles]
     sink = seekers.size + used_roles.size
     n_nodes = sink + 1
     allowed = np.bincount(roles, minlength=n_roles)[used_roles]
