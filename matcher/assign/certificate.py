@@ -376,6 +376,7 @@ def _distances_to_outside(
     """
     n_nodes = outside + 1
     by_head = np.argsort(heads, kind="stable")
+    tails, costs = tails[by_head], costs[by_head]  # arcs into one node are now contiguous
     indptr = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(heads, minlength=n_nodes), out=indptr[1:])
     distance = np.full(n_nodes, np.inf)
@@ -387,12 +388,12 @@ def _distances_to_outside(
     for _ in range(n_nodes + 1):
         first = indptr[changed]
         counts = indptr[changed + 1] - first
-        if not counts.any():
+        total = int(counts.sum())
+        if not total:
             return distance
-        offsets = np.repeat(first - np.cumsum(counts) + counts, counts)
-        arcs = by_head[offsets + np.arange(int(counts.sum()))]
+        arcs = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(total)
         src = tails[arcs]
-        np.minimum.at(best, src, costs[arcs] + distance[heads[arcs]])
+        np.minimum.at(best, src, costs[arcs] + np.repeat(distance[changed], counts))
         seen[src] = True
         src = np.flatnonzero(seen)
         seen[src] = False
