@@ -4,7 +4,8 @@ Run ``python benchmarks/bench_solver.py [--runs 3] [--k 50] [--scales office,reg
 method runs ``--runs`` times, every run in a fresh forked process, so the peak memory it
 reports is that run's own (``VmHWM`` after resetting it, minus the resident size at the start;
 it sees OR-Tools' C++ allocations, which ``tracemalloc`` does not). The table gives medians and,
-per scale, each time's ratio to ``solve(solver='sparse')`` and each total's ratio to the optimum.
+per scale, each CPU time's ratio to ``solve(solver='sparse')`` (CPU time, because the wall time
+of a shared machine depends on its neighbours) and each total's ratio to the optimum.
 
 Methods:
 
@@ -128,26 +129,27 @@ def _child(fn: Callable[[], Any], out: Any) -> None:
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")  # reset the peak resident size to the current one
     before, _ = _memory()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = fn()
-    seconds = time.perf_counter() - start
-    out.send((seconds, _memory()[1] - before, result))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    out.send((seconds, cpu, _memory()[1] - before, result))
     out.close()
 
 
-def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
-    """Median seconds, median peak bytes over ``runs`` forked runs, and the last result."""
+def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float, float, Any]:
+    """Median wall and CPU seconds and peak bytes over ``runs`` forked runs; the last result."""
     context = multiprocessing.get_context("fork")
-    times, peaks, result = [], [], None
+    times, cpus, peaks, result = [], [], [], None
     for _ in range(runs):
         receive, send = context.Pipe(duplex=False)
         process = context.Process(target=_child, args=(fn, send))
         process.start()
-        seconds, peak, result = receive.recv()
+        seconds, cpu, peak, result = receive.recv()
         process.join()
         times.append(seconds)
+        cpus.append(cpu)
         peaks.append(peak)
-    return statistics.median(times), statistics.median(peaks), result
+    return statistics.median(times), statistics.median(cpus), statistics.median(peaks), result
 
 
 def total_of(answer: Any) -> float:
@@ -163,8 +165,8 @@ def main() -> None:
     args = parser.parse_args()
 
     header = (
-        f"{'scale':<40} {'method':<18} {'median s':>9} {'x sparse':>9} {'peak MiB':>9} "
-        f"{'total':>11} {'/ opt':>7}"
+        f"{'scale':<40} {'method':<18} {'median s':>9} {'cpu s':>8} {'x sparse':>9} "
+        f"{'peak MiB':>9} {'total':>11} {'/ opt':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -185,16 +187,16 @@ def main() -> None:
         t_sparse = None
         for method, fn, value in rows:
             try:
-                seconds, peak, result = measure(fn, args.runs)
+                seconds, cpu, peak, result = measure(fn, args.runs)
             except ValueError as err:  # the dense size guard
                 print(f"{label:<40} {method:<18} refused: {str(err).split(': ', 1)[1][:60]}...")
                 label = ""
                 continue
-            t_sparse = t_sparse or seconds
+            t_sparse = t_sparse or cpu
             total = value(result)
             shown = f"{total:>11.4f} {total / sparse.total:>7.4f}" if total is not None else ""
             print(
-                f"{label:<40} {method:<18} {seconds:>9.4f} {seconds / t_sparse:>9.2f} "
+                f"{label:<40} {method:<18} {seconds:>9.4f} {cpu:>8.4f} {cpu / t_sparse:>9.2f} "
                 f"{peak / 2**20:>9.1f} {shown}"
             )
             label = ""
