@@ -21,10 +21,14 @@ import matcher.assign.dense
 import matcher.assign.greedy
 from matcher.assign import (
     Assignment,
+    certify,
     check_assignment,
+    dual_prices,
     freeing_cost,
+    solve,
     solve_dense,
     solve_greedy,
+    solve_sparse,
 )
 
 TOL = 1e-9
@@ -475,6 +479,10 @@ def test_bad_inputs_raise_value_error(candidates: Any, slots: Any, message: str,
         "solve_dense": lambda: solve_dense(candidates, slots),
         "solve_greedy": lambda: solve_greedy(candidates, slots),
         "freeing_cost": lambda: freeing_cost(candidates, slots, np.array([-1, -1])),
+        "solve_sparse": lambda: solve_sparse(candidates, slots),
+        "solve": lambda: solve(candidates, slots),
+        "dual_prices": lambda: dual_prices(candidates, slots, np.array([-1, -1])),
+        "certify": lambda: certify(candidates, slots, Assignment(np.array([-1, -1]), 0.0, "x")),
         "check_assignment": lambda: check_assignment(
             candidates, slots, Assignment(np.array([-1, -1]), 0.0, "x")
         ),
