@@ -130,7 +130,12 @@ def _child(fn: Callable[[], Any], out: Any) -> None:
         refs.write("5")  # reset the peak resident size to the current one
     before, _ = _memory()
     start, cpu = time.perf_counter(), time.process_time()
-    result = fn()
+    try:
+        result = fn()
+    except ValueError as err:  # the dense size guard: hand the refusal to the parent
+        out.send(err)
+        out.close()
+        return
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     out.send((seconds, cpu, _memory()[1] - before, result))
     out.close()
@@ -144,8 +149,11 @@ def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float, float, Any]
         receive, send = context.Pipe(duplex=False)
         process = context.Process(target=_child, args=(fn, send))
         process.start()
-        seconds, cpu, peak, result = receive.recv()
+        received = receive.recv()
         process.join()
+        if isinstance(received, ValueError):
+            raise received
+        seconds, cpu, peak, result = received
         times.append(seconds)
         cpus.append(cpu)
         peaks.append(peak)
@@ -202,5 +210,24 @@ def main() -> None:
             label = ""
 
 
+def growth(runs: int, seed: int) -> None:
+    """Freeing costs on graphs with every pair within reach (what matcher match builds today):
+    the old full-round Bellman-Ford against the frontier shortest paths, CPU seconds."""
+    print()
+    header = f"{'seekers x roles (slots), all within reach':<44} {'pairs':>10} {'old BF s':>9} " \
+             f"{'prices s':>9} {'speed-up':>9}"
+    print(header)
+    print("-" * len(header))
+    for n in (1_000, 2_000, 4_000, 8_000):
+        m = n // 4
+        candidates, slots = candidate_graph(n, m, 3 * m, 10**9, seed)
+        roles = solve(candidates, slots, "sparse").role_of_seeker
+        _, old, _, _ = measure(partial(old_freeing, candidates, slots, roles), runs)
+        _, new, _, _ = measure(partial(dual_prices, candidates, slots, roles), runs)
+        label = f"{n:,} x {m:,} ({3 * m:,})"
+        print(f"{label:<44} {candidates.nnz:>10,} {old:>9.4f} {new:>9.4f} {old / new:>9.2f}")
+
+
 if __name__ == "__main__":
     main()
+    growth(3, 0)
