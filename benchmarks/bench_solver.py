@@ -173,7 +173,7 @@ def main() -> None:
     args = parser.parse_args()
 
     header = (
-        f"{'scale':<40} {'method':<18} {'median s':>9} {'cpu s':>8} {'x sparse':>9} "
+        f"{'scale':<44} {'method':<18} {'median s':>9} {'cpu s':>8} {'x sparse':>9} "
         f"{'peak MiB':>9} {'total':>11} {'/ opt':>7}"
     )
     print(header)
@@ -197,14 +197,14 @@ def main() -> None:
             try:
                 seconds, cpu, peak, result = measure(fn, args.runs)
             except ValueError as err:  # the dense size guard
-                print(f"{label:<40} {method:<18} refused: {str(err).split(': ', 1)[1][:60]}...")
+                print(f"{label:<44} {method:<18} refused: {str(err).split(': ', 1)[1][:60]}...")
                 label = ""
                 continue
             t_sparse = t_sparse or cpu
             total = value(result)
             shown = f"{total:>11.4f} {total / sparse.total:>7.4f}" if total is not None else ""
             print(
-                f"{label:<40} {method:<18} {seconds:>9.4f} {cpu:>8.4f} {cpu / t_sparse:>9.2f} "
+                f"{label:<44} {method:<18} {seconds:>9.4f} {cpu:>8.4f} {cpu / t_sparse:>9.2f} "
                 f"{peak / 2**20:>9.1f} {shown}"
             )
             label = ""
