@@ -327,8 +327,8 @@ def test_feasibility_problems_are_reported() -> None:
     ],
 )
 def test_nothing_to_assign(scores: np.ndarray, slots: Any) -> None:
-    for solve in (solve_dense, solve_greedy):
-        a = solve(csr(scores), slots)
+    for method in (solve_dense, solve_greedy, solve_sparse, solve):
+        a = method(csr(scores), slots)
         assert a.role_of_seeker.tolist() == [-1] * scores.shape[0]
         assert a.total == 0.0
         assert check_assignment(csr(scores), slots, a) == []
@@ -385,8 +385,8 @@ def test_duplicate_entries_are_summed_as_scipy_does() -> None:
     unsorted = sp.csr_array(
         (np.array([0.5, 0.25, 0.5]), np.array([1, 0, 0]), np.array([0, 3, 3])), shape=(2, 2)
     )
-    for solve in (solve_dense, solve_greedy):
-        a = solve(unsorted, TWO_SLOTS)
+    for method in (solve_dense, solve_greedy, solve_sparse, solve):
+        a = method(unsorted, TWO_SLOTS)
         assert a.role_of_seeker.tolist() == [0, -1]
         assert a.total == 0.75
         assert check_assignment(unsorted, TWO_SLOTS, a) == []
