@@ -36,9 +36,22 @@ negative cycle anywhere keeps the distances from settling; (1)-(3) are therefore
 Comparisons use a tolerance of ``1e-9 * max(1, largest score)``, far above the rounding of sums
 of scores and far below any difference a caseworker could see.
 
-The distances are found by a vectorised Bellman-Ford over the role graph's edges (one per
-role pair that some holder links, the cheapest kept), a few milliseconds per round; rounds stop
-when nothing improves, after at most ``n_roles + 1``.
+Dual prices
+-----------
+The same distances are the minimal *dual prices* of the assignment as a linear programme:
+``v[j] = d[j]`` for each role and ``u[i] = w[i, role(i)] - v[role(i)]`` for each matched seeker
+(0 for the unmatched) satisfy ``u[i] + v[j] >= w[i, j]`` on every allowed pair, ``u, v >= 0``,
+with equality on the chosen pairs and ``v = 0`` where a place is free. Duality then bounds every
+assignment by ``sum(u) + sum(slots * v)``, which is this one's total: checking those inequalities
+is a certificate of optimality that needs nothing but the prices (:func:`dual_prices`).
+:func:`certify` checks pairs left *out* of the candidate graph against the same prices.
+
+How the distances are found: OR-Tools' min-cost flow exposes no node potentials, so they come
+from shortest paths on the residual graph (roles, matched seekers and *outside*), label-correcting
+with a frontier: each round relaxes only the arcs into nodes whose distance changed in the round
+before, read as contiguous runs of arcs sorted by head. Rounds stop when nothing improves; more
+than one per node means a negative cycle, and then the full-round Bellman-Ford over the role graph
+(kept for this) finds the improving cycle or move that :func:`check_assignment` names.
 """
 
 from __future__ import annotations
@@ -642,6 +655,16 @@ class Optimality:
     total: float
     violations: int = 0
     worst: tuple[int, int, float] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The manifest's ``optimality`` object.
+
+        Examples
+        --------
+        >>> Optimality(False, 2.5, 0.64, 0.9, 2, (0, 1, 0.85)).as_dict()
+        {'certified': False, 'upper_bound': 2.5, 'gap': 0.64}
+        """
+        return {"certified": self.certified, "upper_bound": self.upper_bound, "gap": self.gap}
 
 
 PRUNED_RULE = (
