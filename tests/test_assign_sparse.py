@@ -197,7 +197,7 @@ def test_freeing_cost_brute_force_with_closed_roles() -> None:
 # --- the certificate over pruned pairs ----------------------------------------------------------
 
 
-def prune(scores: np.ndarray, seed: int, keep: int) -> tuple[np.ndarray, np.ndarray]:
+def prune(scores: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
     """Keep each seeker's ``keep`` best pairs: the candidates, and the pruned rest."""
     order = np.argsort(-scores, axis=1, kind="stable")
     kept = np.zeros_like(scores, dtype=bool)
@@ -206,12 +206,10 @@ def prune(scores: np.ndarray, seed: int, keep: int) -> tuple[np.ndarray, np.ndar
 
 
 @settings(max_examples=120, deadline=None)
-@given(medium(), st.integers(0, 2**32 - 1), st.integers(1, 3))
-def test_certificate_bounds_the_true_optimum(
-    case: tuple[np.ndarray, np.ndarray], seed: int, keep: int
-) -> None:
+@given(medium(), st.integers(1, 3))
+def test_certificate_bounds_the_optimum(case: tuple[np.ndarray, np.ndarray], keep: int) -> None:
     scores, slots = case
-    kept, pruned = prune(scores, seed, keep)
+    kept, pruned = prune(scores, keep)
     a = solve_sparse(csr(kept), slots)
     full = solve_dense(csr(scores), slots).total
     rows = np.arange(scores.shape[0])
@@ -231,7 +229,7 @@ def test_planted_improvement_is_detected_with_its_gap() -> None:
     """Each seeker keeps only its best pair, all in role 0; the good pairs elsewhere were pruned."""
     scores = np.array([[0.9, 0.85, 0.0], [0.8, 0.0, 0.75], [0.7, 0.0, 0.0]])
     slots = np.array([1, 1, 1])
-    kept, pruned = prune(scores, 0, 1)
+    kept, pruned = prune(scores, 1)
     a = solve_sparse(csr(kept), slots)
     assert a.role_of_seeker.tolist() == [0, -1, -1] and a.total == pytest.approx(0.9)
     o = certify(csr(kept), slots, a, [PrunedBlock(np.arange(3), np.arange(3), pruned)])
@@ -253,7 +251,7 @@ def test_block_shapes_agree() -> None:
     rng = np.random.default_rng(3)
     scores = np.where(rng.random((30, 8)) < 0.6, rng.random((30, 8)) + 0.01, 0.0)
     slots = np.full(8, 2)
-    kept, _ = prune(scores, 0, 1)
+    kept, _ = prune(scores, 1)
     a = solve_sparse(csr(kept), slots)
     seekers, roles = np.arange(30), np.array([2, 5, 6])
     column = rng.random((30, 1)) + 0.01  # one score per seeker for the whole profile
