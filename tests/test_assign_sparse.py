@@ -266,6 +266,29 @@ def test_block_shapes_agree() -> None:
     assert expected.violations > 0
     for o in (as_profile, as_sparse, split):
         assert o == expected
+    # Without a mask a profile column is checked without touching the pairs one by one.
+    every = certify(csr(kept), slots, a, [(seekers, roles, np.repeat(column, 3, axis=1))])
+    fast = certify(csr(kept), slots, a, [(seekers, roles, column)])
+    assert fast == every and every.violations > expected.violations
+
+
+@settings(max_examples=60, deadline=None)
+@given(medium(), st.integers(0, 2**32 - 1))
+def test_profile_columns_equal_their_pairs(case: tuple[np.ndarray, np.ndarray], seed: int) -> None:
+    scores, slots = case
+    a = solve_sparse(csr(scores), slots)
+    rng = np.random.default_rng(seed)
+    n_seekers, n_roles = scores.shape
+    seekers = rng.choice(n_seekers, size=rng.integers(0, n_seekers + 1), replace=False)
+    roles = rng.choice(n_roles, size=rng.integers(0, n_roles + 1), replace=False)
+    column = np.where(rng.random((seekers.size, 1)) < 0.8, rng.random((seekers.size, 1)), 0.0)
+    pairs = np.repeat(column, roles.size, axis=1)
+    fast = certify(csr(scores), slots, a, [(seekers, roles, column)])
+    every = certify(csr(scores), slots, a, [(seekers, roles, pairs)])
+    assert fast.violations == every.violations and fast.certified == every.certified
+    assert fast.upper_bound == pytest.approx(every.upper_bound, abs=TOL)
+    if every.worst is not None and fast.worst is not None:
+        assert fast.worst[2] == pytest.approx(every.worst[2], abs=TOL)
 
 
 @pytest.mark.parametrize(

@@ -673,10 +673,64 @@ PRUNED_RULE = (
 )
 
 
-def _block_excess(
-    owner: str, k: int, block: Any, prices: Prices, shape: tuple[int, int]
-) -> tuple[FloatArray, IntArray, IntArray]:
-    """The reduced scores of one block's allowed pairs, with their seekers and roles."""
+class _Summary(NamedTuple):
+    """What one block adds: the largest reduced score per seeker and per role, the count of
+    positive ones, and the largest of all (seeker, role, reduced score)."""
+
+    seekers: IntArray
+    seeker_gain: FloatArray
+    roles: IntArray
+    role_gain: FloatArray
+    violations: int
+    worst: tuple[int, int, float] | None
+
+
+def _pairs_summary(
+    excess: FloatArray, who: IntArray, where: IntArray, tol: float
+) -> _Summary:
+    if excess.size == 0:
+        return _Summary(who, excess, where, excess, 0, None)
+    top = int(np.argmax(excess))
+    worst = (int(who[top]), int(where[top]), float(excess[top]))
+    return _Summary(who, excess, where, excess, int(np.count_nonzero(excess > tol)), worst)
+
+
+def _profile_summary(
+    seekers: IntArray, roles: IntArray, column: FloatArray, prices: Prices, tol: float
+) -> _Summary:
+    """A block where every role has the same score for a seeker and every pair is allowed.
+
+    ``score[i] - u[i] - v[j]`` is largest at the cheapest role for each seeker and at the seeker
+    with the largest ``score - u`` for each role; the positive pairs are counted by a binary
+    search of each seeker's ``score - u`` among the sorted role prices: O((a + b) log b), never
+    the a x b pairs one by one.
+    """
+    scored = column > 0
+    role_price = prices.role[roles]
+    open_role = np.isfinite(role_price)
+    seekers, surplus = seekers[scored], column[scored] - prices.seeker[seekers[scored]]
+    roles, role_price = roles[open_role], role_price[open_role]
+    if seekers.size == 0 or roles.size == 0:
+        empty = np.zeros(0)
+        return _Summary(seekers[:0], empty, roles[:0], empty, 0, None)
+    cheapest, richest = int(np.argmin(role_price)), int(np.argmax(surplus))
+    sorted_price = np.sort(role_price)
+    violations = int(np.searchsorted(sorted_price, surplus - tol, side="left").sum())
+    worst = (
+        int(seekers[richest]),
+        int(roles[cheapest]),
+        float(surplus[richest] - role_price[cheapest]),
+    )
+    return _Summary(
+        seekers, surplus - role_price[cheapest], roles, surplus[richest] - role_price,
+        violations, worst,
+    )
+
+
+def _block_summary(
+    owner: str, k: int, block: Any, prices: Prices, shape: tuple[int, int], tol: float
+) -> _Summary:
+    """Check one block and summarise the reduced scores of its allowed pairs."""
     n_seekers, n_roles = shape
     try:
         seekers, roles, scores, allowed = PrunedBlock(*block)
@@ -697,6 +751,16 @@ def _block_excess(
             raise _fail(owner, "pruned", PRUNED_RULE, got)
     a, b = seekers.size, roles.size
     u, v = prices.seeker, prices.role
+    if allowed is None and not sp.issparse(scores) and np.shape(scores) == (a, 1):
+        column = np.asarray(scores, dtype=np.float64)[:, 0]
+        bad = np.flatnonzero(~(np.isfinite(column) & (column >= 0)))
+        if bad.size:
+            got = (
+                f"block {k} with a score of {float(column[bad[0]])!r} for seeker "
+                f"{int(seekers[bad[0]])} and role {int(roles[0])}"
+            )
+            raise _fail(owner, "pruned", PRUNED_RULE, got)
+        return _profile_summary(seekers, roles, column, prices, tol)
     if sp.issparse(scores):
         coo = sp.coo_array(scores)
         if coo.shape != (a, b):
@@ -729,7 +793,7 @@ def _block_excess(
     pos = data > 0
     row, col, data = row[pos], col[pos], data[pos]
     excess = data - u[seekers[row]] - v[roles[col]]
-    return excess, seekers[row], roles[col]
+    return _pairs_summary(excess, seekers[row], roles[col], tol)
 
 
 def certify(
@@ -807,15 +871,12 @@ def certify(
     if isinstance(pruned, PrunedBlock):
         pruned = [pruned]
     for k, block in enumerate(pruned):
-        excess, who, where = _block_excess(owner, k, block, prices, csr.shape)
-        if excess.size == 0:
-            continue
-        np.maximum.at(seeker_gain, who, excess)
-        np.maximum.at(role_gain, where, excess)
-        violations += int(np.count_nonzero(excess > tol))
-        top = int(np.argmax(excess))
-        if worst is None or excess[top] > worst[2]:
-            worst = (int(who[top]), int(where[top]), float(excess[top]))
+        part = _block_summary(owner, k, block, prices, csr.shape, tol)
+        np.maximum.at(seeker_gain, part.seekers, part.seeker_gain)
+        np.maximum.at(role_gain, part.roles, part.role_gain)
+        violations += part.violations
+        if part.worst is not None and (worst is None or part.worst[2] > worst[2]):
+            worst = part.worst
     total = assignment.total
     if violations == 0:
         return Optimality(True, total, 0.0, total, 0, worst)
