@@ -85,7 +85,7 @@ def check(scores: np.ndarray, slots: np.ndarray, a: Assignment) -> None:
 # --- the sparse solver ---------------------------------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=70, deadline=None)
 @given(small())
 def test_sparse_equals_brute_force(case: tuple[np.ndarray, np.ndarray]) -> None:
     scores, slots = case
@@ -96,7 +96,7 @@ def test_sparse_equals_brute_force(case: tuple[np.ndarray, np.ndarray]) -> None:
         check(scores, slots, a)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=90, deadline=None)
 @given(medium())
 def test_sparse_equals_dense(case: tuple[np.ndarray, np.ndarray]) -> None:
     scores, slots = case
@@ -150,7 +150,7 @@ def test_empty_and_closed() -> None:
 # --- dual prices and freeing costs --------------------------------------------------------------
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(medium())
 def test_freeing_cost_equals_bellman_ford(case: tuple[np.ndarray, np.ndarray]) -> None:
     """The frontier shortest paths give what the full-round Bellman-Ford gave."""
@@ -166,7 +166,7 @@ def test_freeing_cost_equals_bellman_ford(case: tuple[np.ndarray, np.ndarray]) -
     assert np.isinf(d[~open_role]).all()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(small())
 def test_prices_are_an_optimal_dual(case: tuple[np.ndarray, np.ndarray]) -> None:
     """Feasible for the dual, and its objective equals the brute-force optimum."""
@@ -205,7 +205,7 @@ def prune(scores: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
     return np.where(kept, scores, 0.0), np.where(kept, 0.0, scores)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(medium(), st.integers(1, 3))
 def test_certificate_bounds_the_optimum(case: tuple[np.ndarray, np.ndarray], keep: int) -> None:
     scores, slots = case
@@ -272,7 +272,7 @@ def test_block_shapes_agree() -> None:
     assert fast == every and every.violations > expected.violations
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(medium(), st.integers(0, 2**32 - 1))
 def test_profile_columns_equal_their_pairs(case: tuple[np.ndarray, np.ndarray], seed: int) -> None:
     scores, slots = case
@@ -336,7 +336,6 @@ def test_dense_refused_before_it_allocates() -> None:
     assert message.startswith("The 'solver' parameter of solve must be 'auto' or 'sparse'")
     assert "solver='sparse'" in message and message.endswith("Got 'dense' instead.")
     assert peak < 64 * 2**20  # the dense matrix (~10 GiB) was never allocated
-    assert solve(w, slots).solver == "sparse"  # what auto picks here
 
 
 def test_auto_says_which_solver_it_used() -> None:
