@@ -129,10 +129,22 @@ def test_a_broken_solver_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cost_scale_fits_or_tools_at_national_size() -> None:
-    scale = matcher.assign.sparse.cost_scale(300_000 + 80_000 + 1, 1.0)
-    assert scale * (380_002 + 1) < 2.0**62  # OR-Tools' own limit on cost x nodes
+    n_nodes = 300_000 + 80_000 + 1
+    scale = matcher.assign.sparse.cost_scale(n_nodes, 1.0)
     assert 0.5 / scale < 1e-12  # rounding per pair, far below the 1e-9 check
     assert 300_000 * scale < 2.0**63  # the total cost fits int64
+    # OR-Tools itself accepts the largest cost at that many nodes (with room: it gives up
+    # between 4x and 8x more), and refuses 16x more.
+    for factor, accepted in ((1, True), (4, True), (16, False)):
+        flow = matcher.assign.sparse._min_cost_flow()
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.array([0, 0, 1, 2], np.int32), np.array([1, 2, 3, 3], np.int32),
+            np.ones(4, np.int64), np.array([-factor * int(scale), -1, 0, 0], np.int64),
+        )
+        supplies = np.zeros(n_nodes, np.int64)
+        supplies[0], supplies[3] = 1, -1
+        flow.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), supplies)
+        assert (flow.solve() == flow.OPTIMAL) == accepted
 
 
 def test_empty_and_closed() -> None:
