@@ -21,10 +21,14 @@ import matcher.assign.dense
 import matcher.assign.greedy
 from matcher.assign import (
     Assignment,
+    certify,
     check_assignment,
+    dual_prices,
     freeing_cost,
+    solve,
     solve_dense,
     solve_greedy,
+    solve_sparse,
 )
 
 TOL = 1e-9
@@ -323,8 +327,8 @@ def test_feasibility_problems_are_reported() -> None:
     ],
 )
 def test_nothing_to_assign(scores: np.ndarray, slots: Any) -> None:
-    for solve in (solve_dense, solve_greedy):
-        a = solve(csr(scores), slots)
+    for method in (solve_dense, solve_greedy, solve_sparse, solve):
+        a = method(csr(scores), slots)
         assert a.role_of_seeker.tolist() == [-1] * scores.shape[0]
         assert a.total == 0.0
         assert check_assignment(csr(scores), slots, a) == []
@@ -381,8 +385,8 @@ def test_duplicate_entries_are_summed_as_scipy_does() -> None:
     unsorted = sp.csr_array(
         (np.array([0.5, 0.25, 0.5]), np.array([1, 0, 0]), np.array([0, 3, 3])), shape=(2, 2)
     )
-    for solve in (solve_dense, solve_greedy):
-        a = solve(unsorted, TWO_SLOTS)
+    for method in (solve_dense, solve_greedy, solve_sparse, solve):
+        a = method(unsorted, TWO_SLOTS)
         assert a.role_of_seeker.tolist() == [0, -1]
         assert a.total == 0.75
         assert check_assignment(unsorted, TWO_SLOTS, a) == []
@@ -436,7 +440,7 @@ SCORES = (
 )
 SLOTS = (
     "The 'slots' parameter of {owner} must be an int array of shape (n_roles,) with every entry "
-    ">= 1. Got {got} instead."
+    ">= 0. Got {got} instead."
 )
 
 
@@ -462,7 +466,6 @@ BAD_INPUTS = [
     (sp.csr_array(np.eye(2)), np.ones((2, 1), int), SLOTS, "an array of shape (2, 1) for 2 roles"),
     (sp.csr_array(np.eye(2)), np.array([1.0, 2.0]), SLOTS, "an array of dtype float64"),
     (sp.csr_array(np.eye(2)), [True, True], SLOTS, "an array of dtype bool"),
-    (sp.csr_array(np.eye(2)), [1, 0], SLOTS, "an entry of 0 for role 1"),
     (sp.csr_array(np.eye(2)), [-3, 1], SLOTS, "an entry of -3 for role 0"),
     (sp.csr_array(np.eye(2)), None, SLOTS, "an object of type NoneType"),
     (sp.csr_array(np.eye(2)), 2, SLOTS, "an object of type int"),
@@ -476,6 +479,10 @@ def test_bad_inputs_raise_value_error(candidates: Any, slots: Any, message: str,
         "solve_dense": lambda: solve_dense(candidates, slots),
         "solve_greedy": lambda: solve_greedy(candidates, slots),
         "freeing_cost": lambda: freeing_cost(candidates, slots, np.array([-1, -1])),
+        "solve_sparse": lambda: solve_sparse(candidates, slots),
+        "solve": lambda: solve(candidates, slots),
+        "dual_prices": lambda: dual_prices(candidates, slots, np.array([-1, -1])),
+        "certify": lambda: certify(candidates, slots, Assignment(np.array([-1, -1]), 0.0, "x")),
         "check_assignment": lambda: check_assignment(
             candidates, slots, Assignment(np.array([-1, -1]), 0.0, "x")
         ),

@@ -50,7 +50,7 @@ SCORES_RULE = "a CSR matrix of real scores (int or float dtype)"
 STORED_RULE = (
     "a CSR matrix whose stored entries are finite scores > 0 (leave forbidden pairs unstored)"
 )
-SLOTS_RULE = "an int array of shape (n_roles,) with every entry >= 1"
+SLOTS_RULE = "an int array of shape (n_roles,) with every entry >= 0"
 ROLES_RULE = "an int array (-1 = unmatched) of shape (n_seekers,)"
 
 IntArray = NDArray[np.int64]
@@ -153,7 +153,7 @@ def _check_problem(candidates: Any, slots: Any, owner: str) -> tuple[Any, IntArr
     if slots_arr.dtype.kind not in "iu" and slots_arr.size > 0:
         raise _fail(owner, "slots", SLOTS_RULE, f"an array of dtype {slots_arr.dtype}")
     slots_int = slots_arr.astype(np.int64)
-    if slots_int.size and slots_int.min() < 1:
+    if slots_int.size and slots_int.min() < 0:
         j = int(np.argmin(slots_int))
         raise _fail(owner, "slots", SLOTS_RULE, f"an entry of {int(slots_int[j])} for role {j}")
 
@@ -201,7 +201,7 @@ def solve_dense(candidates: Any, slots: Any) -> Assignment:
     candidates : scipy.sparse csr_array or csr_matrix, shape (n_seekers, n_roles)
         The stored entries are the allowed pairs and their scores (finite, > 0).
     slots : int array, shape (n_roles,)
-        The number of places in each role (every entry >= 1).
+        The number of places in each role (every entry >= 0; a role with 0 places is closed).
 
     Returns
     -------
@@ -212,7 +212,7 @@ def solve_dense(candidates: Any, slots: Any) -> Assignment:
     ------
     ValueError
         If ``candidates`` is not CSR, holds a stored score that is not finite and > 0, or
-        ``slots`` is not an int array of shape (n_roles,) with every entry >= 1.
+        ``slots`` is not an int array of shape (n_roles,) with every entry >= 0.
 
     Examples
     --------

@@ -29,7 +29,7 @@ def solve_greedy(candidates: Any, slots: Any) -> Assignment:
     candidates : scipy.sparse csr_array or csr_matrix, shape (n_seekers, n_roles)
         The stored entries are the allowed pairs and their scores (finite, > 0).
     slots : int array, shape (n_roles,)
-        The number of places in each role (every entry >= 1).
+        The number of places in each role (every entry >= 0).
 
     Returns
     -------
