@@ -14,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_assign import all_assignments, assert_feasible, brute_optimum, total_of
 
 import matcher.assign.certificate
 import matcher.assign.decompose
@@ -32,7 +33,6 @@ from matcher.assign import (
 )
 from matcher.assign.certificate import _role_paths, _scale
 from matcher.assign.dense import _check_problem
-from tests.test_assign import all_assignments, assert_feasible, brute_optimum, total_of
 
 TOL = 1e-9
 
