@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from matcher import __version__
-from matcher.assign import check_assignment, freeing_cost, solve_dense
+from matcher.assign import certify, dual_prices, solve
 from matcher.config import MatchConfig
 from matcher.encode import (
     OccupationConcepts,
@@ -109,6 +109,7 @@ class MatchResult:
             ("allowed pairs", str(c["allowed_pairs"])),
             ("matched", f"{m['matched']} of {c['seekers']}"),
             ("total score", f"{m['total_score']:.4f}"),
+            ("solver", str(m["solver"])),
             ("optimal", "certified" if m["optimality"]["certified"] else "NOT certified"),
             ("warnings", str(c["warnings"])),
             ("time", f"{sum(m['timings_s'].values()):.2f} s"),
@@ -324,14 +325,19 @@ def match(
     with clock.stage("score"):
         graph = score_pairs(seeker_vec, role_vec, concepts, config)
     with clock.stage("assign"):
-        assignment = solve_dense(graph.scores, role_vec.slots)
+        assignment = solve(graph.scores, role_vec.slots, config.solver)
     with clock.stage("certify"):
-        violations = check_assignment(graph.scores, role_vec.slots, assignment)
-        if violations:  # never expected from an exact solver; reported, not hidden
-            log.error("assignment not certified optimal: %d violations", len(violations))
+        # every allowed pair is in the graph, so the prices certify a global optimum; the
+        # role prices are also what one place in each role costs the others
+        try:
+            prices = dual_prices(graph.scores, role_vec.slots, assignment.role_of_seeker)
+        except ValueError:  # never expected from an exact solver; reported, not hidden
+            log.error("assignment not certified optimal")
+            optimality = None
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
-            cost = freeing_cost(graph.scores, role_vec.slots, assignment.role_of_seeker)
+            optimality = certify(graph.scores, role_vec.slots, assignment, prices=prices)
+            cost = prices.role
     with clock.stage("explain"):
         seeker_ids = seeker_frame.get_column("seeker_id").to_list()
         role_ids = role_frame.get_column("role_id").to_list()
@@ -368,7 +374,8 @@ def match(
         "inputs": inputs,
         "settings": config.to_dict(),
         "solver": assignment.solver,
-        "optimality": {"certified": not violations, "violations": violations},
+        "optimality": (optimality.as_dict() if optimality is not None
+                       else {"certified": False, "upper_bound": None, "gap": None}),
         "total_score": assignment.total,
         "matched": matched,
         "counts": {

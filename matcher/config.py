@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
 
-__all__ = ["MatchConfig", "ScoreWeights"]
+__all__ = ["SOLVERS", "MatchConfig", "ScoreWeights"]
+
+SolverName = Literal["auto", "dense", "sparse"]
+#: the assignment solvers a batch may use (see :func:`matcher.assign.solve`)
+SOLVERS: tuple[str, ...] = get_args(SolverName)
 
 
 def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
@@ -99,6 +103,9 @@ class MatchConfig:
         Path of an official ESCO download or a snapshot; ``None`` uses the built-in snapshot.
     crosswalk : str or None
         Path of an official ESCO mapping table (ESCO-STYRK-08, ESCO-STAR) to add.
+    solver : {'auto', 'dense', 'sparse'}, default 'auto'
+        The exact assignment solver (:func:`matcher.assign.solve`): ``auto`` takes the dense
+        one only where it is small and fast, the sparse min-cost flow otherwise.
     """
 
     top_k: int = 5
@@ -112,6 +119,7 @@ class MatchConfig:
     block_size: int = 4096
     taxonomy: str | None = None
     crosswalk: str | None = None
+    solver: SolverName = "auto"
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -130,6 +138,8 @@ class MatchConfig:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise _fail(owner, name, "a path (str) or None", value)
+        if self.solver not in SOLVERS:
+            raise _fail(owner, "solver", "one of " + ", ".join(map(repr, SOLVERS)), self.solver)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""

@@ -17,7 +17,7 @@ import polars as pl
 
 from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
-from matcher.config import MatchConfig
+from matcher.config import SOLVERS, MatchConfig
 from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
 
 __all__ = ["demo_command", "match_command"]
@@ -114,6 +114,9 @@ _defaults = MatchConfig()
 @click.option("--strict", is_flag=True, help="Unresolved terms are errors, not warnings.")
 @click.option("--seed", type=int, default=_defaults.seed, show_default=True,
               help="Recorded in the manifest (the engine draws nothing at random).")
+@click.option("--solver", type=click.Choice(SOLVERS), default=_defaults.solver,
+              show_default=True,
+              help="Exact assignment solver: auto takes dense only where it is small.")
 def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
                   warnings: str | None, **settings: Any) -> None:
     """Match SEEKERS to ROLES and write the proposal to --out.
