@@ -29,15 +29,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from matcher.io import ROLE_SCHEMA, write_table
+from matcher.service.models import INT_MAX
 from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
     FIELDS,
     LIST_FIELDS,
     FieldProblem,
     RoleInvalid,
-    check_role,
+    check_payload,
     describe_terms,
-    to_cells,
 )
 from matcher.service.state import ServiceState, api_account, get_state
 
@@ -97,14 +97,23 @@ async def _payload(request: Request) -> dict[str, Any] | JSONResponse:
     except UnicodeDecodeError:
         return JSONResponse(status_code=400, content={"detail": "the body must be UTF-8"})
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         return JSONResponse(status_code=400, content={
             "detail": f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"})
+    except RecursionError:
+        return JSONResponse(status_code=400, content={
+            "detail": "the body is not a role: JSON nested too deeply"})
+    except ValueError as exc:  # an integer of more than 4,300 digits, NaN, Infinity
+        return JSONResponse(status_code=400, content={"detail": f"the body is not JSON: {exc}"})
     if not isinstance(payload, dict):
         return JSONResponse(status_code=422, content={
             "detail": "the body must be a JSON object", "problems": []})
     return payload
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def typed_to_cells(fields: dict[str, Any]) -> dict[str, str | None]:
@@ -156,7 +165,7 @@ async def post_role(request: Request, state: StateDep, account: AccountDep) -> R
 
     def work() -> dict[str, Any] | list[FieldProblem]:
         try:
-            fields = check_role(to_cells(payload), account.name)
+            fields = check_payload(payload, account.name)
         except RoleInvalid as exc:
             return exc.problems
         return _with_terms(state, state.repository.create_role(account, fields))
@@ -172,7 +181,7 @@ async def post_role(request: Request, state: StateDep, account: AccountDep) -> R
 async def list_roles(
     state: StateDep, account: AccountDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0,
     status: Literal["open", "closed"] | None = None,
 ) -> dict[str, Any]:
     items, total = await run_in_threadpool(
@@ -210,9 +219,9 @@ async def patch_role(role_id: str, request: Request, state: StateDep,
 
     def work() -> dict[str, Any] | list[FieldProblem] | None:
         try:
-            cells = to_cells(payload)
             updated = state.repository.update_role(
-                account, pk, lambda old: check_role(typed_to_cells(old) | cells, account.name))
+                account, pk, lambda old: check_payload(payload, account.name,
+                                                       typed_to_cells(old)))
         except RoleInvalid as exc:
             return exc.problems
         except RoleClosed:
@@ -243,7 +252,7 @@ async def close_role(role_id: str, state: StateDep, account: AccountDep) -> dict
 @router.get("/roles/{role_id}/history", summary="Who changed a role, when, and what")
 async def role_history(role_id: str, state: StateDep, account: AccountDep,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                       offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0) -> dict[str, Any]:
     pk = _pk(role_id)
 
     def work() -> dict[str, Any] | None:
@@ -261,7 +270,7 @@ async def role_history(role_id: str, state: StateDep, account: AccountDep,
 @router.get("/history", summary="Every change this account may read (caseworkers: all)")
 async def all_history(state: StateDep, account: AccountDep,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                      offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                      offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0) -> dict[str, Any]:
     items, total = await run_in_threadpool(
         state.repository.history, account, None, limit=limit, offset=offset)
     return {"items": [e.as_json() for e in items], "total": total}

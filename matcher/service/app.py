@@ -8,11 +8,15 @@ from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from swagger_ui_bundle import swagger_ui_path
 
 from matcher import __version__
@@ -33,6 +37,61 @@ def _warm_up(state: ServiceState) -> None:
                                   "offers": "mentor", "slots": 1}), "warm-up")
     describe_terms(fields, state.taxonomy)
     state.terms.complete("bir", "occupation")
+
+
+_PYDANTIC_RULES = (("Input should be", "must be"), ("String should have", "must have"),
+                   ("Field required", "is required"))
+
+
+def _rule(message: str) -> str:
+    for theirs, ours in _PYDANTIC_RULES:
+        if message.startswith(theirs):
+            return ours + message[len(theirs):]
+    return message
+
+
+async def bad_parameters(_request: Request, exc: Exception) -> Response:
+    """A query or path parameter that breaks its rule: 422 in the service's own problem shape
+    (field, rule, value), as a bad role field is answered."""
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        where = [str(part) for part in error.get("loc", ())]
+        field = where[-1] if where else "request"
+        rule = _rule(str(error.get("msg", "is not valid")))
+        value = error.get("input")
+        shown = None if value is None or isinstance(value, dict) else str(value)[:200]
+        place = f"{where[0]} parameter" if len(where) > 1 else "request"
+        message = f"{place} '{field}': {rule}" + (f", got {shown!r}" if shown is not None else "")
+        problems.append({"field": field, "rule": rule, "value": shown, "message": message})
+    return JSONResponse(status_code=422, content={"detail": "the request is not valid",
+                                                  "problems": problems})
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        found = getattr(route, "methods", None)
+        if match != Match.NONE and found:
+            methods |= set(found)
+        match, _ = route.matches({**request.scope, "method": "POST"})
+        if match != Match.NONE and found:
+            methods |= set(found)
+    return sorted(methods | {"OPTIONS"}) if methods else []
+
+
+async def http_problem(request: Request, exc: Exception) -> Response:
+    """405 and OPTIONS answered with the full ``Allow``; every other HTTP error as FastAPI does."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        allow = ", ".join(_allowed(request))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"allow": allow})
+        return JSONResponse(status_code=405, content={"detail": "method not allowed"},
+                            headers={"allow": allow})
+    return await http_exception_handler(request, exc)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -71,6 +130,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(web.router)
     app.add_exception_handler(web.BadForm, web.bad_form)
+    app.add_exception_handler(RequestValidationError, bad_parameters)
+    app.add_exception_handler(StarletteHTTPException, http_problem)
     static = resources.files("matcher.service").joinpath("static")
     app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)),
               name="swagger-ui")

@@ -3,7 +3,9 @@
 - :class:`GuardMiddleware` (pure ASGI): refuses a body over the limit with 413 before reading
   more of it, adds the security headers to every answer, and logs one line per request with the
   method, the route template, the status, the time and the account id: never a client address,
-  a query string, a body or a name.
+  a query string, a body or a name. It is also the last resort: an exception no handler took
+  answers a plain 500 that echoes nothing, and is logged as its type and the code locations it
+  passed through, without its message (which could quote the input).
 - :class:`LoginLimiter`: failed logins per client address and per account name in a sliding
   window; beyond the limit a login answers 429 whatever the password.
 - CSRF: every HTML form carries a token that must equal the ``matcher_csrf`` cookie (double
@@ -19,6 +21,7 @@ import logging
 import secrets
 import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -71,12 +74,13 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = {"code": 500}
+        status: dict[str, int] = {"code": 500}
         path = scope.get("path", "")
         csp = _DOCS_CSP if path in ("/docs", "/redoc") else _CSP
 
         async def send_guarded(message: Message) -> None:
             if message["type"] == "http.response.start":
+                status["started"] = 1
                 status["code"] = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != b"cache-control"]
@@ -103,6 +107,11 @@ class GuardMiddleware:
                 await self.app(scope, receive_body, send_guarded)
             else:
                 await self.app(scope, receive, send_guarded)
+        except Exception as exc:
+            _log_unhandled(exc)
+            if not status.get("started"):
+                await _json_answer(send_guarded, 500, {"detail": "internal error; it is logged"})
+            status["code"] = 500
         finally:
             # the route's template (/api/roles/{role_id}); Starlette's own routes (docs,
             # static files) have none, and their path holds no data
@@ -135,6 +144,14 @@ class GuardMiddleware:
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
+
+
+def _log_unhandled(exc: BaseException) -> None:
+    """Log an unhandled exception by its type and where it passed, never its message."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
+                        for f in reversed(frames[-8:]))
+    log.error("unhandled %s.%s at %s", type(exc).__module__, type(exc).__qualname__, where)
 
 
 async def _json_answer(send: Send, status: int, body: dict[str, Any]) -> None:

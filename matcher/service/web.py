@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import jinja2
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from matcher.service.api import export_csv, typed_to_cells
+from matcher.service.models import INT_MAX
 from matcher.service.i18n import TEXT, pick_language, rule_text
 from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
@@ -45,6 +46,7 @@ _templates = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _LANG_COOKIE = "matcher_lang"
+OffsetQuery = Annotated[int, Query(ge=0, le=INT_MAX)]
 _TEXT_FIELDS = ("title", "occupation")
 _TERM_KIND = {"occupation": "occupation", "skills_required": "skill",
               "skills_trained": "skill", "offers": "adaptation"}
@@ -176,7 +178,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/roles")
-async def roles_page(request: Request, offset: int = 0) -> Response:
+async def roles_page(request: Request, offset: OffsetQuery = 0) -> Response:
     account = await _account(request)
     if account is None:
         return _to("/login")
@@ -320,7 +322,7 @@ async def close_role(request: Request, role_id: str) -> Response:
 
 
 @router.get("/history")
-async def history_page(request: Request, offset: int = 0) -> Response:
+async def history_page(request: Request, offset: OffsetQuery = 0) -> Response:
     account = await _account(request)
     if account is None:
         return _to("/login")
