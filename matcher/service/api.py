@@ -20,15 +20,15 @@ rule and value, worded as ``matcher match`` words them.
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from matcher.io import ROLE_SCHEMA, write_table
+from matcher.io import ROLE_SCHEMA
+from matcher.service import export as exports
 from matcher.service.models import INT_MAX
 from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
@@ -81,9 +81,10 @@ _BODY = {"requestBody": {"required": True,
                          "content": {"application/json": {"schema": ROLE_JSON_SCHEMA}}}}
 
 
-def _problems(problems: list[FieldProblem]) -> JSONResponse:
+def _problems(problems: list[FieldProblem], detail: str = "the role is not valid",
+              ) -> JSONResponse:
     return JSONResponse(status_code=422, content={
-        "detail": "the role is not valid", "problems": [p.as_json() for p in problems]})
+        "detail": detail, "problems": [p.as_json() for p in problems]})
 
 
 async def _payload(request: Request) -> dict[str, Any] | JSONResponse:
@@ -277,11 +278,9 @@ async def all_history(state: StateDep, account: AccountDep,
 
 
 def export_csv(state: ServiceState) -> bytes:
-    """The open roles as the ROLES CSV that ``matcher match`` reads."""
-    frame = state.repository.open_roles()
-    with tempfile.TemporaryDirectory() as folder:
-        path = write_table(frame, Path(folder) / "roles.csv")
-        return path.read_bytes()
+    """The open roles as the ROLES CSV that ``matcher match`` reads, formulas defused (see
+    :mod:`matcher.service.export`)."""
+    return exports.export_csv(state.repository.open_roles())
 
 
 @router.get("/export", summary="Open roles as a ROLES CSV (caseworker accounts)",
@@ -316,3 +315,112 @@ async def terms(
         return {"q": q, "kind": kind, "items": items, "resolution": resolution}
 
     return await run_in_threadpool(work)
+
+
+# --- the account's own credentials -------------------------------------------------------
+
+MAX_PASSWORD = 1000
+MAX_EXPIRES_DAYS = 3650
+
+
+def _account_problems(payload: dict[str, Any], known: dict[str, tuple[str, Any]],
+                      ) -> list[FieldProblem]:
+    """Problems of a small JSON body: unknown fields, and each field's own check."""
+    problems = []
+    for name, value in payload.items():
+        if name not in known:
+            problems.append(FieldProblem(str(name)[:200], "is not a field of this request "
+                                         f"(known: {', '.join(known)})", None))
+            continue
+        rule, ok = known[name]
+        if not ok(value):
+            problems.append(FieldProblem(name, rule, None if name.endswith("password")
+                                         else json.dumps(value)[:200]))
+    return problems
+
+
+def _expiry_ok(value: Any) -> bool:
+    return value is None or (type(value) is int and 1 <= value <= MAX_EXPIRES_DAYS)
+
+
+def _password_ok(value: Any) -> bool:
+    return isinstance(value, str) and 8 <= len(value) <= MAX_PASSWORD and "\x00" not in value
+
+
+@router.get("/account", summary="This account: its name, kind and API tokens", tags=["account"])
+async def own_account(state: StateDep, account: AccountDep) -> dict[str, Any]:
+    tokens = await run_in_threadpool(state.repository.tokens, account)
+    return {"account": account.name, "kind": account.kind,
+            "tokens": [t.as_json() for t in tokens]}
+
+
+@router.post("/account/tokens", status_code=201, tags=["account"],
+             summary="A new API token for this account (its other tokens stay live)")
+async def new_token(request: Request, state: StateDep, account: AccountDep) -> Response:
+    body = await request.body()
+    payload: dict[str, Any] | JSONResponse = {}
+    if body.strip():
+        payload = await _payload(request)
+    if isinstance(payload, JSONResponse):
+        return payload
+    problems = _account_problems(payload, {"expires_days": (
+        f"must be an integer from 1 to {MAX_EXPIRES_DAYS}, or null", _expiry_ok)})
+    if problems:
+        return _problems(problems, "the request is not valid")
+    days = payload.get("expires_days")
+    token = await run_in_threadpool(state.repository.new_token, account,
+                                    None if days is None else timedelta(days=days))
+    return JSONResponse(status_code=201, content=token.as_json())
+
+
+@router.delete("/account/tokens/{token_id}", status_code=204, tags=["account"],
+               summary="Revoke one API token of this account")
+async def revoke_token(token_id: Annotated[int, Path(ge=1, le=INT_MAX)], state: StateDep,
+                       account: AccountDep) -> Response:
+    count = await run_in_threadpool(state.repository.revoke_tokens, account, token_id)
+    if count == 0:
+        raise HTTPException(404, "no live token with that id for this account")
+    return Response(status_code=204)
+
+
+@router.delete("/account/tokens", status_code=204, tags=["account"],
+               summary="Revoke every API token of this account, the one in use too")
+async def revoke_tokens(state: StateDep, account: AccountDep) -> Response:
+    await run_in_threadpool(state.repository.revoke_tokens, account, None)
+    return Response(status_code=204)
+
+
+@router.put("/account/password", status_code=204, tags=["account"],
+            summary="Set this account's web password; every web session of it ends")
+async def set_password(request: Request, state: StateDep, account: AccountDep) -> Response:
+    payload = await _payload(request)
+    if isinstance(payload, JSONResponse):
+        return payload
+    problems = _account_problems(payload, {
+        "current_password": ("must be the current web password (a text), or null when the "
+                             "account has none", lambda v: v is None or isinstance(v, str)),
+        "new_password": (f"must be a text of 8 to {MAX_PASSWORD} characters", _password_ok)})
+    if "new_password" not in payload:
+        problems.append(FieldProblem("new_password", "is required", None))
+    if problems:
+        return _problems(problems, "the request is not valid")
+    key = f"account:{account.id}"
+    wait = state.limiter.blocked(key)
+    if wait > 0:
+        return JSONResponse(status_code=429, content={"detail": "too many wrong passwords; try "
+                                                      "again later"},
+                            headers={"retry-after": str(int(wait) + 1)})
+
+    def work() -> bool:
+        has = state.repository.has_password(account)
+        current = payload.get("current_password")
+        if has and not (isinstance(current, str)
+                        and state.repository.check_password(account, current)):
+            return False
+        state.repository.set_password(account, payload["new_password"])
+        return True
+
+    if not await run_in_threadpool(work):
+        state.limiter.failed(key)
+        raise HTTPException(403, "current_password is not this account's web password")
+    return Response(status_code=204)

@@ -20,8 +20,8 @@ Comparisons use :func:`hmac.compare_digest`.
 from __future__ import annotations
 
 import base64
-import hashlib
 import functools
+import hashlib
 import hmac
 import re
 import secrets
@@ -29,8 +29,8 @@ import secrets
 __all__ = [
     "TOKEN_ID_MAX",
     "check_secret",
-    "dummy_hash",
     "check_token",
+    "dummy_hash",
     "hash_secret",
     "hash_token",
     "new_session_id",

@@ -459,6 +459,12 @@ class Repository:
             c.execute(web_sessions.delete().where(web_sessions.c.account_id == pk))
             return True
 
+    def has_password(self, account: Account) -> bool:
+        """Whether the account has a web password."""
+        with self.engine.connect() as c:
+            return c.execute(select(accounts.c.password_hash)
+                             .where(accounts.c.id == account.id)).scalar() is not None
+
     def check_password(self, account: Account, password: str) -> bool:
         """Whether ``password`` is the account's web password (an account without one: no)."""
         with self.engine.connect() as c:

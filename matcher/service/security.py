@@ -6,8 +6,12 @@
   a query string, a body or a name. It is also the last resort: an exception no handler took
   answers a plain 500 that echoes nothing, and is logged as its type and the code locations it
   passed through, without its message (which could quote the input).
-- :class:`LoginLimiter`: failed logins per client address and per account name in a sliding
-  window; beyond the limit a login answers 429 whatever the password.
+- :class:`LoginLimiter`: failed logins in a sliding window per client address, per account name
+  from that address, and per account name from browsers that never logged in to it; beyond the
+  limit a login answers 429 whatever the password. A browser that logged in to an account
+  before carries a device cookie (OWASP's "device cookies"), so someone guessing a known name
+  from elsewhere cannot lock its owner out. The client address is the TCP peer's unless
+  ``matcher serve --forwarded-allow-ips`` names the proxy to believe.
 - CSRF: every HTML form carries a token that must equal the ``matcher_csrf`` cookie (double
   submit); both are random per browser. Cookies are ``SameSite=Strict`` besides.
 """
@@ -15,6 +19,7 @@
 from __future__ import annotations
 
 import collections
+import hashlib
 import hmac
 import json
 import logging
@@ -28,6 +33,7 @@ from typing import Any
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_FIELD",
+    "DEVICE_COOKIE",
     "GuardMiddleware",
     "LoginLimiter",
     "csrf_ok",
@@ -37,6 +43,7 @@ __all__ = [
 log = logging.getLogger("matcher.service")
 
 CSRF_COOKIE = "matcher_csrf"
+DEVICE_COOKIE = "matcher_device"
 CSRF_FIELD = "csrf"
 
 Scope = MutableMapping[str, Any]
@@ -164,13 +171,34 @@ async def _json_answer(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 class LoginLimiter:
-    """Failed logins in a sliding window, per key (client address, account name)."""
+    """Failed logins in a sliding window, per key; and the devices trusted for an account."""
 
     def __init__(self, attempts: int, window_s: float) -> None:
         self.attempts = attempts
         self.window_s = window_s
         self._failures: dict[str, collections.deque[float]] = {}
+        self._devices: set[str] = set()
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _device_key(device: str, name: str) -> str:
+        return hashlib.sha256(f"{device}\x00{name}".encode("utf-8", "replace")).hexdigest()
+
+    def keys(self, client: str, name: str, device: str | None) -> tuple[str, ...]:
+        """The keys a login attempt counts under: the address, the name from that address,
+        and (unless the browser holds a device cookie trusted for this name) the name."""
+        folded = name.casefold()
+        keys = (f"ip:{client}", f"name-ip:{folded}\x00{client}")
+        if device and self._device_key(device, folded) in self._devices:
+            return keys
+        return (*keys, f"name:{folded}")
+
+    def trust(self, device: str, name: str) -> None:
+        """Remember that this device cookie logged in to account ``name``."""
+        with self._lock:
+            if len(self._devices) > 100_000:  # bound memory; trusted devices start over
+                self._devices.clear()
+            self._devices.add(self._device_key(device, name.casefold()))
 
     def _recent(self, key: str, now: float) -> collections.deque[float]:
         failures = self._failures.setdefault(key, collections.deque())
