@@ -27,8 +27,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from matcher.io import ROLE_SCHEMA
 from matcher.service import export as exports
+from matcher.service import openapi
 from matcher.service.models import INT_MAX
 from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
@@ -41,44 +41,17 @@ from matcher.service.roles import (
 )
 from matcher.service.state import ServiceState, api_account, get_state
 
-__all__ = ["ROLE_JSON_SCHEMA", "router", "typed_to_cells"]
+__all__ = ["ROLE_JSON_SCHEMA", "export_csv", "router", "typed_to_cells"]
 
 router = APIRouter(prefix="/api", tags=["roles"])
 
 _NOT_FOUND = "role not found"
 
 
-def _json_schema() -> dict[str, Any]:
-    properties: dict[str, Any] = {}
-    for column in ROLE_SCHEMA.columns:
-        if column.name in ("role_id", "enterprise"):
-            continue
-        if column.name in LIST_FIELDS:
-            kind: dict[str, Any] = {"anyOf": [{"type": "string"},
-                                              {"type": "array", "items": {"type": "string"}}]}
-        elif column.kind == "integer":
-            kind = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
-        elif column.kind == "number":
-            kind = {"anyOf": [{"type": "number"}, {"type": "string"}]}
-        elif column.kind == "boolean":
-            kind = {"anyOf": [{"type": "boolean"}, {"type": "string"}]}
-        else:
-            kind = {"type": "string"}
-        if column.allowed and column.kind == "choice":
-            kind["enum"] = list(column.allowed)
-        properties[column.name] = {**kind, "description": f"{column.name} {column.rule}"}
-    return {"type": "object", "properties": properties, "required": ["slots"],
-            "additionalProperties": False,
-            "example": {"title": "Birøkter i opplæring", "occupation": "birøkter",
-                        "skills_trained": ["breed insects", "process harvested honey"],
-                        "slots": 2, "hours": 30, "lat": 59.664, "lon": 10.785,
-                        "languages": "no;en;ar", "offers": ["fleksibel arbeidstid"],
-                        "permanent": True, "form": "employment"}}
-
-
-ROLE_JSON_SCHEMA = _json_schema()
-_BODY = {"requestBody": {"required": True,
-                         "content": {"application/json": {"schema": ROLE_JSON_SCHEMA}}}}
+ROLE_JSON_SCHEMA = openapi.ROLE_BODY
+_POST_BODY = openapi.json_body(openapi.ROLE_BODY)
+_PATCH_BODY = openapi.json_body(openapi.ROLE_PATCH_BODY)
+_EXPORT_CSV = {"type": "string", "description": "the ROLES CSV"}
 
 
 def _problems(problems: list[FieldProblem], detail: str = "the role is not valid",
@@ -156,8 +129,10 @@ StateDep = Annotated[ServiceState, Depends(get_state)]
 AccountDep = Annotated[Account, Depends(api_account)]
 
 
-@router.post("/roles", status_code=201, openapi_extra=_BODY,
-             summary="Post a role (enterprise accounts)")
+@router.post("/roles", status_code=201, openapi_extra=_POST_BODY,
+             summary="Post a role (enterprise accounts)",
+             responses=openapi.answers(201, openapi.ROLE, 400, 401, 403, 413, 415, 422,
+                                       headers={"Location": {"schema": {"type": "string"}}}))
 async def post_role(request: Request, state: StateDep, account: AccountDep) -> Response:
     _enterprise(account)
     payload = await _payload(request)
@@ -178,7 +153,8 @@ async def post_role(request: Request, state: StateDep, account: AccountDep) -> R
                         headers={"location": f"/api/roles/{result['role_id']}"})
 
 
-@router.get("/roles", summary="List the roles this account may see")
+@router.get("/roles", summary="List the roles this account may see",
+            responses=openapi.answers(200, openapi.ROLE_PAGE, 401, 422))
 async def list_roles(
     state: StateDep, account: AccountDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -191,7 +167,8 @@ async def list_roles(
             "offset": offset}
 
 
-@router.get("/roles/{role_id}", summary="One role, with how its terms resolved")
+@router.get("/roles/{role_id}", summary="One role, with how its terms resolved",
+            responses=openapi.answers(200, openapi.ROLE, 401, 404))
 async def get_role(role_id: str, state: StateDep, account: AccountDep) -> dict[str, Any]:
     pk = _pk(role_id)
 
@@ -205,8 +182,10 @@ async def get_role(role_id: str, state: StateDep, account: AccountDep) -> dict[s
     return result
 
 
-@router.patch("/roles/{role_id}", openapi_extra=_BODY,
-              summary="Change some fields of an own open role")
+@router.patch("/roles/{role_id}", openapi_extra=_PATCH_BODY,
+              summary="Change some fields of an own open role",
+              responses=openapi.answers(200, openapi.ROLE, 400, 401, 403, 404, 409, 413, 415,
+                                        422))
 async def patch_role(role_id: str, request: Request, state: StateDep,
                      account: AccountDep) -> Response:
     pk = _pk(role_id)
@@ -237,7 +216,8 @@ async def patch_role(role_id: str, request: Request, state: StateDep,
     return JSONResponse(content=result)
 
 
-@router.post("/roles/{role_id}/close", summary="Close an own role")
+@router.post("/roles/{role_id}/close", summary="Close an own role",
+             responses=openapi.answers(200, openapi.ROLE, 401, 403, 404, 413))
 async def close_role(role_id: str, state: StateDep, account: AccountDep) -> dict[str, Any]:
     pk = _pk(role_id)
     if account.is_caseworker:
@@ -250,7 +230,8 @@ async def close_role(role_id: str, state: StateDep, account: AccountDep) -> dict
     return record.as_json()
 
 
-@router.get("/roles/{role_id}/history", summary="Who changed a role, when, and what")
+@router.get("/roles/{role_id}/history", summary="Who changed a role, when, and what",
+            responses=openapi.answers(200, openapi.HISTORY_PAGE, 401, 404, 422))
 async def role_history(role_id: str, state: StateDep, account: AccountDep,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                        offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0) -> dict[str, Any]:
@@ -268,7 +249,8 @@ async def role_history(role_id: str, state: StateDep, account: AccountDep,
     return result
 
 
-@router.get("/history", summary="Every change this account may read (caseworkers: all)")
+@router.get("/history", summary="Every change this account may read (caseworkers: all)",
+            responses=openapi.answers(200, openapi.HISTORY_PAGE, 401, 422))
 async def all_history(state: StateDep, account: AccountDep,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                       offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0) -> dict[str, Any]:
@@ -284,7 +266,8 @@ def export_csv(state: ServiceState) -> bytes:
 
 
 @router.get("/export", summary="Open roles as a ROLES CSV (caseworker accounts)",
-            response_class=Response)
+            response_class=Response,
+            responses=openapi.answers(200, _EXPORT_CSV, 401, 403, media="text/csv"))
 async def export(state: StateDep, account: AccountDep) -> Response:
     if not account.is_caseworker:
         raise HTTPException(403, "only caseworker accounts export roles")
@@ -293,7 +276,8 @@ async def export(state: StateDep, account: AccountDep) -> Response:
                     headers={"content-disposition": 'attachment; filename="roles.csv"'})
 
 
-@router.get("/terms", summary="Autocomplete and resolve a term", tags=["terms"])
+@router.get("/terms", summary="Autocomplete and resolve a term", tags=["terms"],
+            responses=openapi.answers(200, openapi.TERMS, 401, 422))
 async def terms(
     state: StateDep, account: AccountDep,
     q: Annotated[str, Query(max_length=200)],
@@ -347,7 +331,8 @@ def _password_ok(value: Any) -> bool:
     return isinstance(value, str) and 8 <= len(value) <= MAX_PASSWORD and "\x00" not in value
 
 
-@router.get("/account", summary="This account: its name, kind and API tokens", tags=["account"])
+@router.get("/account", summary="This account: its name, kind and API tokens",
+            tags=["account"], responses=openapi.answers(200, openapi.ACCOUNT, 401))
 async def own_account(state: StateDep, account: AccountDep) -> dict[str, Any]:
     tokens = await run_in_threadpool(state.repository.tokens, account)
     return {"account": account.name, "kind": account.kind,
@@ -355,7 +340,9 @@ async def own_account(state: StateDep, account: AccountDep) -> dict[str, Any]:
 
 
 @router.post("/account/tokens", status_code=201, tags=["account"],
-             summary="A new API token for this account (its other tokens stay live)")
+             summary="A new API token for this account (its other tokens stay live)",
+             openapi_extra=openapi.json_body(openapi.NEW_TOKEN_BODY, required=False),
+             responses=openapi.answers(201, openapi.NEW_TOKEN, 400, 401, 413, 415, 422))
 async def new_token(request: Request, state: StateDep, account: AccountDep) -> Response:
     body = await request.body()
     payload: dict[str, Any] | JSONResponse = {}
@@ -374,7 +361,8 @@ async def new_token(request: Request, state: StateDep, account: AccountDep) -> R
 
 
 @router.delete("/account/tokens/{token_id}", status_code=204, tags=["account"],
-               summary="Revoke one API token of this account")
+               summary="Revoke one API token of this account",
+               responses=openapi.answers(204, None, 401, 404, 413, 422))
 async def revoke_token(token_id: Annotated[int, Path(ge=1, le=INT_MAX)], state: StateDep,
                        account: AccountDep) -> Response:
     count = await run_in_threadpool(state.repository.revoke_tokens, account, token_id)
@@ -384,14 +372,17 @@ async def revoke_token(token_id: Annotated[int, Path(ge=1, le=INT_MAX)], state: 
 
 
 @router.delete("/account/tokens", status_code=204, tags=["account"],
-               summary="Revoke every API token of this account, the one in use too")
+               summary="Revoke every API token of this account, the one in use too",
+               responses=openapi.answers(204, None, 401, 413))
 async def revoke_tokens(state: StateDep, account: AccountDep) -> Response:
     await run_in_threadpool(state.repository.revoke_tokens, account, None)
     return Response(status_code=204)
 
 
 @router.put("/account/password", status_code=204, tags=["account"],
-            summary="Set this account's web password; every web session of it ends")
+            summary="Set this account's web password; every web session of it ends",
+            openapi_extra=openapi.json_body(openapi.PASSWORD_BODY),
+            responses=openapi.answers(204, None, 400, 401, 403, 413, 415, 422, 429))
 async def set_password(request: Request, state: StateDep, account: AccountDep) -> Response:
     payload = await _payload(request)
     if isinstance(payload, JSONResponse):
