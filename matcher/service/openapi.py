@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from matcher.io import ROLE_SCHEMA
+from matcher.io.languages import LANGUAGE_CODES
 from matcher.service.models import INT_MAX
 from matcher.service.roles import (
     FIELDS,
@@ -63,8 +64,11 @@ def _field_in(name: str) -> dict[str, Any]:
     """What a role field may be in a request body."""
     column = _COLUMNS[name]
     if name in LIST_FIELDS:
-        typed: dict[str, Any] = {"type": "array", "maxItems": MAX_ITEMS, "items": {
-            "type": "string", "maxLength": MAX_TEXT, "pattern": ITEM_PATTERNS[name]}}
+        item: dict[str, Any] = {"type": "string", "maxLength": MAX_TEXT,
+                                "pattern": ITEM_PATTERNS[name]}
+        if name == "languages":
+            item = {"enum": sorted(LANGUAGE_CODES)}
+        typed: dict[str, Any] = {"type": "array", "maxItems": MAX_ITEMS, "items": item}
     elif column.kind in ("integer", "number"):
         typed = {"type": column.kind}
         if column.minimum is not None:
@@ -103,8 +107,8 @@ def _role_body(required: list[str]) -> dict[str, Any]:
                             "additionalProperties": False}
     if required:
         body["required"] = required
-        # a new role gives lat and lon together or neither (a change is judged with the
-        # stored role, so its body alone cannot say)
+        # a new role states lat and lon together or neither (a change is judged together with
+        # the stored role, so a PATCH body alone cannot say)
         body["allOf"] = [{"anyOf": [_not_given(a), _given(b)]}
                          for a, b in ROLE_SCHEMA.pairs + tuple(p[::-1] for p in ROLE_SCHEMA.pairs)]
     return body

@@ -83,9 +83,8 @@ def _anycase(words: Any) -> str:
                                     for c in word) for word in words) + ")"
 
 
-_CODE = _anycase(sorted(LANGUAGE_CODES))
+_CODE = "(?:" + "|".join(sorted(LANGUAGE_CODES)) + ")"
 _ITEM = f"[^{LIST_SEPARATOR}\x00]{{0,{MAX_TEXT}}}"
-_LANGUAGE_ITEM = f" *{_CODE}? *"
 
 #: What the JSON API accepts as *text* for a field (besides a JSON value of the field's type),
 #: declared once: the service checks a JSON body against these with :func:`re.search`, and the
@@ -103,13 +102,14 @@ TEXT_PATTERNS: dict[str, str] = {
     "form": f"^(?:|{_anycase(_COLUMNS['form'].allowed)})$",
     "title": "^[^\\x00]*$",
     "occupation": "^[^\\x00]*$",
-    "languages": f"^{_LANGUAGE_ITEM}(?:{LIST_SEPARATOR}{_LANGUAGE_ITEM}){{0,{MAX_ITEMS - 1}}}$",
+    # ISO 639-1 codes in lower case, as the document lists them; none: an empty text
+    "languages": f"^(?:|{_CODE}(?:{LIST_SEPARATOR}{_CODE}){{0,{MAX_ITEMS - 1}}})$",
     **{name: f"^{_ITEM}(?:{LIST_SEPARATOR}{_ITEM}){{0,{MAX_ITEMS - 1}}}$"
        for name in ("skills_required", "skills_trained", "offers")},
 }
 #: the pattern of one item when a list field is sent as a JSON list
 ITEM_PATTERNS: dict[str, str] = {
-    "languages": f"^{_LANGUAGE_ITEM}$",
+    "languages": f"^{_CODE}$",  # published as the list of codes
     **{name: f"^{_ITEM}$" for name in ("skills_required", "skills_trained", "offers")},
 }
 #: the JSON type a field's value may have besides text (``None`` is always allowed but for
@@ -210,7 +210,8 @@ def _strict_problem(name: str, value: Any) -> FieldProblem | None:
         if len(value) > MAX_ITEMS:
             return FieldProblem(name, RULE_TOO_MANY, None)
         for item in value:
-            if _ITEM_RE[name].search(item) is None:
+            if (item not in LANGUAGE_CODES if name == "languages"
+                    else _ITEM_RE[name].search(item) is None):
                 rule = (_COLUMNS[name].rule if name == "languages"
                         else RULE_ITEM_SEPARATOR if LIST_SEPARATOR in item else RULE_TOO_LONG)
                 return FieldProblem(name, rule, item[:MAX_TEXT])
