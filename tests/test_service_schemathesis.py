@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 from matcher.service import ServiceSettings, create_app  # noqa: E402
 
-
 # every check on (the default), the coverage phase included: it probes each parameter and field
 # with boundary and wrong-typed values and sends the methods a path does not serve
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict({

@@ -19,7 +19,6 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from swagger_ui_bundle import swagger_ui_path
 
 from matcher import __version__
@@ -46,11 +45,13 @@ _PYDANTIC_RULES = (("Input should be", "must be"), ("String should have", "must 
                    ("Field required", "is required"))
 
 
-def _rule(message: str) -> str:
+def _rule(message: str, kind: str) -> str:
+    if kind.startswith("int_parsing"):  # also a number too long to read
+        return "must be a valid integer"
     for theirs, ours in _PYDANTIC_RULES:
         if message.startswith(theirs):
             return ours + message[len(theirs):]
-    return message
+    return f"is not valid ({message})"
 
 
 async def bad_parameters(_request: Request, exc: Exception) -> Response:
@@ -61,7 +62,7 @@ async def bad_parameters(_request: Request, exc: Exception) -> Response:
     for error in exc.errors():
         where = [str(part) for part in error.get("loc", ())]
         field = where[-1] if where else "request"
-        rule = _rule(str(error.get("msg", "is not valid")))
+        rule = _rule(str(error.get("msg", "")), str(error.get("type", "")))
         value = error.get("input")
         shown = None if value is None or isinstance(value, dict) else str(value)[:200]
         place = f"{where[0]} parameter" if len(where) > 1 else "request"
@@ -71,16 +72,22 @@ async def bad_parameters(_request: Request, exc: Exception) -> Response:
                                                   "problems": problems})
 
 
+def _routes(routes: Any) -> Any:
+    """Every route, inside included routers too."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
 def _allowed(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        found = getattr(route, "methods", None)
-        if match != Match.NONE and found:
-            methods |= set(found)
-        match, _ = route.matches({**request.scope, "method": "POST"})
-        if match != Match.NONE and found:
+    for route in _routes(request.app.router.routes):
+        regex, found = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and found and regex.match(request.url.path):
             methods |= set(found)
     return sorted(methods | {"OPTIONS"}) if methods else []
 

@@ -128,6 +128,7 @@ async def _form(request: Request) -> FormData | None:
     except Exception:
         return None
     if any(not isinstance(value, str) for _, value in form.multi_items()):
+        await form.close()
         raise BadForm("no_files")
     if not csrf_ok(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
         return None
