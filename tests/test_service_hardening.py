@@ -528,3 +528,48 @@ def test_hostile_run_leaves_no_input_in_any_log(service: Service,
     for leaked in (MARKER, "Ola", service.tokens["Bikuben"], "honning"):
         assert leaked not in logged
     assert not _errors(caplog)
+
+
+# --- migration 0003 ---------------------------------------------------------------------------
+
+
+def test_migration_0003_keeps_the_tokens_handed_out_before(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from matcher.service import auth
+    from matcher.service.repository import Repository, _alembic_config
+
+    repository = Repository(db_url, migrate=False)
+    try:
+        with repository.engine.begin() as connection:  # a database of the previous release
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            for table in ("api_tokens", "web_sessions", "role_history", "roles", "accounts"):
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE"
+                                           if "postgresql" in db_url else
+                                           f"DROP TABLE IF EXISTS {table}")
+            if "postgresql" in db_url:
+                connection.exec_driver_sql(
+                    "DROP FUNCTION IF EXISTS role_history_append_only() CASCADE")
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0002")
+            old = {}
+            for pk, name in ((1, "Bikuben"), (2, "Symaskinen")):
+                old[name] = auth.new_token(pk)
+                connection.execute(text(
+                    "INSERT INTO accounts (id, name, kind, token_hash, created_at) "
+                    "VALUES (:id, :name, 'enterprise', :hash, CURRENT_TIMESTAMP)"),
+                    {"id": pk, "name": name, "hash": auth.hash_token(old[name])})
+        repository.migrate()
+        assert repository.schema_revision() == "0003"
+        for name, token in old.items():
+            account = repository.account_by_token(token)
+            assert account is not None and account.name == name
+        fresh = repository.new_token("Bikuben")
+        assert fresh.id == 3  # the id sequence starts past the ids taken
+        assert repository.revoke_tokens("Bikuben", 1) == 1
+        assert repository.account_by_token(old["Bikuben"]) is None
+        assert repository.account_by_token(fresh.token) is not None
+    finally:
+        repository.dispose()

@@ -41,16 +41,16 @@ def upgrade() -> None:
             "SELECT setval(pg_get_serial_sequence('api_tokens', 'id'), "
             "COALESCE((SELECT MAX(id) FROM api_tokens), 0) + 1, false)"
         )
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("token_hash")
-        batch.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
+    # plain ALTER TABLE (SQLite >= 3.35 drops a column in place): a batch copy of `accounts`
+    # would drop the table its foreign keys point at
+    op.drop_column("accounts", "token_hash")
+    op.add_column("accounts", sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("disabled_at")
-        batch.add_column(sa.Column("token_hash", sa.String(200), nullable=False,
-                                   server_default=""))
+    op.drop_column("accounts", "disabled_at")
+    op.add_column("accounts", sa.Column("token_hash", sa.String(200), nullable=False,
+                                        server_default=""))
     # the oldest live token of each account becomes its one token again
     op.execute(
         "UPDATE accounts SET token_hash = COALESCE((SELECT t.token_hash FROM api_tokens t "
