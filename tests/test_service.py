@@ -486,7 +486,8 @@ def test_injection_strings_are_stored_verbatim_and_rendered_escaped(service: Ser
         assert stored["title"] == text and stored["occupation"] == text
     csv = service.call("GET", "/api/export", "NAV Grünerløkka").content
     exported = pl.read_csv(csv, infer_schema=False)
-    assert exported["title"].to_list() == INJECTIONS
+    # stored verbatim; in the CSV a ';'-separated part that starts like a formula gets a "'"
+    assert exported["title"].to_list() == [t.replace("; --", "; '--") for t in INJECTIONS]
     _login(service.client, "Bikuben", "honning-er-godt")
     listing = service.client.get("/roles").text
     page = service.client.get(f"/roles/{ids[2]}").text
