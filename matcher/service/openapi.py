@@ -25,6 +25,7 @@ from matcher.service.roles import (
     MAX_ITEMS,
     MAX_TEXT,
     READ_ONLY_FIELDS,
+    TEXT_MAX,
     TEXT_PATTERNS,
 )
 
@@ -56,8 +57,7 @@ PROBLEMS = {
 
 
 def _text(name: str) -> dict[str, Any]:
-    limit = MAX_TEXT * MAX_ITEMS + MAX_ITEMS if name in LIST_FIELDS else MAX_TEXT
-    return {"type": "string", "maxLength": limit, "pattern": TEXT_PATTERNS[name]}
+    return {"type": "string", "maxLength": TEXT_MAX, "pattern": TEXT_PATTERNS[name]}
 
 
 def _field_in(name: str) -> dict[str, Any]:

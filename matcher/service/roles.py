@@ -37,6 +37,7 @@ __all__ = [
     "FIELDS",
     "LIST_FIELDS",
     "READ_ONLY_FIELDS",
+    "TEXT_MAX",
     "TEXT_PATTERNS",
     "FieldProblem",
     "RoleInvalid",
@@ -84,7 +85,7 @@ def _anycase(words: Any) -> str:
 
 
 _CODE = "(?:" + "|".join(sorted(LANGUAGE_CODES)) + ")"
-_ITEM = f"[^{LIST_SEPARATOR}\x00]{{0,{MAX_TEXT}}}"
+_ITEM = f"[^{LIST_SEPARATOR}\x00]*"  # the text's length bound keeps it short
 
 #: What the JSON API accepts as *text* for a field (besides a JSON value of the field's type),
 #: declared once: the service checks a JSON body against these with :func:`re.search`, and the
@@ -107,6 +108,8 @@ TEXT_PATTERNS: dict[str, str] = {
     **{name: f"^{_ITEM}(?:{LIST_SEPARATOR}{_ITEM}){{0,{MAX_ITEMS - 1}}}$"
        for name in ("skills_required", "skills_trained", "offers")},
 }
+#: the longest text the JSON API takes for any field (a longer list goes as a JSON list)
+TEXT_MAX = MAX_TEXT
 #: the pattern of one item when a list field is sent as a JSON list
 ITEM_PATTERNS: dict[str, str] = {
     "languages": f"^{_CODE}$",  # published as the list of codes
@@ -197,6 +200,8 @@ def _strict_problem(name: str, value: Any) -> FieldProblem | None:
         return None  # not stated: the ROLES rules say whether it must be
     kinds = JSON_KINDS[name]
     if isinstance(value, str):
+        if len(value) > TEXT_MAX:
+            return FieldProblem(name, RULE_TOO_LONG, value[:MAX_TEXT])
         if _TEXT_RE[name].search(value) is None:
             rule = _text_rule(name, value)
             if name == "languages" and rule == _COLUMNS[name].rule:  # name the code, as the CLI
@@ -210,6 +215,8 @@ def _strict_problem(name: str, value: Any) -> FieldProblem | None:
         if len(value) > MAX_ITEMS:
             return FieldProblem(name, RULE_TOO_MANY, None)
         for item in value:
+            if len(item) > MAX_TEXT:
+                return FieldProblem(name, RULE_TOO_LONG, item[:MAX_TEXT])
             if (item not in LANGUAGE_CODES if name == "languages"
                     else _ITEM_RE[name].search(item) is None):
                 rule = (_COLUMNS[name].rule if name == "languages"
