@@ -297,8 +297,12 @@ def test_issue16_finding_6_api_tokens_of_the_account_itself(service: Service) ->
     assert token["expires_at"] and _status(service, token["token"]) == 200
     bare = service.call("POST", "/api/account/tokens", "Bikuben")
     assert bare.status_code == 201 and bare.json()["expires_at"] is None
+    deep: Any = 1
+    for _ in range(600):
+        deep = [deep]
     for bad in ({"expires_days": 0}, {"expires_days": 3651}, {"expires_days": "7"},
-                {"expires_days": True}, {"colour": 1}):
+                {"expires_days": True}, {"colour": 1}, {"expires_days": deep},
+                {"expires_days": 10**4000}):
         assert service.call("POST", "/api/account/tokens", "Bikuben",
                             json=bad).status_code == 422, bad
     mine = service.call("GET", "/api/account", "Bikuben").json()

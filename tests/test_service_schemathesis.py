@@ -56,7 +56,7 @@ class FreshToken:
 
 
 @schema.parametrize()
-@settings(max_examples=4, deadline=None, derandomize=True,
+@settings(max_examples=3, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_schemathesis_every_check_on(case: schemathesis.Case) -> None:
     case.call_and_validate()

@@ -38,6 +38,7 @@ from matcher.service.roles import (
     RoleInvalid,
     check_payload,
     describe_terms,
+    json_value,
 )
 from matcher.service.state import ServiceState, api_account, get_state
 
@@ -319,7 +320,7 @@ def _account_problems(payload: dict[str, Any], known: dict[str, tuple[str, Any]]
         rule, ok = known[name]
         if not ok(value):
             problems.append(FieldProblem(name, rule, None if name.endswith("password")
-                                         else json.dumps(value)[:200]))
+                                         else json_value(value)))
     return problems
 
 

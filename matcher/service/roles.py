@@ -44,6 +44,7 @@ __all__ = [
     "check_payload",
     "check_role",
     "describe_terms",
+    "json_value",
     "to_cells",
 ]
 
@@ -156,7 +157,8 @@ class _Cells:
     problems: list[FieldProblem] = field(default_factory=list)
 
 
-def _json_value(value: Any) -> str:
+def json_value(value: Any) -> str:
+    """A JSON value as shown in a problem: at most 200 characters, never an error."""
     try:
         return json.dumps(value, ensure_ascii=False)[:MAX_TEXT]
     except (TypeError, ValueError, RecursionError):
@@ -211,7 +213,7 @@ def _strict_problem(name: str, value: Any) -> FieldProblem | None:
         return None
     if name in LIST_FIELDS:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return FieldProblem(name, RULE_JSON_TYPE_LIST, _json_value(value))
+            return FieldProblem(name, RULE_JSON_TYPE_LIST, json_value(value))
         if len(value) > MAX_ITEMS:
             return FieldProblem(name, RULE_TOO_MANY, None)
         for item in value:
@@ -225,7 +227,7 @@ def _strict_problem(name: str, value: Any) -> FieldProblem | None:
         return None
     if isinstance(value, bool) != (bool in kinds) or not isinstance(value, kinds):
         rule = _COLUMNS[name].rule if kinds or name == "form" else RULE_TEXT
-        return FieldProblem(name, rule, _json_value(value))
+        return FieldProblem(name, rule, json_value(value))
     return None
 
 
@@ -271,7 +273,7 @@ def _to_cells(payload: Mapping[str, Any], strict: bool) -> _Cells:
                 continue
         if name in LIST_FIELDS and isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
-                out.problems.append(FieldProblem(name, RULE_JSON_TYPE_LIST, _json_value(value)))
+                out.problems.append(FieldProblem(name, RULE_JSON_TYPE_LIST, json_value(value)))
                 continue
             if len(value) > MAX_ITEMS:
                 out.problems.append(FieldProblem(name, RULE_TOO_MANY, None))
@@ -285,7 +287,7 @@ def _to_cells(payload: Mapping[str, Any], strict: bool) -> _Cells:
                 continue
             except TypeError:
                 rule = RULE_JSON_TYPE_LIST if name in LIST_FIELDS else RULE_JSON_TYPE_SCALAR
-                out.problems.append(FieldProblem(name, rule, _json_value(value)))
+                out.problems.append(FieldProblem(name, rule, json_value(value)))
                 continue
         if text is not None:
             if "\x00" in text:
