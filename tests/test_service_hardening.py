@@ -331,6 +331,22 @@ def test_issue16_finding_7_secure_cookies_by_default_off_loopback() -> None:
     assert behind["proxy_headers"] is True and behind["forwarded_allow_ips"] == "10.0.0.1,10.0.0.2"
 
 
+@pytest.mark.parametrize(("args", "secure", "proxy"), [
+    ((), False, False), (("--host", "0.0.0.0"), True, False),
+    (("--host", "0.0.0.0", "--no-secure-cookies"), False, False),
+    (("--secure-cookies", "--forwarded-allow-ips", "127.0.0.1"), True, True)])
+def test_issue16_finding_7_serve_wires_cookies_and_proxies(
+        args: tuple[str, ...], secure: bool, proxy: bool, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(app=app, **options))
+    assert _run("serve", "--db", str(tmp_path / "r.db"), *args)[0] == 0
+    assert seen["app"].state.service.settings.secure_cookies is secure
+    assert seen["proxy_headers"] is proxy and seen["access_log"] is False
+
+
 def test_issue16_finding_7_secure_cookie_flag(db_url: str) -> None:
     with running(db_url, secure_cookies=True) as service:
         service.account("Bikuben", password="honning-er-godt")

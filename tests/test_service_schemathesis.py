@@ -9,8 +9,10 @@ bounded by a number of examples per operation, so it takes seconds, not minutes.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,13 @@ with warnings.catch_warnings():
     schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cleanup() -> Iterator[None]:
+    yield
+    REPOSITORY.dispose()
+    shutil.rmtree(_FOLDER, ignore_errors=True)
 
 
 @schema.auth(refresh_interval=None)
