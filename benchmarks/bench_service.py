@@ -13,6 +13,14 @@ folder (database and server log) is removed afterwards, or kept and named when a
 Prints one table: throughput and p50/p99 latency of the acknowledged posts before the kill, and
 acknowledged / found / lost. Exits 1 when any acknowledged role is lost. Bounded: at most
 --roles posts and --time-limit seconds.
+
+    python benchmarks/bench_service.py --login-timing 30
+
+measures instead what a failed web login costs for an unknown name, an existing name with a
+wrong password and an account without a password: the repository's check now, against the
+check as it was before issue 16 (reproduced here as the baseline) in the same run, the cases
+interleaved. Prints the medians and the slowest case over the fastest; exits 1 when the current
+check's ratio is above 1.2.
 """
 
 from __future__ import annotations
@@ -170,6 +178,59 @@ def run(clients: int, roles: int, kill_after: int, db: str | None, time_limit: f
     }
 
 
+def _login_before(repository: Repository, name: str, password: str) -> object:
+    """The login check before issue 16: two scrypts for an unknown name (a fresh hash, then a
+    check), one for a wrong password, none for an account without a password."""
+    from sqlalchemy import select
+
+    from matcher.service import auth
+    from matcher.service.models import accounts
+
+    with repository.engine.connect() as c:
+        row = c.execute(select(accounts).where(accounts.c.name == name)).mappings().first()
+    if row is None:
+        auth.check_secret(password, auth.hash_secret("-"))
+        return None
+    if not row["password_hash"]:
+        return None
+    return auth.check_secret(password, row["password_hash"]) or None
+
+
+def login_timing(rounds: int) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="matcher-bench-login-"))
+    repository = Repository(str(folder / "roles.db"))
+    try:
+        repository.add_account("Bikuben", "enterprise")
+        repository.set_password("Bikuben", "honning-er-godt")
+        repository.add_account("Uten passord", "enterprise")
+        cases = {"unknown name": "Finnes ikke", "existing name, wrong password": "Bikuben",
+                 "account without a password": "Uten passord"}
+        checks = {"before": lambda n: _login_before(repository, n, "feil passord"),
+                  "now": lambda n: repository.account_by_password(n, "feil passord")}
+        times = {(check, case): [] for check in checks for case in cases}
+        for round_ in range(rounds + 1):  # the first round warms up and is not counted
+            for check, work in checks.items():
+                for case, name in cases.items():
+                    started = time.perf_counter()
+                    work(name)
+                    if round_:
+                        times[(check, case)].append(time.perf_counter() - started)
+        medians = {key: statistics.median(values) * 1000 for key, values in times.items()}
+        print(f"| failed login, median of {rounds} (ms) | before | now |")
+        print("|---|---|---|")
+        for case in cases:
+            print(f"| {case} | {medians[('before', case)]:.1f} | {medians[('now', case)]:.1f} |")
+        ratios = {}
+        for check in checks:
+            values = [medians[(check, case)] for case in cases]
+            ratios[check] = max(values) / max(min(values), 1e-6)
+        print(f"| slowest / fastest | {ratios['before']:.1f} | {ratios['now']:.2f} |")
+        return 0 if ratios["now"] <= 1.2 else 1
+    finally:
+        repository.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -178,7 +239,11 @@ def main() -> int:
                         help="SIGKILL once this many posts were acknowledged (default: half)")
     parser.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--login-timing", type=int, default=0, metavar="ROUNDS",
+                        help="measure failed logins instead (see above)")
     args = parser.parse_args()
+    if args.login_timing:
+        return login_timing(args.login_timing)
     kill_after = args.kill_after if args.kill_after is not None else args.roles // 2
     result = run(args.clients, args.roles, kill_after, args.db, args.time_limit)
     backend = "sqlite" if result.pop("backend") == 0.0 else "postgresql"

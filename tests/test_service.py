@@ -355,8 +355,9 @@ def test_tenancy_matrix_every_verb_on_anothers_role_is_404(service: Service) -> 
 
 BAD_VALUES: list[tuple[str, Any, str]] = [
     ("title", "x" * 201, "must be at most 200 characters"),
-    ("title", {"a": 1}, "must be a text, a number or a boolean"),
-    ("occupation", ["birøkter"], "must be a text, a number or a boolean"),
+    ("title", {"a": 1}, "must be a text"),
+    ("title", 5, "must be a text"),
+    ("occupation", ["birøkter"], "must be a text"),
     ("occupation", "a\x00b", "must not contain NUL characters"),
     ("occupation", "a\ud800b", "must be valid Unicode text (UTF-8)"),
     ("skills_required", [1, 2], "must be a ';'-separated text or a list of texts"),
@@ -377,10 +378,14 @@ BAD_VALUES: list[tuple[str, Any, str]] = [
     ("lat", 91, ROLE_SCHEMA.column("lat").rule),
     ("lat", "nord", ROLE_SCHEMA.column("lat").rule),
     ("lon", -181, ROLE_SCHEMA.column("lon").rule),
-    ("lon", [1], "must be a text, a number or a boolean"),
+    ("lon", [1], ROLE_SCHEMA.column("lon").rule),
+    ("lon", "10,5", ROLE_SCHEMA.column("lon").rule),
     ("languages", "no;klingon", ROLE_SCHEMA.column("languages").rule),
     ("languages", [None], "must be a ';'-separated text or a list of texts"),
-    ("offers", 5.5, None),  # a number is a text for a list field: accepted as the term '5.5'
+    ("offers", 5.5, "must be a ';'-separated text or a list of texts"),
+    ("offers", ["a;b"], "must not contain ';' inside a list item"),
+    ("languages", ["no", "xx"], ROLE_SCHEMA.column("languages").rule),
+    ("slots", 2**31, "must be at most 2147483647"),
     ("offers", {"quiet": True}, "must be a ';'-separated text or a list of texts"),
     ("permanent", "kanskje", ROLE_SCHEMA.column("permanent").rule),
     ("permanent", 2, ROLE_SCHEMA.column("permanent").rule),
@@ -481,7 +486,8 @@ def test_injection_strings_are_stored_verbatim_and_rendered_escaped(service: Ser
         assert stored["title"] == text and stored["occupation"] == text
     csv = service.call("GET", "/api/export", "NAV Grünerløkka").content
     exported = pl.read_csv(csv, infer_schema=False)
-    assert exported["title"].to_list() == INJECTIONS
+    # stored verbatim; in the CSV a ';'-separated part that starts like a formula gets a "'"
+    assert exported["title"].to_list() == [t.replace("; --", "; '--") for t in INJECTIONS]
     _login(service.client, "Bikuben", "honning-er-godt")
     listing = service.client.get("/roles").text
     page = service.client.get(f"/roles/{ids[2]}").text
@@ -729,7 +735,7 @@ def test_migrations_build_the_schema_the_models_declare(db_url: str) -> None:
 
     repository = Repository(db_url)
     try:
-        assert repository.schema_revision() == "0002"
+        assert repository.schema_revision() == "0003"
         Repository(db_url).dispose()  # migrating twice is a no-op
         with repository.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), metadata)

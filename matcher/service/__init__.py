@@ -10,7 +10,12 @@ A thin shell over the library, installed with ``pip install 'matcher[service]'``
   or PostgreSQL), where tenancy is enforced; schema changes are the Alembic migrations in
   :mod:`~matcher.service.migrations`;
 - :mod:`~matcher.service.auth`, :mod:`~matcher.service.security`: hashed tokens and passwords,
-  CSRF, login rate limiting, body size limit, security headers, the request log.
+  CSRF, login rate limiting, body size limit, security headers, the request log and the
+  last-resort 500;
+- :mod:`~matcher.service.openapi`: the documented bodies and answers, built from the same
+  declarations the service checks against;
+- :mod:`~matcher.service.export`: the open roles as a CSV a spreadsheet cannot run formulas
+  from.
 
 Importing this package needs the service extra; nothing is started or opened on import.
 """

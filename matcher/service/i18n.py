@@ -41,6 +41,7 @@ TEXT: dict[str, dict[str, str]] = {
         "development": "utvikling", "role_id": "Stillings-ID", "enterprise": "Virksomhet",
         "language_switch": "English", "terms": "Begreper", "menu": "Meny",
         "not_utf8": "Skjemaet kom ikke som UTF-8-tekst og ble ikke lagret.",
+        "no_files": "Skjemaet kan ikke ha vedlegg. Ingenting ble lagret.",
     },
     "en": {
         "app": "Roles at social enterprises",
@@ -69,6 +70,7 @@ TEXT: dict[str, dict[str, str]] = {
         "development": "development", "role_id": "Role id", "enterprise": "Enterprise",
         "language_switch": "Norsk", "terms": "Terms", "menu": "Menu",
         "not_utf8": "The form did not arrive as UTF-8 text and was not saved.",
+        "no_files": "The form cannot carry attachments. Nothing was saved.",
     },
 }
 

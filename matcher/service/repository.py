@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from matcher.io import ROLE_SCHEMA
 from matcher.service import auth
-from matcher.service.models import accounts, role_history, roles, web_sessions
+from matcher.service.models import INT_MAX, accounts, api_tokens, role_history, roles, web_sessions
 from matcher.service.roles import FIELDS, LIST_FIELDS
 
 __all__ = [
@@ -45,9 +45,12 @@ __all__ = [
     "Account",
     "AccountExists",
     "HistoryEntry",
+    "NewToken",
+    "NoSuchAccount",
     "Repository",
     "RoleClosed",
     "RoleRecord",
+    "TokenInfo",
     "database_url",
     "format_role_id",
     "is_database_url",
@@ -58,7 +61,7 @@ __all__ = [
 AccountKind = Literal["enterprise", "caseworker"]
 ACCOUNT_KINDS: tuple[str, ...] = ("enterprise", "caseworker")
 DEFAULT_DB = "matcher.db"
-_ROLE_ID = re.compile(r"^R(\d{1,12})$")
+_ROLE_ID = re.compile(r"R[0-9]{6,10}")
 _WRITER = "matcher_writer"
 _URL = re.compile(r"^(sqlite|postgres(ql)?)(\+\w+)?://", re.IGNORECASE)
 
@@ -90,14 +93,29 @@ def database_url(value: str | None) -> str:
 
 
 def format_role_id(pk: int) -> str:
-    """The public id of a role: ``R`` and at least six digits."""
+    """The public id of a role: ``R`` and six ASCII digits (more only past R999999)."""
     return f"R{pk:06d}"
 
 
 def parse_role_id(role_id: str) -> int | None:
-    """The primary key a public role id names, or ``None`` when it is not one."""
-    found = _ROLE_ID.match(role_id)
-    return int(found.group(1)) if found else None
+    """The primary key a public role id names, or ``None`` when it is not one.
+
+    Only the canonical spelling names a role: what :func:`format_role_id` writes. ``R1``,
+    ``R0000001``, other digits than ASCII ones and trailing white space name nothing.
+
+    Examples
+    --------
+    >>> parse_role_id("R000001"), parse_role_id("R1234567")
+    (1, 1234567)
+    >>> [parse_role_id(i) for i in ("R1", "R0000001", "R00000١", "R000001\\n", "R2147483648")]
+    [None, None, None, None, None]
+    """
+    if _ROLE_ID.fullmatch(role_id) is None:
+        return None
+    pk = int(role_id[1:])
+    if not 1 <= pk <= INT_MAX or format_role_id(pk) != role_id:
+        return None
+    return pk
 
 
 def _now() -> datetime:
@@ -108,8 +126,57 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _opt_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
 class AccountExists(ValueError):
     """An account of that name exists already."""
+
+
+class NoSuchAccount(LookupError):
+    """No account has that name."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    """A token just made: its id and the secret, shown this once."""
+
+    id: int
+    token: str
+    created_at: datetime
+    expires_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"token_id": self.id, "token": self.token,
+                "created_at": self.created_at.isoformat(),
+                "expires_at": None if self.expires_at is None else self.expires_at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What is known of a stored token (never its secret)."""
+
+    id: int
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def status(self, now: datetime | None = None) -> str:
+        """``live``, ``revoked`` or ``expired``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or _now()):
+            return "expired"
+        return "live"
+
+    def as_json(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {"token_id": self.id, "status": self.status(),
+                "created_at": self.created_at.isoformat(), "expires_at": iso(self.expires_at),
+                "revoked_at": iso(self.revoked_at)}
 
 
 class RoleClosed(ValueError):
@@ -160,12 +227,16 @@ class HistoryEntry:
 
 
 def _engine(url: str) -> Engine:
+    # hide_parameters: a failed statement's error (and so any log line or traceback) names no
+    # bound value; a role's title or a person's free text never reaches a log that way.
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                             hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                           hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -275,48 +346,165 @@ class Repository:
                 connection.begin():
             yield connection
 
-    # --- accounts -----------------------------------------------------------------------
+    # --- accounts and their credentials -------------------------------------------------
 
-    def add_account(self, name: str, kind: str) -> tuple[Account, str]:
-        """Create an account; return it and its API token (shown once, stored hashed)."""
+    def add_account(self, name: str, kind: str,
+                    expires: timedelta | None = None) -> tuple[Account, str]:
+        """Create an account; return it and its first API token (shown once, stored hashed)."""
         if kind not in ACCOUNT_KINDS:
             raise ValueError(f"kind must be one of {', '.join(ACCOUNT_KINDS)}, got {kind!r}")
         try:
             with self._write() as c:
                 pk = c.execute(accounts.insert().values(
-                    name=name, kind=kind, token_hash="", created_at=_now(),
+                    name=name, kind=kind, created_at=_now(),
                 ).returning(accounts.c.id)).scalar_one()
-                token = auth.new_token(pk)
-                c.execute(accounts.update().where(accounts.c.id == pk).values(
-                    token_hash=auth.hash_token(token)))
+                token = self._new_token(c, pk, expires)
         except IntegrityError as exc:
             raise AccountExists(f"an account named {name!r} exists already") from exc
-        return Account(pk, name, kind), token
+        return Account(pk, name, kind), token.token
 
-    def set_password(self, name: str, password: str) -> bool:
-        """Set an account's web password; ``False`` when there is no such account."""
+    @staticmethod
+    def _new_token(c: Connection, account_id: int, expires: timedelta | None) -> NewToken:
+        now = _now()
+        expires_at = None if expires is None else now + expires
+        token_id = c.execute(api_tokens.insert().values(
+            account_id=account_id, token_hash="", created_at=now, expires_at=expires_at,
+        ).returning(api_tokens.c.id)).scalar_one()
+        token = auth.new_token(token_id)
+        c.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(
+            token_hash=auth.hash_token(token)))
+        return NewToken(token_id, token, now, expires_at)
+
+    @staticmethod
+    def _account_id(c: Connection, name: str) -> int:
+        pk = c.execute(select(accounts.c.id).where(accounts.c.name == name)).scalar()
+        if pk is None:
+            raise NoSuchAccount(f"no account named {name!r}")
+        return int(pk)
+
+    def account(self, name: str) -> Account:
+        """The account named ``name``.
+
+        Raises
+        ------
+        NoSuchAccount
+        """
+        with self.engine.connect() as c:
+            row = c.execute(select(accounts).where(accounts.c.name == name)).mappings().first()
+        if row is None:
+            raise NoSuchAccount(f"no account named {name!r}")
+        return Account(row["id"], row["name"], row["kind"])
+
+    def new_token(self, account: Account | str, expires: timedelta | None = None) -> NewToken:
+        """A new API token for an account (by name or record); its other tokens stay live.
+
+        Raises
+        ------
+        NoSuchAccount
+        """
         with self._write() as c:
-            done = c.execute(accounts.update().where(accounts.c.name == name).values(
+            pk = account.id if isinstance(account, Account) else self._account_id(c, account)
+            return self._new_token(c, pk, expires)
+
+    def tokens(self, account: Account | str) -> list[TokenInfo]:
+        """Every token of an account, live or not, oldest first (never the secrets)."""
+        with self.engine.connect() as c:
+            pk = account.id if isinstance(account, Account) else self._account_id(c, account)
+            rows = c.execute(select(api_tokens).where(api_tokens.c.account_id == pk)
+                             .order_by(api_tokens.c.id)).mappings().all()
+        return [TokenInfo(r["id"], _utc(r["created_at"]), _opt_utc(r["expires_at"]),
+                          _opt_utc(r["revoked_at"])) for r in rows]
+
+    def revoke_tokens(self, account: Account | str, token_id: int | None = None) -> int:
+        """Revoke one token of an account (``token_id``), or every live one; how many were.
+
+        A token id that is not this account's revokes nothing (0), exactly as an unknown one.
+
+        Raises
+        ------
+        NoSuchAccount
+        """
+        with self._write() as c:
+            pk = account.id if isinstance(account, Account) else self._account_id(c, account)
+            where = [api_tokens.c.account_id == pk, api_tokens.c.revoked_at.is_(None)]
+            if token_id is not None:
+                where.append(api_tokens.c.id == token_id)
+            return int(c.execute(api_tokens.update().where(*where).values(
+                revoked_at=_now())).rowcount)
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        """Disable an account (no login, no token, every web session ended) or enable it again.
+
+        Raises
+        ------
+        NoSuchAccount
+        """
+        with self._write() as c:
+            pk = self._account_id(c, name)
+            c.execute(accounts.update().where(accounts.c.id == pk).values(
+                disabled_at=_now() if disabled else None))
+            if disabled:
+                c.execute(web_sessions.delete().where(web_sessions.c.account_id == pk))
+
+    def set_password(self, account: Account | str, password: str) -> bool:
+        """Set an account's web password and end every web session it has; ``False`` when
+        there is no such account."""
+        with self._write() as c:
+            try:
+                pk = account.id if isinstance(account, Account) else self._account_id(c, account)
+            except NoSuchAccount:
+                return False
+            c.execute(accounts.update().where(accounts.c.id == pk).values(
                 password_hash=auth.hash_secret(password)))
-            return done.rowcount == 1
+            c.execute(web_sessions.delete().where(web_sessions.c.account_id == pk))
+            return True
+
+    def has_password(self, account: Account) -> bool:
+        """Whether the account has a web password."""
+        with self.engine.connect() as c:
+            return c.execute(select(accounts.c.password_hash)
+                             .where(accounts.c.id == account.id)).scalar() is not None
+
+    def check_password(self, account: Account, password: str) -> bool:
+        """Whether ``password`` is the account's web password (an account without one: no)."""
+        with self.engine.connect() as c:
+            stored = c.execute(select(accounts.c.password_hash)
+                               .where(accounts.c.id == account.id)).scalar()
+        return auth.check_secret(password, stored)
 
     def account_by_token(self, token: str) -> Account | None:
-        pk = auth.split_token(token)
-        if pk is None:
+        """The account of a live token: not revoked, not expired, its account not disabled."""
+        token_id = auth.split_token(token)
+        if token_id is None:
             return None
+        query = (select(accounts.c.id, accounts.c.name, accounts.c.kind, accounts.c.disabled_at,
+                        api_tokens.c.token_hash, api_tokens.c.expires_at,
+                        api_tokens.c.revoked_at)
+                 .join(api_tokens, api_tokens.c.account_id == accounts.c.id)
+                 .where(api_tokens.c.id == token_id))
         with self.engine.connect() as c:
-            row = c.execute(select(accounts).where(accounts.c.id == pk)).mappings().first()
+            row = c.execute(query).mappings().first()
         if row is None or not auth.check_token(token, row["token_hash"]):
+            return None
+        expires = _opt_utc(row["expires_at"])
+        if row["revoked_at"] is not None or row["disabled_at"] is not None or (
+                expires is not None and expires <= _now()):
             return None
         return Account(row["id"], row["name"], row["kind"])
 
     def account_by_password(self, name: str, password: str) -> Account | None:
+        """The account a web login names, if the password is right and the account enabled.
+
+        Exactly one scrypt is computed whatever the outcome (an unknown name or an account
+        without a password is checked against a dummy hash), so the time taken does not tell
+        which names exist.
+        """
         with self.engine.connect() as c:
             row = c.execute(select(accounts).where(accounts.c.name == name)).mappings().first()
-        if row is None:
-            auth.check_secret(password, auth.hash_secret("-"))  # same time as a wrong password
+        stored = None if row is None else row["password_hash"]
+        if not auth.check_secret(password, stored) or row is None:
             return None
-        if not auth.check_secret(password, row["password_hash"]):
+        if row["disabled_at"] is not None:
             return None
         return Account(row["id"], row["name"], row["kind"])
 
@@ -333,7 +521,8 @@ class Repository:
     def account_by_session(self, session_id: str) -> Account | None:
         query = (select(accounts.c.id, accounts.c.name, accounts.c.kind, web_sessions.c.expires_at)
                  .join(web_sessions, web_sessions.c.account_id == accounts.c.id)
-                 .where(web_sessions.c.id_hash == auth.session_hash(session_id)))
+                 .where(web_sessions.c.id_hash == auth.session_hash(session_id),
+                        accounts.c.disabled_at.is_(None)))
         with self.engine.connect() as c:
             row = c.execute(query).mappings().first()
         if row is None or _utc(row["expires_at"]) < _now():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,9 @@ import polars as pl
 
 from matcher.errors import InputError, Problem
 from matcher.io import ROLE_SCHEMA, validate_roles
-from matcher.io.schema import LIST_SEPARATOR
+from matcher.io.languages import LANGUAGE_CODES
+from matcher.io.schema import FALSE_WORDS, LIST_SEPARATOR, TRUE_WORDS
+from matcher.service.models import INT_MAX
 from matcher.taxonomy import Taxonomy
 from matcher.taxonomy.adaptations import resolve_adaptation
 from matcher.terms import ROLE_TERMS, resolve_terms
@@ -34,10 +37,14 @@ __all__ = [
     "FIELDS",
     "LIST_FIELDS",
     "READ_ONLY_FIELDS",
+    "TEXT_MAX",
+    "TEXT_PATTERNS",
     "FieldProblem",
     "RoleInvalid",
+    "check_payload",
     "check_role",
     "describe_terms",
+    "json_value",
     "to_cells",
 ]
 
@@ -64,6 +71,58 @@ RULE_TOO_LONG = f"must be at most {MAX_TEXT} characters"
 RULE_TOO_MANY = f"must have at most {MAX_ITEMS} items"
 RULE_NUL = "must not contain NUL characters"
 RULE_UNICODE = "must be valid Unicode text (UTF-8)"
+RULE_TEXT = "must be a text"
+RULE_INT_MAX = f"must be at most {INT_MAX}"
+RULE_ITEM_SEPARATOR = f"must not contain '{LIST_SEPARATOR}' inside a list item"
+
+_COLUMNS = {c.name: c for c in ROLE_SCHEMA.columns}
+_DECIMALS = r"(?:\.[0-9]+)?"
+
+
+def _anycase(words: Any) -> str:
+    """An alternation matching each word in any case (JSON Schema patterns have no flags)."""
+    return "(?:" + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c)
+                                    for c in word) for word in words) + ")"
+
+
+_CODE = "(?:" + "|".join(sorted(LANGUAGE_CODES)) + ")"
+_ITEM = f"[^{LIST_SEPARATOR}\x00]*"  # the text's length bound keeps it short
+
+#: What the JSON API accepts as *text* for a field (besides a JSON value of the field's type),
+#: declared once: the service checks a JSON body against these with :func:`re.search`, and the
+#: OpenAPI document publishes the same patterns, so a client (or a fuzzer) that follows the
+#: document is never refused and one that does not is never accepted. The number patterns carry
+#: the ROLES ranges; a form is more lenient (``matcher match``'s own rules judge its cells).
+TEXT_PATTERNS: dict[str, str] = {
+    "slots": "^[1-9][0-9]{0,8}$",
+    # an empty text is a value not stated, as an empty cell of a CSV
+    "hours": f"^(?:|168(?:\\.0+)?|(?:16[0-7]|1[0-5][0-9]|[1-9][0-9]?){_DECIMALS}"
+             "|0\\.[0-9]*[1-9][0-9]*)$",
+    "lat": f"^(?:|-?(?:90(?:\\.0+)?|[1-8]?[0-9]{_DECIMALS}))$",
+    "lon": f"^(?:|-?(?:180(?:\\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9]){_DECIMALS}))$",
+    "permanent": f"^(?:|{_anycase(TRUE_WORDS + FALSE_WORDS)})$",
+    "form": f"^(?:|{_anycase(_COLUMNS['form'].allowed)})$",
+    "title": "^[^\\x00]*$",
+    "occupation": "^[^\\x00]*$",
+    # ISO 639-1 codes in lower case, as the document lists them; none: an empty text
+    "languages": f"^(?:|{_CODE}(?:{LIST_SEPARATOR}{_CODE}){{0,{MAX_ITEMS - 1}}})$",
+    **{name: f"^{_ITEM}(?:{LIST_SEPARATOR}{_ITEM}){{0,{MAX_ITEMS - 1}}}$"
+       for name in ("skills_required", "skills_trained", "offers")},
+}
+#: the longest text the JSON API takes for any field (a longer list goes as a JSON list)
+TEXT_MAX = MAX_TEXT
+#: the pattern of one item when a list field is sent as a JSON list
+ITEM_PATTERNS: dict[str, str] = {
+    "languages": f"^{_CODE}$",  # published as the list of codes
+    **{name: f"^{_ITEM}$" for name in ("skills_required", "skills_trained", "offers")},
+}
+#: the JSON type a field's value may have besides text (``None`` is always allowed but for
+#: ``slots``)
+JSON_KINDS: dict[str, tuple[type, ...]] = {
+    name: {"integer": (int, float), "number": (int, float), "boolean": (bool,)}.get(
+        _COLUMNS[name].kind, ()) for name in FIELDS}
+_TEXT_RE = {name: re.compile(pattern) for name, pattern in TEXT_PATTERNS.items()}
+_ITEM_RE = {name: re.compile(pattern) for name, pattern in ITEM_PATTERNS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +157,11 @@ class _Cells:
     problems: list[FieldProblem] = field(default_factory=list)
 
 
-def _json_value(value: Any) -> str:
+def json_value(value: Any) -> str:
+    """A JSON value as shown in a problem: at most 200 characters, never an error."""
     try:
         return json.dumps(value, ensure_ascii=False)[:MAX_TEXT]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return type(value).__name__
 
 
@@ -111,23 +171,93 @@ def _scalar_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
+        if value.bit_length() > 64:  # far past any column; str() of a huge int is slow
+            raise OverflowError
         return str(value)
     if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
         return repr(value) if math.isfinite(value) else str(value)
     raise TypeError
 
 
-def to_cells(payload: Mapping[str, Any]) -> dict[str, str | None]:
+def _text_rule(name: str, value: str) -> str:
+    """The rule a text broke when it does not match its field's pattern."""
+    if "\x00" in value:
+        return RULE_NUL
+    if name in LIST_FIELDS:
+        items = value.split(LIST_SEPARATOR)
+        if len(items) > MAX_ITEMS:
+            return RULE_TOO_MANY
+        if any(len(i) > MAX_TEXT for i in items):
+            return RULE_TOO_LONG
+    elif len(value) > MAX_TEXT:
+        return RULE_TOO_LONG
+    return _COLUMNS[name].rule
+
+
+def _strict_problem(name: str, value: Any) -> FieldProblem | None:
+    """What is wrong with a JSON value the published schema does not allow (``None``: fine)."""
+    if value is None or (name == "slots" and value == ""):
+        return None  # not stated: the ROLES rules say whether it must be
+    kinds = JSON_KINDS[name]
+    if isinstance(value, str):
+        if len(value) > TEXT_MAX:
+            return FieldProblem(name, RULE_TOO_LONG, value[:MAX_TEXT])
+        if _TEXT_RE[name].search(value) is None:
+            rule = _text_rule(name, value)
+            if name == "languages" and rule == _COLUMNS[name].rule:  # name the code, as the CLI
+                value = next((i.strip() for i in value.split(LIST_SEPARATOR)
+                              if _ITEM_RE[name].search(i) is None), value)
+            return FieldProblem(name, rule, value[:MAX_TEXT])
+        return None
+    if name in LIST_FIELDS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return FieldProblem(name, RULE_JSON_TYPE_LIST, json_value(value))
+        if len(value) > MAX_ITEMS:
+            return FieldProblem(name, RULE_TOO_MANY, None)
+        for item in value:
+            if len(item) > MAX_TEXT:
+                return FieldProblem(name, RULE_TOO_LONG, item[:MAX_TEXT])
+            if (item not in LANGUAGE_CODES if name == "languages"
+                    else _ITEM_RE[name].search(item) is None):
+                rule = (_COLUMNS[name].rule if name == "languages"
+                        else RULE_ITEM_SEPARATOR if LIST_SEPARATOR in item else RULE_TOO_LONG)
+                return FieldProblem(name, rule, item[:MAX_TEXT])
+        return None
+    if isinstance(value, bool) != (bool in kinds) or not isinstance(value, kinds):
+        rule = _COLUMNS[name].rule if kinds or name == "form" else RULE_TEXT
+        return FieldProblem(name, rule, json_value(value))
+    return None
+
+
+def to_cells(payload: Mapping[str, Any], *, strict: bool = False) -> dict[str, str | None]:
     """The text cells of a submitted role (JSON object or form), one per field given.
 
     A list field may be a ``;``-separated text or a list of texts; a scalar field a text, a
     number or a boolean (written as text, so the ROLES rules judge it as they would a CSV cell).
+
+    Parameters
+    ----------
+    payload : mapping
+        Field -> value, as a JSON body or a form sent it.
+    strict : bool
+        A JSON body: each value must also be of the JSON type the OpenAPI document publishes,
+        and a text must match the field's :data:`TEXT_PATTERNS` (a form sends only text, judged
+        by the ROLES rules alone).
 
     Raises
     ------
     RoleInvalid
         With every field that is unknown, of the wrong JSON type, too long, or holds NUL.
     """
+    out = _to_cells(payload, strict)
+    if out.problems:
+        raise RoleInvalid(out.problems)
+    return out.cells
+
+
+def _to_cells(payload: Mapping[str, Any], strict: bool) -> _Cells:
     out = _Cells()
     for name, value in payload.items():
         if name in READ_ONLY_FIELDS:
@@ -136,9 +266,14 @@ def to_cells(payload: Mapping[str, Any]) -> dict[str, str | None]:
             out.problems.append(FieldProblem(str(name)[:MAX_TEXT],
                                              RULE_UNKNOWN.format(known=", ".join(FIELDS)), None))
             continue
+        if strict:
+            problem = _strict_problem(name, value)
+            if problem is not None:
+                out.problems.append(problem)
+                continue
         if name in LIST_FIELDS and isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
-                out.problems.append(FieldProblem(name, RULE_JSON_TYPE_LIST, _json_value(value)))
+                out.problems.append(FieldProblem(name, RULE_JSON_TYPE_LIST, json_value(value)))
                 continue
             if len(value) > MAX_ITEMS:
                 out.problems.append(FieldProblem(name, RULE_TOO_MANY, None))
@@ -147,9 +282,12 @@ def to_cells(payload: Mapping[str, Any]) -> dict[str, str | None]:
         else:
             try:
                 text = _scalar_text(value)
+            except OverflowError:
+                out.problems.append(FieldProblem(name, _COLUMNS[name].rule, None))
+                continue
             except TypeError:
                 rule = RULE_JSON_TYPE_LIST if name in LIST_FIELDS else RULE_JSON_TYPE_SCALAR
-                out.problems.append(FieldProblem(name, rule, _json_value(value)))
+                out.problems.append(FieldProblem(name, rule, json_value(value)))
                 continue
         if text is not None:
             if "\x00" in text:
@@ -161,20 +299,42 @@ def to_cells(payload: Mapping[str, Any]) -> dict[str, str | None]:
                 out.problems.append(FieldProblem(name, RULE_UNICODE, None))
                 continue
             if name in LIST_FIELDS:
-                items = [i for i in text.split(LIST_SEPARATOR) if i.strip()]
+                # counted as sent (blank items too), as the published pattern counts them
+                items = text.split(LIST_SEPARATOR)
                 if len(items) > MAX_ITEMS:
                     out.problems.append(FieldProblem(name, RULE_TOO_MANY, None))
                     continue
-                if any(len(i.strip()) > MAX_TEXT for i in items):
+                if any(len(i) > MAX_TEXT for i in items):
                     out.problems.append(FieldProblem(name, RULE_TOO_LONG, None))
                     continue
-            elif len(text.strip()) > MAX_TEXT:
+            elif len(text) > MAX_TEXT:
                 out.problems.append(FieldProblem(name, RULE_TOO_LONG, None))
                 continue
         out.cells[name] = text
-    if out.problems:
-        raise RoleInvalid(out.problems)
-    return out.cells
+    return out
+
+
+def check_payload(payload: Mapping[str, Any], enterprise: str,
+                  stored: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """Check a JSON role (all of it, or the fields a PATCH sends over the ``stored`` cells) and
+    return its typed fields; every problem is listed, those of JSON types and those of the
+    ROLES rules together.
+
+    Raises
+    ------
+    RoleInvalid
+    """
+    sent = _to_cells(payload, strict=True)
+    cells = {**(stored or {}), **sent.cells}
+    try:
+        fields = check_role(cells, enterprise)
+    except RoleInvalid as exc:
+        flagged = {p.field for p in sent.problems}
+        raise RoleInvalid(sent.problems + [p for p in exc.problems
+                                           if p.field not in flagged]) from None
+    if sent.problems:
+        raise RoleInvalid(sent.problems)
+    return fields
 
 
 def check_role(cells: Mapping[str, str | None], enterprise: str) -> dict[str, Any]:
@@ -214,6 +374,10 @@ def check_role(cells: Mapping[str, str | None], enterprise: str) -> dict[str, An
             FieldProblem(p.column or "role", p.rule, p.value) for p in exc.problems
         ]) from None
     row = typed.row(0, named=True)
+    too_large = [FieldProblem(c.name, RULE_INT_MAX, str(row[c.name])) for c in ROLE_SCHEMA.columns
+                 if c.kind == "integer" and row[c.name] is not None and row[c.name] > INT_MAX]
+    if too_large:  # the ROLES rule has no upper bound; the database column has one
+        raise RoleInvalid(too_large)
     return {name: row[name] for name in FIELDS}
 
 

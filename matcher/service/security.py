@@ -3,9 +3,15 @@
 - :class:`GuardMiddleware` (pure ASGI): refuses a body over the limit with 413 before reading
   more of it, adds the security headers to every answer, and logs one line per request with the
   method, the route template, the status, the time and the account id: never a client address,
-  a query string, a body or a name.
-- :class:`LoginLimiter`: failed logins per client address and per account name in a sliding
-  window; beyond the limit a login answers 429 whatever the password.
+  a query string, a body or a name. It is also the last resort: an exception no handler took
+  answers a plain 500 that echoes nothing, and is logged as its type and the code locations it
+  passed through, without its message (which could quote the input).
+- :class:`LoginLimiter`: failed logins in a sliding window per client address, per account name
+  from that address, and per account name from browsers that never logged in to it; beyond the
+  limit a login answers 429 whatever the password. A browser that logged in to an account
+  before carries a device cookie (OWASP's "device cookies"), so someone guessing a known name
+  from elsewhere cannot lock its owner out. The client address is the TCP peer's unless
+  ``matcher serve --forwarded-allow-ips`` names the proxy to believe.
 - CSRF: every HTML form carries a token that must equal the ``matcher_csrf`` cookie (double
   submit); both are random per browser. Cookies are ``SameSite=Strict`` besides.
 """
@@ -13,18 +19,21 @@
 from __future__ import annotations
 
 import collections
+import hashlib
 import hmac
 import json
 import logging
 import secrets
 import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_FIELD",
+    "DEVICE_COOKIE",
     "GuardMiddleware",
     "LoginLimiter",
     "csrf_ok",
@@ -34,6 +43,7 @@ __all__ = [
 log = logging.getLogger("matcher.service")
 
 CSRF_COOKIE = "matcher_csrf"
+DEVICE_COOKIE = "matcher_device"
 CSRF_FIELD = "csrf"
 
 Scope = MutableMapping[str, Any]
@@ -71,12 +81,13 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = {"code": 500}
+        status: dict[str, int] = {"code": 500}
         path = scope.get("path", "")
         csp = _DOCS_CSP if path in ("/docs", "/redoc") else _CSP
 
         async def send_guarded(message: Message) -> None:
             if message["type"] == "http.response.start":
+                status["started"] = 1
                 status["code"] = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != b"cache-control"]
@@ -103,6 +114,11 @@ class GuardMiddleware:
                 await self.app(scope, receive_body, send_guarded)
             else:
                 await self.app(scope, receive, send_guarded)
+        except Exception as exc:
+            _log_unhandled(exc)
+            if not status.get("started"):
+                await _json_answer(send_guarded, 500, {"detail": "internal error; it is logged"})
+            status["code"] = 500
         finally:
             # the route's template (/api/roles/{role_id}); Starlette's own routes (docs,
             # static files) have none, and their path holds no data
@@ -137,6 +153,14 @@ class GuardMiddleware:
         return b"".join(chunks)
 
 
+def _log_unhandled(exc: BaseException) -> None:
+    """Log an unhandled exception by its type and where it passed, never its message."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
+                        for f in reversed(frames[-8:]))
+    log.error("unhandled %s.%s at %s", type(exc).__module__, type(exc).__qualname__, where)
+
+
 async def _json_answer(send: Send, status: int, body: dict[str, Any]) -> None:
     data = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
@@ -147,13 +171,34 @@ async def _json_answer(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 class LoginLimiter:
-    """Failed logins in a sliding window, per key (client address, account name)."""
+    """Failed logins in a sliding window, per key; and the devices trusted for an account."""
 
     def __init__(self, attempts: int, window_s: float) -> None:
         self.attempts = attempts
         self.window_s = window_s
         self._failures: dict[str, collections.deque[float]] = {}
+        self._devices: set[str] = set()
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _device_key(device: str, name: str) -> str:
+        return hashlib.sha256(f"{device}\x00{name}".encode("utf-8", "replace")).hexdigest()
+
+    def keys(self, client: str, name: str, device: str | None) -> tuple[str, ...]:
+        """The keys a login attempt counts under: the address, the name from that address,
+        and (unless the browser holds a device cookie trusted for this name) the name."""
+        folded = name.casefold()
+        keys = (f"ip:{client}", f"name-ip:{folded}\x00{client}")
+        if device and self._device_key(device, folded) in self._devices:
+            return keys
+        return (*keys, f"name:{folded}")
+
+    def trust(self, device: str, name: str) -> None:
+        """Remember that this device cookie logged in to account ``name``."""
+        with self._lock:
+            if len(self._devices) > 100_000:  # bound memory; trusted devices start over
+                self._devices.clear()
+            self._devices.add(self._device_key(device, name.casefold()))
 
     def _recent(self, key: str, now: float) -> collections.deque[float]:
         failures = self._failures.setdefault(key, collections.deque())

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPBearer
 
 from matcher.service.repository import Account, Repository
 from matcher.service.security import LoginLimiter
@@ -56,7 +58,14 @@ def web_account(request: Request) -> Account | None:
     return _remember(request, get_state(request).repository.account_by_session(session))
 
 
-def api_account(request: Request) -> Account:
+# documents the scheme in OpenAPI; the header itself is read below (a malformed one is a 401,
+# never the framework's 403)
+_bearer = HTTPBearer(auto_error=False, description="An API token: `matcher accounts add` or "
+                     "`matcher accounts token` prints one. A browser logged in to the web form "
+                     "may also read (GET) with its session cookie.")
+
+
+def api_account(request: Request, _scheme: Annotated[Any, Depends(_bearer)] = None) -> Account:
     """The account of an API call: a bearer token, or (for reads only) a browser's session."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

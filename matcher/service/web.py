@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import jinja2
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from matcher.service.api import export_csv, typed_to_cells
 from matcher.service.i18n import TEXT, pick_language, rule_text
+from matcher.service.models import INT_MAX
 from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
     FIELDS,
@@ -30,7 +31,13 @@ from matcher.service.roles import (
     describe_terms,
     to_cells,
 )
-from matcher.service.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, new_csrf_token
+from matcher.service.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    DEVICE_COOKIE,
+    csrf_ok,
+    new_csrf_token,
+)
 from matcher.service.state import SESSION_COOKIE, ServiceState, get_state, web_account
 
 __all__ = ["BadForm", "bad_form", "router"]
@@ -45,6 +52,7 @@ _templates = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _LANG_COOKIE = "matcher_lang"
+OffsetQuery = Annotated[int, Query(ge=0, le=INT_MAX)]
 _TEXT_FIELDS = ("title", "occupation")
 _TERM_KIND = {"occupation": "occupation", "skills_required": "skill",
               "skills_trained": "skill", "offers": "adaptation"}
@@ -78,13 +86,18 @@ def _to(path: str) -> RedirectResponse:
 
 
 class BadForm(Exception):
-    """A form body that is not UTF-8 (after percent-decoding)."""
+    """A form body that is not UTF-8 (after percent-decoding), or that carries a file."""
+
+    def __init__(self, reason: str = "not_utf8") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
-async def bad_form(request: Request, _exc: Exception) -> Response:
-    """The answer to a form body that is not UTF-8: 400, nothing stored."""
+async def bad_form(request: Request, exc: Exception) -> Response:
+    """The answer to a form body that is not UTF-8 or carries a file: 400, nothing stored."""
+    reason = exc.reason if isinstance(exc, BadForm) else "not_utf8"
     return _render(request, "message.html", 400, account=None,
-                   message=TEXT[_language(request)]["not_utf8"])
+                   message=TEXT[_language(request)][reason])
 
 
 async def _form(request: Request) -> FormData | None:
@@ -93,8 +106,10 @@ async def _form(request: Request) -> FormData | None:
     Raises
     ------
     BadForm
-        A URL-encoded body whose values are not UTF-8: answered 400 rather than stored with
-        replacement characters.
+        A body whose values are not UTF-8: answered 400 rather than stored with replacement
+        characters (URL-encoded) or as Latin-1 mojibake (multipart, where the parser falls back
+        to Latin-1); or a multipart form with a file in it, which no form of the service has,
+        answered 400 rather than dropped without a word.
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/x-www-form-urlencoded":
@@ -103,10 +118,18 @@ async def _form(request: Request) -> FormData | None:
                       encoding="utf-8", errors="strict")
         except (UnicodeDecodeError, ValueError) as exc:
             raise BadForm from exc
+    elif media == "multipart/form-data":
+        try:
+            (await request.body()).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadForm from exc
     try:
         form = await request.form()
     except Exception:
         return None
+    if any(not isinstance(value, str) for _, value in form.multi_items()):
+        await form.close()
+        raise BadForm("no_files")
     if not csrf_ok(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
         return None
     return form
@@ -141,7 +164,8 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))[:1000]
     t = TEXT[_language(request)]
     client = request.client.host if request.client else "-"
-    keys = (f"ip:{client}", f"name:{name.casefold()}")
+    device = request.cookies.get(DEVICE_COOKIE)
+    keys = state.limiter.keys(client, name, device)
     wait = state.limiter.blocked(*keys)
     if wait > 0:
         response = _render(request, "login.html", 429, account=None, name=name,
@@ -159,6 +183,12 @@ async def login(request: Request) -> Response:
     redirect.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict",
                         secure=state.settings.secure_cookies, path="/",
                         max_age=int(state.settings.session_hours * 3600))
+    if not device or len(device) != len(new_csrf_token()):
+        device = new_csrf_token()
+        redirect.set_cookie(DEVICE_COOKIE, device, httponly=True, samesite="strict",
+                            secure=state.settings.secure_cookies, path="/login",
+                            max_age=365 * 24 * 3600)
+    state.limiter.trust(device, account.name)
     return redirect
 
 
@@ -176,7 +206,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/roles")
-async def roles_page(request: Request, offset: int = 0) -> Response:
+async def roles_page(request: Request, offset: OffsetQuery = 0) -> Response:
     account = await _account(request)
     if account is None:
         return _to("/login")
@@ -320,7 +350,7 @@ async def close_role(request: Request, role_id: str) -> Response:
 
 
 @router.get("/history")
-async def history_page(request: Request, offset: int = 0) -> Response:
+async def history_page(request: Request, offset: OffsetQuery = 0) -> Response:
     account = await _account(request)
     if account is None:
         return _to("/login")
