@@ -297,7 +297,7 @@ class _Page:
                                                   else pl.col("tier") == lab)
                                      for lab in labels)], dtype=np.int64).reshape(-1, 2)
         primary, secondary = suppress(counts, self.min_cell)
-        hidden: list[bool] = np.asarray(primary | secondary).any(axis=1).tolist()
+        hidden = [bool(primary[r].any() or secondary[r].any()) for r in range(len(labels))]
         t, f = self.t, self.f
         body = "".join(
             f"<tr><td>{_e(t['tier_unknown'] if lab is None else lab)}</td>"
