@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "match": ("matcher.cli.match", "Match SEEKERS to ROLES and write the proposal to --out."),
     "occupations": ("matcher.cli.taxonomy",
                     "Explore occupations: which ones experience transfers to."),
+    "report": ("matcher.cli.report",
+               "Write the report of a run: one self-contained HTML page (nb, da or en)."),
     "roles": ("matcher.cli.service", "The roles posted to the service."),
     "serve": ("matcher.cli.service",
               "Run the role posting service (web form and JSON API; OpenAPI docs at /docs)."),
