@@ -28,7 +28,7 @@
     if (!n) { frag.appendChild(el("p", T.none_found, "note")); }
     else {
       var table = el("table", null, "rows"), thead = el("thead"), tr = el("tr");
-      this.head.forEach(function (h) { tr.appendChild(el("th", h)); });
+      this.head.forEach(function (h) { tr.appendChild(el("th", h[0], h[1])); });
       thead.appendChild(tr); table.appendChild(thead);
       var body = el("tbody");
       for (var k = from; k < to; k++) this.draw(body, this.rows[k]);
@@ -51,23 +51,23 @@
 
   // ---- job-seekers
   var S = D.seekers, open = {};
-  var head = [T.seeker, T.status, T.score];
-  if (D.hasTiers) head.push(T.tier);
-  if (D.hasHistory) head.push(T.history);
-  head.push(T.reason);
+  var head = [[T.seeker, "c-id"], [T.status, "c-status"], [T.score, "c-num"]];
+  if (D.hasTiers) head.push([T.tier, "c-tier"]);
+  if (D.hasHistory) head.push([T.history, "c-hist"]);
+  head.push([T.reason, "reason"]);
   function altTable(i) {
     var a = D.alts[i];
     if (!a.length) return el("p", T.no_alternatives, "note");
-    var t = el("table"), h = el("tr");
-    [T.rank, T.role, T.enterprise, T.score, T.skill_fit, T.transfer_fit, T.wish_fit, T.assigned]
-      .forEach(function (x) { h.appendChild(el("th", x)); });
+    var t = el("table", null, "alts"), h = el("tr");
+    var labels = [T.rank, T.role, T.enterprise, T.score, T.skill_fit, T.transfer_fit, T.wish_fit, T.assigned];
+    labels.forEach(function (x, j) { h.appendChild(el("th", x, j > 2 ? "c-num" : "")); });
     var th = el("thead"); th.appendChild(h); t.appendChild(th);
     var b = el("tbody");
     a.forEach(function (r) {
       var tr = el("tr", null, r[6] ? "assigned" : "");
       var role = D.roles[r[0]];
       [r[1], role[1] ? role[1] + " (" + role[0] + ")" : role[0], role[2], fmt(r[2]), fmt(r[3]),
-       fmt(r[4]), fmt(r[5]), r[6] ? T.yes : ""].forEach(function (x) { tr.appendChild(el("td", x)); });
+       fmt(r[4]), fmt(r[5]), r[6] ? T.yes : T.no].forEach(function (x, j) { cell(tr, labels[j], x, j > 2 ? "c-num" : ""); });
       b.appendChild(tr);
     });
     t.appendChild(b);
@@ -145,23 +145,24 @@
   }
   var timer = null;
   q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 120); });
+  q.addEventListener("change", function () { clearTimeout(timer); update(); });
   [fs, ft, so].forEach(function (x) { if (x) x.addEventListener("change", update); });
   update();
 
   // ---- open places
   if (D.open.length) {
-    var op = new Pager(document.getElementById("open-list"), [T.role, T.enterprise, T.places, T.open],
+    var op = new Pager(document.getElementById("open-list"), [[T.role], [T.enterprise], [T.places, "c-num"], [T.open, "c-num"]],
       function (body, k) {
         var o = D.open[k], r = D.roles[o[0]], tr = el("tr");
         cell(tr, T.role, r[1] ? r[1] + " (" + r[0] + ")" : r[0]);
-        cell(tr, T.enterprise, r[2]); cell(tr, T.places, o[1]); cell(tr, T.open, o[2]);
+        cell(tr, T.enterprise, r[2]); cell(tr, T.places, o[1], "c-num"); cell(tr, T.open, o[2], "c-num");
         body.appendChild(tr);
       });
     op.set(D.open.map(function (_, k) { return k; }));
   }
   // ---- warnings
   if (D.warnings.length) {
-    var wp = new Pager(document.getElementById("warning-list"), [T.file, T.row, T.column, T.problem, T.value],
+    var wp = new Pager(document.getElementById("warning-list"), [[T.file], [T.row, "c-num"], [T.column], [T.problem], [T.value]],
       function (body, k) {
         var w = D.warnings[k], tr = el("tr");
         [T.file, T.row, T.column, T.problem, T.value].forEach(function (lab, j) { cell(tr, lab, w[j]); });
