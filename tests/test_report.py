@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from report_fixtures import HOSTILE, make_run
 from scipy.stats import binomtest
 
 from matcher.cli import cli
 from matcher.errors import InputError
 from matcher.report import STRINGS, Run, load_run, render, tier_table, write_report
-from report_fixtures import HOSTILE, make_run
 
 
 class _Page(HTMLParser):
