@@ -196,8 +196,9 @@ class _Page:
             (t["time"], t["seconds"].format(s=f.num(sum(timings.values()), 1))
              if timings else _HIDDEN),
         ]
+        kinds = {"seekers": t["seekers_n"], "roles": t["roles_n"]}
         inputs = "".join(
-            f"<tr><td>{_e(kind)}</td><td>{_e(v.get('file', ''))}</td>"
+            f"<tr><td>{_e(kinds.get(kind, kind))}</td><td>{_e(v.get('file', ''))}</td>"
             f"<td class='hash'>{_e(v.get('sha256', ''))}</td></tr>"
             for kind, v in sorted((m.get("inputs") or {}).items()))
         settings = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>"
@@ -206,7 +207,7 @@ class _Page:
             f"<section id='summary'><h2>{t['summary']}</h2><div class='cards'>"
             f"<div class='card'><h3>{t['counts']}</h3>{_dl(counts)}</div>"
             f"<div class='card'><h3>{t['result']}</h3>{_dl(result)}</div></div>"
-            f"<h3>{t['inputs']}</h3><div class='scroll'><table class='plain'><thead><tr>"
+            f"<h3>{t['inputs']}</h3><div class='scroll'><table class='plain inputs'><thead><tr>"
             f"<th></th><th>{t['file']}</th><th>{t['sha256']}</th></tr></thead>"
             f"<tbody>{inputs}</tbody></table></div>"
             f"<h3>{t['settings']}</h3><table class='plain settings'><tbody>{settings}</tbody>"
@@ -222,7 +223,10 @@ class _Page:
             if isinstance(value, bool):
                 text = t["yes"] if value else t["no"]
             elif isinstance(value, dict):
-                text = ", ".join(f"{k} {self._value(v)}" for k, v in sorted(value.items()))
+                names = {"skill": t["skill_fit"], "transfer": t["transfer_fit"],
+                         "wish": t["wish_fit"], "permanent": t["permanent"]}
+                text = ", ".join(f"{names.get(k, k).lower()} {self._value(v)}"
+                                 for k, v in sorted(value.items()))
             else:
                 text = self._value(value)
             out.append((label, text))
@@ -261,9 +265,10 @@ class _Page:
                     f"<td>{f.pct(r['rate'])}</td><td>{ci}</td>"
                     f"<td>{f.num(r['mean_score'])}</td></tr>")
             parts.append(
-                f"<table class='plain num'><thead><tr><th>{t['tier']}</th><th>{t['people']}</th>"
-                f"<th>{t['matched_n']}</th><th>{t['rate']}</th><th>{t['interval']}</th>"
-                f"<th>{t['mean_score']}</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
+                f"<div class='scroll'><table class='plain num'><thead><tr><th>{t['tier']}</th>"
+                f"<th>{t['people']}</th><th>{t['matched_n']}</th><th>{t['rate']}</th>"
+                f"<th>{t['interval']}</th><th>{t['mean_score']}</th></tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table></div>")
             if any(r["suppressed"] or r["n"] is None for r in rows):
                 parts.append(f"<p class='note'>{_e(t['suppressed_note'].format(n=self.min_cell))}"
                              "</p>")
@@ -307,9 +312,9 @@ class _Page:
             for r, lab in enumerate(labels))
         return (f"<section id='parking'><h2>{t['parking']}</h2>"
                 f"<p>{_e(t['parking_intro'].format(k=k))}</p>"
-                f"<table class='plain num'><thead><tr><th>{t['tier']}</th><th>{t['people']}</th>"
-                f"<th>{_e(t['parked'].format(k=k))}</th><th>%</th></tr></thead>"
-                f"<tbody>{body}</tbody></table>"
+                f"<div class='scroll'><table class='plain num'><thead><tr><th>{t['tier']}</th>"
+                f"<th>{t['people']}</th><th>{_e(t['parked'].format(k=k))}</th><th>%</th></tr>"
+                f"</thead><tbody>{body}</tbody></table></div>"
                 f"<p class='note'>{_e(t['suppressed_note'].format(n=self.min_cell))}</p>"
                 "</section>")
 
@@ -351,9 +356,9 @@ class _Page:
             f"<td>{_e(role_names.get(str(o.get('role_id')), o.get('role_id')))}</td>"
             f"<td>{f.num(o.get('cost'), 3)}</td></tr>" for o in items)
         return (f"<section id='overrides'><h2>{t['overrides']}</h2>"
-                f"<p>{_e(t['overrides_intro'])}</p><table class='plain'><thead><tr>"
-                f"<th>{t['kind']}</th><th>{t['seeker']}</th><th>{t['role']}</th>"
-                f"<th>{t['cost']}</th></tr></thead><tbody>{body}</tbody></table></section>")
+                f"<p>{_e(t['overrides_intro'])}</p><div class='scroll'><table class='plain'>"
+                f"<thead><tr><th>{t['kind']}</th><th>{t['seeker']}</th><th>{t['role']}</th>"
+                f"<th>{t['cost']}</th></tr></thead><tbody>{body}</tbody></table></div></section>")
 
     # ------------------------------------------------------------------ embedded data
     def data(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ LANGUAGES: tuple[Lang, ...] = ("nb", "da", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "permanent": "Permanent position",
         "setting_hierarchy_decay": "How much related skills count",
         "sort_id": "Id",
         "sort_score_desc": "Fit, highest first",
@@ -149,6 +150,7 @@ STRINGS: dict[str, dict[str, str]] = {
                   "archived as it is.",
     },
     "nb": {
+        "permanent": "Fast stilling",
         "setting_hierarchy_decay": "Hvor mye beslektede ferdigheter teller",
         "sort_id": "Id",
         "sort_score_desc": "Samsvar, høyest først",
@@ -286,6 +288,7 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres som den er.",
     },
     "da": {
+        "permanent": "Fast ansættelse",
         "setting_hierarchy_decay": "Hvor meget beslægtede kompetencer tæller",
         "sort_id": "Id",
         "sort_score_desc": "Matchscore, højeste først",

@@ -118,7 +118,9 @@
   });
   var q = document.getElementById("q"), fs = document.getElementById("f-status"),
       ft = document.getElementById("f-tier"), so = document.getElementById("f-sort");
+  var applied = "";
   function update() {
+    applied = q.value;
     var needle = q.value.trim().toLowerCase(), status = fs.value, tier = ft ? ft.value : "";
     var rows = [];
     for (var i = 0; i < S.length; i++) {
@@ -145,7 +147,9 @@
   }
   var timer = null;
   q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 120); });
-  q.addEventListener("change", function () { clearTimeout(timer); update(); });
+  // Enter or leaving the box applies the search at once, but only when it changed: a re-render
+  // between the press and the release of a click would swallow the click
+  q.addEventListener("change", function () { if (q.value !== applied) { clearTimeout(timer); update(); } });
   [fs, ft, so].forEach(function (x) { if (x) x.addEventListener("change", update); });
   update();
 
