@@ -178,13 +178,13 @@ class MatchResult:
         English). ``seekers`` (with a ``tier`` column) adds the audit by tier; ``roles`` adds
         titles, employers and the roles left with open places. Written atomically.
         """
-        from matcher.report import run_from_outputs, write_report
+        from matcher.report import pick_language, run_from_outputs, write_report
 
         run = run_from_outputs(self.manifest, self.matches, self.alternatives,
                                _warnings_frame(self.warnings), seekers=seekers, roles=roles,
                                seekers_required=False)
-        chosen = lang or self.manifest.get("settings", {}).get("lang") or "en"
-        return write_report(run, path, lang=chosen, min_cell=min_cell)
+        return write_report(run, path, lang=pick_language(lang, self.manifest),
+                            min_cell=min_cell)
 
     def _repr_html_(self) -> str:
         summary = "".join(

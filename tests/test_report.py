@@ -362,3 +362,14 @@ def test_match_result_writes_its_report(sample_result: Any, samples: tuple[Path,
     reasons = sample_result.matches["reason"].to_list()
     assert [data["reasons"][s[3]] for s in data["seekers"]] == reasons
     assert set(string.ascii_letters) & set(path.read_text()[:200])
+
+
+def test_the_language_is_the_one_asked_for_else_the_runs_own_else_english() -> None:
+    from matcher.report import pick_language
+
+    assert pick_language("nb", {"settings": {"lang": "da"}}) == "nb"
+    assert pick_language(None, {"settings": {"lang": "da"}}) == "da"
+    assert pick_language(None, {"settings": {}}) == "en"
+    with pytest.raises(ValueError, match="The 'lang' parameter must be one of nb, da, en. "
+                                         "Got 'sv' instead."):
+        pick_language("sv")

@@ -13,7 +13,7 @@ import click
 
 from matcher.cli.base import cli, fail
 from matcher.errors import InputError, MatcherError
-from matcher.report import LANGUAGES, load_run, write_report
+from matcher.report import LANGUAGES, load_run, pick_language, write_report
 
 __all__ = ["report_command"]
 
@@ -50,9 +50,7 @@ def report_command(run_dir: str, out: str | None, lang: str | None, seekers: str
                        warnings=warnings)
         target = Path(out) if out else Path(run_dir) / "report.html" if Path(
             run_dir).is_dir() else Path(run_dir).with_name("report.html")
-        chosen = lang or run.manifest.get("settings", {}).get("lang") or "en"
-        if chosen not in LANGUAGES:
-            chosen = "en"
+        chosen = pick_language(lang, run.manifest)
         written = write_report(run, target, lang=chosen, min_cell=min_cell)
     except InputError as exc:
         fail(str(exc), 2)

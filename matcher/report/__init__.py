@@ -19,10 +19,10 @@ from pathlib import Path
 from matcher.io.write import _atomic
 from matcher.report.render import render, tier_table
 from matcher.report.run import Run, find_outputs, load_run, run_from_outputs
-from matcher.report.strings import LANGUAGES, STRINGS, Lang
+from matcher.report.strings import LANGUAGES, STRINGS, Lang, pick_language
 
-__all__ = ["LANGUAGES", "STRINGS", "Lang", "Run", "find_outputs", "load_run", "render",
-           "run_from_outputs", "tier_table", "write_report"]
+__all__ = ["LANGUAGES", "STRINGS", "Lang", "Run", "find_outputs", "load_run", "pick_language",
+           "render", "run_from_outputs", "tier_table", "write_report"]
 
 
 def write_report(run: Run, path: str | os.PathLike[str], *, lang: Lang = "en",

@@ -225,7 +225,7 @@ class _Page:
             elif isinstance(value, dict):
                 names = {"skill": t["skill_fit"], "transfer": t["transfer_fit"],
                          "wish": t["wish_fit"], "permanent": t["permanent"]}
-                text = ", ".join(f"{names.get(k, k).lower()} {self._value(v)}"
+                text = ", ".join(f"{(names.get(k) or k).lower()} {self._value(v)}"
                                  for k, v in sorted(value.items()))
             else:
                 text = self._value(value)

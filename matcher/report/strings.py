@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["LANGUAGES", "STRINGS", "Lang"]
+__all__ = ["LANGUAGES", "STRINGS", "Lang", "pick_language"]
 
 Lang = Literal["nb", "da", "en"]
 LANGUAGES: tuple[Lang, ...] = ("nb", "da", "en")
@@ -426,3 +426,17 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres, som den er.",
     },
 }
+
+
+def pick_language(lang: str | None, manifest: dict[str, object] | None = None) -> Lang:
+    """``lang`` when given; else the run's ``lang`` setting when it is one of ours; else
+    English (the language of the reasons before they were translated)."""
+    if lang is not None:
+        for known in LANGUAGES:
+            if lang == known:
+                return known
+        raise ValueError(f"The 'lang' parameter must be one of {', '.join(LANGUAGES)}. "
+                         f"Got {lang!r} instead.")
+    settings = (manifest or {}).get("settings")
+    recorded = settings.get("lang") if isinstance(settings, dict) else None
+    return next((known for known in LANGUAGES if recorded == known), "en")
