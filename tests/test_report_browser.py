@@ -94,10 +94,9 @@ def test_report_in_chromium(browser: Any, report_run: tuple[Path, dict[str, Any]
         assert page.locator("#open h2").inner_text() == t["open_places"]
         assert page.evaluate("window.__pwned") is None
         assert page.locator("main img").count() == 0
+        assert page.locator("#old-browser").is_hidden()
         # every id is in the data, and (once is enough) the search box finds every one of them
-        ids = page.evaluate(
-            "JSON.parse(document.getElementById('report-data').textContent)"
-            ".seekers.map(s => s[0])")
+        ids = page.evaluate("window.matcherReport.seekers.map(s => s[0])")
         assert sorted(ids) == sorted(made["seekers"])
         missing = [] if lang != "nb" else page.evaluate("""ids => {
             const q = document.getElementById('q'), lost = [];

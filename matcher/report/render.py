@@ -5,15 +5,16 @@ fairness); what can be 20,000 rows long (the job-seekers, open places, warnings)
 compact JSON and drawn a page at a time by the page's own script, so the page stays light
 however large the batch.
 
-Safety: every value from the files is escaped (``html.escape``) or, inside the embedded JSON,
-has ``<``, ``>`` and ``&`` written as ``\\u003c`` and so on, so no value can close the script
-element; the script only ever sets ``textContent``. A Content-Security-Policy allows exactly
+Safety: every value from the files is escaped (``html.escape``) or travels inside the embedded
+data, which is gzip-compressed JSON in base64 (:func:`pack`), so no value can close the script
+element; the page's script only ever sets ``textContent``. A Content-Security-Policy allows exactly
 the page's own script and style (by hash) and nothing from any network.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
@@ -32,7 +33,7 @@ from matcher.report.plots import curve_plot, histogram, interval_plot
 from matcher.report.run import Run
 from matcher.report.strings import LANGUAGES, STRINGS, Lang
 
-__all__ = ["render", "tier_table"]
+__all__ = ["pack", "render", "tier_table", "unpack"]
 
 #: strings the page's script uses (the rest are written into the HTML here)
 _SCRIPT_STRINGS = (
@@ -134,10 +135,20 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def _json_for_script(data: Any) -> str:
+def pack(data: Any) -> str:
+    """The page's data: compact JSON, gzip-compressed (no timestamp), in base64.
+
+    Base64 has no character that could end the script element, and a 20,000-row run shrinks
+    from about 11 MB of JSON to about 2 MB. The page unpacks it with the browser's own
+    ``DecompressionStream``.
+    """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode("ascii")
+
+
+def unpack(text: str) -> Any:
+    """The inverse of :func:`pack` (for tests and for scripts that read an archived report)."""
+    return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
 
 
 def _round(x: Any, digits: int = 3) -> float | None:
@@ -453,6 +464,7 @@ class _Page:
             f"<section id='matches'><h2>{t['matches']}</h2>"
             f"<p>{_e(t['matches_intro'].format(alternatives=t['alternatives']))}</p>"
             f"<noscript><p class='note'>{_e(t['noscript'])}</p></noscript>"
+            f"<p class='note' id='old-browser' hidden>{_e(t['old_browser'])}</p>"
             f"<div class='controls'><label>{t['search']}<input id='q' type='search' "
             f"autocomplete='off' placeholder='{_e(t['search_placeholder'])}'></label>"
             f"<label>{t['show']}<select id='f-status'><option value='all'>{t['show_all']}</option>"
@@ -480,7 +492,8 @@ class _Page:
             f"<nav aria-label='{_e(t['contents'])}'><ul>{contents}</ul></nav></header><main>"
             + "".join(sections) + matches + open_section + warn_section +
             f"</main><footer>{_e(t['footer'].format(version=__version__))}</footer>"
-            f"<script type='application/json' id='report-data'>{_json_for_script(data)}</script>"
+            f"<script type='application/octet-stream' id='report-data' "
+            f"data-encoding='gzip+base64'>{pack(data)}</script>"
             f"<script>{js}</script></body></html>\n")
 
 

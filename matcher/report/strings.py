@@ -16,6 +16,8 @@ LANGUAGES: tuple[Lang, ...] = ("nb", "da", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "old_browser": "This browser is too old to show the list. Open the file in "
+                       "a current version of Edge, Chrome, Firefox or Safari.",
         "permanent": "Permanent position",
         "setting_hierarchy_decay": "How much related skills count",
         "sort_id": "Id",
@@ -150,6 +152,8 @@ STRINGS: dict[str, dict[str, str]] = {
                   "archived as it is.",
     },
     "nb": {
+        "old_browser": "Nettleseren er for gammel til å vise listen. Åpne filen i "
+                       "en nyere versjon av Edge, Chrome, Firefox eller Safari.",
         "permanent": "Fast stilling",
         "setting_hierarchy_decay": "Hvor mye beslektede ferdigheter teller",
         "sort_id": "Id",
@@ -288,6 +292,8 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres som den er.",
     },
     "da": {
+        "old_browser": "Browseren er for gammel til at vise listen. Åbn filen i en "
+                       "nyere version af Edge, Chrome, Firefox eller Safari.",
         "permanent": "Fast ansættelse",
         "setting_hierarchy_decay": "Hvor meget beslægtede kompetencer tæller",
         "sort_id": "Id",
