@@ -196,7 +196,7 @@ class _Page:
         timings = m.get("timings_s") or {}
         result = [
             (t["total_score"], f.num(m.get("total_score"), 3)),
-            (t["solver"], _e(m.get("solver", _HIDDEN))),
+            (t["solver"], _e(t.get(f"solver_{m.get('solver')}", m.get("solver", _HIDDEN)))),
             (t["optimality"], f"<span class='{'ok' if certified else 'bad'}'>"
                               f"{t['certified'] if certified else t['not_certified']}</span>"),
             (t["taxonomy"], _e(" ".join(str(v) for v in (

@@ -16,6 +16,7 @@ LANGUAGES: tuple[Lang, ...] = ("nb", "da", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "solver_dense": "exact (dense)",
         "old_browser": "This browser is too old to show the list. Open the file in "
                        "a current version of Edge, Chrome, Firefox or Safari.",
         "permanent": "Permanent position",
@@ -152,6 +153,7 @@ STRINGS: dict[str, dict[str, str]] = {
                   "archived as it is.",
     },
     "nb": {
+        "solver_dense": "eksakt (tett matrise)",
         "old_browser": "Nettleseren er for gammel til å vise listen. Åpne filen i "
                        "en nyere versjon av Edge, Chrome, Firefox eller Safari.",
         "permanent": "Fast stilling",
@@ -292,6 +294,7 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres som den er.",
     },
     "da": {
+        "solver_dense": "eksakt (tæt matrix)",
         "old_browser": "Browseren er for gammel til at vise listen. Åbn filen i en "
                        "nyere version af Edge, Chrome, Firefox eller Safari.",
         "permanent": "Fast ansættelse",
