@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     run = synthetic_run(args.seekers, args.roles, args.top_k)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, make, is_report in (("report (paged, JSON)", lambda: render(run, lang="nb"),
+        for name, make, is_report in (("report (paged, packed JSON)", lambda: render(run, lang="nb"),
                                        True),
                                       ("baseline (static table)", lambda: static_page(run),
                                        False)):
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"| {name} | " + " | ".join(
             f"{r[c]:,.2f}" if c in r and c != "dom_elements" else
             (f"{r[c]:,.0f}" if c in r else "") for c in cols) + " |")
-    rep, base = results["report (paged, JSON)"], results["baseline (static table)"]
+    rep, base = results["report (paged, packed JSON)"], results["baseline (static table)"]
     print("| report / baseline | " + " | ".join(
         f"{rep[c] / base[c]:.2f}" if c in rep and c in base and base[c] else ""
         for c in cols) + " |")
