@@ -170,8 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     run = synthetic_run(args.seekers, args.roles, args.top_k)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, make, is_report in (("report (paged, packed JSON)", lambda: render(run, lang="nb"),
-                                       True),
+        report_name = "report (paged, packed JSON)"
+        for name, make, is_report in ((report_name, lambda: render(run, lang="nb"), True),
                                       ("baseline (static table)", lambda: static_page(run),
                                        False)):
             times, text = [], ""
