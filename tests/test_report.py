@@ -138,6 +138,7 @@ def test_a_tier_file_given_by_hand_is_used_and_unknown_seekers_are_counted(
     ("count", "holds 60 job-seekers, the manifest matches.csv.manifest.json says 61"),
     ("alts", "alternatives.csv row 1, column 'seeker_id': must name a job-seeker in "
              "matches.csv, got 'S99999'"),
+    ("alt_role", "alternatives.csv row 2, column 'role_id': must not be empty"),
     ("ambiguous", "alternatives: 2 files in the folder fit (alternatives.csv, "
                   "more-alts.csv); name one with --alternatives"),
 ])
@@ -168,6 +169,11 @@ def test_bad_runs_are_errors_naming_file_row_column_rule_and_value(
         a = pl.read_csv(folder / "alternatives.csv", infer_schema=False)
         a.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("S99999"))
                        .otherwise(pl.col("seeker_id")).alias("seeker_id")
+                       ).write_csv(folder / "alternatives.csv")
+    elif case == "alt_role":
+        a = pl.read_csv(folder / "alternatives.csv", infer_schema=False)
+        a.with_columns(pl.when(pl.int_range(pl.len()) == 1).then(pl.lit(""))
+                       .otherwise(pl.col("role_id")).alias("role_id")
                        ).write_csv(folder / "alternatives.csv")
     elif case == "ambiguous":
         (folder / "more-alts.csv").write_bytes((folder / "alternatives.csv").read_bytes())

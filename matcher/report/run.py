@@ -115,7 +115,9 @@ def _typed_alternatives(raw: pl.DataFrame, name: str, seekers: set[str],
     problems = [Problem(name, r, "seeker_id", RULE_UNKNOWN_SEEKER.format(matches=matches_name),
                         sid[r - 1])
                 for r in _rows(sid.is_null() | ~sid.is_in(sorted(seekers)))]
-    columns: dict[str, pl.Series] = {"seeker_id": sid, "role_id": _text(raw, "role_id")}
+    rid = _text(raw, "role_id")
+    problems += [Problem(name, r, "role_id", RULE_MISSING_VALUE) for r in _rows(rid.is_null())]
+    columns: dict[str, pl.Series] = {"seeker_id": sid, "role_id": rid}
     for c in ("rank", "score", "skill_fit", "transfer_fit", "wish_fit"):
         columns[c] = (_number(raw, c) if c in raw.columns
                       else pl.Series(c, [None] * raw.height, pl.Float64))
