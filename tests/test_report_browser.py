@@ -152,14 +152,19 @@ def test_pages_filter_and_print_without_cutting_tables(
         values = [float(s.replace(",", ".")) for s in scores]
         matched = made["matches"]["role_id"].drop_nulls().len()
         assert values == sorted(values, reverse=True) and len(values) == min(50, matched)
-        # print: A4 width, nothing wider than the page
+        # print: every row of a small batch, A4 width, nothing wider than the page
+        page.select_option("#f-status", "all")
         page.set_viewport_size({"width": 700, "height": 1000})
         page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert page.locator("#seeker-list tr[data-seeker]").count() == len(made["seekers"])
         wide = page.evaluate("""() => [...document.querySelectorAll('table, svg, figure')]
             .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
             .length""")
         assert wide == 0
         assert page.locator("#f-sort").is_hidden()
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        assert page.locator("#seeker-list tr[data-seeker]").count() == 50
         assert problems == []
     finally:
         context.close()

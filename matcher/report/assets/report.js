@@ -13,7 +13,7 @@
 
 function start(D) {
   window.matcherReport = D;  // the decoded data, for scripts and tests
-  var T = D.t, PAGE = 50;
+  var T = D.t, PAGE = 50, PRINT_MAX = 2000, printing = false, pagers = [];
   var num = new Intl.NumberFormat(D.lang === "en" ? "en-GB" : D.lang,
                                   {minimumFractionDigits: 2, maximumFractionDigits: 2});
   function fmt(x) { return x === null || x === undefined ? "\u2013" : num.format(x); }
@@ -28,14 +28,17 @@ function start(D) {
   function roleName(i) { var r = D.roles[i]; return r[1] ? r[1] + " (" + r[0] + ")" : r[0]; }
 
   // a paged table: rows are indices into some data array; only one page is ever in the DOM
+  // (printing, every row up to PRINT_MAX is drawn, so a small batch prints whole)
   function Pager(host, head, draw) {
     this.host = host; this.head = head; this.draw = draw; this.rows = []; this.page = 0;
+    pagers.push(this);
   }
   Pager.prototype.set = function (rows) { this.rows = rows; this.page = 0; this.render(); };
   Pager.prototype.render = function () {
     var self = this, n = this.rows.length, pages = Math.max(1, Math.ceil(n / PAGE));
     this.page = Math.min(this.page, pages - 1);
-    var from = this.page * PAGE, to = Math.min(n, from + PAGE);
+    var all = printing && n <= PRINT_MAX;
+    var from = all ? 0 : this.page * PAGE, to = all ? n : Math.min(n, from + PAGE);
     var frag = document.createDocumentFragment();
     if (!n) { frag.appendChild(el("p", T.none_found, "note")); }
     else {
@@ -186,6 +189,12 @@ function start(D) {
       });
     wp.set(D.warnings.map(function (_, k) { return k; }));
   }
+  window.addEventListener("beforeprint", function () {
+    printing = true; pagers.forEach(function (p) { p.render(); });
+  });
+  window.addEventListener("afterprint", function () {
+    printing = false; pagers.forEach(function (p) { p.render(); });
+  });
   // when the first page of rows was drawn, for benchmarks/bench_report.py
   document.documentElement.setAttribute("data-ready-ms", String(Math.round(performance.now())));
   document.documentElement.setAttribute("data-ready", "1");
