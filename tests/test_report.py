@@ -380,3 +380,21 @@ def test_the_language_is_the_one_asked_for_else_the_runs_own_else_english() -> N
     message = "The 'lang' parameter must be one of nb, da, en. Got 'sv' instead."
     with pytest.raises(ValueError, match=re.escape(message)):
         pick_language("sv")
+
+
+def test_employability_alone_groups_seekers_in_fixed_bands(tmp_path: Path) -> None:
+    made = make_run(tmp_path / "run", hostile=False)
+    ids = made["seekers"]
+    values = [i / (len(ids) - 1) for i in range(len(ids))]  # 0 ... 1, both ends included
+    pl.DataFrame({"seeker_id": ids, "employability": values}).write_csv(tmp_path / "emp.csv")
+    run = load_run(tmp_path / "run", seekers=tmp_path / "emp.csv")
+    assert run.tier_source == "employability"
+    rows = {r["tier"]: r["n"] for r in tier_table(run, min_cell=1)}
+    expected = {"75\u2013100 %": sum(v >= 0.75 for v in values),
+                "50\u201375 %": sum(0.5 <= v < 0.75 for v in values),
+                "25\u201350 %": sum(0.25 <= v < 0.5 for v in values),
+                "0\u201325 %": sum(v < 0.25 for v in values), "*": len(ids)}
+    assert rows == expected
+    page = render(run, lang="nb", min_cell=1)
+    assert "Andel matchet etter jobbsannsynlighet" in page
+    assert data_of(page)["t"]["tier"] == "Jobbsannsynlighet"

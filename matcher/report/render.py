@@ -170,7 +170,11 @@ class _Page:
             raise ValueError(f"The 'min_cell' parameter must be an integer >= 1. "
                              f"Got {min_cell!r} instead.")
         self.run, self.lang, self.min_cell = run, lang, min_cell
-        self.t = STRINGS[lang]
+        self.t = dict(STRINGS[lang])
+        if run.tier_source == "employability":  # bands of employability stand in for tiers
+            for key, band in (("tier", "band"), ("audit_intro", "band_intro"),
+                              ("rate_plot", "band_plot"), ("sort_tier", "sort_band")):
+                self.t[key] = self.t[band]
         self.f = _Fmt(lang)
         self.m = run.manifest
 

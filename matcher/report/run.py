@@ -27,7 +27,7 @@ from matcher.audit.inputs import RULE_TIER_OR_EMPLOYABILITY, read_seekers
 from matcher.errors import InputError, Problem
 from matcher.io import read_table, validate_roles
 
-__all__ = ["Run", "find_outputs", "load_run", "run_from_outputs"]
+__all__ = ["EMPLOYABILITY_BANDS", "Run", "find_outputs", "load_run", "run_from_outputs"]
 
 PathLike = str | os.PathLike[str]
 
@@ -36,6 +36,11 @@ MATCHES_COLUMNS = ("seeker_id", "role_id", "score", "reason")
 ALTS_COLUMNS = ("seeker_id", "role_id", "rank", "score", "assigned")
 WARNINGS_COLUMNS = ("file", "row", "column", "rule", "value")
 TABLE_SUFFIXES = (".csv", ".parquet", ".json", ".jsonl", ".ndjson")
+
+#: employability bands (closest to work first), used when SEEKERS has no tier: fixed, so that
+#: runs compare, and lower bounds inclusive
+EMPLOYABILITY_BANDS: tuple[tuple[float, str], ...] = (
+    (0.75, "75\u2013100 %"), (0.5, "50\u201375 %"), (0.25, "25\u201350 %"), (0.0, "0\u201325 %"))
 
 RULE_NO_MANIFEST = "holds no run: no '*.manifest.json' (matcher match --out writes one)"
 RULE_MANY_MANIFESTS = "holds {n} runs ({names}): give one run's manifest or MATCHES file"
@@ -57,8 +62,9 @@ class Run:
     ``alternatives``: ``seeker_id, role_id, rank, score, skill_fit, transfer_fit, wish_fit,
     assigned`` or ``None``. ``warnings``: ``file, row, column, rule, value`` or ``None``.
     ``tiers``: ``seeker_id, tier`` for every job-seeker (tier null when unknown) or ``None``;
-    ``tier_labels`` in order, closest to work first. ``roles``: ``role_id, title, enterprise,
-    slots`` or ``None``. ``sources``: the file names used, by kind.
+    ``tier_labels`` in order, closest to work first; ``tier_source`` is ``"employability"``
+    when the groups are :data:`EMPLOYABILITY_BANDS` (no tier column was given). ``roles``:
+    ``role_id, title, enterprise, slots`` or ``None``. ``sources``: the file names used, by kind.
     """
 
     manifest: dict[str, Any]
@@ -68,6 +74,7 @@ class Run:
     tiers: pl.DataFrame | None = None
     tier_labels: tuple[str, ...] = ()
     roles: pl.DataFrame | None = None
+    tier_source: str = "tier"
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -293,6 +300,7 @@ def run_from_outputs(manifest: dict[str, Any], matches: pl.DataFrame,
     sources = dict(sources or {})
     tiers: pl.DataFrame | None = None
     labels: tuple[str, ...] = ()
+    tier_source = "tier"
     if seekers is not None:
         try:
             typed, labels = read_seekers(seekers)
@@ -302,6 +310,14 @@ def run_from_outputs(manifest: dict[str, Any], matches: pl.DataFrame,
                 raise
         else:
             sources["seekers"] = _name(seekers, "seekers")
+            if not labels:  # employability only: fixed bands stand in for tiers
+                band = pl.lit(None, pl.String)
+                for low, label in reversed(EMPLOYABILITY_BANDS):
+                    band = pl.when(pl.col("employability") >= low).then(pl.lit(label)
+                                                                       ).otherwise(band)
+                typed = typed.with_columns(tier=band)
+                labels = tuple(label for _, label in EMPLOYABILITY_BANDS)
+                tier_source = "employability"
             tiers = matches.select("seeker_id").join(
                 typed.select("seeker_id", "tier"), on="seeker_id", how="left")
     role_frame = None
@@ -318,6 +334,7 @@ def run_from_outputs(manifest: dict[str, Any], matches: pl.DataFrame,
         sources["roles"] = r_name
     return Run(manifest=manifest, matches=matches, alternatives=alternatives,
                warnings=warnings, tiers=tiers, tier_labels=tuple(labels), roles=role_frame,
+               tier_source=tier_source,
                sources=sources)
 
 

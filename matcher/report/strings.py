@@ -16,6 +16,13 @@ LANGUAGES: tuple[Lang, ...] = ("nb", "da", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "band": "Employability",
+        "band_intro": "Share of job-seekers who get a proposed place, by estimated "
+               "employability (the chance of finding work without help; 75–100 % is "
+               "closest to work). A low share among those with the lowest chance can "
+               "be a sign that the hardest to place are left behind.",
+        "band_plot": "Share matched by employability, with 95% intervals",
+        "sort_band": "Employability, lowest first",
         "solver_dense": "exact (dense)",
         "old_browser": "This browser is too old to show the list. Open the file in "
                        "a current version of Edge, Chrome, Firefox or Safari.",
@@ -67,7 +74,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "all_tiers": "All",
         "suppressed_note": "\u2013 = hidden because fewer than {n} people are in a cell.",
         "no_tiers": "Tiers are not known for this run. Give the job-seeker file with a "
-                    "'tier' column (--seekers FILE) to see who gets a place by tier.",
+                    "'tier' or 'employability' column (--seekers FILE) to see who gets a "
+                    "place by tier.",
         "rate_plot": "Share matched by tier, with 95% intervals",
         "score_plot": "Fit of the proposed placements",
         "score_axis": "Fit (0\u20131)",
@@ -153,6 +161,13 @@ STRINGS: dict[str, dict[str, str]] = {
                   "archived as it is.",
     },
     "nb": {
+        "band": "Jobbsannsynlighet",
+        "band_intro": "Andelen arbeidssøkere som får forslag om plass, etter anslått "
+               "jobbsannsynlighet (sjansen for å komme i jobb uten hjelp; 75–100 % er "
+               "nærmest arbeidslivet). Lav andel blant dem med lavest sjanse kan være "
+               "et tegn på at de som trenger mest hjelp, blir stående igjen.",
+        "band_plot": "Andel matchet etter jobbsannsynlighet, med 95 % konfidensintervall",
+        "sort_band": "Jobbsannsynlighet, lavest først",
         "solver_dense": "eksakt (tett matrise)",
         "old_browser": "Nettleseren er for gammel til å vise listen. Åpne filen i "
                        "en nyere versjon av Edge, Chrome, Firefox eller Safari.",
@@ -205,8 +220,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "all_tiers": "Alle",
         "suppressed_note": "\u2013 = skjult fordi det er færre enn {n} personer i en celle.",
         "no_tiers": "Innsatsgruppe er ikke kjent for denne kjøringen. Oppgi filen med "
-                    "arbeidssøkere med kolonnen «tier» (--seekers FIL) for å se hvem som får "
-                    "plass i hver gruppe.",
+                    "arbeidssøkere med kolonnen «tier» eller «employability» (--seekers FIL) "
+                    "for å se hvem som får plass i hver gruppe.",
         "rate_plot": "Andel matchet etter innsatsgruppe, med 95 % konfidensintervall",
         "score_plot": "Samsvar for de foreslåtte plasseringene",
         "score_axis": "Samsvar (0\u20131)",
@@ -294,6 +309,14 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres som den er.",
     },
     "da": {
+        "band": "Jobsandsynlighed",
+        "band_intro": "Andelen af jobsøgere, der får forslag om en plads, fordelt på anslået "
+               "jobsandsynlighed (chancen for at komme i job uden hjælp; 75–100 % er "
+               "tættest på arbejdsmarkedet). En lav andel blandt dem med den laveste "
+               "chance kan være et tegn på, at dem, der har mest brug for hjælp, "
+               "bliver ladt tilbage.",
+        "band_plot": "Andel matchet fordelt på jobsandsynlighed, med 95 %-konfidensinterval",
+        "sort_band": "Jobsandsynlighed, laveste først",
         "solver_dense": "eksakt (tæt matrix)",
         "old_browser": "Browseren er for gammel til at vise listen. Åbn filen i en "
                        "nyere version af Edge, Chrome, Firefox eller Safari.",
@@ -346,8 +369,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "all_tiers": "Alle",
         "suppressed_note": "\u2013 = skjult, fordi der er færre end {n} personer i en celle.",
         "no_tiers": "Gruppen er ikke kendt for denne kørsel. Angiv filen med jobsøgere med "
-                    "kolonnen »tier« (--seekers FIL) for at se, hvem der får en plads i hver "
-                    "gruppe.",
+                    "kolonnen »tier« eller »employability« (--seekers FIL) for at se, hvem der "
+                    "får en plads i hver gruppe.",
         "rate_plot": "Andel matchet fordelt på gruppe, med 95 %-konfidensinterval",
         "score_plot": "Matchscore for de foreslåede placeringer",
         "score_axis": "Matchscore (0\u20131)",
