@@ -398,3 +398,20 @@ def test_employability_alone_groups_seekers_in_fixed_bands(tmp_path: Path) -> No
     page = render(run, lang="nb", min_cell=1)
     assert "Andel matchet etter jobbsannsynlighet" in page
     assert data_of(page)["t"]["tier"] == "Jobbsannsynlighet"
+
+
+def test_a_run_written_as_parquet_and_json_is_read_the_same(tmp_path: Path) -> None:
+    make_run(tmp_path / "csv", hostile=True)
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    csv_run = load_run(tmp_path / "csv")
+    pl.read_csv(tmp_path / "csv" / "matches.csv", infer_schema=False).write_parquet(
+        folder / "m.parquet")
+    pl.read_csv(tmp_path / "csv" / "alternatives.csv").write_json(folder / "a.json")
+    (folder / "m.parquet.manifest.json").write_bytes(
+        (tmp_path / "csv" / "matches.csv.manifest.json").read_bytes())
+    run = load_run(folder)
+    assert run.matches.equals(csv_run.matches)
+    assert run.alternatives is not None and csv_run.alternatives is not None
+    assert run.alternatives.equals(csv_run.alternatives)
+    assert run.tiers is None  # the inputs are not in this folder
