@@ -25,8 +25,8 @@ __all__ = ["report_command"]
 @click.option("--lang", type=click.Choice(LANGUAGES),
               help="Language of the page (default: the run's lang setting, else en).")
 @click.option("--seekers", type=click.Path(dir_okay=False),
-              help="Job-seekers with a 'tier' column, for the audit by tier (default: the "
-                   "run's SEEKERS when it lies unchanged in RUN_DIR).")
+              help="Job-seekers with a 'tier' (or 'employability') column, for the audit by "
+                   "tier (default: the run's SEEKERS when it lies unchanged in RUN_DIR).")
 @click.option("--roles", type=click.Path(dir_okay=False),
               help="The run's ROLES, for titles, employers and open places (default: found "
                    "like --seekers).")
@@ -42,7 +42,7 @@ def report_command(run_dir: str, out: str | None, lang: str | None, seekers: str
                    min_cell: int) -> None:
     """Write the report of a run: one self-contained HTML page (nb, da or en).
 
-    RUN_DIR is the folder ``matcher match`` wrote to (or its MATCHES file, or the manifest).
+    RUN_DIR is the folder 'matcher match' wrote to (or its MATCHES file, or the manifest).
     The page makes no network request; open it in any browser, print it or archive it.
     """
     try:
