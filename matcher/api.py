@@ -164,6 +164,29 @@ class MatchResult:
                 tmp.unlink(missing_ok=True)
         return targets
 
+    def write_report(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lang: str | None = None,
+        seekers: Source | None = None,
+        roles: Source | None = None,
+        min_cell: int = 5,
+    ) -> Path:
+        """Write the caseworker's report: one self-contained HTML file (see docs/report.md).
+
+        ``lang`` is ``'nb'``, ``'da'`` or ``'en'`` (default: the run's ``lang`` setting, else
+        English). ``seekers`` (with a ``tier`` column) adds the audit by tier; ``roles`` adds
+        titles, employers and the roles left with open places. Written atomically.
+        """
+        from matcher.report import pick_language, run_from_outputs, write_report
+
+        run = run_from_outputs(self.manifest, self.matches, self.alternatives,
+                               _warnings_frame(self.warnings), seekers=seekers, roles=roles,
+                               seekers_required=False)
+        return write_report(run, path, lang=pick_language(lang, self.manifest),
+                            min_cell=min_cell)
+
     def _repr_html_(self) -> str:
         summary = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"

@@ -125,6 +125,7 @@ def test_demo_runs_in_an_empty_directory(tmp_path: Path) -> None:
     assert "matched" in done.stdout
     assert (tmp_path / "matcher-demo" / "matches.csv").exists()
     assert (tmp_path / "matcher-demo" / "matches.csv.manifest.json").exists()
+    assert (tmp_path / "matcher-demo" / "report.html").exists()
 
 
 @pytest.mark.parametrize(

@@ -24,13 +24,16 @@ from matcher import __version__
 __all__ = ["COMMANDS", "cli", "fail", "main"]
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "accounts": ("matcher.cli.service", "Create accounts and set their web passwords."),
+    "accounts": ("matcher.cli.service", "Create accounts, hand out and revoke their API tokens, "
+                 "set web passwords, disable them."),
     "audit": ("matcher.cli.audit",
               "Audit a selection for creaming and parking (fit held constant)."),
     "demo": ("matcher.cli.match", "Run a batch match on the built-in synthetic samples."),
     "match": ("matcher.cli.match", "Match SEEKERS to ROLES and write the proposal to --out."),
     "occupations": ("matcher.cli.taxonomy",
                     "Explore occupations: which ones experience transfers to."),
+    "report": ("matcher.cli.report",
+               "Write the report of a run: one self-contained HTML page (nb, da or en)."),
     "roles": ("matcher.cli.service", "The roles posted to the service."),
     "serve": ("matcher.cli.service",
               "Run the role posting service (web form and JSON API; OpenAPI docs at /docs)."),

@@ -58,12 +58,15 @@ def _check_suffix(ctx: click.Context, param: click.Parameter, value: Any) -> Any
 
 def _run(
     seekers: str, roles: str, out: str, alternatives: str | None, warnings: str | None,
-    **settings: Any,
+    report: str | None = None, **settings: Any,
 ) -> None:
     try:
         config = MatchConfig(**settings)
-        result = match(seekers, _roles_source(roles), config=config)
+        role_source = _roles_source(roles)
+        result = match(seekers, role_source, config=config)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
+        if report is not None:
+            written.append(result.write_report(report, seekers=seekers, roles=role_source))
     except (InputError, ConfigError, TaxonomyError) as exc:
         fail(str(exc), 2)
     except MatcherError as exc:
@@ -117,14 +120,16 @@ _defaults = MatchConfig()
 @click.option("--solver", type=click.Choice(SOLVERS), default=_defaults.solver,
               show_default=True,
               help="Exact assignment solver: auto takes dense only where it is small.")
+@click.option("--report", "report", type=click.Path(dir_okay=False),
+              help="Also write the caseworker's report (one self-contained HTML page).")
 def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
-                  warnings: str | None, **settings: Any) -> None:
+                  warnings: str | None, report: str | None, **settings: Any) -> None:
     """Match SEEKERS to ROLES and write the proposal to --out.
 
     SEEKERS and ROLES are CSV, Parquet or JSON files (by extension); ROLES may also be the
     role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
     """
-    _run(seekers, roles, out, alternatives, warnings, **settings)
+    _run(seekers, roles, out, alternatives, warnings, report, **settings)
 
 
 @cli.command("demo")
@@ -139,7 +144,7 @@ def demo_command(out_dir: str) -> None:
             resources.as_file(samples / "roles.csv") as r:
         click.echo(f"Matching the built-in samples ({s.name}, {r.name}) ...")
         _run(str(s), str(r), str(folder / "matches.csv"), str(folder / "alternatives.csv"),
-             str(folder / "warnings.csv"), **{})
+             str(folder / "warnings.csv"), str(folder / "report.html"))
     result = pl.read_csv(folder / "matches.csv")
     with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
                    tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=100, tbl_rows=12,
