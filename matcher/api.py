@@ -38,7 +38,7 @@ from matcher.encode import (
 from matcher.errors import InputError, OutputError, Problem
 from matcher.explain import Explainer
 from matcher.io import read_table, validate_roles, validate_seekers, write_json, write_table
-from matcher.score import score_pairs
+from matcher.score import pruned_blocks, score_pairs
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.terms import ROLE_TERMS, SEEKER_TERMS, resolve_terms
 
@@ -350,8 +350,9 @@ def match(
     with clock.stage("assign"):
         assignment = solve(graph.scores, role_vec.slots, config.solver)
     with clock.stage("certify"):
-        # every allowed pair is in the graph, so the prices certify a global optimum; the
-        # role prices are also what one place in each role costs the others
+        # the role prices certify the optimum over the graph and, checked against the pairs
+        # `candidates` pruned, over every allowed pair; they are also what one place in each
+        # role costs the others
         try:
             prices = dual_prices(graph.scores, role_vec.slots, assignment.role_of_seeker)
         except ValueError:  # never expected from an exact solver; reported, not hidden
@@ -359,7 +360,10 @@ def match(
             optimality = None
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
-            optimality = certify(graph.scores, role_vec.slots, assignment, prices=prices)
+            pruned = pruned_blocks(seeker_vec, role_vec, concepts, config) if (
+                graph.allowed is not None and int(graph.allowed.sum()) > graph.scores.nnz
+            ) else ()
+            optimality = certify(graph.scores, role_vec.slots, assignment, pruned, prices=prices)
             cost = prices.role
     with clock.stage("explain"):
         seeker_ids = seeker_frame.get_column("seeker_id").to_list()
@@ -406,7 +410,10 @@ def match(
             "roles": role_frame.height,
             "slots": int(role_vec.slots.sum()),
             "feasible_pairs": int(graph.feasible.sum()),
-            "allowed_pairs": int(graph.scores.nnz),
+            "allowed_pairs": int(graph.allowed.sum()) if graph.allowed is not None
+            else int(graph.scores.nnz),
+            "candidate_pairs": int(graph.scores.nnz),
+            "role_profiles": graph.profiles,
             "unmatched": seeker_frame.height - matched,
             "unresolved_terms": seeker_terms.count_unresolved() + role_terms.count_unresolved(),
             "warnings": len(warnings),

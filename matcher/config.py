@@ -106,6 +106,10 @@ class MatchConfig:
     solver : {'auto', 'dense', 'sparse'}, default 'auto'
         The exact assignment solver (:func:`matcher.assign.solve`): ``auto`` takes the dense
         one only where it is small and fast, the sparse min-cost flow otherwise.
+    candidates : int, default 0
+        Allowed roles kept per seeker for the assignment, the best by score; ``0`` keeps every
+        allowed pair. The pairs left out are still checked against the solver's dual prices, so
+        the manifest says whether the result is optimal over all allowed pairs, or how close.
     """
 
     top_k: int = 5
@@ -120,6 +124,7 @@ class MatchConfig:
     taxonomy: str | None = None
     crosswalk: str | None = None
     solver: SolverName = "auto"
+    candidates: int = 0
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -140,6 +145,7 @@ class MatchConfig:
                 raise _fail(owner, name, "a path (str) or None", value)
         if self.solver not in SOLVERS:
             raise _fail(owner, "solver", "one of " + ", ".join(map(repr, SOLVERS)), self.solver)
+        _check_int(owner, "candidates", self.candidates, 0)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""

@@ -29,7 +29,9 @@ block times the roles, never the whole seekers x roles matrix.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,7 +40,14 @@ from scipy.spatial import cKDTree
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
 
-__all__ = ["CONSTRAINTS", "EARTH_RADIUS_KM", "CandidateGraph", "score_pairs"]
+__all__ = [
+    "CONSTRAINTS",
+    "EARTH_RADIUS_KM",
+    "CandidateGraph",
+    "pruned_blocks",
+    "role_profiles",
+    "score_pairs",
+]
 
 #: the hard constraints, in the column order of :attr:`CandidateGraph.excluded`
 CONSTRAINTS = ("distance", "hours", "language", "needs")
@@ -70,6 +79,11 @@ class CandidateGraph:
         The best-scoring role that a hard constraint excluded (-1 and NaN where none).
     best_excluded_by : bool array (n_seekers, 4)
         Which constraints excluded it, in :data:`CONSTRAINTS` order.
+    allowed : int array (n_seekers,)
+        Allowed roles per seeker, those pruned by ``MatchConfig.candidates`` included (the
+        graph holds at most ``candidates`` of them).
+    profiles : int
+        Distinct role profiles (:func:`role_profiles`): the skill columns actually computed.
     """
 
     scores: sp.csr_array
@@ -83,6 +97,8 @@ class CandidateGraph:
     best_excluded: np.ndarray
     best_excluded_score: np.ndarray
     best_excluded_by: np.ndarray
+    allowed: np.ndarray | None = None
+    profiles: int = 0
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -177,33 +193,154 @@ def _best(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(has, arg, -1), np.where(has, top, np.nan)
 
 
-def score_pairs(
+def role_profiles(roles: RoleVectors) -> tuple[np.ndarray, np.ndarray]:
+    """Roles that every seeker scores the same: one *profile* per distinct occupation, weighted
+    requirements, full credit and permanence (training is in the weights already).
+
+    Returns
+    -------
+    profile : int array (n_roles,)
+        The profile of each role, numbered in order of its first role.
+    first : int array (n_profiles,)
+        The first role of each profile: the one whose column stands for all of them.
+    """
+    weight = sp.csr_array(roles.weight, copy=True)
+    weight.sum_duplicates()
+    weight.sort_indices()
+    indptr, indices, data = weight.indptr, weight.indices, weight.data
+    seen: dict[tuple[Any, ...], int] = {}
+    profile = np.empty(roles.slots.shape[0], dtype=np.int64)
+    for j in range(profile.size):
+        lo, hi = indptr[j], indptr[j + 1]
+        key = (int(roles.occupation[j]), float(roles.full_credit[j]),
+               float(roles.permanent[j]), indices[lo:hi].tobytes(), data[lo:hi].tobytes())
+        profile[j] = seen.setdefault(key, len(seen))
+    first = np.unique(profile, return_index=True)[1].astype(np.int64)
+    return profile, first
+
+
+@dataclass
+class _Block:
+    """One block of seekers scored against every role (dense over roles, bounded in rows)."""
+
+    start: int
+    profile_score: np.ndarray  # (n_block, n_profiles)
+    score: np.ndarray  # (n_block, n_roles)
+    skill: np.ndarray
+    transfer: np.ndarray
+    wish: np.ndarray
+    checks: tuple[np.ndarray, ...]  # in CONSTRAINTS order
+    feasible: np.ndarray
+    allowed: np.ndarray
+    kept: np.ndarray  # allowed and among the seeker's top `candidates`
+
+
+def _top_candidates(allowed: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Per row the ``k`` allowed columns of highest score (lower column first on ties)."""
+    if k <= 0 or allowed.shape[1] <= k:
+        return allowed
+    over = allowed.sum(axis=1) > k
+    if not over.any():
+        return allowed
+    kept = allowed.copy()
+    masked = np.where(allowed[over], score[over], -np.inf)
+    kth = -np.partition(-masked, k - 1, axis=1)[:, k - 1]
+    above = masked > kth[:, np.newaxis]
+    tied = masked == kth[:, np.newaxis]
+    room = k - above.sum(axis=1)
+    kept[over] = above | (tied & (np.cumsum(tied, axis=1) <= room[:, np.newaxis]))
+    return kept
+
+
+def _score_blocks(
     seekers: SeekerVectors,
     roles: RoleVectors,
     concepts: OccupationConcepts,
     config: MatchConfig,
-) -> CandidateGraph:
-    """Score every pair block by block and keep the allowed ones (see :class:`CandidateGraph`)."""
+    profiles: tuple[np.ndarray, np.ndarray],
+) -> Iterator[_Block]:
+    """Score seekers block by block: the skill product and the wish and transfer fits once per
+    role profile, then spread to the roles; the hard constraints per role."""
     n_seekers = seekers.have.shape[0]
     n_roles = roles.slots.shape[0]
     weights = config.weights
+    profile, first = profiles
 
     named = sorted({c for w in seekers.wishes + seekers.experience for c in w})
     role_concepts = sorted({int(c) for c in roles.occupation if c >= 0})
     sim = concepts.similarity(named, role_concepts)
     position = {c: i for i, c in enumerate(named)}
     concept_col = {c: j for j, c in enumerate(role_concepts)}
-    role_pos = np.array([concept_col.get(int(c), -1) for c in roles.occupation], dtype=np.int64)
+    profile_pos = np.array([concept_col.get(int(c), -1) for c in roles.occupation[first]],
+                           dtype=np.int64)
 
-    weight_t = sp.csr_array(roles.weight.T)
+    weight_t = sp.csr_array(roles.weight[first].T)
     role_tree = _role_tree(roles)
-    no_need = roles.full_credit <= 0
-    credit = np.where(no_need, 1.0, roles.full_credit)
+    no_need = roles.full_credit[first] <= 0
+    credit = np.where(no_need, 1.0, roles.full_credit[first])
+    permanent = roles.permanent[first]
     role_speaks = np.asarray(roles.languages.any(axis=1), dtype=bool)
     not_offered = (~roles.offers).astype(np.float64)
+    role_languages = roles.languages.T.astype(np.float64)
+
+    step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
+    for start in range(0, n_seekers, step):
+        rows = slice(start, min(start + step, n_seekers))
+        skill_p = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
+        skill_p[:, no_need] = 1.0
+        np.clip(skill_p, 0.0, 1.0, out=skill_p)
+        wish_p = _best_similarity(seekers.wishes[rows], sim, position, profile_pos)
+        wish_p[np.isnan(wish_p)] = config.neutral_wish
+        transfer_p = _best_similarity(seekers.experience[rows], sim, position, profile_pos)
+        transfer_p = np.where(np.isnan(transfer_p), skill_p, transfer_p)
+        score_p = (
+            weights.skill * skill_p
+            + weights.transfer * transfer_p
+            + weights.wish * wish_p
+            + weights.permanent * permanent[np.newaxis, :]
+        )
+        score = score_p[:, profile]
+
+        reach = _within_reach(seekers, n_roles, rows, role_tree, roles)
+        hours_max = seekers.hours_max[rows]
+        with np.errstate(invalid="ignore"):
+            hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])
+        langs = seekers.languages[rows]
+        shared = (langs.astype(np.float64) @ role_languages) > 0
+        speaks = np.asarray(langs.any(axis=1), dtype=bool)
+        lang_ok = shared | ~speaks[:, np.newaxis] | ~role_speaks[np.newaxis, :]
+        missing = (seekers.needs[rows].astype(np.float64) @ not_offered.T) > 0
+        needs_ok = ~(missing & roles.offers_stated[np.newaxis, :])
+
+        feasible = reach & hours_ok & lang_ok & needs_ok
+        allowed = feasible & (score >= config.min_score) & (score > 0)
+        yield _Block(
+            start=start, profile_score=score_p, score=score, skill=skill_p[:, profile],
+            transfer=transfer_p[:, profile], wish=wish_p[:, profile],
+            checks=(reach, hours_ok, lang_ok, needs_ok), feasible=feasible, allowed=allowed,
+            kept=_top_candidates(allowed, score, config.candidates),
+        )
+
+
+def score_pairs(
+    seekers: SeekerVectors,
+    roles: RoleVectors,
+    concepts: OccupationConcepts,
+    config: MatchConfig,
+) -> CandidateGraph:
+    """Score every pair block by block and keep the candidates (see :class:`CandidateGraph`).
+
+    With ``config.candidates = K > 0`` only each seeker's ``K`` best allowed roles enter the
+    graph, so its memory is bounded by ``K x seekers`` whatever the number of roles;
+    :func:`pruned_blocks` gives the rest back, grouped by role profile, for the certificate.
+    """
+    n_seekers = seekers.have.shape[0]
+    n_roles = roles.slots.shape[0]
+    profiles = role_profiles(roles)
 
     excluded = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=np.int64)
     feasible_count = np.zeros(n_seekers, dtype=np.int64)
+    allowed_count = np.zeros(n_seekers, dtype=np.int64)
     best_below = np.full(n_seekers, -1, dtype=np.int64)
     best_below_score = np.full(n_seekers, np.nan)
     best_excluded = np.full(n_seekers, -1, dtype=np.int64)
@@ -211,52 +348,25 @@ def score_pairs(
     best_excluded_by = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=bool)
     parts: list[tuple[np.ndarray, ...]] = []
 
-    step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
-    for start in range(0, n_seekers, step):
-        rows = slice(start, min(start + step, n_seekers))
-        skill = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
-        skill[:, no_need] = 1.0
-        np.clip(skill, 0.0, 1.0, out=skill)
-        wish = _best_similarity(seekers.wishes[rows], sim, position, role_pos)
-        wish[np.isnan(wish)] = config.neutral_wish
-        transfer = _best_similarity(seekers.experience[rows], sim, position, role_pos)
-        transfer = np.where(np.isnan(transfer), skill, transfer)
-        score = (
-            weights.skill * skill
-            + weights.transfer * transfer
-            + weights.wish * wish
-            + weights.permanent * roles.permanent[np.newaxis, :]
-        )
+    for b in _score_blocks(seekers, roles, concepts, config, profiles):
+        rows = slice(b.start, b.start + b.score.shape[0])
+        excluded[rows] = np.column_stack([(~c).sum(axis=1) for c in b.checks])
+        feasible_count[rows] = b.feasible.sum(axis=1)
+        allowed_count[rows] = b.allowed.sum(axis=1)
 
-        reach = _within_reach(seekers, n_roles, rows, role_tree, roles)
-        hours_max = seekers.hours_max[rows]
-        with np.errstate(invalid="ignore"):
-            hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])
-        langs = seekers.languages[rows]
-        shared = (langs.astype(np.float64) @ roles.languages.T.astype(np.float64)) > 0
-        speaks = np.asarray(langs.any(axis=1), dtype=bool)
-        lang_ok = shared | ~speaks[:, np.newaxis] | ~role_speaks[np.newaxis, :]
-        missing = (seekers.needs[rows].astype(np.float64) @ not_offered.T) > 0
-        needs_ok = ~(missing & roles.offers_stated[np.newaxis, :])
-
-        checks = (reach, hours_ok, lang_ok, needs_ok)
-        excluded[rows] = np.column_stack([(~c).sum(axis=1) for c in checks])
-        feasible = reach & hours_ok & lang_ok & needs_ok
-        feasible_count[rows] = feasible.sum(axis=1)
-        allowed = feasible & (score >= config.min_score) & (score > 0)
-
-        arg, top = _best(feasible & ~allowed, score)
+        arg, top = _best(b.feasible & ~b.allowed, b.score)
         best_below[rows], best_below_score[rows] = arg, top
-        arg, top = _best(~feasible, score)
+        arg, top = _best(~b.feasible, b.score)
         best_excluded[rows], best_excluded_score[rows] = arg, top
         picked = np.maximum(arg, 0)
         block = np.arange(arg.shape[0])
         best_excluded_by[rows] = np.column_stack(
-            [~c[block, picked] & (arg >= 0) for c in checks]
+            [~c[block, picked] & (arg >= 0) for c in b.checks]
         )
 
-        r, c = np.nonzero(allowed)
-        parts.append((r + start, c, score[r, c], skill[r, c], transfer[r, c], wish[r, c]))
+        r, c = np.nonzero(b.kept)
+        parts.append((r + b.start, c, b.score[r, c], b.skill[r, c], b.transfer[r, c],
+                      b.wish[r, c]))
 
     if parts:
         r, c, s, k, t, w = (np.concatenate(x) for x in zip(*parts, strict=True))
@@ -279,4 +389,39 @@ def score_pairs(
         best_excluded=best_excluded,
         best_excluded_score=best_excluded_score,
         best_excluded_by=best_excluded_by,
+        allowed=allowed_count,
+        profiles=int(profiles[1].size),
     )
+
+
+def pruned_blocks(
+    seekers: SeekerVectors,
+    roles: RoleVectors,
+    concepts: OccupationConcepts,
+    config: MatchConfig,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The allowed pairs that ``config.candidates`` left out of the graph, for
+    :func:`matcher.assign.certify`: per block of seekers, one ``(seekers, roles, scores,
+    allowed)`` block per role profile (a ``PrunedBlock``), holding the profile's one score
+    column and which of its roles were pruned, so pairs are never listed one by one.
+
+    The seekers are scored again, block by block, so memory stays bounded; nothing is yielded
+    when ``config.candidates`` is 0 (every allowed pair is in the graph).
+    """
+    if config.candidates <= 0:
+        return
+    profile, first = profiles = role_profiles(roles)
+    order = np.argsort(profile, kind="stable")
+    bounds = np.searchsorted(profile[order], np.arange(first.size + 1))
+    for b in _score_blocks(seekers, roles, concepts, config, profiles):
+        pruned = b.allowed & ~b.kept
+        if not pruned.any():
+            continue
+        seeker_idx = np.arange(b.start, b.start + b.score.shape[0])
+        hit = np.flatnonzero(np.bincount(profile, weights=pruned.sum(axis=0),
+                                         minlength=first.size))
+        for p in hit.tolist():
+            members = order[bounds[p]:bounds[p + 1]]
+            mask = pruned[:, members]
+            some = mask.any(axis=1)
+            yield seeker_idx[some], members, b.profile_score[some, p:p + 1], mask[some]
