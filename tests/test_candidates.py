@@ -1,0 +1,143 @@
+"""Candidate generation: role profiles, each seeker's top K allowed roles, and the certificate
+over every allowed pair when top-K prunes some of them."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_score import random_batch
+
+import matcher
+from matcher.assign import solve_dense
+from matcher.config import MatchConfig
+from matcher.encode import OccupationConcepts, encode_roles, key_index, skill_space
+from matcher.errors import ConfigError
+from matcher.score import role_profiles
+from matcher.terms import ROLE_TERMS, resolve_terms
+
+
+def _frames(result: matcher.MatchResult) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return result.matches, result.alternatives
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_top_k_covering_every_pair_changes_nothing(seed: int, taxonomy: matcher.Taxonomy) -> None:
+    seekers, roles = random_batch(np.random.default_rng(seed), 12, 8)
+    every = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, min_score=0.1)
+    covering = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, min_score=0.1,
+                             candidates=8)
+    for a, b in zip(_frames(every), _frames(covering), strict=True):
+        assert a.equals(b)
+    assert covering.manifest["optimality"] == every.manifest["optimality"]
+    assert covering.manifest["counts"]["candidate_pairs"] == every.alternatives.height
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 4))
+def test_top_k_keeps_each_seekers_best_and_bounds_the_optimum(
+    seed: int, k: int, taxonomy: matcher.Taxonomy
+) -> None:
+    seekers, roles = random_batch(np.random.default_rng(seed), 14, 10)
+    every = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, min_score=0.1)
+    pruned = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, min_score=0.1,
+                           candidates=k)
+    # the graph holds the first k of each seeker's full ranking (score down, role id up)
+    expected = every.alternatives.filter(pl.col("rank") <= k).select("seeker_id", "role_id")
+    assert pruned.alternatives.select("seeker_id", "role_id").equals(expected)
+    assert pruned.manifest["counts"]["allowed_pairs"] == every.alternatives.height
+    assert pruned.manifest["counts"]["candidate_pairs"] == expected.height
+
+    best = every.manifest["total_score"]
+    total = pruned.manifest["total_score"]
+    opt = pruned.manifest["optimality"]
+    tol = 1e-9
+    assert total <= best + tol
+    assert opt["upper_bound"] >= best - tol  # a bound over every allowed pair
+    if opt["certified"]:
+        assert total == pytest.approx(best, abs=tol)
+    else:
+        assert opt["gap"] == pytest.approx((opt["upper_bound"] - total) / opt["upper_bound"])
+
+
+def _planted() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Two cooks, two kitchens with one place each. A can reach both and scores the permanent
+    one a little higher; B reaches only the permanent one. Top-1 keeps the permanent kitchen
+    for both, so the optimum (A in the other kitchen, B in the permanent one) is pruned."""
+    seekers = pl.DataFrame({
+        "seeker_id": ["A", "B"],
+        "experience": ["kokk", "kokk"],
+        "lat": [59.91, 59.91],
+        "lon": [10.75, 10.75],
+        "max_distance_km": [30.0, 5.0],
+    })
+    roles = pl.DataFrame({
+        "role_id": ["R1", "R2"],
+        "enterprise": ["Kjøkkenet", "Kantina"],
+        "occupation": ["kokk", "kokk"],
+        "slots": [1, 1],
+        "lat": [59.91, 60.05],
+        "lon": [10.76, 10.75],
+        "permanent": ["ja", "nei"],
+    })
+    return seekers, roles
+
+
+def test_certificate_catches_a_pruned_optimum(taxonomy: matcher.Taxonomy) -> None:
+    seekers, roles = _planted()
+    every = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0)
+    assert every.alternatives.height == 3
+    pruned = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1)
+    assert pruned.manifest["counts"]["candidate_pairs"] == 2
+    opt = pruned.manifest["optimality"]
+    total = pruned.manifest["total_score"]
+    assert pruned.manifest["matched"] == 1
+    assert not opt["certified"]
+
+    # the dense optimum over every allowed pair, independently of the sparse path
+    ids = {"A": 0, "B": 1}
+    w = np.zeros((2, 2))
+    for s, r, score in every.alternatives.select("seeker_id", "role_id", "score").iter_rows():
+        w[ids[s], int(r[1]) - 1] = score
+    import scipy.sparse as sp
+
+    dense = solve_dense(sp.csr_array(w), np.array([1, 1])).total
+    assert dense == pytest.approx(every.manifest["total_score"])
+    assert dense > total + 0.2
+    assert opt["upper_bound"] >= dense - 1e-9
+    assert opt["gap"] == pytest.approx((opt["upper_bound"] - total) / opt["upper_bound"])
+    assert opt["gap"] >= (dense - total) / opt["upper_bound"] - 1e-12
+    summary = dict(pruned.summary().iter_rows())
+    assert summary["optimal"].startswith("NOT certified")
+
+
+def test_role_profiles_group_roles_that_score_alike(taxonomy: matcher.Taxonomy) -> None:
+    roles = pl.DataFrame({
+        "role_id": [f"R{j}" for j in range(6)],
+        "enterprise": ["E"] * 6,
+        "occupation": ["kokk", "kokk", "kokk", "barista", "kokk", "kokk"],
+        "skills_required": [None, None, None, None, "prepare desserts", "prepare desserts"],
+        "slots": [1] * 6,
+        "permanent": ["ja", "ja", "nei", "ja", "ja", "ja"],
+        "lat": [59.9, 60.1, 59.9, 59.9, 58.0, 59.9],
+        "lon": [10.7] * 6,
+    })
+    frame = matcher.io.validate_roles(roles, "roles")
+    terms = resolve_terms(frame, name="roles", columns=ROLE_TERMS, taxonomy=taxonomy,
+                          strict=False)
+    space = skill_space(taxonomy, 0.5)
+    vec = encode_roles(frame, terms, taxonomy=taxonomy, space=space,
+                       concepts=OccupationConcepts(taxonomy), language_index=key_index([]),
+                       adaptation_index=key_index([]))
+    profile, first = role_profiles(vec)
+    # place does not split a profile; permanence, occupation and requirements do
+    assert profile.tolist() == [0, 0, 1, 2, 3, 3]
+    assert first.tolist() == [0, 2, 3, 4]
+
+
+def test_candidates_setting_is_validated() -> None:
+    with pytest.raises(ConfigError, match="'candidates' parameter of MatchConfig must be an int"):
+        MatchConfig(candidates=-1)
