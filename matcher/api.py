@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import logging
 import os
 import tempfile
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import scipy.sparse as sp
 
 from matcher import __version__
 from matcher.assign import certify, dual_prices, solve
@@ -36,6 +38,7 @@ from matcher.encode import (
     skill_space,
 )
 from matcher.errors import InputError, OutputError, Problem
+from matcher.executors import check_executor, open_executor
 from matcher.explain import Explainer
 from matcher.io import read_table, validate_roles, validate_seekers, write_json, write_table
 from matcher.score import pruned_blocks, score_pairs
@@ -292,6 +295,7 @@ def match(
         config = MatchConfig(**settings)
     elif settings:
         raise TypeError("pass either config or keyword settings, not both")
+    check_executor(config.executor)
     clock = _Stopwatch()
 
     with clock.stage("read"):
@@ -348,22 +352,39 @@ def match(
     with clock.stage("score"):
         graph = score_pairs(seeker_vec, role_vec, concepts, config)
     with clock.stage("assign"):
-        assignment = solve(graph.scores, role_vec.slots, config.solver)
+        candidates = graph.scores
+        border = None
+        if config.shard_by is not None:
+            seeker_region = _region(seeker_raw, seeker_frame, seeker_name, config.shard_by)
+            role_region = _region(role_raw, role_frame, role_name, config.shard_by)
+            candidates, border = _split_at_borders(candidates, seeker_region, role_region)
+        with open_executor(config.executor, config.dask_scheduler) as executor:
+            assignment = solve(candidates, role_vec.slots, config.solver, executor=executor)
     with clock.stage("certify"):
         # the role prices certify the optimum over the graph and, checked against the pairs
-        # `candidates` pruned, over every allowed pair; they are also what one place in each
-        # role costs the others
+        # `candidates` pruned and those across shard borders, over every allowed pair; they
+        # are also what one place in each role costs the others
+        sharding = None
         try:
-            prices = dual_prices(graph.scores, role_vec.slots, assignment.role_of_seeker)
+            prices = dual_prices(candidates, role_vec.slots, assignment.role_of_seeker)
         except ValueError:  # never expected from an exact solver; reported, not hidden
             log.error("assignment not certified optimal")
             optimality = None
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
-            pruned = pruned_blocks(seeker_vec, role_vec, concepts, config) if (
+            pruned: Any = pruned_blocks(seeker_vec, role_vec, concepts, config) if (
                 graph.allowed is not None and int(graph.allowed.sum()) > graph.scores.nnz
             ) else ()
-            optimality = certify(graph.scores, role_vec.slots, assignment, pruned, prices=prices)
+            if border is not None:
+                at_border = certify(candidates, role_vec.slots, assignment,
+                                    _pair_blocks(border), prices=prices)
+                sharding = {
+                    "column": config.shard_by,
+                    "border_pairs": int(border.nnz),
+                    "loss_bound": at_border.upper_bound - at_border.total,
+                }
+                pruned = itertools.chain(_pair_blocks(border), pruned)
+            optimality = certify(candidates, role_vec.slots, assignment, pruned, prices=prices)
             cost = prices.role
     with clock.stage("explain"):
         seeker_ids = seeker_frame.get_column("seeker_id").to_list()
@@ -403,6 +424,7 @@ def match(
         "solver": assignment.solver,
         "optimality": (optimality.as_dict() if optimality is not None
                        else {"certified": False, "upper_bound": None, "gap": None}),
+        "sharding": sharding,
         "total_score": assignment.total,
         "matched": matched,
         "counts": {
@@ -426,6 +448,43 @@ def match(
     )
     return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
                        warnings=warnings)
+
+
+def _region(raw: pl.DataFrame, frame: pl.DataFrame, name: str, column: str) -> list[str | None]:
+    """The ``shard_by`` column of an input, in the order of its validated rows (None where
+    empty: such a row belongs to no region and keeps all its pairs)."""
+    if column not in raw.columns:
+        raise InputError([Problem(name, None, column, "must be a column of both inputs "
+                                  "(the region the assignment is split by, --shard-by)")])
+    values = raw.get_column(column).cast(pl.String).gather(frame.get_column("_row") - 1)
+    return [v.strip() or None if v is not None else None for v in values.to_list()]
+
+
+def _split_at_borders(scores: sp.csr_array, seeker_names: list[str | None],
+                      role_names: list[str | None]) -> tuple[sp.csr_array, sp.csr_array]:
+    """The graph without its pairs across regions, and those pairs (the shard borders)."""
+    names = sorted({v for v in seeker_names + role_names if v is not None})
+    code = {v: i for i, v in enumerate(names)}
+    s_code = np.array([-1 if v is None else code[v] for v in seeker_names], dtype=np.int64)
+    r_code = np.array([-1 if v is None else code[v] for v in role_names], dtype=np.int64)
+    coo = scores.tocoo()
+    a, b = s_code[coo.row], r_code[coo.col]
+    inside = (a == b) | (a < 0) | (b < 0)
+
+    def part(keep: np.ndarray) -> sp.csr_array:
+        return sp.csr_array((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=scores.shape)
+
+    return part(inside), part(~inside)
+
+
+def _pair_blocks(pairs: sp.csr_array, rows: int = 4096) -> Iterator[tuple[Any, ...]]:
+    """Pairs of a sparse matrix for :func:`certify`, in blocks of seekers."""
+    n_seekers = pairs.shape[0]
+    cols = np.arange(pairs.shape[1])
+    for start in range(0, n_seekers, rows):
+        block = pairs[start:start + rows]
+        if block.nnz:
+            yield np.arange(start, start + block.shape[0]), cols, block
 
 
 def _frame_name(source: Source, name: str) -> str | None:

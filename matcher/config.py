@@ -16,11 +16,14 @@ from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
 
-__all__ = ["SOLVERS", "MatchConfig", "ScoreWeights"]
+__all__ = ["EXECUTORS", "SOLVERS", "MatchConfig", "ScoreWeights"]
 
 SolverName = Literal["auto", "dense", "sparse"]
 #: the assignment solvers a batch may use (see :func:`matcher.assign.solve`)
 SOLVERS: tuple[str, ...] = get_args(SolverName)
+ExecutorName = Literal["serial", "processes", "dask"]
+#: where the assignment's shards run (see :mod:`matcher.executors`)
+EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
 
 
 def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
@@ -110,6 +113,14 @@ class MatchConfig:
         Allowed roles kept per seeker for the assignment, the best by score; ``0`` keeps every
         allowed pair. The pairs left out are still checked against the solver's dual prices, so
         the manifest says whether the result is optimal over all allowed pairs, or how close.
+    executor : {'serial', 'processes', 'dask'}, default 'serial'
+        Where the assignment's shards run (:mod:`matcher.executors`); the outputs are the
+        same whichever runs them.
+    dask_scheduler : str or None
+        With ``executor='dask'``: the scheduler's address; ``None`` starts a local cluster.
+    shard_by : str or None
+        A column that both inputs carry (a region): pairs across its values are left out of
+        the assignment, which splits it into smaller parts; the manifest bounds what that cost.
     """
 
     top_k: int = 5
@@ -125,6 +136,9 @@ class MatchConfig:
     crosswalk: str | None = None
     solver: SolverName = "auto"
     candidates: int = 0
+    executor: ExecutorName = "serial"
+    dask_scheduler: str | None = None
+    shard_by: str | None = None
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -146,6 +160,16 @@ class MatchConfig:
         if self.solver not in SOLVERS:
             raise _fail(owner, "solver", "one of " + ", ".join(map(repr, SOLVERS)), self.solver)
         _check_int(owner, "candidates", self.candidates, 0)
+        if self.executor not in EXECUTORS:
+            raise _fail(owner, "executor", "one of " + ", ".join(map(repr, EXECUTORS)),
+                        self.executor)
+        if self.dask_scheduler is not None and (
+            not isinstance(self.dask_scheduler, str) or self.executor != "dask"
+        ):
+            raise _fail(owner, "dask_scheduler", "an address (str), with executor='dask'",
+                        self.dask_scheduler)
+        if self.shard_by is not None and not (isinstance(self.shard_by, str) and self.shard_by):
+            raise _fail(owner, "shard_by", "a column name (str) or None", self.shard_by)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""
