@@ -17,7 +17,7 @@ import polars as pl
 
 from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
-from matcher.config import SOLVERS, MatchConfig
+from matcher.config import EXECUTORS, SOLVERS, MatchConfig
 from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
 
 __all__ = ["demo_command", "match_command"]
@@ -120,6 +120,18 @@ _defaults = MatchConfig()
 @click.option("--solver", type=click.Choice(SOLVERS), default=_defaults.solver,
               show_default=True,
               help="Exact assignment solver: auto takes dense only where it is small.")
+@click.option("--candidates", type=int, default=_defaults.candidates, show_default=True,
+              help="Best allowed roles kept per seeker for the assignment; 0 keeps them all. "
+                   "The manifest says whether the result is still optimal, or how close.")
+@click.option("--executor", type=click.Choice(EXECUTORS), default=_defaults.executor,
+              show_default=True,
+              help="Where the assignment's parts run: here, in processes, or on Dask.")
+@click.option("--dask-scheduler", "dask_scheduler",
+              help="Address of a Dask scheduler (tcp://host:8786) for --executor dask; "
+                   "without it a local cluster is started.")
+@click.option("--shard-by", "shard_by",
+              help="Column of both files (a region): pairs across regions are left out, "
+                   "and the manifest bounds what that costs.")
 @click.option("--report", "report", type=click.Path(dir_okay=False),
               help="Also write the caseworker's report (one self-contained HTML page).")
 def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
