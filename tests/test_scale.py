@@ -35,7 +35,6 @@ def _written(result: matcher.MatchResult, folder: Path) -> dict[str, bytes]:
 
 
 def test_executors_give_the_same_bytes(tmp_path: Path, taxonomy: matcher.Taxonomy) -> None:
-    pytest.importorskip("distributed", reason="the dask extra: pip install -e '.[dask]'")
     seekers, roles = _batch()
     outputs = {
         name: _written(matcher.match(seekers, roles, taxonomy=taxonomy, executor=name,

@@ -1,0 +1,177 @@
+"""End to end at office and region scale: today's path against sparse candidates, in one run.
+
+A synthetic population (no real people) over Norwegian municipalities weighted by population,
+so cities are dense and the countryside sparse: homes and workplaces lie around a municipality's
+centre, each row carries its county (``fylke``, for ``--shard-by``); occupations, skills and
+wishes as in :mod:`synthetic` (real ESCO occupations, wishes near experience), travel limits of
+15-80 km, hours, languages and adaptation needs.
+
+Each configuration runs in a fresh process (``python -c``) so that the peak resident memory
+(``ru_maxrss``) is its own; *baseline* is the code of ``--baseline`` (a git revision, default
+``main``) unpacked into a temporary folder, everything else this working tree. Medians over
+``--runs``; the ratio is baseline time over this row's time; ``optimality`` is the manifest's.
+
+    PYTHONPATH=$PWD python benchmarks/bench_scale.py --scale office --runs 3
+    PYTHONPATH=$PWD python benchmarks/bench_scale.py --scale region --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import population  # noqa: E402
+
+import matcher  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: municipality, county, latitude, longitude, inhabitants (approximate, SSB 2024)
+MUNICIPALITIES = [
+    ("Oslo", "Oslo", 59.91, 10.75, 709_000), ("Bergen", "Vestland", 60.39, 5.32, 291_000),
+    ("Trondheim", "Trøndelag", 63.43, 10.39, 213_000),
+    ("Stavanger", "Rogaland", 58.97, 5.73, 149_000), ("Bærum", "Akershus", 59.89, 10.52, 131_000),
+    ("Kristiansand", "Agder", 58.15, 8.00, 116_000), ("Drammen", "Buskerud", 59.74, 10.20, 103_000),
+    ("Asker", "Akershus", 59.83, 10.44, 98_000), ("Lillestrøm", "Akershus", 59.96, 11.05, 92_000),
+    ("Fredrikstad", "Østfold", 59.22, 10.93, 84_000), ("Sandnes", "Rogaland", 58.85, 5.74, 83_000),
+    ("Tromsø", "Troms", 69.65, 18.96, 78_000), ("Ålesund", "Møre og Romsdal", 62.47, 6.15, 67_000),
+    ("Sandefjord", "Vestfold", 59.13, 10.22, 65_000),
+    ("Nordre Follo", "Akershus", 59.72, 10.83, 62_000),
+    ("Sarpsborg", "Østfold", 59.28, 11.11, 59_000), ("Tønsberg", "Vestfold", 59.27, 10.41, 58_000),
+    ("Skien", "Telemark", 59.21, 9.61, 55_000), ("Bodø", "Nordland", 67.28, 14.40, 53_000),
+    ("Moss", "Østfold", 59.43, 10.66, 50_000), ("Larvik", "Vestfold", 59.05, 10.03, 48_000),
+    ("Arendal", "Agder", 58.46, 8.77, 46_000), ("Indre Østfold", "Østfold", 59.56, 11.33, 46_000),
+    ("Karmøy", "Rogaland", 59.28, 5.30, 43_000), ("Ullensaker", "Akershus", 60.13, 11.17, 41_000),
+    ("Haugesund", "Rogaland", 59.41, 5.27, 38_000), ("Porsgrunn", "Telemark", 59.14, 9.66, 37_000),
+    ("Hamar", "Innlandet", 60.79, 11.07, 32_000), ("Molde", "Møre og Romsdal", 62.74, 7.16, 32_000),
+    ("Gjøvik", "Innlandet", 60.80, 10.69, 31_000), ("Halden", "Østfold", 59.12, 11.39, 31_000),
+    ("Lillehammer", "Innlandet", 61.12, 10.47, 29_000),
+    ("Kongsberg", "Buskerud", 59.67, 9.65, 28_000), ("Rana", "Nordland", 66.31, 14.14, 26_000),
+    ("Harstad", "Troms", 68.80, 16.54, 25_000), ("Steinkjer", "Trøndelag", 64.01, 11.50, 24_000),
+    ("Kristiansund", "Møre og Romsdal", 63.11, 7.73, 24_000),
+    ("Sunnfjord", "Vestland", 61.45, 5.86, 22_000), ("Alta", "Finnmark", 69.97, 23.27, 21_000),
+    ("Narvik", "Nordland", 68.44, 17.43, 21_000),
+]
+
+SCALES = {  # seekers, roles, the counties they live in (None: the whole country)
+    "office": (2_000, 500, ("Buskerud",)),
+    "region": (20_000, 5_000, ("Oslo", "Akershus", "Østfold", "Buskerud", "Vestfold")),
+    "national": (300_000, 80_000, None),
+}
+
+
+def norwegian_population(n_seekers: int, n_roles: int, counties: tuple[str, ...] | None,
+                         seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`synthetic.population`, moved to municipalities weighted by inhabitants."""
+    seekers, roles = population(n_seekers, n_roles, seed=seed)
+    places = [m for m in MUNICIPALITIES if counties is None or m[1] in counties]
+    weight = np.array([m[4] for m in places], dtype=float)
+    rng = np.random.default_rng(seed + 1)
+
+    def place(frame: pl.DataFrame) -> pl.DataFrame:
+        pick = rng.choice(len(places), size=frame.height, p=weight / weight.sum())
+        # a town's spread grows with its size: ~3 km for 20,000 people, ~15 km for Oslo
+        km = 0.1 * np.sqrt(weight[pick] / 1_000.0) * rng.standard_normal((2, frame.height))
+        lat = np.array([places[k][2] for k in pick]) + km[0] / 111.0
+        lon = np.array([places[k][3] for k in pick]) + km[1] / (111.0 * np.cos(np.radians(lat)))
+        return frame.with_columns(
+            pl.Series("lat", lat), pl.Series("lon", lon),
+            pl.Series("fylke", [places[k][1] for k in pick]),
+        )
+
+    return place(seekers), place(roles)
+
+
+_RUN = """
+import json, resource, sys, time
+import matcher
+settings = json.loads(sys.argv[3])
+tax = matcher.load_taxonomy()
+start = time.perf_counter()
+result = matcher.match(sys.argv[1], sys.argv[2], taxonomy=tax, **settings)
+seconds = time.perf_counter() - start
+m = result.manifest
+print(json.dumps({"seconds": seconds, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "total": m["total_score"], "matched": m["matched"], "solver": m["solver"],
+                  "optimality": m["optimality"], "counts": m["counts"],
+                  "timings": m["timings_s"]}))
+"""
+
+
+def run(path: Path, seekers: Path, roles: Path, settings: dict[str, object]) -> dict[str, object]:
+    env = {**os.environ, "PYTHONPATH": str(path)}
+    out = subprocess.run([sys.executable, "-c", _RUN, str(seekers), str(roles),
+                          json.dumps(settings)], env=env, capture_output=True, text=True,
+                         check=True, cwd=path)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def baseline_tree(revision: str, folder: Path) -> Path:
+    archive = subprocess.run(["git", "archive", revision, "matcher", "data"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="office")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--candidates", type=int, nargs="+", default=[0, 10, 30])
+    parser.add_argument("--baseline", default="main")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+
+    n_seekers, n_roles, counties = SCALES[args.scale]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        seekers, roles = norwegian_population(n_seekers, n_roles, counties)
+        seekers.write_parquet(folder / "seekers.parquet")
+        roles.write_parquet(folder / "roles.parquet")
+        configs: list[tuple[str, Path, dict[str, object]]] = []
+        if not args.no_baseline:
+            base = baseline_tree(args.baseline, folder / "baseline")
+            configs.append((f"baseline ({args.baseline})", base, {"top_k": 5}))
+        for k in args.candidates:
+            configs.append((f"candidates={k}", ROOT, {"top_k": 5, "candidates": k}))
+        configs.append(("candidates=10, shard-by fylke", ROOT,
+                        {"top_k": 5, "candidates": 10, "shard_by": "fylke"}))
+
+        print(f"{args.scale}: {n_seekers:,} seekers x {n_roles:,} roles "
+              f"({int(roles['slots'].sum()):,} slots), median of {args.runs} run(s)")
+        header = (f"| {'configuration':32} | {'time s':>7} | {'ratio':>5} | {'peak GiB':>8} | "
+                  f"{'score s':>7} | {'pairs kept':>10} | {'total':>10} | {'certified':>9} | "
+                  f"{'gap':>8} |")
+        print(header)
+        print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+        first = None
+        for name, path, settings in configs:
+            results = [run(path, folder / "seekers.parquet", folder / "roles.parquet", settings)
+                       for _ in range(args.runs)]
+            seconds = statistics.median(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
+            peak = statistics.median(float(r["peak"]) for r in results) * 1024 / 2**30  # type: ignore[arg-type]
+            last = results[-1]
+            first = first or seconds
+            counts = last["counts"]
+            kept = counts.get("candidate_pairs", counts["allowed_pairs"])  # type: ignore[union-attr]
+            opt = last["optimality"]
+            print(f"| {name:32} | {seconds:7.2f} | {first / seconds:5.2f} | {peak:8.2f} | "
+                  f"{last['timings']['score']:7.2f} | {kept:10,} | "  # type: ignore[index]
+                  f"{last['total']:10.3f} | {str(opt['certified']):>9} | "  # type: ignore[index]
+                  f"{opt['gap'] or 0:8.2e} |")  # type: ignore[index]
+        if "role_profiles" in counts:  # type: ignore[operator]
+            print(f"distinct role profiles: {counts['role_profiles']:,} of {n_roles:,} roles")  # type: ignore[index]
+
+
+if __name__ == "__main__":
+    main()
