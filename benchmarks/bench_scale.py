@@ -119,6 +119,7 @@ def run(path: Path, seekers: Path, roles: Path, settings: dict[str, object]) -> 
 def baseline_tree(revision: str, folder: Path) -> Path:
     archive = subprocess.run(["git", "archive", revision, "matcher", "data"], cwd=ROOT,
                              capture_output=True, check=True).stdout
+    folder.mkdir()
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
 
