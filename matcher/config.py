@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from matcher.errors import ConfigError
 
-__all__ = ["MatchConfig", "ScoreWeights"]
+__all__ = ["REASON_LANGUAGES", "MatchConfig", "ScoreWeights"]
+
+#: languages the reasons are written in: Norwegian bokmål, Danish, English
+REASON_LANGUAGES: tuple[str, ...] = ("nb", "da", "en")
 
 
 def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
@@ -99,6 +102,9 @@ class MatchConfig:
         Path of an official ESCO download or a snapshot; ``None`` uses the built-in snapshot.
     crosswalk : str or None
         Path of an official ESCO mapping table (ESCO-STYRK-08, ESCO-STAR) to add.
+    lang : {'en', 'nb', 'da'}, default 'en'
+        Language of the reasons: English, Norwegian bokmål or Danish. Occupation names follow
+        it (ESCO's Norwegian and Danish labels); skill names too when the taxonomy has them.
     """
 
     top_k: int = 5
@@ -112,6 +118,7 @@ class MatchConfig:
     block_size: int = 4096
     taxonomy: str | None = None
     crosswalk: str | None = None
+    lang: Literal["nb", "da", "en"] = "en"
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -130,6 +137,9 @@ class MatchConfig:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise _fail(owner, name, "a path (str) or None", value)
+        if not isinstance(self.lang, str) or self.lang not in REASON_LANGUAGES:
+            raise _fail(owner, "lang", f"one of {', '.join(map(repr, REASON_LANGUAGES))}",
+                        self.lang)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""

@@ -83,7 +83,8 @@ def reference_feasible(seekers: pl.DataFrame, roles: pl.DataFrame, default_km: f
                 continue
             needs, offers = set((s["needs"] or "").split(";")), set(
                 (r["offers"] or "").split(";"))
-            if s["needs"] and r["offers"] and not needs <= offers:
+            # a need is met only by a role that states it: a role stating nothing meets none
+            if s["needs"] and not needs <= offers:
                 continue
             out.add((s["seeker_id"], r["role_id"]))
     return out
