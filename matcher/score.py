@@ -26,9 +26,10 @@ Hard constraints **exclude** a pair; they are never a penalty:
 
 For distance, hours and language a side that does not state a field sets no constraint. The
 roles a need alone kept out, and that would otherwise be allowed, are kept per seeker
-(:attr:`CandidateGraph.ask_roles`): the reasons name them, so the caseworker can ask them. Pairs scoring under ``min_score`` are
-left out of the assignment too. Seekers are scored in blocks, so memory stays bounded by one
-block times the roles, never the whole seekers x roles matrix.
+(:attr:`CandidateGraph.ask_roles`): the reasons name them, so the caseworker can ask them.
+Pairs scoring under ``min_score`` are left out of the assignment too. Seekers are scored in
+blocks, so memory stays bounded by one block times the roles, never the whole seekers x roles
+matrix.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def resolve_terms(
     concepts: dict[str, list[list[Resolution]]] = {}
     adaptations: dict[str, list[list[AdaptationMatch]]] = {}
     warnings: list[Problem] = []
-    unresolved: dict[str, list[list[Resolution]]] = {}
+    not_found: dict[str, list[list[Resolution]]] = {}
 
     for column, kind in columns.items():
         cells = _cells(frame, column)
@@ -137,7 +137,7 @@ def resolve_terms(
         distinct = sorted({t for cell in cells for t in cell})
         resolved = dict(zip(distinct, taxonomy.resolve_many(distinct, kind), strict=True))
         out: list[list[Resolution]] = []
-        missed: list[list[Resolution]] = unresolved.setdefault(column, [])
+        missed: list[list[Resolution]] = not_found.setdefault(column, [])
         for row, cell in zip(rows, cells, strict=True):
             seen: dict[str, Resolution] = {}
             missed.append([])
@@ -179,4 +179,4 @@ def resolve_terms(
         if unresolved:
             raise UnresolvedTermError(unresolved)
     return ResolvedTerms(concepts=concepts, adaptations=adaptations, warnings=warnings,
-                         unresolved=unresolved)
+                         unresolved=not_found)

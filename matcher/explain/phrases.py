@@ -93,7 +93,8 @@ EN: dict[str, Template] = {
     "needs": ("does not say it offers {needs}", "do not say they offer {needs}"),
     "ask": ("{roles} would fit but does not say whether it offers {needs}: ask them",
             "{roles} would fit but do not say whether they offer {needs}: ask them"),
-    "excluded_best": " The best-fitting role overall, {role} (score {score}), is excluded: it {why}.",
+    "excluded_best": " The best-fitting role overall, {role} (score {score}), is excluded: it "
+                     "{why}.",
     "empty": "no experience, skills or wishes recorded: add them and run the match again",
     "unrecognised_all": ("{terms} was not recognised, so there is nothing to match on: correct "
                          "it and run the match again",
