@@ -303,6 +303,33 @@ def test_the_only_role_is_named_in_the_singular(taxonomy) -> None:
         "away.")
 
 
+# -- the command line and the manifest -------------------------------------------------------
+
+
+def test_lang_on_match_and_demo_and_in_the_manifest(samples, tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+
+    out = tmp_path / "m.csv"
+    done = CliRunner().invoke(cli, ["match", *map(str, samples), "--out", str(out),
+                                    "--lang", "da"])
+    assert done.exit_code == 0, done.output
+    assert json.loads((tmp_path / "m.csv.manifest.json").read_text())["settings"]["lang"] == "da"
+    reasons = pl.read_csv(out)["reason"].to_list()
+    assert all(r.startswith(("Foreslået til ", "Ingen stilling foreslået. ")) for r in reasons)
+    done = CliRunner().invoke(cli, ["demo", "--out-dir", str(tmp_path / "demo"), "--lang", "nb"])
+    assert done.exit_code == 0, done.output
+    reasons = pl.read_csv(tmp_path / "demo" / "matches.csv")["reason"].to_list()
+    assert all(r.startswith(("Foreslått til ", "Ingen stilling foreslått. ")) for r in reasons)
+    done = CliRunner().invoke(cli, ["match", *map(str, samples), "--out", str(out),
+                                    "--lang", "no"])
+    assert done.exit_code == 2
+    assert "'no' is not one of 'nb', 'da', 'en'" in done.output
+
+
 # -- properties on random batches ------------------------------------------------------------
 
 OCCUPATIONS = ["bee breeder", "agronom", "kokk", "barista", "lagerarbeider", "syer", "9112",
