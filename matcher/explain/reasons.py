@@ -53,6 +53,8 @@ _CARRIES_OVER = 0.5
 #: a skill group named as "related skills" must be at least this specific (IDF); broad groups
 #: such as "handling and moving" reach most occupations and explain nothing
 _GROUP_IDF = 1.5
+#: how many of the groups most missing requirements share are weighed against each other
+_GROUP_CANDIDATES = 12
 #: the taxonomy's language code for each reason language (ESCO writes Norwegian as 'no')
 _TAXONOMY_LANG = {"en": "en", "nb": "no", "da": "da"}
 #: seeker columns whose terms the taxonomy resolves, in the order a reason names them
@@ -111,11 +113,17 @@ class Explainer:
         index.update({u: ("skill", k) for k, u in enumerate(self.taxonomy.skill_uris)})
         return index
 
-    def _skill(self, k: int) -> str:
+    @cached_property
+    def _skill_label(self) -> list[str]:
+        """Every skill's name in the reason's language, English where the taxonomy has none."""
+        english = self.taxonomy.skill_labels
         names = self._skill_names
-        if names is not None and names[k]:
-            return str(names[k][0]).strip()
-        return str(self.taxonomy.skill_labels[k]).strip()
+        if names is None:
+            return [str(label).strip() for label in english]
+        return [str(n[0] if n else label).strip() for n, label in zip(names, english, strict=True)]
+
+    def _skill(self, k: int) -> str:
+        return self._skill_label[k]
 
     def _occupation(self, o: int) -> str:
         names = self.taxonomy.occupation_names.get(self._tax_lang)
@@ -243,15 +251,29 @@ class Explainer:
                     hits[a] = hits.get(a, 0) + 1
         idf = self.space.idf
         chosen: list[int] = []
-        for a in sorted(hits, key=lambda a: (-hits[a], -idf[a], a)):
+        ranked = sorted(hits, key=lambda a: (-hits[a], -idf[a], a))[:_GROUP_CANDIDATES]
+        for a in ranked:
             if self._skill(a) in {self._skill(b) for b in chosen}:
                 continue
-            nested = [b for b in chosen if spread[a, b] > 0 or spread[b, a] > 0]
+            nested = [b for b in chosen if b in self._broader(a) or a in self._broader(b)]
             if not nested:
                 chosen.append(a)
             elif all(idf[a] > idf[b] for b in nested):  # the narrower group says more
                 chosen = [a if b == nested[0] else b for b in chosen if b not in nested[1:]]
         return chosen[:2]
+
+    def _broader(self, k: int) -> set[int]:
+        """``k`` and every broader skill or skill group above it."""
+        found = self._broader_known.get(k)
+        if found is None:
+            spread = self.space.spread
+            found = set(spread.indices[spread.indptr[k]:spread.indptr[k + 1]].tolist())
+            self._broader_known[k] = found
+        return found
+
+    @cached_property
+    def _broader_known(self) -> dict[int, set[int]]:
+        return {}
 
     def _clause_related(self, i: int, missing: Sequence[int], have: dict[int, float],
                         covered: dict[int, float]) -> str:
@@ -262,9 +284,8 @@ class Explainer:
         names = self.say.join([self.say.quote(self._skill(a)) for a in groups])
         past = self.seeker_terms.concepts["experience"][i]
         listed = [k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices]
-        spread = self.space.spread
         # the credit is only said to come from experience when no listed skill reaches a group
-        from_listed = any(spread[k, a] > 0 for k in listed for a in groups)
+        from_listed = any(a in self._broader(k) for k in listed for a in groups)
         if past and not from_listed:
             origin = self.say.join([self._as(res) for res in past])
             return self.say("related_from", groups=names, as_origin=origin)
