@@ -222,10 +222,10 @@ CLAUSES = [
     ("A5", "the best role a constraint took away", {
         "en": " The best-fitting role overall, R2 'Kokk' at Kafé Inkludert (score 0.95), is "
               "excluded: it is more than 10 km away.",
-        "nb": " Stillingen som passer best, R2 «Kokk» hos Kafé Inkludert (skår 0,95), er "
-              "utelukket fordi den ligger mer enn 10 km unna.",
-        "da": " Den stilling der passer bedst, R2 »Kokk« hos Kafé Inkludert (score 0,95), er "
-              "udelukket, fordi den ligger mere end 10 km væk."}),
+        "nb": " Best passer R2 «Kokk» hos Kafé Inkludert (skår 0,95), men den er utelukket: den "
+              "ligger mer enn 10 km unna.",
+        "da": " Bedst passer R2 »Kokk« hos Kafé Inkludert (score 0,95), men den er udelukket: "
+              "den ligger mere end 10 km væk."}),
     ("A7", "lost the competition", {
         "en": "Not matched: 3 roles fit, but each went to someone who fits it better or has "
               "fewer alternatives. The best is R3 'Kjøkkenhjelp' at Kafé Inkludert (score "
@@ -233,12 +233,12 @@ CLAUSES = [
               "score by 0.26.",
         "nb": "Ingen stilling foreslått. 3 stillinger passer, men plassene gikk til noen som "
               "passer bedre eller har færre andre muligheter. Den beste er R3 «Kjøkkenhjelp» "
-              "hos Kafé Inkludert (skår 0,59), som går til A8 (0,99). Å gi personen en plass "
-              "der ville senke den samlede skåren med 0,26.",
+              "hos Kafé Inkludert (skår 0,59), som går til A8 (0,99). Hvis personen fikk en "
+              "plass der, ville den samlede skåren gå ned med 0,26.",
         "da": "Ingen stilling foreslået. 3 stillinger passer, men pladserne gik til nogen, der "
               "passer bedre eller har færre andre muligheder. Den bedste er R3 »Kjøkkenhjelp« "
-              "hos Kafé Inkludert (score 0,59), som går til A8 (0,99). At give personen en "
-              "plads der ville sænke den samlede score med 0,26."}),
+              "hos Kafé Inkludert (score 0,59), som går til A8 (0,99). Hvis personen fik en "
+              "plads der, ville den samlede score falde med 0,26."}),
 ]
 
 
@@ -491,8 +491,8 @@ PINNED = {
         ),
         "A5": (
             "Ingen stilling foreslått. Ingen av de 5 stillingene oppfyller kravene: 5 ligger mer "
-            "enn 10 km unna. Stillingen som passer best, R2 «Kokk» hos Kafé Inkludert (skår "
-            "0,95), er utelukket fordi den ligger mer enn 10 km unna."
+            "enn 10 km unna. Best passer R2 «Kokk» hos Kafé Inkludert (skår 0,95), men den er "
+            "utelukket: den ligger mer enn 10 km unna."
         ),
         "A6": (
             "Foreslått til R2 «Kokk» hos Kafé Inkludert (skår 0,95). Har 50 av de 50 ferdighetene"
@@ -503,8 +503,8 @@ PINNED = {
         "A7": (
             "Ingen stilling foreslått. 3 stillinger passer, men plassene gikk til noen som passer"
             " bedre eller har færre andre muligheter. Den beste er R3 «Kjøkkenhjelp» hos Kafé "
-            "Inkludert (skår 0,59), som går til A8 (0,99). Å gi personen en plass der ville senke"
-            " den samlede skåren med 0,26."
+            "Inkludert (skår 0,59), som går til A8 (0,99). Hvis personen fikk en plass der, ville"
+            " den samlede skåren gå ned med 0,26."
         ),
         "A8": (
             "Foreslått til R3 «Kjøkkenhjelp» hos Kafé Inkludert (skår 0,99). Har 31 av de 31 "
@@ -564,8 +564,8 @@ PINNED = {
         ),
         "A5": (
             "Ingen stilling foreslået. Ingen af de 5 stillinger opfylder kravene: 5 ligger mere "
-            "end 10 km væk. Den stilling der passer bedst, R2 »Kokk« hos Kafé Inkludert (score "
-            "0,95), er udelukket, fordi den ligger mere end 10 km væk."
+            "end 10 km væk. Bedst passer R2 »Kokk« hos Kafé Inkludert (score 0,95), men den er "
+            "udelukket: den ligger mere end 10 km væk."
         ),
         "A6": (
             "Foreslået til R2 »Kokk« hos Kafé Inkludert (score 0,95). Har 50 af de 50 færdigheder"
@@ -576,8 +576,8 @@ PINNED = {
         "A7": (
             "Ingen stilling foreslået. 3 stillinger passer, men pladserne gik til nogen, der "
             "passer bedre eller har færre andre muligheder. Den bedste er R3 »Kjøkkenhjelp« hos "
-            "Kafé Inkludert (score 0,59), som går til A8 (0,99). At give personen en plads der "
-            "ville sænke den samlede score med 0,26."
+            "Kafé Inkludert (score 0,59), som går til A8 (0,99). Hvis personen fik en plads der, "
+            "ville den samlede score falde med 0,26."
         ),
         "A8": (
             "Foreslået til R3 »Kjøkkenhjelp« hos Kafé Inkludert (score 0,99). Har 31 af de 31 "

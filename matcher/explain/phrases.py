@@ -149,7 +149,7 @@ NB: dict[str, Template] = {
              "{n} stillinger passer, men plassene gikk til noen som passer bedre eller har "
              "færre andre muligheter. Den beste er {role} (skår {score}), som går til {who}"),
     "no_places": "ingen (den har ingen plasser)",
-    "cost": ". Å gi personen en plass der ville senke den samlede skåren med {loss}",
+    "cost": ". Hvis personen fikk en plass der, ville den samlede skåren gå ned med {loss}",
     "tie": ". En like god fordeling finnes, og valget ble avgjort etter ID",
     "below": ("1 stilling oppfyller kravene, men skåren er under minstegrensen {min} ({role} "
               "får {score})",
@@ -166,8 +166,7 @@ NB: dict[str, Template] = {
     "needs": ("har ikke oppgitt {needs}", "har ikke oppgitt {needs}"),
     "ask": ("{roles} kunne passet, men har ikke oppgitt om de tilbyr {needs}. Spør dem",
             "{roles} kunne passet, men har ikke oppgitt om de tilbyr {needs}. Spør dem"),
-    "excluded_best": " Stillingen som passer best, {role} (skår {score}), er utelukket fordi "
-                     "den {why}.",
+    "excluded_best": " Best passer {role} (skår {score}), men den er utelukket: den {why}.",
     "empty": "ingen erfaring, ferdigheter eller jobbønsker er registrert. Legg dem inn og kjør "
              "på nytt",
     "unrecognised_all": ("{terms} ble ikke gjenkjent, så det er ingenting å vurdere stillingene "
@@ -223,7 +222,7 @@ DA: dict[str, Template] = {
              "{n} stillinger passer, men pladserne gik til nogen, der passer bedre eller har "
              "færre andre muligheder. Den bedste er {role} (score {score}), som går til {who}"),
     "no_places": "ingen (den har ingen pladser)",
-    "cost": ". At give personen en plads der ville sænke den samlede score med {loss}",
+    "cost": ". Hvis personen fik en plads der, ville den samlede score falde med {loss}",
     "tie": ". Der findes en lige så god fordeling, og valget blev afgjort efter ID",
     "below": ("1 stilling opfylder kravene, men scoren er under minimum {min} ({role} får "
               "{score})",
@@ -240,8 +239,7 @@ DA: dict[str, Template] = {
     "needs": ("har ikke oplyst {needs}", "har ikke oplyst {needs}"),
     "ask": ("{roles} kunne passe, men har ikke oplyst, om de tilbyder {needs}. Spørg dem",
             "{roles} kunne passe, men har ikke oplyst, om de tilbyder {needs}. Spørg dem"),
-    "excluded_best": " Den stilling der passer bedst, {role} (score {score}), er udelukket, "
-                     "fordi den {why}.",
+    "excluded_best": " Bedst passer {role} (score {score}), men den er udelukket: den {why}.",
     "empty": "ingen erfaring, færdigheder eller jobønsker er registreret. Tilføj dem, og kør "
              "igen",
     "unrecognised_all": ("{terms} blev ikke genkendt, så der er intet at vurdere stillingerne "
