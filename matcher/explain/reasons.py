@@ -55,8 +55,9 @@ _CARRIES_OVER = 0.5
 _GROUP_IDF = 1.5
 #: how many of the groups most missing requirements share are weighed against each other
 _GROUP_CANDIDATES = 12
-#: the taxonomy's language code for each reason language (ESCO writes Norwegian as 'no')
-_TAXONOMY_LANG = {"en": "en", "nb": "no", "da": "da"}
+#: the taxonomy's language codes for each reason language, first found wins (ESCO writes
+#: Norwegian as 'no'; a label table may say 'nb')
+_TAXONOMY_LANG = {"en": ("en",), "nb": ("no", "nb"), "da": ("da",)}
 #: seeker columns whose terms the taxonomy resolves, in the order a reason names them
 _PROFILE = ("experience", "skills", "wishes")
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
@@ -101,7 +102,10 @@ class Explainer:
 
     @cached_property
     def _tax_lang(self) -> str:
-        return _TAXONOMY_LANG[self.lang]
+        """The taxonomy's code for the reason language (its occupation or skill labels)."""
+        known = set(self.taxonomy.occupation_names) | set(self.taxonomy.skill_names)
+        codes = _TAXONOMY_LANG[self.lang]
+        return next((code for code in codes if code in known), codes[0])
 
     @cached_property
     def _skill_names(self) -> Sequence[tuple[str, ...]] | None:
