@@ -264,16 +264,17 @@ def test_unmatched_with_only_unrecognised_experience_is_not_told_about_the_minim
 
 def test_unrecognised_terms_are_named_with_the_closest_suggestions(taxonomy) -> None:
     term = "harvest honey"
-    resolution = taxonomy.resolve(term, "skill")
-    assert not resolution.indices and resolution.suggestions  # the premise of this test
     seekers = pl.DataFrame({"seeker_id": ["S1", "S2"], "skills": [term, f"{term};stock shelves"]})
-    roles = ROLES.head(1)
-    result = matcher.match(seekers, roles, taxonomy=taxonomy)
+    result = matcher.match(seekers, ROLES.head(1), taxonomy=taxonomy)
+    warning = next(w for w in result.warnings if w.value == term)
+    # the premise: the term resolves to nothing, with suggestions
+    closest = re.search(r"\(closest: ('[^']+')", warning.rule)
+    assert warning.rule.startswith("unresolved") and closest is not None
     reasons = dict(result.matches.select("seeker_id", "reason").iter_rows())
-    closest = f"'{resolution.suggestions[0]}'"
     # nothing recognised: the term is the reason; something recognised: a note after it
-    assert reasons["S1"].startswith(f"Not matched: '{term}' (skills; closest: {closest}")
-    assert f" Not recognised: '{term}' (skills; closest: {closest}" in reasons["S2"]
+    assert reasons["S1"].startswith(f"Not matched: '{term}' (skills; closest: {closest[1]}")
+    assert "minimum score" not in reasons["S1"]
+    assert f" Not recognised: '{term}' (skills; closest: {closest[1]}" in reasons["S2"]
 
 
 def test_skill_names_follow_the_language_when_the_taxonomy_has_them(

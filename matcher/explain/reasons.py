@@ -26,6 +26,7 @@ the enterprise wrote them, and other seekers by id only, never by name.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -180,7 +181,8 @@ class Explainer:
                 for n in np.flatnonzero(self.seekers.needs[i])]
 
     def _by_specificity(self, skills: set[int]) -> list[int]:
-        return sorted(skills, key=lambda k: (-self.space.idf[k], self._skill(k)))
+        idf, names = self.space.idf, self._skill_label
+        return sorted(skills, key=lambda k: (-idf[k], names[k]))
 
     # -- a match, clause by clause --------------------------------------------------------------
 
@@ -255,7 +257,7 @@ class Explainer:
                     hits[a] = hits.get(a, 0) + 1
         idf = self.space.idf
         chosen: list[int] = []
-        ranked = sorted(hits, key=lambda a: (-hits[a], -idf[a], a))[:_GROUP_CANDIDATES]
+        ranked = heapq.nsmallest(_GROUP_CANDIDATES, hits, key=lambda a: (-hits[a], -idf[a], a))
         for a in ranked:
             if self._skill(a) in {self._skill(b) for b in chosen}:
                 continue
