@@ -16,11 +16,13 @@ from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
 
-__all__ = ["SOLVERS", "MatchConfig", "ScoreWeights"]
+__all__ = ["REASON_LANGUAGES", "SOLVERS", "MatchConfig", "ScoreWeights"]
 
 SolverName = Literal["auto", "dense", "sparse"]
 #: the assignment solvers a batch may use (see :func:`matcher.assign.solve`)
 SOLVERS: tuple[str, ...] = get_args(SolverName)
+#: languages the reasons are written in: Norwegian bokmål, Danish, English
+REASON_LANGUAGES: tuple[str, ...] = ("nb", "da", "en")
 
 
 def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
@@ -106,6 +108,9 @@ class MatchConfig:
     solver : {'auto', 'dense', 'sparse'}, default 'auto'
         The exact assignment solver (:func:`matcher.assign.solve`): ``auto`` takes the dense
         one only where it is small and fast, the sparse min-cost flow otherwise.
+    lang : {'en', 'nb', 'da'}, default 'en'
+        Language of the reasons: English, Norwegian bokmål or Danish. Occupation names follow
+        it (ESCO's Norwegian and Danish labels); skill names too when the taxonomy has them.
     """
 
     top_k: int = 5
@@ -120,6 +125,7 @@ class MatchConfig:
     taxonomy: str | None = None
     crosswalk: str | None = None
     solver: SolverName = "auto"
+    lang: Literal["nb", "da", "en"] = "en"
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -140,6 +146,9 @@ class MatchConfig:
                 raise _fail(owner, name, "a path (str) or None", value)
         if self.solver not in SOLVERS:
             raise _fail(owner, "solver", "one of " + ", ".join(map(repr, SOLVERS)), self.solver)
+        if not isinstance(self.lang, str) or self.lang not in REASON_LANGUAGES:
+            raise _fail(owner, "lang", f"one of {', '.join(map(repr, REASON_LANGUAGES))}",
+                        self.lang)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""
