@@ -196,11 +196,11 @@ CLAUSES = [
         "da": "Ingen stilling foreslået. »kvxqzt« (erfaring) blev ikke genkendt, så der er intet "
               "at vurdere stillingerne ud fra. Ret stavningen, og kør igen."}),
     ("A4", "below the minimum score, one role", {
-        "en": "1 role passes the hard constraints, but it does not reach the minimum score 0.25 "
+        "en": "one role passes the hard constraints, but it does not reach the minimum score 0.25 "
               "(R1 'Birøkter i opplæring' at Bikuben scores 0.22)",
-        "nb": "1 stilling oppfyller kravene, men skåren er under minstegrensen 0,25 (R1 "
+        "nb": "Én stilling oppfyller kravene, men skåren er under minstegrensen 0,25 (R1 "
               "«Birøkter i opplæring» hos Bikuben får 0,22).",
-        "da": "1 stilling opfylder kravene, men scoren er under minimum 0,25 (R1 »Birøkter i "
+        "da": "Én stilling opfylder kravene, men scoren er under minimum 0,25 (R1 »Birøkter i "
               "opplæring« hos Bikuben får 0,22)."}),
     ("A4", "roles that did not state a need: ask them", {
         "en": "R2 'Kokk' at Kafé Inkludert, R3 'Kjøkkenhjelp' at Kafé Inkludert and R5 "
@@ -415,7 +415,7 @@ PINNED = {
             "on: correct it and run the match again."
         ),
         "A4": (
-            "Not matched: 1 role passes the hard constraints, but it does not reach the minimum "
+            "Not matched: one role passes the hard constraints, but it does not reach the minimum "
             "score 0.25 (R1 'Birøkter i opplæring' at Bikuben scores 0.22); R2 'Kokk' at Kafé "
             "Inkludert, R3 'Kjøkkenhjelp' at Kafé Inkludert and R5 'Oppvask' at Rent Hus would "
             "fit but do not say whether they offer wheelchair access: ask them."
@@ -485,7 +485,7 @@ PINNED = {
             "ingenting å vurdere stillingene opp mot. Rett skrivemåten og kjør på nytt."
         ),
         "A4": (
-            "Ingen stilling foreslått. 1 stilling oppfyller kravene, men skåren er under "
+            "Ingen stilling foreslått. Én stilling oppfyller kravene, men skåren er under "
             "minstegrensen 0,25 (R1 «Birøkter i opplæring» hos Bikuben får 0,22). R2 «Kokk» hos "
             "Kafé Inkludert, R3 «Kjøkkenhjelp» hos Kafé Inkludert og R5 «Oppvask» hos Rent Hus "
             "kunne passet, men har ikke oppgitt om de tilbyr rullestoltilgang. Spør dem."
@@ -558,7 +558,7 @@ PINNED = {
             " vurdere stillingerne ud fra. Ret stavningen, og kør igen."
         ),
         "A4": (
-            "Ingen stilling foreslået. 1 stilling opfylder kravene, men scoren er under minimum "
+            "Ingen stilling foreslået. Én stilling opfylder kravene, men scoren er under minimum "
             "0,25 (R1 »Birøkter i opplæring« hos Bikuben får 0,22). R2 »Kokk« hos Kafé Inkludert,"
             " R3 »Kjøkkenhjelp« hos Kafé Inkludert og R5 »Oppvask« hos Rent Hus kunne passe, men "
             "har ikke oplyst, om de tilbyder kørestolsadgang. Spørg dem."

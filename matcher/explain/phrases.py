@@ -72,14 +72,14 @@ EN: dict[str, Template] = {
     # -- no match ------------------------------------------------------------------------------
     "not_matched": "Not matched",
     "no_roles": "there are no open roles in this batch",
-    "lost": ("1 role fits, but it went to someone who fits it better or has fewer "
+    "lost": ("one role fits, but it went to someone who fits it better or has fewer "
              "alternatives. It is {role} (score {score}), held by {who}",
              "{n} roles fit, but each went to someone who fits it better or has fewer "
              "alternatives. The best is {role} (score {score}), held by {who}"),
     "no_places": "no one (it has no places)",
     "cost": "; giving this seeker a place there would lower the total score by {loss}",
     "tie": "; an equally good assignment exists and the tie was broken by id",
-    "below": ("1 role passes the hard constraints, but it does not reach the minimum score "
+    "below": ("one role passes the hard constraints, but it does not reach the minimum score "
               "{min} ({role} scores {score})",
               "{n} roles pass the hard constraints, but none reaches the minimum score {min} "
               "(the best, {role}, scores {score})"),
@@ -144,14 +144,14 @@ NB: dict[str, Template] = {
                    "{roles} passer bedre, men har ikke oppgitt om de tilbyr {needs}. Spør dem"),
     "not_matched": "Ingen stilling foreslått",
     "no_roles": "det er ingen ledige stillinger i denne kjøringen",
-    "lost": ("1 stilling passer, men plassen gikk til noen som passer bedre eller har færre "
+    "lost": ("Én stilling passer, men plassen gikk til noen som passer bedre eller har færre "
              "andre muligheter. Det er {role} (skår {score}), som går til {who}",
              "{n} stillinger passer, men plassene gikk til noen som passer bedre eller har "
              "færre andre muligheter. Den beste er {role} (skår {score}), som går til {who}"),
     "no_places": "ingen (den har ingen plasser)",
     "cost": ". Hvis personen fikk en plass der, ville den samlede skåren gå ned med {loss}",
     "tie": ". En like god fordeling finnes, og valget ble avgjort etter ID",
-    "below": ("1 stilling oppfyller kravene, men skåren er under minstegrensen {min} ({role} "
+    "below": ("Én stilling oppfyller kravene, men skåren er under minstegrensen {min} ({role} "
               "får {score})",
               "{n} stillinger oppfyller kravene, men ingen når minstegrensen {min} (den beste, "
               "{role}, får {score})"),
@@ -217,14 +217,14 @@ DA: dict[str, Template] = {
                    "{roles} passer bedre, men har ikke oplyst, om de tilbyder {needs}. Spørg dem"),
     "not_matched": "Ingen stilling foreslået",
     "no_roles": "der er ingen ledige stillinger i denne kørsel",
-    "lost": ("1 stilling passer, men pladsen gik til en, der passer bedre eller har færre "
+    "lost": ("Én stilling passer, men pladsen gik til en, der passer bedre eller har færre "
              "andre muligheder. Det er {role} (score {score}), som går til {who}",
              "{n} stillinger passer, men pladserne gik til nogen, der passer bedre eller har "
              "færre andre muligheder. Den bedste er {role} (score {score}), som går til {who}"),
     "no_places": "ingen (den har ingen pladser)",
     "cost": ". Hvis personen fik en plads der, ville den samlede score falde med {loss}",
     "tie": ". Der findes en lige så god fordeling, og valget blev afgjort efter ID",
-    "below": ("1 stilling opfylder kravene, men scoren er under minimum {min} ({role} får "
+    "below": ("Én stilling opfylder kravene, men scoren er under minimum {min} ({role} får "
               "{score})",
               "{n} stillinger opfylder kravene, men ingen når op på minimum {min} (den "
               "bedste, {role}, får {score})"),
