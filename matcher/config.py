@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
 
-__all__ = ["EXECUTORS", "SOLVERS", "MatchConfig", "ScoreWeights"]
+__all__ = ["EXECUTORS", "REASON_LANGUAGES", "SOLVERS", "MatchConfig", "ScoreWeights"]
 
 SolverName = Literal["auto", "dense", "sparse"]
 #: the assignment solvers a batch may use (see :func:`matcher.assign.solve`)
@@ -24,6 +24,8 @@ SOLVERS: tuple[str, ...] = get_args(SolverName)
 ExecutorName = Literal["serial", "processes", "dask"]
 #: where the assignment's shards run (see :mod:`matcher.executors`)
 EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
+#: languages the reasons are written in: Norwegian bokmål, Danish, English
+REASON_LANGUAGES: tuple[str, ...] = ("nb", "da", "en")
 
 
 def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
@@ -121,6 +123,9 @@ class MatchConfig:
     shard_by : str or None
         A column that both inputs carry (a region): pairs across its values are left out of
         the assignment, which splits it into smaller parts; the manifest bounds what that cost.
+    lang : {'en', 'nb', 'da'}, default 'en'
+        Language of the reasons: English, Norwegian bokmål or Danish. Occupation names follow
+        it (ESCO's Norwegian and Danish labels); skill names too when the taxonomy has them.
     """
 
     top_k: int = 5
@@ -139,6 +144,7 @@ class MatchConfig:
     executor: ExecutorName = "serial"
     dask_scheduler: str | None = None
     shard_by: str | None = None
+    lang: Literal["nb", "da", "en"] = "en"
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -170,6 +176,9 @@ class MatchConfig:
                         self.dask_scheduler)
         if self.shard_by is not None and not (isinstance(self.shard_by, str) and self.shard_by):
             raise _fail(owner, "shard_by", "a column name (str) or None", self.shard_by)
+        if not isinstance(self.lang, str) or self.lang not in REASON_LANGUAGES:
+            raise _fail(owner, "lang", f"one of {', '.join(map(repr, REASON_LANGUAGES))}",
+                        self.lang)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""
