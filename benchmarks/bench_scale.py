@@ -129,7 +129,8 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="office")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--candidates", type=int, nargs="+", default=[0, 10, 30])
-    parser.add_argument("--baseline", default="main")
+    parser.add_argument("--baseline", default=None,
+                        help="git revision of today's path (default: merge-base of HEAD and main)")
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
 
@@ -141,8 +142,11 @@ def main() -> None:
         roles.write_parquet(folder / "roles.parquet")
         configs: list[tuple[str, Path, dict[str, object]]] = []
         if not args.no_baseline:
-            base = baseline_tree(args.baseline, folder / "baseline")
-            configs.append((f"baseline ({args.baseline})", base, {"top_k": 5}))
+            revision = args.baseline or subprocess.run(
+                ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True,
+                check=True).stdout.strip()
+            base = baseline_tree(revision, folder / "baseline")
+            configs.append((f"baseline ({revision[:7]})", base, {"top_k": 5}))
         for k in args.candidates:
             configs.append((f"candidates={k}", ROOT, {"top_k": 5, "candidates": k}))
         configs.append(("candidates=10, shard-by fylke", ROOT,
