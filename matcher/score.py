@@ -34,6 +34,7 @@ matrix.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -166,12 +167,14 @@ def _within_reach(
         _unit_vectors(lat[block_located], lon[block_located]), r=chord, return_sorted=False
     )
     ok[np.ix_(block_located, role_located)] = False
-    for i, found in zip(block_located.tolist(), hits, strict=True):
-        if not found:
-            continue
-        j = role_located[np.asarray(found, dtype=np.int64)]
-        d = _haversine_km(lat[i], lon[i], roles.lat[j], roles.lon[j])
-        ok[i, j[d <= radius[i]]] = True
+    counts = np.fromiter(map(len, hits), dtype=np.int64, count=len(hits))
+    found = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64,
+                        count=int(counts.sum()))
+    i = np.repeat(block_located, counts)
+    j = role_located[found]
+    d = _haversine_km(lat[i], lon[i], roles.lat[j], roles.lon[j])
+    near = d <= radius[i]
+    ok[i[near], j[near]] = True
     return ok
 
 
@@ -244,7 +247,7 @@ class _Block:
     start: int
     profile_score: np.ndarray  # (n_block, n_profiles)
     score: np.ndarray  # (n_block, n_roles)
-    skill: np.ndarray
+    skill: np.ndarray  # (n_block, n_profiles), like transfer and wish
     transfer: np.ndarray
     wish: np.ndarray
     checks: tuple[np.ndarray, ...]  # in CONSTRAINTS order
@@ -347,8 +350,8 @@ def _score_blocks(
         good_enough = (score >= config.min_score) & (score > 0)
         allowed = feasible & good_enough
         yield _Block(
-            start=start, profile_score=score_p, score=score, skill=skill_p[:, profile],
-            transfer=transfer_p[:, profile], wish=wish_p[:, profile],
+            start=start, profile_score=score_p, score=score, skill=skill_p,
+            transfer=transfer_p, wish=wish_p,
             checks=(reach, hours_ok, lang_ok, needs_ok), feasible=feasible,
             good_enough=good_enough, allowed=allowed, kept=_top_candidates(allowed, score, config.candidates),
         )
@@ -410,8 +413,9 @@ def score_pairs(
         )
 
         r, c = np.nonzero(b.kept)
-        parts.append((r + b.start, c, b.score[r, c], b.skill[r, c], b.transfer[r, c],
-                      b.wish[r, c]))
+        p = profiles[0][c]
+        parts.append((r + b.start, c, b.score[r, c], b.skill[r, p], b.transfer[r, p],
+                      b.wish[r, p]))
 
     if parts:
         r, c, s, k, t, w = (np.concatenate(x) for x in zip(*parts, strict=True))
