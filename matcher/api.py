@@ -234,17 +234,49 @@ def _fingerprint(source: Source, frame: pl.DataFrame) -> dict[str, str]:
     return {"file": Path(source).name, "sha256": h.hexdigest()}
 
 
+#: the stages of :func:`match`, in order (the keys of the manifest's ``timings_s``)
+STAGES = ("read", "validate", "taxonomy", "resolve", "encode", "score", "assign", "certify",
+          "explain")
+
+
 class _Stopwatch:
-    def __init__(self) -> None:
+    """Times each stage; with ``progress``, shows them on stderr as they pass (rich)."""
+
+    def __init__(self, progress: bool = False) -> None:
         self.timings: dict[str, float] = {}
+        self._bar: Any = None
+        if progress:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.progress import TimeElapsedColumn
+
+            self._bar = Progress(TextColumn("matching: {task.description:<9}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._task = self._bar.add_task("", total=len(STAGES))
+            self._bar.start()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self._bar is not None:
+            self._bar.update(self._task, description=name)
         t0 = time.perf_counter()
         try:
             yield
+        except BaseException:
+            self.close()
+            raise
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
+        if self._bar is not None:
+            self._bar.advance(self._task)
+            if name == STAGES[-1]:
+                self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
 
 def match(
@@ -253,6 +285,7 @@ def match(
     *,
     config: MatchConfig | None = None,
     taxonomy: Taxonomy | None = None,
+    progress: bool = False,
     **settings: Any,
 ) -> MatchResult:
     """Match a caseload of seekers to open roles, optimally and with reasons.
@@ -267,6 +300,8 @@ def match(
     taxonomy : Taxonomy, optional
         A loaded taxonomy; by default ``load_taxonomy(config.taxonomy)`` (the built-in ESCO
         snapshot when no path is set).
+    progress : bool, default False
+        Show the stages as they pass on stderr (the command line does on a terminal).
 
     Returns
     -------
@@ -296,7 +331,7 @@ def match(
     elif settings:
         raise TypeError("pass either config or keyword settings, not both")
     check_executor(config.executor)
-    clock = _Stopwatch()
+    clock = _Stopwatch(progress)
 
     with clock.stage("read"):
         seeker_raw, seeker_name = read_table(seekers, name=_frame_name(seekers, "seekers"))
@@ -402,7 +437,7 @@ def match(
         matches = _matches_frame(explainer, assignment.role_of_seeker, cost)
         alternatives = _alternatives_frame(
             graph, role_vec.permanent, assignment.role_of_seeker, seeker_ids, role_ids,
-            config.top_k,
+            config.top_k, cost if config.alternatives_by == "reduced" else None,
         )
 
     matched = int((assignment.role_of_seeker >= 0).sum())
@@ -524,12 +559,15 @@ def _alternatives_frame(
     seeker_ids: list[str],
     role_ids: list[str],
     top_k: int,
+    price: np.ndarray | None = None,
 ) -> pl.DataFrame:
     s = graph.scores
     rows = np.repeat(np.arange(s.shape[0]), np.diff(s.indptr))
     cols = s.indices
-    # rank within seeker: score descending, ties by role id (roles are sorted by id already)
-    order = np.lexsort((cols, -s.data, rows))
+    # rank within seeker: score descending, ties by role id (roles are sorted by id already);
+    # with role prices, score minus the price: what the place is worth net of its congestion
+    key = s.data if price is None else s.data - np.nan_to_num(price)[cols]
+    order = np.lexsort((cols, -key, rows))
     rows, cols = rows[order], cols[order]
     data, skill = s.data[order], graph.skill_fit.data[order]
     transfer, wish = graph.transfer_fit.data[order], graph.wish_fit.data[order]

@@ -120,6 +120,9 @@ class MatchConfig:
         same whichever runs them.
     dask_scheduler : str or None
         With ``executor='dask'``: the scheduler's address; ``None`` starts a local cluster.
+    alternatives_by : {'score', 'reduced'}, default 'score'
+        How each seeker's alternatives are ranked: by score, or by score minus the role's
+        dual price (``reduced``), which moves roles many others want down the list.
     shard_by : str or None
         A column that both inputs carry (a region): pairs across its values are left out of
         the assignment, which splits it into smaller parts; the manifest bounds what that cost.
@@ -144,6 +147,7 @@ class MatchConfig:
     executor: ExecutorName = "serial"
     dask_scheduler: str | None = None
     shard_by: str | None = None
+    alternatives_by: Literal["score", "reduced"] = "score"
     lang: Literal["nb", "da", "en"] = "en"
 
     def __post_init__(self) -> None:
@@ -174,6 +178,9 @@ class MatchConfig:
         ):
             raise _fail(owner, "dask_scheduler", "an address (str), with executor='dask'",
                         self.dask_scheduler)
+        if self.alternatives_by not in ("score", "reduced"):
+            raise _fail(owner, "alternatives_by", "one of 'score', 'reduced'",
+                        self.alternatives_by)
         if self.shard_by is not None and not (isinstance(self.shard_by, str) and self.shard_by):
             raise _fail(owner, "shard_by", "a column name (str) or None", self.shard_by)
         if not isinstance(self.lang, str) or self.lang not in REASON_LANGUAGES:

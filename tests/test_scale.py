@@ -117,3 +117,54 @@ def test_cli_passes_candidates_and_shard_by(tmp_path: Path) -> None:
     assert manifest["settings"]["executor"] == "processes"
     assert manifest["sharding"]["column"] == "fylke"
     assert manifest["counts"]["candidate_pairs"] < manifest["counts"]["allowed_pairs"]
+
+
+def test_alternatives_by_reduced_ranks_by_score_minus_the_role_price(
+    taxonomy: matcher.Taxonomy,
+) -> None:
+    import scipy.sparse as sp
+
+    from matcher.assign import dual_prices
+
+    seekers, roles = _batch()
+    plain = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0)
+    reduced = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, alternatives_by="reduced")
+    assert reduced.matches.equals(plain.matches)
+    # the same pairs, ranked by score minus the role's dual price, recomputed from the outputs
+    sid = {s: i for i, s in enumerate(seekers["seeker_id"].sort())}
+    rid = {r: j for j, r in enumerate(roles["role_id"].sort())}
+    slots = roles.sort("role_id")["slots"].to_numpy()
+    alts = plain.alternatives
+    w = sp.csr_array((alts["score"].to_numpy(),
+                      ([sid[s] for s in alts["seeker_id"]], [rid[r] for r in alts["role_id"]])),
+                     shape=(len(sid), len(rid)))
+    placed = np.full(len(sid), -1)
+    for s, r in plain.matches.drop_nulls("role_id").select("seeker_id", "role_id").iter_rows():
+        placed[sid[s]] = rid[r]
+    price = dual_prices(w, slots, placed).role
+    expected = (alts.with_columns(
+        (pl.col("score") - pl.Series([price[rid[r]] for r in alts["role_id"]])).alias("net"))
+        .sort(["seeker_id", "net", "role_id"], descending=[False, True, False]))
+    got = reduced.alternatives
+    assert got.select("seeker_id", "role_id").equals(expected.select("seeker_id", "role_id"))
+    assert got["rank"].to_list() == plain.alternatives["rank"].to_list()
+    assert (price > 0).any()  # some role is congested, so the two rankings can differ
+    assert not got.select("seeker_id", "role_id").equals(alts.select("seeker_id", "role_id"))
+
+
+def test_progress_goes_to_stderr_on_a_terminal_only(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    taxonomy: matcher.Taxonomy,
+) -> None:
+    seekers, roles = _batch()
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws as on a terminal
+    matcher.match(seekers, roles, taxonomy=taxonomy, progress=True)
+    out, err = capfd.readouterr()
+    assert "matching: explain" in err and out == ""
+    seekers.write_csv(tmp_path / "s.csv")
+    roles.write_csv(tmp_path / "r.csv")
+    for quiet in ([], ["--quiet"]):
+        run = CliRunner().invoke(cli, ["match", str(tmp_path / "s.csv"), str(tmp_path / "r.csv"),
+                                       "--out", str(tmp_path / "m.csv"), *quiet])
+        assert run.exit_code == 0, run.output
+        assert "matching:" not in run.output  # not a terminal: no progress

@@ -7,6 +7,7 @@ row, column, rule, value), no traceback, and no output file written.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -58,12 +59,12 @@ def _check_suffix(ctx: click.Context, param: click.Parameter, value: Any) -> Any
 
 def _run(
     seekers: str, roles: str, out: str, alternatives: str | None, warnings: str | None,
-    report: str | None = None, **settings: Any,
+    report: str | None = None, progress: bool = False, **settings: Any,
 ) -> None:
     try:
         config = MatchConfig(**settings)
         role_source = _roles_source(roles)
-        result = match(seekers, role_source, config=config)
+        result = match(seekers, role_source, config=config, progress=progress)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
         if report is not None:
             written.append(result.write_report(report, seekers=seekers, roles=role_source))
@@ -134,17 +135,25 @@ _defaults = MatchConfig()
                    "and the manifest bounds what that costs.")
 @click.option("--report", "report", type=click.Path(dir_okay=False),
               help="Also write the caseworker's report (one self-contained HTML page).")
+@click.option("--alternatives-by", "alternatives_by", type=click.Choice(["score", "reduced"]),
+              default=_defaults.alternatives_by, show_default=True,
+              help="Rank alternatives by score, or by score minus the role's price "
+                   "(reduced: roles everyone wants move down).")
+@click.option("--quiet", is_flag=True,
+              help="No progress on stderr (it is shown only on a terminal anyway).")
 @click.option("--lang", type=click.Choice(REASON_LANGUAGES), default=_defaults.lang,
               show_default=True,
               help="Language of the reasons: nb (bokmål), da (Danish) or en (English).")
 def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
-                  warnings: str | None, report: str | None, **settings: Any) -> None:
+                  warnings: str | None, report: str | None, quiet: bool,
+                  **settings: Any) -> None:
     """Match SEEKERS to ROLES and write the proposal to --out.
 
     SEEKERS and ROLES are CSV, Parquet or JSON files (by extension); ROLES may also be the
     role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
     """
-    _run(seekers, roles, out, alternatives, warnings, report, **settings)
+    progress = not quiet and sys.stderr.isatty()
+    _run(seekers, roles, out, alternatives, warnings, report, progress, **settings)
 
 
 @cli.command("demo")
