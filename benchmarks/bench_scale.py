@@ -6,6 +6,11 @@ centre, each row carries its county (``fylke``, for ``--shard-by``); occupations
 wishes as in :mod:`synthetic` (real ESCO occupations, wishes near experience), travel limits of
 15-80 km, hours, languages and adaptation needs.
 
+Congestion: ``Gini`` is the Gini coefficient of how often each slot is recommended among the
+seekers' top 5 alternatives (a role's recommendations spread over its slots), ``roles rec.``
+the share of roles recommended to anyone; compare ``--alternatives-by reduced`` with plain
+ranking by score.
+
 Each configuration runs in a fresh process (``python -c``) so that the peak resident memory
 (``ru_maxrss``) is its own; *baseline* is the code of ``--baseline`` (a git revision, default
 ``main``) unpacked into a temporary folder, everything else this working tree. Medians over
@@ -101,7 +106,16 @@ start = time.perf_counter()
 result = matcher.match(sys.argv[1], sys.argv[2], taxonomy=tax, **settings)
 seconds = time.perf_counter() - start
 m = result.manifest
-print(json.dumps({"seconds": seconds, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+import numpy as np, polars as pl
+roles = pl.read_parquet(sys.argv[2]).sort("role_id")
+slots = roles["slots"].to_numpy()
+counts = (result.alternatives.group_by("role_id").len()
+          .join(roles.select("role_id"), on="role_id", how="right").fill_null(0)
+          .sort("role_id")["len"].to_numpy())
+per_slot = np.sort(np.repeat(counts / slots, slots))
+n = per_slot.size
+gini = float(((2 * np.arange(1, n + 1) - n - 1) * per_slot).sum() / (n * per_slot.sum()))
+print(json.dumps({"gini": gini, "recommended": float((counts > 0).mean()),"seconds": seconds, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "total": m["total_score"], "matched": m["matched"], "solver": m["solver"],
                   "optimality": m["optimality"], "counts": m["counts"],
                   "timings": m["timings_s"]}))
@@ -149,14 +163,16 @@ def main() -> None:
             configs.append((f"baseline ({revision[:7]})", base, {"top_k": 5}))
         for k in args.candidates:
             configs.append((f"candidates={k}", ROOT, {"top_k": 5, "candidates": k}))
+        configs.append(("candidates=0, alternatives-by reduced", ROOT,
+                        {"top_k": 5, "alternatives_by": "reduced"}))
         configs.append(("candidates=10, shard-by fylke", ROOT,
                         {"top_k": 5, "candidates": 10, "shard_by": "fylke"}))
 
         print(f"{args.scale}: {n_seekers:,} seekers x {n_roles:,} roles "
               f"({int(roles['slots'].sum()):,} slots), median of {args.runs} run(s)")
-        header = (f"| {'configuration':32} | {'time s':>7} | {'ratio':>5} | {'peak GiB':>8} | "
+        header = (f"| {'configuration':38} | {'time s':>7} | {'ratio':>5} | {'peak GiB':>8} | "
                   f"{'score s':>7} | {'pairs kept':>10} | {'total':>10} | {'certified':>9} | "
-                  f"{'gap':>8} |")
+                  f"{'gap':>8} | {'Gini':>5} | {'roles rec.':>10} |")
         print(header)
         print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
         first = None
@@ -170,10 +186,11 @@ def main() -> None:
             counts = last["counts"]
             kept = counts.get("candidate_pairs", counts["allowed_pairs"])  # type: ignore[union-attr]
             opt = last["optimality"]
-            print(f"| {name:32} | {seconds:7.2f} | {first / seconds:5.2f} | {peak:8.2f} | "
+            print(f"| {name:38} | {seconds:7.2f} | {first / seconds:5.2f} | {peak:8.2f} | "
                   f"{last['timings']['score']:7.2f} | {kept:10,} | "  # type: ignore[index]
                   f"{last['total']:10.3f} | {str(opt['certified']):>9} | "  # type: ignore[index]
-                  f"{opt['gap'] or 0:8.2e} |")  # type: ignore[index]
+                  f"{opt['gap'] or 0:8.2e} | {last['gini']:5.3f} | "  # type: ignore[index]
+                  f"{last['recommended']:10.1%} |")
         if "role_profiles" in counts:  # type: ignore[operator]
             print(f"distinct role profiles: {counts['role_profiles']:,} of {n_roles:,} roles")  # type: ignore[index]
 
