@@ -35,9 +35,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import population  # noqa: E402
-
-import matcher  # noqa: E402
+from synthetic import population
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,7 +113,8 @@ counts = (result.alternatives.group_by("role_id").len()
 per_slot = np.sort(np.repeat(counts / slots, slots))
 n = per_slot.size
 gini = float(((2 * np.arange(1, n + 1) - n - 1) * per_slot).sum() / (n * per_slot.sum()))
-print(json.dumps({"gini": gini, "recommended": float((counts > 0).mean()),"seconds": seconds, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps({"gini": gini, "recommended": float((counts > 0).mean()),
+                  "seconds": seconds, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "total": m["total_score"], "matched": m["matched"], "solver": m["solver"],
                   "optimality": m["optimality"], "counts": m["counts"],
                   "timings": m["timings_s"]}))
@@ -188,7 +187,7 @@ def main() -> None:
             opt = last["optimality"]
             print(f"| {name:38} | {seconds:7.2f} | {first / seconds:5.2f} | {peak:8.2f} | "
                   f"{last['timings']['score']:7.2f} | {kept:10,} | "  # type: ignore[index]
-                  f"{last['total']:10.3f} | {str(opt['certified']):>9} | "  # type: ignore[index]
+                  f"{last['total']:10.3f} | {opt['certified']!s:>9} | "  # type: ignore[index]
                   f"{opt['gap'] or 0:8.2e} | {last['gini']:5.3f} | "  # type: ignore[index]
                   f"{last['recommended']:10.1%} |")
         if "role_profiles" in counts:  # type: ignore[operator]

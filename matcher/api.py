@@ -247,8 +247,13 @@ class _Stopwatch:
         self._bar: Any = None
         if progress:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-            from rich.progress import TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self._bar = Progress(TextColumn("matching: {task.description:<9}"), BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(),

@@ -353,7 +353,8 @@ def _score_blocks(
             start=start, profile_score=score_p, score=score, skill=skill_p,
             transfer=transfer_p, wish=wish_p,
             checks=(reach, hours_ok, lang_ok, needs_ok), feasible=feasible,
-            good_enough=good_enough, allowed=allowed, kept=_top_candidates(allowed, score, config.candidates),
+            good_enough=good_enough, allowed=allowed,
+            kept=_top_candidates(allowed, score, config.candidates),
         )
 
 
