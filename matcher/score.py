@@ -155,18 +155,23 @@ def _within_reach(
     the boundary is judged exactly as the definition says.
     """
     n_block = rows.stop - rows.start
-    ok = np.ones((n_block, n_roles), dtype=bool)
     role_located, tree = role_tree
     lat, lon, radius = seekers.lat[rows], seekers.lon[rows], seekers.radius_km[rows]
-    block_located = np.flatnonzero(~np.isnan(lat))
+    seeker_located = ~np.isnan(lat)
+    block_located = np.flatnonzero(seeker_located)
     if tree is None or block_located.size == 0:
-        return ok
+        return np.ones((n_block, n_roles), dtype=bool)
     angle = np.minimum(radius[block_located] / EARTH_RADIUS_KM, np.pi)
     chord = 2.0 * np.sin(angle / 2.0) * (1.0 + 1e-9) + 1e-12
     hits = tree.query_ball_point(
         _unit_vectors(lat[block_located], lon[block_located]), r=chord, return_sorted=False
     )
-    ok[np.ix_(block_located, role_located)] = False
+    # out of reach only where both sides state a place and the distance is too far
+    ok = np.zeros((n_block, n_roles), dtype=bool)
+    role_unlocated = np.ones(n_roles, dtype=bool)
+    role_unlocated[role_located] = False
+    ok[:, role_unlocated] = True
+    ok[~seeker_located] = True
     counts = np.fromiter(map(len, hits), dtype=np.int64, count=len(hits))
     found = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64,
                         count=int(counts.sum()))
