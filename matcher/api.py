@@ -515,11 +515,11 @@ def _split_at_borders(scores: sp.csr_array, seeker_names: list[str | None],
 def _pair_blocks(pairs: sp.csr_array, rows: int = 4096) -> Iterator[tuple[Any, ...]]:
     """Pairs of a sparse matrix for :func:`certify`, in blocks of seekers."""
     n_seekers = pairs.shape[0]
-    cols = np.arange(pairs.shape[1])
     for start in range(0, n_seekers, rows):
         block = pairs[start:start + rows]
         if block.nnz:
-            yield np.arange(start, start + block.shape[0]), cols, block
+            cols = np.unique(block.indices)  # only the roles the block touches
+            yield np.arange(start, start + block.shape[0]), cols, block[:, cols]
 
 
 def _frame_name(source: Source, name: str) -> str | None:
