@@ -113,7 +113,7 @@ class MatchResult:
             ("matched", f"{m['matched']} of {c['seekers']}"),
             ("total score", f"{m['total_score']:.4f}"),
             ("solver", str(m["solver"])),
-            ("optimal", "certified" if m["optimality"]["certified"] else "NOT certified"),
+            ("optimal", _optimal_line(m["optimality"])),
             ("warnings", str(c["warnings"])),
             ("time", f"{sum(m['timings_s'].values()):.2f} s"),
         ]
@@ -207,6 +207,16 @@ class MatchResult:
             f"MatchResult(seekers={m['counts']['seekers']}, matched={m['matched']}, "
             f"total_score={m['total_score']:.4f})"
         )
+
+
+def _optimal_line(optimality: Mapping[str, Any]) -> str:
+    """The summary's word on optimality: certified, or how far from the bound it may be."""
+    if optimality["certified"]:
+        return "certified"
+    if optimality.get("gap") is None:
+        return "NOT certified"
+    return (f"NOT certified: at most {optimality['gap']:.2%} below the best "
+            f"(upper bound {optimality['upper_bound']:.4f})")
 
 
 def _warnings_frame(warnings: tuple[Problem, ...]) -> pl.DataFrame:
