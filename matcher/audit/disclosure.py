@@ -1,0 +1,208 @@
+"""Small-cell suppression as a statistics office does it, over every count the audit publishes.
+
+The idea. Every count the audit publishes (tier sizes, selected, not selected, never selected,
+no eligible opportunity, group counts, outcome counts, the size of the caseload) is a sum of
+the cells of one fine cross-classification of the caseload: tier x group values x status
+(no eligible opportunity, eligible and never selected, selected) x outcomes. A reader who adds
+and subtracts published counts, or multiplies a published rate by a published n, works inside
+that system of linear equations. So the audit keeps a :class:`Ledger`: the fine cells (the
+*atoms*, with the structural zeros left out: a person with no eligible opportunity is never
+selected) and, for every published count, which atoms it sums.
+
+Suppression then runs in two steps:
+
+1. *Primary*: a count of 1 to ``min_cell - 1`` people is withheld; so is a zero inside a
+   withheld count (``0 selected`` of a tier of 3 says something about all 3).
+2. *Complementary*: first the rule of two-way tables: while a row or a column (a total and its
+   parts, declared with :meth:`Ledger.relate`) has exactly one withheld member, its smallest
+   other part is withheld too. Then, for each withheld count, an integer program computes the
+   smallest and the largest value it can take given everything still published
+   (:func:`bounds`). If the two are equal, the count could be recovered through some chain of
+   tables, and one more count is withheld: among the published counts that carry the proof
+   (the equations with a non-zero dual value in the linear relaxation), the cheapest that
+   frees it, else the smallest. Withholding only ever widens the feasible set, so a count once
+   protected stays protected, and the loop ends.
+
+What it proves: after :meth:`Ledger.protect`, no withheld count is determined by the published
+counts, any combination of them, and non-negativity: each can take at least two integer values
+(exact bounds by :func:`scipy.optimize.milp`). Rates, intervals, ratios and tests are published
+only where every count they are computed from is published (they are functions of those counts
+and add no equation). Statistics that are not functions of counts (standardized mean
+differences, regression odds ratios, exposure) carry no count.
+
+``tests/test_audit_disclosure.py`` checks this from the outside: it reads the JSON the audit
+writes, turns every published number back into an equation over the true cells, and attacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import optimize
+
+__all__ = ["Ledger", "bounds"]
+
+Key = tuple[str, str, str]
+
+#: a withheld count is protected when its feasible values span at least this much
+PROTECTION = 1.0
+#: complements tried one by one (cheapest first) before falling back to the cheapest
+TRIES = 6
+
+
+def bounds(matrix: NDArray[np.float64], values: NDArray[np.float64],
+           target: NDArray[np.float64], *, integer: bool = True,
+           tolerance: float = 1e-6) -> tuple[float, float]:
+    """Smallest and largest ``target @ x`` over ``x >= 0`` with ``matrix @ x = values``.
+
+    ``integer=True`` solves the integer programs (exact for counts), otherwise their linear
+    relaxation (wider or equal). Rows may carry fractional coefficients (a rate times an n);
+    they hold to ``tolerance``.
+    """
+    n = target.size
+    if matrix.shape[0] == 0:
+        return 0.0, float("inf")
+    constraint = optimize.LinearConstraint(matrix, values - tolerance, values + tolerance)
+    out = []
+    for sign in (1.0, -1.0):
+        res = optimize.milp(sign * target, constraints=constraint,
+                            integrality=np.ones(n) if integer else np.zeros(n),
+                            bounds=optimize.Bounds(0, np.inf))
+        if res.status == 3:  # unbounded
+            out.append(-sign * float("inf") if sign < 0 else float("inf"))
+            continue
+        if res.x is None:
+            raise RuntimeError(f"the published counts admit no table ({res.message})")
+        out.append(float(target @ np.round(res.x) if integer else target @ res.x))
+    return out[0], out[1]
+
+
+@dataclass
+class Ledger:
+    """The atoms of the caseload's cross-classification and the published counts over them.
+
+    ``atoms`` holds one tuple of attribute values per atom and ``counts`` its number of people.
+    :meth:`publish` records a published count by a predicate over the atoms' attributes.
+    """
+
+    atoms: list[tuple[Hashable, ...]]
+    counts: NDArray[np.int64]
+    entries: dict[Key, NDArray[np.bool_]] = field(default_factory=dict)
+    relations: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
+
+    def relate(self, total: Key, parts: Sequence[Key]) -> None:
+        """Record that the published ``total`` is the sum of the published ``parts`` (a row or
+        a column of a table): the first place a differencing reader looks."""
+        union = np.zeros(len(self.atoms), dtype=bool)
+        for p in parts:
+            if (union & self.entries[p]).any():
+                raise ValueError(f"parts of {total} overlap")
+            union |= self.entries[p]
+        if not np.array_equal(union, self.entries[total]):
+            raise ValueError(f"the parts of {total} do not add up to it")
+        self.relations.append((total, tuple(parts)))
+
+    def publish(self, key: Key, mask: Sequence[bool] | NDArray[np.bool_]) -> int:
+        """Record that the count ``key`` (the atoms in ``mask``) is published; return it."""
+        m = np.asarray(mask, dtype=bool)
+        if key in self.entries and not np.array_equal(self.entries[key], m):
+            raise ValueError(f"count {key} published twice with different meanings")
+        self.entries[key] = m
+        return int(self.counts[m].sum())
+
+    def value(self, key: Key) -> int:
+        return int(self.counts[self.entries[key]].sum())
+
+    def primary(self, min_cell: int) -> set[Key]:
+        """Counts of 1 to ``min_cell - 1``, and zeros contained in one of those."""
+        small = {k for k, m in self.entries.items() if 0 < self.counts[m].sum() < min_cell}
+        zeros = {k for k, m in self.entries.items() if self.counts[m].sum() == 0
+                 and any(not (m & ~self.entries[s]).any() for s in small)}
+        return small | zeros
+
+    def _system(self, hidden: set[Key]) -> tuple[list[Key], NDArray[np.float64],
+                                                   NDArray[np.float64]]:
+        shown = sorted(k for k in self.entries if k not in hidden)
+        matrix = np.array([self.entries[k] for k in shown], dtype=np.float64).reshape(
+            len(shown), len(self.atoms))
+        return shown, matrix, matrix @ self.counts.astype(np.float64)
+
+    def bounds(self, key: Key, hidden: set[Key]) -> tuple[float, float]:
+        """What a reader of the published counts can say about ``key``: its integer range."""
+        _, matrix, values = self._system(hidden)
+        return bounds(matrix, values, self.entries[key].astype(np.float64))
+
+    def protect(self, min_cell: int, *, complementary: bool = True) -> tuple[set[Key], set[Key]]:
+        """Withhold small counts and, until none can be recovered, the counts that reveal them.
+
+        Returns ``(primary, secondary)``; ``complementary=False`` stops after the primary step
+        (for tests that show the attack finds what that leaves open).
+        """
+        primary = self.primary(min_cell)
+        hidden = set(primary)
+        if not complementary:
+            return primary, set()
+        safe: set[Key] = set()
+        while True:
+            self._close_relations(hidden)
+            pinned = None
+            for key in sorted(hidden - safe):
+                lo, hi = self.bounds(key, hidden)
+                if hi - lo >= PROTECTION:
+                    safe.add(key)  # fewer published counts only widen the range
+                else:
+                    pinned = key
+                    break
+            if pinned is None:
+                return primary, hidden - primary
+            hidden.add(self._complement(pinned, hidden))
+
+    def _close_relations(self, hidden: set[Key]) -> None:
+        """While a row or column (a total and its parts) has exactly one withheld member,
+        withhold its smallest other part (the total only when no part is left)."""
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in self.relations:
+                members = (total, *parts)
+                if sum(m in hidden for m in members) != 1:
+                    continue
+                free = [p for p in parts if p not in hidden] or [total]
+                line = (total, parts)
+                hidden.add(min(free, key=lambda k: (not self._closes(k, hidden, line),
+                                                    self.value(k), k)))
+                changed = True
+
+    def _closes(self, key: Key, hidden: set[Key],
+                line: tuple[Key, tuple[Key, ...]]) -> bool:
+        """Whether ``key`` lies in another row or column than ``line`` with exactly one
+        withheld member (withholding it then closes two lines at once: the 2 x 2 rectangle)."""
+        return any((t, ps) != line and key in (t, *ps)
+                   and sum(m in hidden for m in (t, *ps)) == 1 for t, ps in self.relations)
+
+    def _complement(self, key: Key, hidden: set[Key]) -> Key:
+        """The published count to withhold next so that ``key`` is no longer determined."""
+        shown, matrix, values = self._system(hidden)
+        target = self.entries[key].astype(np.float64)
+        candidates: set[Key] = set()
+        for sign in (1.0, -1.0):
+            res = optimize.linprog(sign * target, A_eq=matrix, b_eq=values,
+                                   bounds=(0, None), method="highs")
+            if res.status == 0:
+                marginals = np.asarray(res.eqlin.marginals)
+                candidates |= {shown[i] for i in np.flatnonzero(np.abs(marginals) > 1e-9)}
+        if not candidates:  # the proof is non-negativity alone: any count touching the atoms
+            candidates = {k for k in shown if (self.entries[k] & self.entries[key]).any()}
+        if not candidates:
+            candidates = set(shown)
+        ranked = sorted(candidates, key=lambda k: (self.value(k), -int(self.entries[k].sum()), k))
+        # The cheapest count whose withholding alone frees ``key``; else the cheapest of all
+        # (the next round finds the rest).
+        for k in ranked[:TRIES]:
+            lo, hi = self.bounds(key, hidden | {k})
+            if hi - lo >= PROTECTION:
+                return k
+        return ranked[0]
