@@ -164,8 +164,14 @@ def _run(cl: Caseload, engine: bool, warnings: list[Problem], not_in_run: int,
     park = parking.withhold(park, hidden, set(cl.ledger.entries))
     lists = ranked.withhold(lists, hidden)
     outcome_rows, outcome_tests = outcomes.withhold(outcome_rows, outcome_tests, hidden)
-    if tier_keys(OVERALL)["selected"] in hidden:
+    # Decisions are counted in pairs, not people, but where everyone has one decision the two
+    # agree: while a count of the whole caseload is withheld, no decision count is shown.
+    decision_counts = not any(k in hidden for k in tier_keys(OVERALL).values())
+    if not decision_counts:
         price = [replace(p, selected=None) for p in price]  # type: ignore[arg-type]
+        tests = [replace(r, n=None, n_selected=None) for r in tests]
+        if lists is not None:
+            lists = replace(lists, by_list=[replace(b, length=None) for b in lists.by_list])
 
     families = Families(selection=sel.overall, by_tier=sel.by_tier, ratio=sel.ratio,
                         groups=group_rows, balance=balance_rows, tests=tests,
@@ -175,7 +181,7 @@ def _run(cl: Caseload, engine: bool, warnings: list[Problem], not_in_run: int,
     caseload_key = tier_keys(OVERALL)["caseload"]
     pool = {
         "seekers": None if caseload_key in hidden else cl.ledger.value(caseload_key),
-        "pairs": cl.rows.height,
+        "pairs": cl.rows.height if decision_counts else None,
         "opportunities": int(opportunity_codes(cl.rows).max()) + 1 if cl.rows.height else 0,
         "batches": len(cl.batches),
     }

@@ -54,29 +54,27 @@ TRIES = 6
 
 
 def bounds(matrix: NDArray[np.float64], values: NDArray[np.float64],
-           target: NDArray[np.float64], *, integer: bool = True,
+           target: NDArray[np.float64], *, cap: float = 1e9,
            tolerance: float = 1e-6) -> tuple[float, float]:
-    """Smallest and largest ``target @ x`` over ``x >= 0`` with ``matrix @ x = values``.
+    """Smallest and largest ``target @ x`` over integer ``x`` in ``[0, cap]`` with
+    ``matrix @ x = values``.
 
-    ``integer=True`` solves the integer programs (exact for counts), otherwise their linear
-    relaxation (wider or equal). Rows may carry fractional coefficients (a rate times an n);
-    they hold to ``tolerance``.
+    Rows may carry fractional coefficients (a rate times an n); they hold to ``tolerance``.
+    ``cap`` keeps the programs bounded when nothing published bounds a cell; a defender that
+    caps at a small multiple of the true total computes a range no wider than a reader's.
     """
     n = target.size
-    if matrix.shape[0] == 0:
-        return 0.0, float("inf")
-    constraint = optimize.LinearConstraint(matrix, values - tolerance, values + tolerance)
+    kwargs = {}
+    if matrix.shape[0]:
+        kwargs["constraints"] = optimize.LinearConstraint(matrix, values - tolerance,
+                                                          values + tolerance)
     out = []
     for sign in (1.0, -1.0):
-        res = optimize.milp(sign * target, constraints=constraint,
-                            integrality=np.ones(n) if integer else np.zeros(n),
-                            bounds=optimize.Bounds(0, np.inf))
-        if res.status == 3:  # unbounded
-            out.append(-sign * float("inf") if sign < 0 else float("inf"))
-            continue
+        res = optimize.milp(sign * target, integrality=np.ones(n),
+                            bounds=optimize.Bounds(0, cap), **kwargs)
         if res.x is None:
             raise RuntimeError(f"the published counts admit no table ({res.message})")
-        out.append(float(target @ np.round(res.x) if integer else target @ res.x))
+        out.append(float(target @ np.round(res.x)))
     return out[0], out[1]
 
 
@@ -133,7 +131,8 @@ class Ledger:
     def bounds(self, key: Key, hidden: set[Key]) -> tuple[float, float]:
         """What a reader of the published counts can say about ``key``: its integer range."""
         _, matrix, values = self._system(hidden)
-        return bounds(matrix, values, self.entries[key].astype(np.float64))
+        return bounds(matrix, values, self.entries[key].astype(np.float64),
+                      cap=2.0 * float(self.counts.sum()) + 10)
 
     def protect(self, min_cell: int, *, complementary: bool = True) -> tuple[set[Key], set[Key]]:
         """Withhold small counts and, until none can be recovered, the counts that reveal them.
@@ -158,7 +157,11 @@ class Ledger:
                     break
             if pinned is None:
                 return primary, hidden - primary
-            hidden.add(self._complement(pinned, hidden))
+            extra = self._complement(pinned, hidden)
+            if extra is None:  # nothing left to withhold: structure alone fixes it
+                safe.add(pinned)
+            else:
+                hidden.add(extra)
 
     def _close_relations(self, hidden: set[Key]) -> None:
         """While a row or column (a total and its parts) has exactly one withheld member,
@@ -183,7 +186,7 @@ class Ledger:
         return any((t, ps) != line and key in (t, *ps)
                    and sum(m in hidden for m in (t, *ps)) == 1 for t, ps in self.relations)
 
-    def _complement(self, key: Key, hidden: set[Key]) -> Key:
+    def _complement(self, key: Key, hidden: set[Key]) -> Key | None:
         """The published count to withhold next so that ``key`` is no longer determined."""
         shown, matrix, values = self._system(hidden)
         target = self.entries[key].astype(np.float64)
@@ -198,6 +201,8 @@ class Ledger:
             candidates = {k for k in shown if (self.entries[k] & self.entries[key]).any()}
         if not candidates:
             candidates = set(shown)
+        if not candidates:
+            return None
         ranked = sorted(candidates, key=lambda k: (self.value(k), -int(self.entries[k].sum()), k))
         # The cheapest count whose withholding alone frees ``key``; else the cheapest of all
         # (the next round finds the rest).

@@ -222,7 +222,7 @@ class ListCheck:
 
     role_id: str
     batch: str
-    length: int
+    length: int | None
     first_short_prefix: int | None
 
 
@@ -270,7 +270,7 @@ class PricePoint:
     strength: float
     total_fit: float
     price_of_fairness: float | None
-    selected: int
+    selected: int | None
     harder_share_selected: float | None
     mean_z_employability_selected: float | None
 
