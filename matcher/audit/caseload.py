@@ -26,6 +26,7 @@ __all__ = ["Caseload", "opportunity_codes"]
 #: before the parking window / selected in the parking window
 ELIGIBLE, EARLIER, SELECTED = "eligible", "selected earlier", "selected"
 OVERALL = "overall"
+NONE = "none: no eligible opportunity"
 
 
 def opportunity_codes(frame: pl.DataFrame) -> NDArray[np.int64]:
@@ -140,6 +141,7 @@ class Caseload:
         for g in self.settings.group:
             dims.append(e[f"group:{g}"].to_list())
         status = self._status()
+        self.everyone_status = status
         dims.append(status)
         outcomes = self.outcome_columns()
         for column in outcomes:
@@ -147,7 +149,9 @@ class Caseload:
         observed = [tuple(v) for v in zip(*dims, strict=True)]
         tier_levels = sorted(set(tier)) if tier else [""]
         group_levels = [sorted(set(d)) for d in dims[1:1 + len(self.settings.group)]]
-        reasons = sorted({s for s in status if s.startswith("none: ")})
+        # A reader cannot know that nobody lacked an eligible opportunity: the state exists
+        # even when empty.
+        reasons = sorted({s for s in status if s.startswith("none: ")}) or [NONE]
         status_levels = [*reasons, ELIGIBLE, SELECTED] + ([EARLIER] if self.windowed else [])
         out_levels = [["yes", "no", "unknown"] for _ in outcomes]
         atoms = []

@@ -50,7 +50,7 @@ Key = tuple[str, str, str]
 #: a withheld count is protected when its feasible values span at least this much
 PROTECTION = 1.0
 #: complements tried one by one (cheapest first) before falling back to the cheapest
-TRIES = 6
+TRIES = 3
 
 
 def bounds(matrix: NDArray[np.float64], values: NDArray[np.float64],
@@ -64,12 +64,20 @@ def bounds(matrix: NDArray[np.float64], values: NDArray[np.float64],
     caps at a small multiple of the true total computes a range no wider than a reader's.
     """
     n = target.size
-    kwargs = {}
-    if matrix.shape[0]:
-        kwargs["constraints"] = optimize.LinearConstraint(matrix, values - tolerance,
-                                                          values + tolerance)
     out = []
     for sign in (1.0, -1.0):
+        # The linear relaxation first: when its optimal vertex is integral it is the integer
+        # optimum too (every integer table is feasible for it); most tables of counts are.
+        lp = optimize.linprog(sign * target, A_eq=matrix if matrix.shape[0] else None,
+                              b_eq=values if matrix.shape[0] else None, bounds=(0, cap),
+                              method="highs")
+        if lp.status == 0 and np.allclose(lp.x, np.round(lp.x), atol=1e-9):
+            out.append(float(target @ np.round(lp.x)))
+            continue
+        kwargs = {}
+        if matrix.shape[0]:
+            kwargs["constraints"] = optimize.LinearConstraint(matrix, values - tolerance,
+                                                              values + tolerance)
         res = optimize.milp(sign * target, integrality=np.ones(n),
                             bounds=optimize.Bounds(0, cap), **kwargs)
         if res.x is None:
@@ -121,17 +129,35 @@ class Ledger:
                  and any(not (m & ~self.entries[s]).any() for s in small)}
         return small | zeros
 
+    def _classes(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Atoms that every count (published or withheld) treats alike are one variable: the
+        same feasible sums, far smaller programs."""
+        keys = sorted(self.entries)
+        full = np.array([self.entries[k] for k in keys], dtype=bool).reshape(
+            len(keys), len(self.atoms))
+        _, cls = np.unique(full.T, axis=0, return_inverse=True)
+        cls = np.asarray(cls).reshape(-1)
+        totals = np.bincount(cls, weights=self.counts.astype(np.float64))
+        return cls, totals
+
+    def _collapsed(self, key: Key, cls: NDArray[np.int64], size: int) -> NDArray[np.float64]:
+        row = np.zeros(size)
+        row[cls[self.entries[key]]] = 1.0
+        return row
+
     def _system(self, hidden: set[Key]) -> tuple[list[Key], NDArray[np.float64],
                                                    NDArray[np.float64]]:
+        cls, totals = self._classes()
         shown = sorted(k for k in self.entries if k not in hidden)
-        matrix = np.array([self.entries[k] for k in shown], dtype=np.float64).reshape(
-            len(shown), len(self.atoms))
-        return shown, matrix, matrix @ self.counts.astype(np.float64)
+        matrix = np.array([self._collapsed(k, cls, totals.size) for k in shown]).reshape(
+            len(shown), totals.size)
+        return shown, matrix, matrix @ totals
 
     def bounds(self, key: Key, hidden: set[Key]) -> tuple[float, float]:
         """What a reader of the published counts can say about ``key``: its integer range."""
+        cls, totals = self._classes()
         _, matrix, values = self._system(hidden)
-        return bounds(matrix, values, self.entries[key].astype(np.float64),
+        return bounds(matrix, values, self._collapsed(key, cls, totals.size),
                       cap=2.0 * float(self.counts.sum()) + 10)
 
     def protect(self, min_cell: int, *, complementary: bool = True) -> tuple[set[Key], set[Key]]:
@@ -149,6 +175,9 @@ class Ledger:
             self._close_relations(hidden)
             pinned = None
             for key in sorted(hidden - safe):
+                if not self.entries[key].any():  # no one can be in it: nothing to protect
+                    safe.add(key)
+                    continue
                 lo, hi = self.bounds(key, hidden)
                 if hi - lo >= PROTECTION:
                     safe.add(key)  # fewer published counts only widen the range
@@ -189,7 +218,8 @@ class Ledger:
     def _complement(self, key: Key, hidden: set[Key]) -> Key | None:
         """The published count to withhold next so that ``key`` is no longer determined."""
         shown, matrix, values = self._system(hidden)
-        target = self.entries[key].astype(np.float64)
+        cls, totals = self._classes()
+        target = self._collapsed(key, cls, totals.size)
         candidates: set[Key] = set()
         for sign in (1.0, -1.0):
             res = optimize.linprog(sign * target, A_eq=matrix, b_eq=values,

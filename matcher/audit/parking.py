@@ -42,7 +42,7 @@ def parking(cl: Caseload) -> Parking:
         cl.ledger.relate(("C9", OVERALL, "never_selected"),
                          [("C9", t, "never_selected") for t in cl.tiers])
     reasons = []
-    statuses = sorted({s for s in set(cl.attribute("status")) if not is_eligible(s)})
+    statuses = sorted({s for s in cl.everyone_status if not is_eligible(s)})
     for status in statuses:
         reason = status.removeprefix("none: ")
         if len(statuses) == 1:  # the overall count of people with no eligible opportunity
