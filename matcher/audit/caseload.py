@@ -173,7 +173,7 @@ class Caseload:
         i = self.attr_names.index(name)
         return [str(a[i]) for a in self.ledger.atoms]
 
-    def publish(self, key: Key, where: dict[str, object]) -> int:
+    def publish(self, key: Key, where: dict[str, object], weight: float = 1.0) -> int:
         """Record the count of the atoms whose attributes satisfy ``where`` (attribute name to
         a value, or to a predicate) as published under ``key``; return it."""
         mask = np.ones(len(self.ledger.atoms), dtype=bool)
@@ -183,7 +183,7 @@ class Caseload:
                 mask &= np.array([bool(rule(v)) for v in values])
             else:
                 mask &= np.array([v == rule for v in values])
-        return self.ledger.publish(key, mask)
+        return self.ledger.publish(key, mask, weight)
 
 
 def is_selected(status: str) -> bool:

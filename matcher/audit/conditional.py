@@ -14,7 +14,7 @@ from matcher.audit import creaming, inference
 from matcher.audit.caseload import OVERALL, Caseload, opportunity_codes
 from matcher.audit.creaming import TestResult
 from matcher.audit.disclosure import Key
-from matcher.audit.selection import tier_keys
+from matcher.audit.selection import candidates_hidden, tier_keys
 
 __all__ = ["C7_DECIDES", "conditional_tests", "withhold"]
 
@@ -87,7 +87,7 @@ def withhold(primary: list[TestResult], per_tier: list[TestResult], hidden: set[
     out = []
     for r in per_tier:
         label = r.scope.removeprefix("tier ")
-        if any(k in hidden for k in tier_keys(label).values()):
+        if candidates_hidden(label, hidden):
             r = creaming.TestResult(test=r.test, scope=r.scope, status="suppressed", n=None,
                                     n_selected=None, n_groups=None,
                                     note="withheld: the counts of this tier are suppressed")

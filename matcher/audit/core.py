@@ -168,7 +168,7 @@ def _run(cl: Caseload, engine: bool, warnings: list[Problem], not_in_run: int,
     # agree: while a count of the whole caseload is withheld, no decision count is shown.
     decision_counts = not any(k in hidden for k in tier_keys(OVERALL).values())
     if not decision_counts:
-        price = [replace(p, selected=None) for p in price]  # type: ignore[arg-type]
+        price = [replace(p, selected=None) for p in price]
         tests = [replace(r, n=None, n_selected=None) for r in tests]
         if lists is not None:
             lists = replace(lists, by_list=[replace(b, length=None) for b in lists.by_list])

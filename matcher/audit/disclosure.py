@@ -14,14 +14,14 @@ Suppression then runs in two steps:
 1. *Primary*: a count of 1 to ``min_cell - 1`` people is withheld; so is a zero inside a
    withheld count (``0 selected`` of a tier of 3 says something about all 3).
 2. *Complementary*: first the rule of two-way tables: while a row or a column (a total and its
-   parts, declared with :meth:`Ledger.relate`) has exactly one withheld member, its smallest
-   other part is withheld too. Then, for each withheld count, an integer program computes the
-   smallest and the largest value it can take given everything still published
-   (:func:`bounds`). If the two are equal, the count could be recovered through some chain of
-   tables, and one more count is withheld: among the published counts that carry the proof
-   (the equations with a non-zero dual value in the linear relaxation), the cheapest that
-   frees it, else the smallest. Withholding only ever widens the feasible set, so a count once
-   protected stays protected, and the loop ends.
+   parts, declared with :meth:`Ledger.relate`) has exactly one withheld member, its cheapest
+   other member is withheld too (value x weight: the inputs of rates are dearer). Then, for
+   each withheld count, an integer program computes the smallest and the largest value it can
+   take given everything still published (:func:`bounds`). If the two are equal, the count
+   could be recovered through some chain of tables, and one more count is withheld: among the
+   published counts that carry the proof (the equations with a non-zero dual value in the
+   linear relaxation), the cheapest that frees it, else the cheapest. Withholding only ever
+   widens the feasible set, so a count once protected stays protected, and the loop ends.
 
 What it proves: after :meth:`Ledger.protect`, no withheld count is determined by the published
 counts, any combination of them, and non-negativity: each can take at least two integer values
@@ -98,6 +98,9 @@ class Ledger:
     counts: NDArray[np.int64]
     entries: dict[Key, NDArray[np.bool_]] = field(default_factory=dict)
     relations: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
+    #: how dear withholding a count is, per unit (a rate's inputs are dearer than a
+    #: breakdown's): complements are chosen by value x weight
+    weights: dict[Key, float] = field(default_factory=dict)
 
     def relate(self, total: Key, parts: Sequence[Key]) -> None:
         """Record that the published ``total`` is the sum of the published ``parts`` (a row or
@@ -111,13 +114,18 @@ class Ledger:
             raise ValueError(f"the parts of {total} do not add up to it")
         self.relations.append((total, tuple(parts)))
 
-    def publish(self, key: Key, mask: Sequence[bool] | NDArray[np.bool_]) -> int:
+    def publish(self, key: Key, mask: Sequence[bool] | NDArray[np.bool_],
+                weight: float = 1.0) -> int:
         """Record that the count ``key`` (the atoms in ``mask``) is published; return it."""
         m = np.asarray(mask, dtype=bool)
         if key in self.entries and not np.array_equal(self.entries[key], m):
             raise ValueError(f"count {key} published twice with different meanings")
         self.entries[key] = m
+        self.weights[key] = weight
         return int(self.counts[m].sum())
+
+    def cost(self, key: Key) -> float:
+        return self.value(key) * self.weights.get(key, 1.0)
 
     def value(self, key: Key) -> int:
         return int(self.counts[self.entries[key]].sum())
@@ -136,9 +144,9 @@ class Ledger:
         full = np.array([self.entries[k] for k in keys], dtype=bool).reshape(
             len(keys), len(self.atoms))
         _, cls = np.unique(full.T, axis=0, return_inverse=True)
-        cls = np.asarray(cls).reshape(-1)
-        totals = np.bincount(cls, weights=self.counts.astype(np.float64))
-        return cls, totals
+        codes = np.asarray(cls, dtype=np.int64).reshape(-1)
+        totals = np.bincount(codes, weights=self.counts.astype(np.float64))
+        return codes, totals.astype(np.float64)
 
     def _collapsed(self, key: Key, cls: NDArray[np.int64], size: int) -> NDArray[np.float64]:
         row = np.zeros(size)
@@ -194,7 +202,8 @@ class Ledger:
 
     def _close_relations(self, hidden: set[Key]) -> None:
         """While a row or column (a total and its parts) has exactly one withheld member,
-        withhold its smallest other part (the total only when no part is left)."""
+        withhold the cheapest other member (value x weight), preferring one that closes a
+        second line at once."""
         changed = True
         while changed:
             changed = False
@@ -202,10 +211,10 @@ class Ledger:
                 members = (total, *parts)
                 if sum(m in hidden for m in members) != 1:
                     continue
-                free = [p for p in parts if p not in hidden] or [total]
+                free = [m for m in members if m not in hidden]
                 line = (total, parts)
                 hidden.add(min(free, key=lambda k: (not self._closes(k, hidden, line),
-                                                    self.value(k), k)))
+                                                    self.cost(k), k)))
                 changed = True
 
     def _closes(self, key: Key, hidden: set[Key],
@@ -233,7 +242,7 @@ class Ledger:
             candidates = set(shown)
         if not candidates:
             return None
-        ranked = sorted(candidates, key=lambda k: (self.value(k), -int(self.entries[k].sum()), k))
+        ranked = sorted(candidates, key=lambda k: (self.cost(k), -int(self.entries[k].sum()), k))
         # The cheapest count whose withholding alone frees ``key``; else the cheapest of all
         # (the next round finds the rest).
         for k in ranked[:TRIES]:

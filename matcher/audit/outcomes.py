@@ -47,7 +47,7 @@ def outcomes(cl: Caseload) -> tuple[list[OutcomeRow], list[OutcomeTest]]:
                 np.array([[k_e, n_e - k_e], [k_h, n_h - k_h]])).pvalue
             tests.append(OutcomeTest(outcome=column, comparison=f"{cl.tiers[0]} vs "
                                      f"{cl.tiers[-1]}", test="Fisher exact, two-sided",
-                                     p_value=float(fisher)))
+                                     p_two_sided=float(fisher)))
     return rows, tests
 
 

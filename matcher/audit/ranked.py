@@ -15,7 +15,7 @@ from matcher.audit import ranking
 from matcher.audit.caseload import Caseload, opportunity_codes
 from matcher.audit.disclosure import Key
 from matcher.audit.records import ExposureRow, ListCheck, Ranked
-from matcher.audit.selection import tier_keys
+from matcher.audit.selection import candidates_hidden
 
 __all__ = ["ranked", "withhold"]
 
@@ -68,7 +68,7 @@ def withhold(r: Ranked | None, hidden: set[Key]) -> Ranked | None:
         return None
     rows = []
     for row in r.exposure:
-        if any(k in hidden for k in tier_keys(row.tier).values()):
+        if candidates_hidden(row.tier, hidden):
             row = ExposureRow(tier=row.tier, exposure=None, mean_fit=None, exposure_per_fit=None,
                               suppressed=True)
         rows.append(row)

@@ -260,7 +260,7 @@ class OutcomeTest:
     outcome: str
     comparison: str
     test: str
-    p_value: float | None
+    p_two_sided: float | None
 
 
 @dataclass(frozen=True)

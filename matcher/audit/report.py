@@ -28,9 +28,10 @@ padding:0 1rem;color:#222;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
 h3{font-size:1rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem;width:100%;table-layout:auto}
-th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:right;vertical-align:top;
-overflow-wrap:anywhere}
-th{background:#f2f2f2;font-weight:600}
+th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:right;vertical-align:top}
+td{white-space:nowrap;font-variant-numeric:tabular-nums}
+td.text{white-space:normal;overflow-wrap:break-word}
+th{background:#f2f2f2;font-weight:600;overflow-wrap:normal}
 td:first-child,th:first-child,td.text{text-align:left}
 .verdict{padding:.8rem 1rem;border-radius:.4rem;background:#eef5ee;border:1px solid #9c9}
 .verdict.bad{background:#fbeeee;border-color:#c99}
@@ -54,12 +55,19 @@ HEADINGS = {
     "n_not_selected": "n not selected", "smd": "SMD", "se": "SE", "hedges": "Hedges' g",
     "bootstrap_ci_low": "CI low (bootstrap)", "bootstrap_ci_high": "CI high (bootstrap)",
     "exposure": "mean exposure", "mean_fit": "mean fit", "exposure_per_fit": "exposure per fit",
-    "outcome": "outcome", "yes": "yes", "strength": "priority strength",
+    "outcome": "outcome", "yes": "yes", "p_two_sided": "p (two-sided)",
+    "strength": "priority strength",
     "total_fit": "total fit", "price_of_fairness": "price of fairness",
     "harder_share_selected": "harder tiers' share of the selected",
     "mean_z_employability_selected": "mean z-employability of the selected",
     "group": "group", "value": "value", "reason": "reason", "table": "table", "row": "row",
-    "cell": "cell", "note": "note", "comparison": "comparison",
+    "cell": "cell", "note": "note", "comparison": "comparison", "easiest": "easiest tier",
+    "hardest": "hardest tier", "C2_creaming_ratio": "C2 ratio (hardest / easiest)",
+    "C2_ci_low": "CI low (Katz)", "C2_ci_high": "CI high (Katz)",
+    "C3_creaming_gap_pp": "C3 gap (pp)", "C3_bootstrap_ci_low_pp": "CI low (bootstrap, pp)",
+    "C3_bootstrap_ci_high_pp": "CI high (bootstrap, pp)", "z": "z", "p_z": "p (z-test)",
+    "p_fisher": "p (Fisher)", "p_boschloo": "p (Boschloo)",
+    "four_fifths_flag": "under four fifths", "imbalanced": "|SMD| > 0.1",
 }
 TEXT_COLUMNS = {"tier", "test", "scope", "status", "metric", "variable", "outcome", "group",
                 "value", "reason", "table", "row", "cell", "note", "comparison", "easiest",
@@ -161,7 +169,7 @@ def _columns(record_type: Any, skip: Sequence[str] = ()) -> list[str]:
 
 def render(result: AuditResult) -> str:
     """The report as one HTML string."""
-    from matcher.audit.records import BalanceRow, OutcomeRow, PricePoint
+    from matcher.audit.records import OutcomeRow, PricePoint
 
     v, f, s = result.verdict, result.families, result.settings
     bad = v.creaming_detected or v.parking_detected
@@ -198,9 +206,13 @@ def render(result: AuditResult) -> str:
         title="Selection rate by tier", axis="selection rate (dashed: overall)",
         missing=["suppressed" if t.suppressed else "no one eligible" for t in tiers]))
     out.append(table([*tiers, f.selection], ["tier", "caseload", "no_eligible", "n", "selected",
-                                             "rate", "ci_low", "ci_high",
+                                             "not_selected"],
+                     caption="counts: n is the people with at least one eligible opportunity"))
+    out.append(table([*tiers, f.selection], ["tier", "rate", "ci_low", "ci_high",
                                              "representation_ratio", "rr_ci_low",
-                                             "rr_ci_high"]))
+                                             "rr_ci_high"],
+                     caption="selection rate = selected / n (Wilson interval); "
+                     "representation ratio = rate / overall rate (bootstrap interval)"))
     if f.ratio is not None:
         out.append("<h2>Creaming ratio and gap (C2, C3)</h2>")
         if f.ratio.status == "suppressed":
@@ -225,11 +237,16 @@ def render(result: AuditResult) -> str:
         title="Odds ratios (log scale)", axis="odds ratio (above 1 favours the easier to place)",
         missing=[t.status.replace("_", " ") for t in tests]))
     out.append(table(tests, ["test", "scope", "status", "odds_ratio", "ci_low", "ci_high",
-                             "p_value", "p_adjusted", "mde_or", "decisive"]))
-    out.append(table(tests, ["test", "scope", "n", "n_selected", "n_groups", "statistic",
-                             "note"], caption="decisions (pairs) and notes"))
+                             "p_value", "p_adjusted"]))
+    out.append(table(tests, ["test", "scope", "decisive", "mde_or", "n", "n_selected",
+                             "n_groups", "statistic", "note"],
+                     caption="power, decisions (pairs: n, n selected) and notes"))
     out.append("<h2>Balance: employability of selected vs not (C5, C8)</h2>")
-    out.append(table(f.balance, _columns(BalanceRow, ("note",))))
+    out.append(table(f.balance, ["metric", "scope", "variable", "status", "n_selected",
+                                 "n_not_selected"]))
+    out.append(table(f.balance, ["metric", "scope", "variable", "smd", "se", "hedges",
+                                 "imbalanced", "bootstrap_ci_low", "bootstrap_ci_high"],
+                     caption="standardized mean difference, selected minus not selected"))
     out.append("<h2>Parking (C9)</h2>")
     park = f.parking
     if park.status == "assessed" and park.test is not None:
@@ -255,7 +272,7 @@ def render(result: AuditResult) -> str:
     if f.outcomes:
         out.append("<h2>Outcomes among the selected (C12)</h2>")
         out.append(table(f.outcomes, _columns(OutcomeRow)))
-        out.append(table(f.outcome_tests, ["outcome", "comparison", "test", "p_value"]))
+        out.append(table(f.outcome_tests, ["outcome", "comparison", "test", "p_two_sided"]))
     if f.price:
         out.append("<h2>Price of fairness (C13)</h2>")
         out.append(plots.line_plot([p.strength for p in f.price],

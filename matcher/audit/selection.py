@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,11 +20,14 @@ from matcher.audit.caseload import ELIGIBLE, OVERALL, Caseload, is_eligible, is_
 from matcher.audit.disclosure import Key
 from matcher.audit.records import BalanceRow, CreamingRatio, GroupRow, SelectionRow
 
-__all__ = ["Selection", "balance", "bootstrap", "groups", "selection", "withhold"]
+__all__ = ["Selection", "balance", "bootstrap", "candidates_hidden", "groups", "selection",
+           "tier_keys", "withhold"]
 
 #: exact tests (Boschloo) run on 2x2 tables up to this many people
 EXACT_LIMIT = 400
 COUNTS = ("caseload", "no_eligible", "n", "selected", "not_selected")
+#: weights of the counts in the choice of complements (see disclosure.Ledger.weights)
+RATE_INPUT, RATE_SIZE = 3.0, 2.0
 
 
 def tier_keys(tier: str) -> dict[str, Key]:
@@ -33,13 +37,16 @@ def tier_keys(tier: str) -> dict[str, Key]:
 def _publish_tier(cl: Caseload, tier: str) -> dict[str, int]:
     where: dict[str, object] = {} if tier == OVERALL else {"tier": tier}
     keys = tier_keys(tier)
+    # The inputs of the rates (n, selected) are the dearest to lose, then the tier sizes
+    # (the parking rates' n); the breakdown by eligibility goes first.
     return {
-        "caseload": cl.publish(keys["caseload"], where),
+        "caseload": cl.publish(keys["caseload"], where, RATE_SIZE),
         "no_eligible": cl.publish(keys["no_eligible"], where | {
             "status": lambda s: not is_eligible(s)}),
-        "n": cl.publish(keys["n"], where | {"status": is_eligible}),
-        "selected": cl.publish(keys["selected"], where | {"status": is_selected}),
-        "not_selected": cl.publish(keys["not_selected"], where | {"status": ELIGIBLE}),
+        "n": cl.publish(keys["n"], where | {"status": is_eligible}, RATE_INPUT),
+        "selected": cl.publish(keys["selected"], where | {"status": is_selected}, RATE_INPUT),
+        "not_selected": cl.publish(keys["not_selected"], where | {"status": ELIGIBLE},
+                                   RATE_INPUT),
     }
 
 
@@ -76,7 +83,10 @@ class Selection:
 def _row(cl: Caseload, label: str, counts: dict[str, int]) -> SelectionRow:
     k, n = counts["selected"], counts["n"]
     lo, hi = metrics.wilson_interval(k, n, cl.settings.alpha) if n else (None, None)
-    return SelectionRow(tier=label, rate=k / n if n else None, ci_low=lo, ci_high=hi, **counts)
+    return SelectionRow(tier=label, caseload=counts["caseload"],
+                        no_eligible=counts["no_eligible"], n=n, selected=k,
+                        not_selected=counts["not_selected"], rate=k / n if n else None,
+                        ci_low=lo, ci_high=hi)
 
 
 def _relate_rows(cl: Caseload, labels: list[str]) -> None:
@@ -164,7 +174,7 @@ def balance(cl: Caseload, boot_smd: tuple[float, float]) -> list[BalanceRow]:
     for scope, _, mask in scopes:
         for name, x in variables:
             a, b = x[mask & sel], x[mask & ~sel]
-            metric = "C5" if scope == "all" else "C8"
+            metric: Literal["C5", "C8"] = "C5" if scope == "all" else "C8"
             if min(a.size, b.size) < max(2, cl.settings.min_cell):
                 rows.append(BalanceRow(metric=metric, scope=scope, variable=name,
                                        status="too_small", n_selected=int(a.size),
@@ -194,13 +204,21 @@ def _hidden_tier(tier: str, hidden: set[Key]) -> bool:
     return any(k in hidden for k in tier_keys(tier).values())
 
 
+def candidates_hidden(tier: str, hidden: set[Key]) -> bool:
+    """Whether a count of the tier's candidates (n, selected, not selected) is withheld: what
+    every comparison of candidates inside the tier is computed from."""
+    keys = tier_keys(tier)
+    return any(keys[c] in hidden for c in ("n", "selected", "not_selected"))
+
+
 def withhold(sel: Selection, group_rows: list[GroupRow], balance_rows: list[BalanceRow],
              hidden: set[Key]) -> tuple[Selection, list[GroupRow], list[BalanceRow]]:
     """Blank the withheld counts and every figure computed from one."""
 
     def blank(row: SelectionRow) -> SelectionRow:
         keys = tier_keys(row.tier)
-        counts = {c: (None if keys[c] in hidden else getattr(row, c)) for c in COUNTS}
+        counts: dict[str, Any] = {c: (None if keys[c] in hidden else getattr(row, c))
+                                  for c in COUNTS}
         out = replace(row, suppressed=_hidden_tier(row.tier, hidden), **counts)
         if counts["n"] is None or counts["selected"] is None:
             out = replace(out, rate=None, ci_low=None, ci_high=None)
@@ -214,8 +232,8 @@ def withhold(sel: Selection, group_rows: list[GroupRow], balance_rows: list[Bala
             out = replace(out, representation_ratio=None, rr_ci_low=None, rr_ci_high=None)
         rows.append(out)
     ratio = sel.ratio
-    if ratio is not None and (_hidden_tier(ratio.easiest, hidden)
-                              or _hidden_tier(ratio.hardest, hidden)):
+    if ratio is not None and (candidates_hidden(ratio.easiest, hidden)
+                              or candidates_hidden(ratio.hardest, hidden)):
         ratio = CreamingRatio(easiest=ratio.easiest, hardest=ratio.hardest, status="suppressed",
                               note="withheld: the easiest or the hardest tier has suppressed "
                               "counts")
@@ -223,11 +241,11 @@ def withhold(sel: Selection, group_rows: list[GroupRow], balance_rows: list[Bala
     for g in group_rows:
         n_h = (f"C1:{g.group}", g.value, "n") in hidden
         k_h = (f"C1:{g.group}", g.value, "selected") in hidden
-        out = replace(g, n=None if n_h else g.n, selected=None if k_h else g.selected,
-                      suppressed=n_h or k_h)
+        g_out = replace(g, n=None if n_h else g.n, selected=None if k_h else g.selected,
+                        suppressed=n_h or k_h)
         if n_h or k_h:
-            out = replace(out, rate=None, ci_low=None, ci_high=None)
-        group_out.append(out)
+            g_out = replace(g_out, rate=None, ci_low=None, ci_high=None)
+        group_out.append(g_out)
     balance_out = []
     for b in balance_rows:
         tiers = [OVERALL] if b.scope == "all" else [b.scope.removeprefix("tier ")]
