@@ -17,7 +17,9 @@ Suppression then runs in two steps:
    parts, declared with :meth:`Ledger.relate`) has exactly one withheld member, its cheapest
    other member is withheld too (value x weight: the inputs of rates are dearer). Then, for
    each withheld count, an integer program computes the smallest and the largest value it can
-   take given everything still published (:func:`bounds`). If the two are equal, the count
+   take given everything still published (:func:`bounds`); a quick witness comes first: a
+   move of one or two people between cells that keeps every published count and changes the
+   withheld one proves it can take two values. If the two bounds are equal, the count
    could be recovered through some chain of tables, and one more count is withheld: among the
    published counts that carry the proof (the equations with a non-zero dual value in the
    linear relaxation), the cheapest that frees it, else the cheapest. Withholding only ever
@@ -51,6 +53,8 @@ Key = tuple[str, str, str]
 PROTECTION = 1.0
 #: complements tried one by one (cheapest first) before falling back to the cheapest
 TRIES = 3
+#: moves of one or two people collected as quick witnesses of protection
+MAX_MOVES = 20_000
 
 
 def bounds(matrix: NDArray[np.float64], values: NDArray[np.float64],
@@ -101,6 +105,8 @@ class Ledger:
     #: how dear withholding a count is, per unit (a rate's inputs are dearer than a
     #: breakdown's): complements are chosen by value x weight
     weights: dict[Key, float] = field(default_factory=dict)
+    _cache: tuple[int, NDArray[np.int64], NDArray[np.float64]] | None = field(
+        default=None, repr=False)
 
     def relate(self, total: Key, parts: Sequence[Key]) -> None:
         """Record that the published ``total`` is the sum of the published ``parts`` (a row or
@@ -140,13 +146,16 @@ class Ledger:
     def _classes(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Atoms that every count (published or withheld) treats alike are one variable: the
         same feasible sums, far smaller programs."""
+        if self._cache is not None and self._cache[0] == len(self.entries):
+            return self._cache[1], self._cache[2]
         keys = sorted(self.entries)
         full = np.array([self.entries[k] for k in keys], dtype=bool).reshape(
             len(keys), len(self.atoms))
         _, cls = np.unique(full.T, axis=0, return_inverse=True)
         codes = np.asarray(cls, dtype=np.int64).reshape(-1)
-        totals = np.bincount(codes, weights=self.counts.astype(np.float64))
-        return codes, totals.astype(np.float64)
+        totals = np.bincount(codes, weights=self.counts.astype(np.float64)).astype(np.float64)
+        self._cache = (len(self.entries), codes, totals)
+        return codes, totals
 
     def _collapsed(self, key: Key, cls: NDArray[np.int64], size: int) -> NDArray[np.float64]:
         row = np.zeros(size)
@@ -182,8 +191,12 @@ class Ledger:
         while True:
             self._close_relations(hidden)
             pinned = None
+            moves = self._moves(hidden)
             for key in sorted(hidden - safe):
                 if not self.entries[key].any():  # no one can be in it: nothing to protect
+                    safe.add(key)
+                    continue
+                if self._moved_by(key, moves):  # two tables, same published counts
                     safe.add(key)
                     continue
                 lo, hi = self.bounds(key, hidden)
@@ -199,6 +212,49 @@ class Ledger:
                 safe.add(pinned)
             else:
                 hidden.add(extra)
+
+    def _moves(self, hidden: set[Key]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Ways to move one or two people between cells that leave every published count as
+        it is: a witness that a count they change can take two values (a quick proof of
+        protection; the integer programs decide where none is found). Returns the single moves
+        (from, to) and the double moves (from, to, from, to) over the merged cells."""
+        _, totals = self._classes()
+        _, matrix, _ = self._system(hidden)
+        n = totals.size
+        columns = [matrix[:, c].tobytes() for c in range(n)]
+        single: list[tuple[int, int]] = []
+        by_delta: dict[bytes, list[tuple[int, int]]] = {}
+        for i in np.flatnonzero(totals >= 1).tolist():
+            for j in range(n):
+                if i == j:
+                    continue
+                if columns[i] == columns[j]:
+                    single.append((i, j))
+                else:
+                    delta = (matrix[:, j] - matrix[:, i]).tobytes()
+                    by_delta.setdefault(delta, []).append((i, j))
+        double: list[tuple[int, int, int, int]] = []
+        for delta, pairs in by_delta.items():
+            opposite = by_delta.get((-np.frombuffer(delta)).tobytes(), [])
+            for i, j in pairs:
+                for k, m in opposite:
+                    if i != k or totals[i] >= 2:
+                        double.append((i, j, k, m))
+                if len(double) > MAX_MOVES:
+                    break
+            if len(double) > MAX_MOVES:
+                break
+        return (np.array(single, dtype=np.int64).reshape(-1, 2),
+                np.array(double, dtype=np.int64).reshape(-1, 4))
+
+    def _moved_by(self, key: Key, moves: tuple[NDArray[np.int64], NDArray[np.int64]]) -> bool:
+        cls, totals = self._classes()
+        t = self._collapsed(key, cls, totals.size)
+        single, double = moves
+        if single.size and np.any(t[single[:, 1]] != t[single[:, 0]]):
+            return True
+        change = t[double[:, 1]] - t[double[:, 0]] + t[double[:, 3]] - t[double[:, 2]]
+        return bool(double.size and np.any(change != 0))
 
     def _close_relations(self, hidden: set[Key]) -> None:
         """While a row or column (a total and its parts) has exactly one withheld member,
