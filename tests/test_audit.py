@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 import matcher
-from matcher.audit import inference
 from matcher.audit.creaming import conditional_logit
 from matcher.audit.inputs import tier_order
 from matcher.audit.simulate import simulate
@@ -221,16 +220,6 @@ def test_same_input_and_seed_give_identical_json(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- suppression
-
-
-def test_suppression_primary_and_secondary() -> None:
-    primary, secondary = inference.suppress(np.array([[3, 40], [20, 30], [25, 35]]), 5)
-    assert primary.tolist() == [[True, False], [False, False], [False, False]]
-    # the 40 (row total) and a second cell in each column (column totals) go too
-    assert secondary[0, 1] and secondary[1:, 0].any() and secondary[1:, 1].any()
-    # nothing recoverable: no row or column has exactly one hidden cell
-    hidden = primary | secondary
-    assert all(h.sum() != 1 for h in hidden) and all(h.sum() != 1 for h in hidden.T)
 
 
 def test_small_tier_is_suppressed_in_the_audit() -> None:
