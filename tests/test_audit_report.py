@@ -192,3 +192,25 @@ def test_report_prints_and_has_a_methods_section(tmp_path: Path) -> None:
         assert words in page
     for svg in page.split("<svg")[1:]:
         assert _overlaps("<svg" + svg.split("</svg>")[0] + "</svg>") == []
+
+
+def test_engine_mode_names_strangers_and_leaves_out_seekers_not_in_the_run(
+        tmp_path: Path, sample_result: matcher.MatchResult, samples: tuple[Path, Path]) -> None:
+    from matcher.errors import InputError
+
+    matches, alts = tmp_path / "m.csv", tmp_path / "a.csv"
+    sample_result.write(matches, alternatives=alts)
+    seekers = pl.read_csv(samples[0])
+    extra = seekers.head(1).with_columns(seeker_id=pl.lit("S999"))
+    wider = tmp_path / "seekers.csv"
+    pl.concat([seekers, extra]).write_csv(wider)
+    result = matcher.audit(wider, matches=matches, alternatives=alts, bootstrap=0)
+    assert result.settings["pool"]["seekers_not_in_this_run"] == 1
+    assert result.settings["pool"]["seekers"] == seekers.height
+    stranger = tmp_path / "m2.csv"
+    pl.read_csv(matches).with_columns(
+        seeker_id=pl.when(pl.col("seeker_id") == "S003").then(pl.lit("S777"))
+        .otherwise(pl.col("seeker_id"))).write_csv(stranger)
+    with pytest.raises(InputError, match="m2.csv column 'seeker_id': must name a seeker in "
+                       "seekers.csv, got 'S777'"):
+        matcher.audit(wider, matches=stranger, alternatives=alts, bootstrap=0)
