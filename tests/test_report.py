@@ -209,7 +209,7 @@ def test_tier_table_against_counting_by_hand_and_scipys_wilson_interval(
     for row in rows[:-1]:
         n = sum(1 for t, _ in people if t == row["tier"])
         k = sum(1 for t, m in people if t == row["tier"] and m)
-        # nothing shown is a count of 1 to min_cell - 1 (the audit's rule: matcher.audit.disclosure),
+        # nothing shown is a count of 1 to min_cell - 1 (the rule of matcher.audit.disclosure),
         # and every shown number is right
         if row["n"] is not None:
             assert row["n"] == n >= min_cell
