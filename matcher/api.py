@@ -17,7 +17,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,6 +288,13 @@ class _Stopwatch:
             if name == STAGES[-1]:
                 self.close()
 
+    def counter(self, what: str, total: int) -> Callable[[int], None] | None:
+        """A bar for the steps of a long stage (``None`` without progress)."""
+        if self._bar is None:
+            return None
+        task = self._bar.add_task(what, total=total)
+        return lambda n: self._bar.advance(task, n) if self._bar is not None else None
+
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
@@ -400,7 +407,8 @@ def match(
             language_index=languages, adaptation_index=adaptations,
         )
     with clock.stage("score"):
-        graph = score_pairs(seeker_vec, role_vec, concepts, config)
+        graph = score_pairs(seeker_vec, role_vec, concepts, config,
+                            on_block=clock.counter("scoring", seeker_frame.height))
     with clock.stage("assign"):
         candidates = graph.scores
         border = None

@@ -35,7 +35,7 @@ matrix.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -368,12 +368,14 @@ def score_pairs(
     roles: RoleVectors,
     concepts: OccupationConcepts,
     config: MatchConfig,
+    on_block: Callable[[int], None] | None = None,
 ) -> CandidateGraph:
     """Score every pair block by block and keep the candidates (see :class:`CandidateGraph`).
 
     With ``config.candidates = K > 0`` only each seeker's ``K`` best allowed roles enter the
     graph, so its memory is bounded by ``K x seekers`` whatever the number of roles;
     :func:`pruned_blocks` gives the rest back, grouped by role profile, for the certificate.
+    ``on_block(n)`` is called after each block with its number of seekers (for progress).
     """
     n_seekers = seekers.have.shape[0]
     n_roles = roles.slots.shape[0]
@@ -418,6 +420,8 @@ def score_pairs(
             [~c[block, picked] & (arg >= 0) for c in b.checks]
         )
 
+        if on_block is not None:
+            on_block(b.score.shape[0])
         r, c = np.nonzero(b.kept)
         p = profiles[0][c]
         parts.append((r + b.start, c, b.score[r, c], b.skill[r, p], b.transfer[r, p],

@@ -161,6 +161,7 @@ def test_progress_goes_to_stderr_on_a_terminal_only(
     matcher.match(seekers, roles, taxonomy=taxonomy, progress=True)
     out, err = capfd.readouterr()
     assert "matching: explain" in err and out == ""
+    assert "matching: scoring" in err and "40/40" in err  # seekers scored, block by block
     seekers.write_csv(tmp_path / "s.csv")
     roles.write_csv(tmp_path / "r.csv")
     for quiet in ([], ["--quiet"]):
