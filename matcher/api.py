@@ -430,9 +430,13 @@ def match(
             optimality = None
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
-            pruned: Any = pruned_blocks(seeker_vec, role_vec, concepts, config) if (
-                graph.allowed is not None and int(graph.allowed.sum()) > graph.scores.nnz
-            ) else ()
+            # a pruned pair scores at most its seeker's pruned_best and the role prices are
+            # >= 0, so only seekers priced under their pruned_best need their pairs checked
+            pruned: Any = ()
+            if graph.pruned_best is not None:
+                check = graph.pruned_best > prices.seeker
+                if check.any():
+                    pruned = pruned_blocks(seeker_vec, role_vec, concepts, config, only=check)
             if border is not None:
                 at_border = certify(candidates, role_vec.slots, assignment,
                                     _pair_blocks(border), prices=prices)

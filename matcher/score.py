@@ -98,6 +98,9 @@ class CandidateGraph:
     allowed : int array (n_seekers,)
         Allowed roles per seeker, those pruned by ``MatchConfig.candidates`` included (the
         graph holds at most ``candidates`` of them).
+    pruned_best : float array (n_seekers,)
+        The best score among a seeker's allowed roles that ``candidates`` left out (-inf where
+        none): no pruned pair of a seeker whose dual price is at least this can raise the total.
     profiles : int
         Distinct role profiles (:func:`role_profiles`): the skill columns actually computed.
     """
@@ -118,6 +121,7 @@ class CandidateGraph:
     ask_scores: np.ndarray
     allowed: np.ndarray | None = None
     profiles: int = 0
+    pruned_best: np.ndarray | None = None
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -260,23 +264,29 @@ class _Block:
     good_enough: np.ndarray  # score at least min_score and above 0
     allowed: np.ndarray
     kept: np.ndarray  # allowed and among the seeker's top `candidates`
+    pruned_best: np.ndarray  # (n_block,) best score among the allowed pairs left out
 
 
-def _top_candidates(allowed: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
-    """Per row the ``k`` allowed columns of highest score (lower column first on ties)."""
+def _top_candidates(allowed: np.ndarray, score: np.ndarray,
+                    k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the ``k`` allowed columns of highest score (lower column first on ties), and
+    the best score among the allowed columns left out (-inf where none)."""
+    pruned_best = np.full(allowed.shape[0], -np.inf)
     if k <= 0 or allowed.shape[1] <= k:
-        return allowed
+        return allowed, pruned_best
     over = allowed.sum(axis=1) > k
     if not over.any():
-        return allowed
+        return allowed, pruned_best
     kept = allowed.copy()
     masked = np.where(allowed[over], score[over], -np.inf)
     kth = -np.partition(-masked, k - 1, axis=1)[:, k - 1]
     above = masked > kth[:, np.newaxis]
     tied = masked == kth[:, np.newaxis]
     room = k - above.sum(axis=1)
-    kept[over] = above | (tied & (np.cumsum(tied, axis=1) <= room[:, np.newaxis]))
-    return kept
+    keep = above | (tied & (np.cumsum(tied, axis=1) <= room[:, np.newaxis]))
+    kept[over] = keep
+    pruned_best[over] = np.where(keep, -np.inf, masked).max(axis=1)
+    return kept, pruned_best
 
 
 def _top(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
@@ -297,9 +307,11 @@ def _score_blocks(
     concepts: OccupationConcepts,
     config: MatchConfig,
     profiles: tuple[np.ndarray, np.ndarray],
+    only: np.ndarray | None = None,
 ) -> Iterator[_Block]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
-    role profile, then spread to the roles; the hard constraints per role."""
+    role profile, then spread to the roles; the hard constraints per role. With ``only`` (a
+    bool mask of seekers), blocks without any of them are skipped."""
     n_seekers = seekers.have.shape[0]
     n_roles = roles.slots.shape[0]
     weights = config.weights
@@ -325,6 +337,8 @@ def _score_blocks(
     step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
     for start in range(0, n_seekers, step):
         rows = slice(start, min(start + step, n_seekers))
+        if only is not None and not only[rows].any():
+            continue
         skill_p = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
         skill_p[:, no_need] = 1.0
         np.clip(skill_p, 0.0, 1.0, out=skill_p)
@@ -354,12 +368,13 @@ def _score_blocks(
         feasible = reach & hours_ok & lang_ok & needs_ok
         good_enough = (score >= config.min_score) & (score > 0)
         allowed = feasible & good_enough
+        kept, pruned_best = _top_candidates(allowed, score, config.candidates)
         yield _Block(
             start=start, profile_score=score_p, score=score, skill=skill_p,
             transfer=transfer_p, wish=wish_p,
             checks=(reach, hours_ok, lang_ok, needs_ok), feasible=feasible,
             good_enough=good_enough, allowed=allowed,
-            kept=_top_candidates(allowed, score, config.candidates),
+            kept=kept, pruned_best=pruned_best,
         )
 
 
@@ -384,6 +399,7 @@ def score_pairs(
     excluded = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=np.int64)
     feasible_count = np.zeros(n_seekers, dtype=np.int64)
     allowed_count = np.zeros(n_seekers, dtype=np.int64)
+    pruned_best = np.full(n_seekers, -np.inf)
     best_below = np.full(n_seekers, -1, dtype=np.int64)
     best_below_score = np.full(n_seekers, np.nan)
     best_excluded = np.full(n_seekers, -1, dtype=np.int64)
@@ -399,6 +415,7 @@ def score_pairs(
         excluded[rows] = np.column_stack([(~c).sum(axis=1) for c in b.checks])
         feasible_count[rows] = b.feasible.sum(axis=1)
         allowed_count[rows] = b.allowed.sum(axis=1)
+        pruned_best[rows] = b.pruned_best
 
         reach, hours_ok, lang_ok, needs_ok = b.checks
         ask = reach & hours_ok & lang_ok & ~needs_ok & b.good_enough
@@ -453,6 +470,7 @@ def score_pairs(
         ask_scores=ask_scores,
         allowed=allowed_count,
         profiles=int(profiles[1].size),
+        pruned_best=pruned_best,
     )
 
 
@@ -461,6 +479,7 @@ def pruned_blocks(
     roles: RoleVectors,
     concepts: OccupationConcepts,
     config: MatchConfig,
+    only: np.ndarray | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """The allowed pairs that ``config.candidates`` left out of the graph, for
     :func:`matcher.assign.certify`: per block of seekers, one ``(seekers, roles, scores,
@@ -468,15 +487,18 @@ def pruned_blocks(
     column and which of its roles were pruned, so pairs are never listed one by one.
 
     The seekers are scored again, block by block, so memory stays bounded; nothing is yielded
-    when ``config.candidates`` is 0 (every allowed pair is in the graph).
+    when ``config.candidates`` is 0 (every allowed pair is in the graph). ``only`` (a bool mask)
+    limits it to those seekers, skipping blocks without any.
     """
     if config.candidates <= 0:
         return
     profile, first = profiles = role_profiles(roles)
     order = np.argsort(profile, kind="stable")
     bounds = np.searchsorted(profile[order], np.arange(first.size + 1))
-    for b in _score_blocks(seekers, roles, concepts, config, profiles):
+    for b in _score_blocks(seekers, roles, concepts, config, profiles, only):
         pruned = b.allowed & ~b.kept
+        if only is not None:
+            pruned &= only[b.start:b.start + b.score.shape[0], np.newaxis]
         if not pruned.any():
             continue
         seeker_idx = np.arange(b.start, b.start + b.score.shape[0])
