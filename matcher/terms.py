@@ -165,7 +165,7 @@ def resolve_terms(
 
     if strict:
         unresolved = [
-            Problem(w.file, w.row, w.column, w.rule, w.value, level="error")
+            Problem(w.file, w.line, w.column, w.rule, w.value, level="error")
             for w in warnings
             if w.rule.startswith(("unresolved", "unknown adaptation"))
         ]

@@ -124,7 +124,7 @@ def _check(
     rows = frame.select("_row", _text(frame, column).alias("v"), bad.fill_null(False).alias("b"))
     rows = rows.filter(pl.col("b"))
     return [
-        Problem(file=name, row=r, column=column, rule=rule, value=v if quote else None)
+        Problem(file=name, line=r, column=column, rule=rule, value=v if quote else None)
         for r, v, _ in rows.iter_rows()
     ]
 
@@ -162,7 +162,7 @@ def _duplicates(frame: pl.DataFrame, name: str, keys: list[str], rule: str) -> l
         pl.col("_row") != pl.col("first")
     )
     return [
-        Problem(file=name, row=row[0], column=keys[-1], rule=rule.format(first=row[-1]),
+        Problem(file=name, line=row[0], column=keys[-1], rule=rule.format(first=row[-1]),
                 value=str(row[len(keys)]))
         for row in ids.select("_row", *keys, "first").iter_rows()
     ]

@@ -24,7 +24,7 @@ __all__ = ["demo_command", "match_command"]
 
 #: warnings printed before "... and N more"
 _SHOWN_WARNINGS = 30
-_SUFFIXES = (".csv", ".parquet", ".json")
+_SUFFIXES = (".csv", ".xlsx", ".parquet", ".json")
 
 
 def _print_warnings(warnings: Sequence[Problem], target: str | None) -> None:
@@ -95,7 +95,8 @@ _defaults = MatchConfig()
 @click.argument("seekers", type=click.Path(dir_okay=False))
 @click.argument("roles", type=click.Path(dir_okay=False))
 @click.option("--out", required=True, callback=_check_suffix,
-              help="MATCHES file (.csv, .parquet or .json); a manifest is written beside it.")
+              help="MATCHES file (.csv, .xlsx, .parquet or .json); a manifest is written beside "
+                   "it. An .xlsx gets sheets for matches, alternatives (when asked) and warnings.")
 @click.option("--alternatives", "alternatives", callback=_check_suffix,
               help="ALTS file: the best --top-k allowed roles per seeker, with score parts.")
 @click.option("--warnings", "warnings", callback=_check_suffix,
@@ -118,8 +119,9 @@ def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
                   warnings: str | None, **settings: Any) -> None:
     """Match SEEKERS to ROLES and write the proposal to --out.
 
-    SEEKERS and ROLES are CSV, Parquet or JSON files (by extension); ROLES may also be the
-    role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
+    SEEKERS and ROLES are CSV (',', ';' or tab; UTF-8 or Windows-1252), Excel (.xlsx: the
+    first sheet, or FILE.xlsx#Sheet), Parquet or JSON files (by extension); ROLES may also be
+    the role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
     """
     _run(seekers, roles, out, alternatives, warnings, **settings)
 

@@ -76,7 +76,7 @@ class FieldProblem:
 
     @property
     def message(self) -> str:
-        return str(Problem(file=MESSAGE_NAME, row=None, column=self.field, rule=self.rule,
+        return str(Problem(file=MESSAGE_NAME, line=None, column=self.field, rule=self.rule,
                            value=self.value))
 
     def as_json(self) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def check_role(cells: Mapping[str, str | None], enterprise: str) -> dict[str, An
     >>> check_role({"slots": "-2"}, "Bikuben")
     Traceback (most recent call last):
     ...
-    matcher.service.roles.RoleInvalid: role column 'slots': must be an integer >= 1, got '-2'
+    matcher.service.roles.RoleInvalid: role column 'slots': must be an integer >= 0, got '-2'
     """
     data: dict[str, list[str | None]] = {"role_id": ["new"], "enterprise": [enterprise]}
     data |= {name: [cells.get(name)] for name in FIELDS}
