@@ -355,14 +355,16 @@ def match(
     with clock.stage("score"):
         graph = score_pairs(seeker_vec, role_vec, concepts, config)
     with clock.stage("assign"):
-        assignment = solve_dense(graph.scores, role_vec.slots)
+        solver_scores, solver_slots, closed = _open_roles_only(graph.scores, role_vec.slots)
+        assignment = solve_dense(solver_scores, solver_slots)
     with clock.stage("certify"):
-        violations = check_assignment(graph.scores, role_vec.slots, assignment)
+        violations = check_assignment(solver_scores, solver_slots, assignment)
         if violations:  # never expected from an exact solver; reported, not hidden
             log.error("assignment not certified optimal: %d violations", len(violations))
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
-            cost = freeing_cost(graph.scores, role_vec.slots, assignment.role_of_seeker)
+            cost = freeing_cost(solver_scores, solver_slots, assignment.role_of_seeker)
+            cost[closed] = np.nan  # no place to free
     with clock.stage("explain"):
         seeker_ids = seeker_frame.get_column("seeker_id").to_list()
         role_ids = role_frame.get_column("role_id").to_list()
@@ -425,6 +427,18 @@ def match(
     )
     return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
                        warnings=warnings)
+
+
+def _open_roles_only(scores: Any, slots: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The problem the solver sees: a role with 0 slots (full for now) keeps its column but
+    no pairs and one phantom place, so nobody can be assigned to it."""
+    closed = slots < 1
+    if not closed.any():
+        return scores, slots, closed
+    scores = scores.copy()
+    scores.data[closed[scores.indices]] = 0.0
+    scores.eliminate_zeros()
+    return scores, np.maximum(slots, 1), closed
 
 
 def _frame_name(source: Source, name: str) -> str | None:

@@ -41,13 +41,13 @@ Source = str | os.PathLike[str] | pl.DataFrame
 
 RULE_MISSING_COLUMN = "required column is missing"
 RULE_MISSING_VALUE = "must not be empty"
-RULE_UNIQUE = "must be unique; first seen in row {first}"
+RULE_UNIQUE = "must be unique; first seen on line {first}"
 RULE_UNIT = "must be a number in [0, 1]"
 RULE_BINARY = "must be 0 or 1"
 RULE_RANK = "must be an integer >= 1"
 RULE_MONTHS = "must be a number >= 0"
 RULE_KNOWN_SEEKER = "must name a seeker in {seekers}"
-RULE_PAIR_UNIQUE = "the pair (seeker_id, role_id{batch}) must be unique; first seen in row {first}"
+RULE_PAIR_UNIQUE = "the pair (seeker_id, role_id{batch}) must be unique; first seen on line {first}"
 RULE_TIER_OR_EMPLOYABILITY = "needs a 'tier' or an 'employability' column"
 RULE_EMPLOYABILITY_OR_TIER = "must not be empty when the row has no tier"
 RULE_EMPTY_POOL = "holds no eligible pair (an empty pool)"
@@ -133,7 +133,10 @@ def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
     renamed = {c: c.strip() for c in frame.columns if c.strip() != c}
     if renamed:
         frame = frame.rename(renamed)
-    return frame.with_columns(_row=pl.int_range(1, frame.height + 1, dtype=pl.Int64))
+    if "_row" in frame.columns and frame.schema["_row"].is_integer():
+        return frame  # JSON records carry their number
+    # the line a spreadsheet shows: the header is line 1
+    return frame.with_columns(_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
 
 
 def _unit(frame: pl.DataFrame, name: str, column: str, required: bool) -> list[Problem]:
@@ -333,7 +336,7 @@ def decisions_from_engine(matches: Source, alternatives: Source, *,
     missing = chosen.join(pool, on=["seeker_id", "role_id"], how="anti")
     warnings = [
         Problem(a_name, None, None,
-                f"lacks the matched pair of {m_name} row {r} (seeker {s!r}, role {role!r}): ALTS "
+                f"lacks the matched pair of {m_name} line {r} (seeker {s!r}, role {role!r}): ALTS "
                 "holds only each seeker's top-k roles unless `matcher match` ran with --top-k 0; "
                 "the pair is added to the pool with its score", level="warning")
         for s, role, r in missing.select("seeker_id", "role_id", "m_row").iter_rows()

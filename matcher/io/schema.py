@@ -26,8 +26,8 @@ list kinds. A required column must be present and have a value in every row. A n
 written with a decimal comma (``37,5``).
 
 Column names are matched by :func:`column_key`: case, spaces, hyphens, underscores and dots do
-not count, and ``æ ø å`` match ``ae o a`` (so ``Maks timer``, ``MAKS-TIMER`` and ``maks_timer``
-are one name). Each column also answers to the Norwegian, Danish and English names in its
+not count, and ``æ ø å`` match ``ae oe aa`` (so ``Maks timer``, ``MAKS-TIMER`` and
+``maks_timer`` are one name, and so are ``Jobbønsker`` and ``JOBBOENSKER``). Each column also answers to the Norwegian, Danish and English names in its
 ``aliases``; :func:`alias_table` lists them all.
 """
 
@@ -173,9 +173,11 @@ def column_key(name: str) -> str:
     Examples
     --------
     >>> column_key(" Maks-timer "), column_key("MAKS_TIMER"), column_key("Jobbønsker")
-    ('makstimer', 'makstimer', 'jobbonsker')
+    ('makstimer', 'makstimer', 'jobboensker')
     """
-    folded = name.casefold().replace("ø", "o").replace("æ", "ae")
+    # the Scandinavian transliteration, so that 'Ønsker' and 'OENSKER' meet; folding 'ø' to
+    # 'o' would make the Danish 'løn' (wage) a 'lon' (longitude)
+    folded = name.casefold().replace("ø", "oe").replace("æ", "ae").replace("å", "aa")
     folded = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch))
 
@@ -193,7 +195,10 @@ _LON = Column(
     "lon", "number", "must be a number in [-180, 180]", minimum=-180.0, maximum=180.0,
     aliases=("lng", "long", "longitude", "lengdegrad", "længdegrad"),
 )
-_LANGUAGES_ALIASES = ("språk", "sprog", "language", "språkkunnskaper", "sprogkundskaber")
+# ASCII spellings (sprak, onsker) are listed too: exports often lose æ, ø and å
+_LANGUAGES_ALIASES = (
+    "språk", "sprak", "sprog", "language", "språkkunnskaper", "sprogkundskaber"
+)
 
 SEEKER_SCHEMA = Schema(
     name="seekers",
@@ -211,12 +216,12 @@ SEEKER_SCHEMA = Schema(
               ("kompetanse", "ferdigheter", "kompetencer", "færdigheder", "kvalifikasjoner",
                "kvalifikationer")),
         _list("wishes", "occupations wanted",
-              ("ønsker", "jobbønsker", "jobbønske", "yrkesønsker", "ønsket_yrke", "jobønsker",
-               "jobønske", "ønskejob", "ønskejobb")),
+              ("ønsker", "onsker", "jobbønsker", "jobbonsker", "jobbønske", "yrkesønsker",
+               "ønsket_yrke", "jobønsker", "jobonsker", "jobønske", "ønskejob", "ønskejobb")),
         Column("languages", "languages", RULE_LANGUAGE, aliases=_LANGUAGES_ALIASES),
         _list("needs", "adaptations needed",
               ("behov", "tilrettelegging", "tilretteleggingsbehov", "behov_for_tilrettelegging",
-               "hensyn", "skånehensyn", "særlige_behov")),
+               "hensyn", "skånehensyn", "skanehensyn", "særlige_behov")),
         Column(
             "hours_max", "number", _HOURS_RULE, minimum=0.0, maximum=168.0, exclusive_minimum=True,
             aliases=("maks_timer", "timer", "max_timer", "maks_timer_per_uke", "timer_per_uke",
@@ -262,7 +267,8 @@ ROLE_SCHEMA = Schema(
                "krævede_kompetencer", "kompetencekrav", "kvalifikationskrav",
                "required_skills")),
         _list("skills_trained", "skills",
-              ("opplæring", "opplæring_i", "lærer_opp", "oplæring", "oplæring_i",
+              ("opplæring", "opplaring", "opplæring_i", "lærer_opp", "oplæring", "oplaring",
+               "oplæring_i",
                "trained_skills", "skills_taught")),
         Column("slots", "integer", "must be an integer >= 0", required=True, minimum=0.0,
                aliases=("stillinger", "plasser", "antall", "antall_plasser", "antall_stillinger",
@@ -274,10 +280,10 @@ ROLE_SCHEMA = Schema(
         _LAT,
         _LON,
         Column("languages", "languages", RULE_LANGUAGE,
-               aliases=(*_LANGUAGES_ALIASES, "språkkrav", "sprogkrav")),
+               aliases=(*_LANGUAGES_ALIASES, "språkkrav", "sprakkrav", "sprogkrav")),
         _list("offers", "adaptations offered",
               ("tilbyr", "tilrettelegging", "tilpasninger", "tilbyder", "tilpasning",
-               "skånehensyn", "hensyn", "adaptations")),
+               "skånehensyn", "skanehensyn", "hensyn", "adaptations")),
         Column(
             "permanent",
             "boolean",
