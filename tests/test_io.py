@@ -138,7 +138,10 @@ ROLE_CASES = [
         "r1,A,1,40h,,,,,",
         "roles.csv line 2, column 'hours': must be a number > 0 and <= 168, got '40h'",
     ),
-    ("r1,A,1,,-91,0,,,", "roles.csv line 2, column 'lat': must be a number in [-90, 90], got '-91'"),
+    (
+        "r1,A,1,,-91,0,,,",
+        "roles.csv line 2, column 'lat': must be a number in [-90, 90], got '-91'",
+    ),
     (
         "r1,A,1,,,,,maybe,",
         "roles.csv line 2, column 'permanent': "
@@ -208,7 +211,9 @@ def test_all_problems_of_a_file_are_raised_together(tmp_path: Path) -> None:
         "roles.csv line 4, column 'enterprise': must not be empty",
         "roles.csv line 4, column 'role_id': must be unique; first seen on line 2, got 'r1'",
     ]
-    assert str(info.value).startswith("9 problems in the input:\n  roles.csv line 2, column 'hours'")
+    assert str(info.value).startswith(
+        "9 problems in the input:\n  roles.csv line 2, column 'hours'"
+    )
     assert isinstance(info.value, ValueError)
 
 
@@ -418,8 +423,8 @@ def test_json_values_are_reported_as_written(tmp_path: Path) -> None:
     records = [{"role_id": "a", "enterprise": "E", "slots": 1.5, "permanent": 2, "form": True}]
     path = write_text(tmp_path, "roles.json", json.dumps(records))
     assert problems_of(load_roles, path) == [
-        "roles.json line 1, column 'form': must be one of grant, supplier, employment, development, "
-        "got 'true'",
+        "roles.json line 1, column 'form': must be one of grant, supplier, employment, "
+        "development, got 'true'",
         "roles.json line 1, column 'permanent': "
         + PERMANENT_RULE + ", "
         "got '2'",

@@ -494,3 +494,15 @@ def test_json_lines_are_record_numbers(tmp_path: Path) -> None:
         "r.json line 2, column 'slots': must be an integer >= 0, got '-3'"
     ]
 
+
+
+def test_readme_shows_the_alias_table_as_it_is() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for schema in (SEEKER_SCHEMA, ROLE_SCHEMA):
+        block = readme.split(f"<!-- aliases:{schema.name} -->\n", 1)[1].split("\n\n", 1)[0]
+        shown = [
+            (row.split(" | ")[0].strip("| `"), tuple(
+                a.strip("` ") for a in row.split(" | ")[1].rstrip(" |").split(", ") if a))
+            for row in block.splitlines()[2:]
+        ]
+        assert shown == alias_table(schema)

@@ -363,7 +363,7 @@ BAD_VALUES: list[tuple[str, Any, str]] = [
     ("skills_required", {"x": 1}, "must be a ';'-separated text or a list of texts"),
     ("skills_trained", ["s"] * 51, "must have at most 50 items"),
     ("skills_trained", "x" * 201, "must be at most 200 characters"),
-    ("slots", 0, ROLE_SCHEMA.column("slots").rule),
+    ("slots", -1, ROLE_SCHEMA.column("slots").rule),
     ("slots", -2, ROLE_SCHEMA.column("slots").rule),
     ("slots", 2.5, ROLE_SCHEMA.column("slots").rule),
     ("slots", "to", ROLE_SCHEMA.column("slots").rule),

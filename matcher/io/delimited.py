@@ -20,7 +20,7 @@ import codecs
 import csv
 import io
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 
 __all__ = [
     "DELIMITERS",
@@ -122,6 +122,6 @@ def first_ragged_record(text: str, delimiter: str) -> tuple[int, int, int] | Non
     return None
 
 
-def _records(text: str, delimiter: str) -> Iterable[list[str]]:
+def _records(text: str, delimiter: str) -> Iterator[list[str]]:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
                       strict=False)

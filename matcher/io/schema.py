@@ -27,8 +27,9 @@ written with a decimal comma (``37,5``).
 
 Column names are matched by :func:`column_key`: case, spaces, hyphens, underscores and dots do
 not count, and ``æ ø å`` match ``ae oe aa`` (so ``Maks timer``, ``MAKS-TIMER`` and
-``maks_timer`` are one name, and so are ``Jobbønsker`` and ``JOBBOENSKER``). Each column also answers to the Norwegian, Danish and English names in its
-``aliases``; :func:`alias_table` lists them all.
+``maks_timer`` are one name, and so are ``Jobbønsker`` and ``JOBBOENSKER``). Each column also
+answers to the Norwegian, Danish and English names in its ``aliases``; :func:`alias_table`
+lists them all.
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ SEEKER_SCHEMA = Schema(
         _LAT,
         _LON,
         Column(
-            "max_distance_km", "number", "must be a number > 0", minimum=0.0, exclusive_minimum=True,
+            "max_distance_km", "number", "must be a number > 0", minimum=0.0,
+            exclusive_minimum=True,
             aliases=("maks_avstand_km", "maks_avstand", "reiseavstand_km", "reiseavstand",
                      "maks_afstand_km", "maks_afstand", "max_afstand_km", "transporttid_km",
                      "max_distance"),

@@ -202,19 +202,17 @@ def _flat(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(lists) if lists else frame
 
 
-def _widths(frame: pl.DataFrame) -> tuple[dict[str, int], list[str]]:
+def _widths(frame: pl.DataFrame) -> tuple[dict[str | Any, tuple[str, ...] | int], list[str]]:
     """Column widths in pixels (about 7 a character) and the columns to wrap."""
-    widths: dict[str, int] = {}
+    widths: dict[str | Any, tuple[str, ...] | int] = {}
     wrapped: list[str] = []
-    for name, dtype in frame.schema.items():
-        longest = len(name)
-        if dtype == pl.String and frame.height:
-            longest = max(longest, int(frame.get_column(name).str.len_chars().max() or 0))
-        elif dtype.is_float():
-            longest = max(longest, 8)
-        elif frame.height:
-            longest = max(longest, int(frame.get_column(name).cast(pl.String).str.len_chars()
-                                       .max() or 0))
+    lengths = frame.select(
+        pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0).alias(name)
+        for name in frame.columns
+    ).row(0) if frame.height else (0,) * frame.width
+    for (name, dtype), length in zip(frame.schema.items(), lengths, strict=True):
+        # floats show 3 decimals, whatever their full precision
+        longest = max(len(name), 8) if dtype.is_float() else max(len(name), int(length))
         if longest > WRAP_CHARACTERS:
             wrapped.append(name)
             longest = WRAP_CHARACTERS
