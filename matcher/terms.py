@@ -91,7 +91,7 @@ def resolve_terms(
     ----------
     frame : polars.DataFrame
         A frame returned by :func:`matcher.io.validate_seekers` or ``validate_roles``
-        (it carries the 1-based input row in ``_row``).
+        (it carries each row's line number in ``_row``).
     name : str
         The file name used in messages.
     columns : mapping of column name to kind

@@ -506,3 +506,15 @@ def test_readme_shows_the_alias_table_as_it_is() -> None:
             for row in block.splitlines()[2:]
         ]
         assert shown == alias_table(schema)
+
+
+def test_unnamed_empty_columns_vanish_and_a_repeated_name_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "r.csv").write_text("role_id;enterprise;slots;\nR1;E;1;\n", encoding="utf-8")
+    raw = read_source(tmp_path / "r.csv")
+    from matcher.io import validate_table
+
+    assert validate_table(raw, ROLE_SCHEMA).ignored == ()
+    (tmp_path / "s.csv").write_text("seeker_id,skills,skills\nS1,a,b\n", encoding="utf-8")
+    assert problems(load_seekers, tmp_path / "s.csv") == [
+        "s.csv column 'skills': is in the header twice; keep one of them"
+    ]

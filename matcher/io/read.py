@@ -32,6 +32,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,7 @@ RULE_RAGGED_COMMA = (
     "or save the file with ';' between cells"
 )
 RULE_NO_SHEET = "has no sheet called '{sheet}'; its sheets are {sheets}"
+RULE_REPEATED = "is in the header twice; keep one of them"
 
 # Integers beyond 2**53 do not survive the float parse exactly; no slot count comes near.
 _MAX_EXACT_INTEGER = float(2**53)
@@ -102,6 +104,8 @@ _EMPTY_LIST = pl.lit([], dtype=pl.List(pl.String()))
 # one comma between digits and no point: 37,5 and -0,5 (1,000 is 1.0: hours and coordinates are
 # not written with a thousands separator)
 _DECIMAL_COMMA = r"^([+-]?[0-9]*),([0-9]+)$"
+_UNNAMED = re.compile(r"__UNNAMED__[0-9]+")
+_DUPLICATED = re.compile(r"(.+)_duplicated_[0-9]+")
 _KNOWN_KEYS = frozenset(
     column_key(written)
     for schema in (SEEKER_SCHEMA, ROLE_SCHEMA)
@@ -550,6 +554,7 @@ def validate_table(raw: RawTable, schema: Schema) -> Table:
         else pl.int_range(raw.first_line, raw.first_line + frame.height, dtype=pl.Int64(),
                           eager=True)
     )
+    frame, repeated = _clean_header(frame, name)
     header = [c for c in frame.columns if c != "_row"]
     mapping = match_columns(header, schema, name)
     headers = {declared: written for written, declared in mapping.fields.items()}
@@ -561,10 +566,30 @@ def validate_table(raw: RawTable, schema: Schema) -> Table:
         raise InputError([_file_problem(name, RULE_EMPTY_FILE)])
     frame = frame.select([pl.col(w).alias(d) for w, d in mapping.fields.items()] + ["_row"])
     typed, problems = _check(frame, name, schema, headers)
-    problems = mapping.problems + table.as_written(problems)
+    problems = repeated + mapping.problems + table.as_written(problems)
     if problems:
         raise InputError(problems)
     return dataclasses.replace(table, frame=typed)
+
+
+def _clean_header(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Problem]]:
+    """Drop columns with neither a name nor a value; a name written twice is an error.
+
+    A trailing delimiter (CSV) or a formatted empty column (Excel) gives a column without a
+    name; the readers call it ``''`` or ``'__UNNAMED__3'``. Polars renames the second of two
+    equal names to ``'name_duplicated_0'``.
+    """
+    drop = [
+        c for c in frame.columns
+        if (c.strip() == "" or _UNNAMED.fullmatch(c)) and frame.get_column(c).null_count()
+        + (frame.get_column(c).cast(pl.String).str.strip_chars() == "").sum() == frame.height
+    ]
+    problems = [
+        Problem(file=name, line=None, column=match.group(1), rule=RULE_REPEATED)
+        for c in frame.columns
+        if (match := _DUPLICATED.fullmatch(c)) and match.group(1) in frame.columns
+    ]
+    return (frame.drop(drop) if drop else frame), problems
 
 
 def _check(
