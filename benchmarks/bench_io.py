@@ -2,7 +2,8 @@
 
     python benchmarks/bench_io.py [--rows 100000] [--runs 5] [--before /path/to/older/checkout]
 
-Two tables of medians over the runs (this machine is noisy: read the ratios):
+Two tables of medians over the runs, in CPU seconds (user + system, all threads), which a
+shared machine's load does not inflate the way it inflates wall time:
 
 1. Start-up. ``import matcher`` in a fresh interpreter, and the first language parse
    (``canonical_language('norsk')``, which imports ``langcodes`` and its name data) against
@@ -17,11 +18,11 @@ Two tables of medians over the runs (this machine is noisy: read the ratios):
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def fresh(code: str, path: Path) -> float:
-    """Seconds a fresh interpreter takes to run ``code`` with ``path`` first on sys.path."""
-    t0 = time.perf_counter()
+    """CPU seconds a fresh interpreter takes to run ``code`` with ``path`` first on sys.path."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([sys.executable, "-c", code], check=True, cwd=path,
                    env={"PYTHONPATH": str(path), "PATH": "/usr/bin:/bin"})
-    return time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def seekers_frame(rows: int, seed: int, names: bool) -> pl.DataFrame:
@@ -80,8 +82,8 @@ def write_forms(folder: Path, rows: int, seed: int) -> dict[str, Path]:
 
 READ = (
     "import sys, time; from matcher.io import read_table, validate_seekers; "
-    "t0 = time.perf_counter(); validate_seekers(*read_table(sys.argv[1])); "
-    "print(time.perf_counter() - t0)"
+    "t0 = time.process_time(); validate_seekers(*read_table(sys.argv[1])); "
+    "print(time.process_time() - t0)"
 )
 
 
@@ -116,7 +118,7 @@ def main() -> None:
              for k, code in startup.items()}
     base = times["python -c pass (baseline)"]
     print(f"## start-up, fresh interpreter, medians of {args.runs}\n")
-    print("| what | seconds | minus bare interpreter |")
+    print("| what | CPU s | minus bare interpreter |")
     print("|---|---:|---:|")
     for k, v in times.items():
         print(f"| {k} | {v:.3f} | {v - base:+.3f} |")
@@ -127,7 +129,7 @@ def main() -> None:
                    for k, p in forms.items()}
         baseline = results["csv , utf-8 codes (baseline)"]
         print(f"\n## read + validate {args.rows:,} seekers, medians of {args.runs}\n")
-        print("| form | seconds | ratio to baseline |")
+        print("| form | CPU s | ratio to baseline |")
         print("|---|---:|---:|")
         for k, v in results.items():
             print(f"| {k} | {v:.3f} | {v / baseline:.2f} |")
