@@ -534,3 +534,19 @@ def test_known_header_names_outweigh_more_cells(tmp_path: Path) -> None:
                     encoding="utf-8")
     raw = read_source(path)
     assert raw.frame.columns == ["seeker_id", "Adresse, postnr, sted, land"]
+
+
+def test_every_language_is_found_by_its_norwegian_danish_and_english_name() -> None:
+    """Reference: the CLDR names langcodes gives; a name must lead back to the code's language,
+    and the stored code must be stable (canonical of canonical is itself)."""
+    import langcodes
+
+    codes = ["ar", "am", "bs", "da", "de", "en", "es", "fa", "fi", "fr", "hr", "it", "ku",
+             "lt", "nb", "nn", "no", "pl", "ps", "pt", "ro", "ru", "so", "sq", "sr", "sv",
+             "sw", "ta", "th", "ti", "tr", "uk", "ur", "vi", "zh", "prs", "ckb", "kmr", "arb"]
+    for code in codes:
+        stored = canonical_language(code)
+        assert stored is not None and canonical_language(stored) == stored, code
+        for lang in ("nb", "da", "en"):
+            name = langcodes.Language.get(code).display_name(lang)
+            assert canonical_language(name) == stored, (code, lang, name)

@@ -6,7 +6,7 @@ A ``languages`` cell lists languages separated by ``;``. Each item may be
   ``pt-BR``), in any case;
 - a language's name in Norwegian, Danish or English (``norsk``, ``arabisk``, ``somali``,
   ``tigrinja``, ``dari``, ``engelsk``, ``dansk``, ``svensk``, ``polsk``, ``urdu``, ``Arabic``),
-  or in any other language the CLDR names it in.
+  or in any other language the CLDR names it in (looked up in all languages at once).
 
 :func:`canonical_language` gives the code the typed frame holds: the ISO 639-1 code where the
 language has one, else the ISO 639-3 code. A language that belongs to an ISO 639-3
@@ -31,10 +31,7 @@ import contextlib
 import functools
 import re
 
-__all__ = ["NAME_LANGUAGES", "canonical_language"]
-
-#: the languages whose names are tried first, in order (then any language CLDR knows)
-NAME_LANGUAGES: tuple[str, ...] = ("nb", "nn", "da", "en")
+__all__ = ["canonical_language"]
 
 _CODE = re.compile(r"[a-z]{2,3}([-_][a-z0-9]{1,8})*")
 # ISO 639-2's special codes name no language: multiple, undetermined, uncoded, no linguistic
@@ -67,10 +64,11 @@ def canonical_language(text: str) -> str | None:
             if tag.language and tag.is_valid():
                 language = tag.language
     if language is None:
-        for name_language in (*NAME_LANGUAGES, None):
-            with contextlib.suppress(LookupError, ValueError):
-                language = langcodes.find(word, language=name_language).language
-                break
+        # Names are looked up among the names in every language at once (langcodes' default).
+        # Asking for Norwegian names first would be worse: a name missing there is matched
+        # by its longest prefix, and 'romanian' would be Romani ('rom'), not Romanian.
+        with contextlib.suppress(LookupError, ValueError):
+            language = langcodes.find(word).language
     if language is None or _SPECIAL.fullmatch(language):
         return None
     return _macrolanguage(language)
