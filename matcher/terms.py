@@ -3,7 +3,7 @@
 Occupation and skill terms go to the taxonomy (ESCO URI, STYRK-08/ISCO-08 code, or a label in
 English, Norwegian or Danish, tolerant of inflection and typos); adaptation terms go to the
 small adaptations vocabulary. Nothing is dropped silently: a term that resolves to nothing is a
-warning naming the file, row, column and term with the closest concepts, and in strict mode the
+warning naming the file, line, column and term with the closest concepts, and in strict mode the
 warnings become one :class:`~matcher.errors.UnresolvedTermError`. A term matched only by spelling
 is also reported, so a caseworker can check it.
 

@@ -12,8 +12,9 @@ DECISIONS
     [0, 1], ``selected`` (0/1); optional ``rank`` (integer >= 1 within the opportunity's list),
     ``outcome_employed`` and ``outcome_permanent`` (0/1), ``batch`` (text).
 
-Every problem is a :class:`~matcher.errors.Problem` (file, 1-based row, column, rule, value) and
-all problems of a file are raised together in one :class:`~matcher.errors.InputError`.
+Every problem is a :class:`~matcher.errors.Problem` (file, line as a spreadsheet shows it,
+column, rule, value) and all problems of a file are raised together in one
+:class:`~matcher.errors.InputError`.
 :func:`decisions_from_engine` turns ``matcher match``'s MATCHES and ALTS into DECISIONS.
 """
 

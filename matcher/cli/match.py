@@ -2,7 +2,7 @@
 
 ``matcher match SEEKERS ROLES --out MATCHES`` runs a batch; ``matcher demo`` runs one on the
 built-in synthetic samples. Bad input ends with exit status 2 and every problem listed (file,
-row, column, rule, value), no traceback, and no output file written.
+line, column, rule, value), no traceback, and no output file written.
 """
 
 from __future__ import annotations
