@@ -117,15 +117,12 @@ def main() -> None:
     }
     times = {k: statistics.median(fresh(code, ROOT) for _ in range(args.runs))
              for k, code in startup.items()}
-    if args.before is not None:
-        times[f"import matcher on {args.before}"] = statistics.median(
-            fresh("import matcher", args.before) for _ in range(args.runs))
-    base = times["import matcher (baseline)"]
+    bare, base = times["python -c pass"], times["import matcher (baseline)"]
     print(f"## start-up, fresh interpreter, medians of {args.runs}\n")
-    print("| what | CPU s | minus `import matcher` |")
-    print("|---|---:|---:|")
+    print("| what | CPU s | minus bare interpreter | minus `import matcher` |")
+    print("|---|---:|---:|---:|")
     for k, v in times.items():
-        print(f"| {k} | {v:.3f} | {v - base:+.3f} |")
+        print(f"| {k} | {v:.3f} | {v - bare:+.3f} | {v - base:+.3f} |")
 
     with tempfile.TemporaryDirectory() as tmp:
         forms = write_forms(Path(tmp), args.rows, args.seed)

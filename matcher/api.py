@@ -121,8 +121,9 @@ class MatchResult:
             ("total score", f"{m['total_score']:.4f}"),
             ("optimal", "certified" if m["optimality"]["certified"] else "NOT certified"),
             ("warnings", str(c["warnings"])),
-            *[(f"ignored columns ({entry['file']})", ", ".join(entry["ignored_columns"]))
-              for entry in m["inputs"].values() if entry.get("ignored_columns")],
+            *[(f"ignored columns ({key if entry['file'] == '<frame>' else entry['file']})",
+               ", ".join(entry["ignored_columns"]))
+              for key, entry in m["inputs"].items() if entry.get("ignored_columns")],
             ("time", f"{sum(m['timings_s'].values()):.2f} s"),
         ]
         return pl.DataFrame(rows, schema=["item", "value"], orient="row")
