@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -653,10 +652,8 @@ def test_random_valid_rows_validate(rows: list[dict[str, Any]]) -> None:
 
 
 def _is_python_float(text: str) -> bool:
-    if re.fullmatch(r"[+-]?[0-9]*,[0-9]+", text.strip()):  # a decimal comma
-        return True
     try:
-        float(text)
+        float(text.replace(",", ".", 1))  # the first comma is a decimal comma
     except ValueError:
         return False
     return True

@@ -101,9 +101,6 @@ _MAX_EXACT_INTEGER = float(2**53)
 # Joins the items of a JSON list while a frame is built; never found in real text.
 _ITEM_JOIN = "\x1f"
 _EMPTY_LIST = pl.lit([], dtype=pl.List(pl.String()))
-# one comma between digits and no point: 37,5 and -0,5 (1,000 is 1.0: hours and coordinates are
-# not written with a thousands separator)
-_DECIMAL_COMMA = r"^([+-]?[0-9]*),([0-9]+)$"
 _UNNAMED = re.compile(r"__UNNAMED__[0-9]+")
 _DUPLICATED = re.compile(r"(.+)_duplicated_[0-9]+")
 _KNOWN_KEYS = frozenset(
@@ -718,11 +715,14 @@ def _parse(column: Column, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]
             words, default=None, return_dtype=pl.Boolean()
         )
         return value, stated.is_not_null() & value.is_null()
-    # number or integer; a decimal comma (37,5) is read as a decimal point
+    # number or integer; the first comma is read as a decimal point (37,5; 1,000 is 1.0: hours
+    # and coordinates are not written with a thousands separator). A literal replacement, not
+    # a regex: it costs nothing, and '37,5,1' or '37,5.0' still fail the cast and are reported
+    # as written.
     number = (
         pl.col(name).cast(pl.Float64())
         if dtype.is_numeric()
-        else stated.str.replace(_DECIMAL_COMMA, "${1}.${2}").cast(pl.Float64(), strict=False)
+        else stated.str.replace(",", ".", literal=True, n=1).cast(pl.Float64(), strict=False)
     )
     ok = number.is_finite() & _in_range(number, column)
     if column.kind == "integer":
