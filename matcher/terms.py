@@ -3,7 +3,7 @@
 Occupation and skill terms go to the taxonomy (ESCO URI, STYRK-08/ISCO-08 code, or a label in
 English, Norwegian or Danish, tolerant of inflection and typos); adaptation terms go to the
 small adaptations vocabulary. Nothing is dropped silently: a term that resolves to nothing is a
-warning naming the file, row, column and term with the closest concepts, and in strict mode the
+warning naming the file, line, column and term with the closest concepts, and in strict mode the
 warnings become one :class:`~matcher.errors.UnresolvedTermError`. A term matched only by spelling
 is also reported, so a caseworker can check it.
 
@@ -94,7 +94,7 @@ def resolve_terms(
     ----------
     frame : polars.DataFrame
         A frame returned by :func:`matcher.io.validate_seekers` or ``validate_roles``
-        (it carries the 1-based input row in ``_row``).
+        (it carries each row's line number in ``_row``).
     name : str
         The file name used in messages.
     columns : mapping of column name to kind
@@ -172,7 +172,7 @@ def resolve_terms(
 
     if strict:
         unresolved = [
-            Problem(w.file, w.row, w.column, w.rule, w.value, level="error")
+            Problem(w.file, w.line, w.column, w.rule, w.value, level="error")
             for w in warnings
             if w.rule.startswith(("unresolved", "unknown adaptation"))
         ]

@@ -7,8 +7,14 @@ which is atomic on one file system. On any failure the temporary file is removed
 was.
 
 :func:`write_table` picks the format by extension: ``.csv`` (list columns joined with ``;``,
-floats in shortest round-trip form), ``.parquet``, ``.json`` (an array of objects) or
-``.jsonl`` / ``.ndjson`` (one object a line).
+floats in shortest round-trip form), ``.xlsx`` (one sheet), ``.parquet``, ``.json`` (an array
+of objects) or ``.jsonl`` / ``.ndjson`` (one object a line). :func:`write_workbook` writes
+several frames as the sheets of one ``.xlsx`` workbook.
+
+Excel sheets are written to be read without touching them: a bold header row that stays in view,
+a filter on every column, column widths fitted to the content, and long text (a ``reason``)
+wrapped in a wide column. Numbers keep their full precision (Excel shows 3 decimals); list
+columns are joined with ``;`` as in CSV.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ import polars as pl
 from matcher.errors import OutputError
 from matcher.io.schema import LIST_SEPARATOR
 
-__all__ = ["WRITE_EXTENSIONS", "write_json", "write_table"]
+__all__ = ["WRITE_EXTENSIONS", "write_json", "write_table", "write_workbook"]
 
 PathLike = str | os.PathLike[str]
 
-WRITE_EXTENSIONS: tuple[str, ...] = (".csv", ".parquet", ".json", ".jsonl", ".ndjson")
+WRITE_EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx", ".parquet", ".json", ".jsonl", ".ndjson")
+#: text columns wider than this (in characters) wrap at this width
+WRAP_CHARACTERS = 80
 
 
 def write_table(frame: pl.DataFrame, path: PathLike) -> Path:
@@ -41,8 +49,8 @@ def write_table(frame: pl.DataFrame, path: PathLike) -> Path:
     ----------
     frame : polars.DataFrame
     path : str or os.PathLike
-        Ends in ``.csv``, ``.parquet``, ``.json``, ``.jsonl`` or ``.ndjson`` (any case). The folder
-        must exist.
+        Ends in ``.csv``, ``.xlsx``, ``.parquet``, ``.json``, ``.jsonl`` or ``.ndjson`` (any
+        case). The folder must exist.
 
     Returns
     -------
@@ -72,6 +80,36 @@ def write_table(frame: pl.DataFrame, path: PathLike) -> Path:
         )
     with _atomic(target) as temporary:
         writer(frame, temporary)
+    return target
+
+
+def write_workbook(sheets: dict[str, pl.DataFrame], path: PathLike) -> Path:
+    """Write frames as the sheets of one ``.xlsx`` workbook, atomically, in the given order.
+
+    Raises
+    ------
+    OutputError
+        ``path`` does not end in ``.xlsx``, a sheet name is not allowed by Excel (empty, over
+        31 characters, or with one of ``[]:*?/\\``), or writing failed (nothing is left
+        behind).
+
+    Examples
+    --------
+    >>> import polars as pl, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> frame = pl.DataFrame({"seeker_id": ["S1"], "reason": ["has agronomy experience"]})
+    >>> path = write_workbook({"matches": frame}, folder / "matches.xlsx")
+    >>> pl.read_excel(path, sheet_name="matches").rows()
+    [('S1', 'has agronomy experience')]
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"cannot write '{target}': a workbook must end in .xlsx")
+    for sheet in sheets:
+        if not sheet or len(sheet) > 31 or any(c in sheet for c in "[]:*?/\\"):
+            raise OutputError(f"cannot write '{target}': {sheet!r} is not a valid sheet name")
+    with _atomic(target) as temporary:
+        _write_sheets(sheets, temporary)
     return target
 
 
@@ -134,6 +172,54 @@ def _write_csv(frame: pl.DataFrame, path: Path) -> None:
     (frame.with_columns(lists) if lists else frame).write_csv(path)
 
 
+def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
+    _write_sheets({"Sheet1": frame}, path)
+
+
+def _write_sheets(sheets: dict[str, pl.DataFrame], path: Path) -> None:
+    import xlsxwriter  # the engine of polars' write_excel, needed only here
+
+    workbook = xlsxwriter.Workbook(path)
+    try:
+        for sheet, frame in sheets.items():
+            flat = _flat(frame)
+            widths, wrapped = _widths(flat)
+            flat.write_excel(
+                workbook, sheet, autofilter=True, freeze_panes=(1, 0), column_widths=widths,
+                column_formats={c: {"text_wrap": True, "valign": "top"} for c in wrapped},
+                header_format={"bold": True}, table_style=None,
+            )
+    finally:
+        workbook.close()
+
+
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    lists = [
+        pl.col(name).list.eval(pl.element().cast(pl.String())).list.join(LIST_SEPARATOR)
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List)
+    ]
+    return frame.with_columns(lists) if lists else frame
+
+
+def _widths(frame: pl.DataFrame) -> tuple[dict[str | Any, tuple[str, ...] | int], list[str]]:
+    """Column widths in pixels (about 7 a character) and the columns to wrap."""
+    widths: dict[str | Any, tuple[str, ...] | int] = {}
+    wrapped: list[str] = []
+    lengths = frame.select(
+        pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0).alias(name)
+        for name in frame.columns
+    ).row(0) if frame.height else (0,) * frame.width
+    for (name, dtype), length in zip(frame.schema.items(), lengths, strict=True):
+        # floats show 3 decimals, whatever their full precision
+        longest = max(len(name), 8) if dtype.is_float() else max(len(name), int(length))
+        if longest > WRAP_CHARACTERS:
+            wrapped.append(name)
+            longest = WRAP_CHARACTERS
+        widths[name] = 7 * (longest + 2)
+    return widths, wrapped
+
+
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
     frame.write_parquet(path)
 
@@ -148,6 +234,7 @@ def _write_ndjson(frame: pl.DataFrame, path: Path) -> None:
 
 _TABLE_WRITERS: dict[str, Callable[[pl.DataFrame, Path], None]] = {
     ".csv": _write_csv,
+    ".xlsx": _write_xlsx,
     ".parquet": _write_parquet,
     ".json": _write_json_rows,
     ".jsonl": _write_ndjson,
