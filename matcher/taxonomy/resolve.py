@@ -35,7 +35,7 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -59,6 +59,13 @@ AMBIGUITY_FACTOR = 0.7
 FUZZY_CUTOFF = 85.0
 """Least rapidfuzz ``ratio`` (0-100) for a fuzzy match: one typo in a 7-letter word passes."""
 SUGGESTION_CUTOFF = 60.0
+TITLE_EVIDENCE = 70.0
+"""Least rapidfuzz ``ratio`` between a national title and an occupation's label that counts as
+evidence for that occupation among the title's group."""
+TITLE_GROUP_FACTOR = 0.95
+"""Confidence factor of a title answered by its group's most general occupation."""
+BASE_TITLE_FACTOR = 0.85
+"""Confidence factor of a match on a title's base, its qualifier in parentheses left out."""
 N_SUGGESTIONS = 5
 N_CANDIDATES = 20
 """Candidate URIs kept in :attr:`Resolution.candidates`."""
@@ -70,8 +77,11 @@ _CODE = re.compile(r"^(?:(?:styrk|isco)(?:[\s-]?08)?[\s:.-]*)?(\d{4})$")
 _TRAILER = re.compile(r"[\s,;]+(?:mv|m\s?\.\s?fl|m\s?\.\s?m|o\s?\.\s?l|etc)\.?\s*$")
 _NON_WORD = re.compile(r"[^\w+#]+|_+")
 
-# Ranks of a label within a concept: the lower, the stronger the claim.
-_EN_PREFERRED, _PREFERRED, _ALT = 0, 1, 2
+# Ranks of a label within a concept: the lower, the stronger the claim. National job titles
+# (NAV, ESCO-STAR) are vocabulary, weaker than any ESCO label; a title's base without its
+# qualifier in parentheses ("Renholder (bedrift)" -> "renholder") weaker still.
+_EN_PREFERRED, _PREFERRED, _ALT, _TITLE, _TITLE_BASE = 0, 1, 2, 3, 4
+_QUALIFIER = re.compile(r"\(([^()]*)\)")
 
 _SNOWBALL = {"en": "english", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
              "da": "danish", "sv": "swedish", "de": "german", "nl": "dutch", "fr": "french",
@@ -225,6 +235,7 @@ def build_stem_table(labels: Mapping[str, Iterable[str]]) -> dict[str, dict[str,
 
 # --- resolver -------------------------------------------------------------------------------
 
+_Adder = Callable[[str, int, Iterable[str], int], None]
 Hits = dict[int, tuple[int, str]]
 """target -> (rank, language) of the best label of that target that matched."""
 
@@ -311,6 +322,7 @@ class Resolver:
         self._joined: _Table
         self._stems: _Table | None = None
         self._words: dict[str, list[int]] | None = None
+        self._labels_of: dict[int, list[str]] | None = None
         self._fuzzy_keys: list[str] = []
         self._fuzzy_lengths: list[int] = []
         self._groups: list[_Group] = []
@@ -341,7 +353,7 @@ class Resolver:
                     labels.append(label)
                     langs.append(lang)
                     targets.append(target)
-                    ranks.append(first if k == 0 else _ALT)
+                    ranks.append(first if k == 0 or first > _ALT else _ALT)
 
             names = tax.occupation_names if self.kind == "occupation" else tax.skill_names
             for lang, per_concept in names.items():
@@ -359,6 +371,7 @@ class Resolver:
                         if self.only is not None and lang not in self.only:
                             continue
                         add(lang, self._n + g, group_names, _PREFERRED)
+                self._add_titles(add)
             folded = [_fold(label) for label in labels]
             normalised = [_normalise_folded(text) for text in folded]
             self._exact = _Table(folded, targets, ranks, langs)
@@ -372,6 +385,27 @@ class Resolver:
             self._fuzzy_lengths = [len(s) for s in keys]
             self._labels = _Labels(normalised, langs, targets, ranks)
         return self._labels
+
+    def _add_titles(self, add: _Adder) -> None:
+        """National job titles: a code names its group, a URI its occupation or ISCO group."""
+        tax = self.taxonomy
+        for title, lang, _, target in tax.titles:
+            if self.only is not None and lang not in self.only:
+                continue
+            if target.startswith(_ISCO_URI):
+                g = self._group_by_code.get(target[len(_ISCO_URI):])
+                t = None if g is None else self._n + g
+            elif target.startswith("http"):
+                t = tax._occupation_by_uri.get(target)
+            else:
+                g = self._group_by_code.get(target, self._styrk_by_code.get(target))
+                t = None if g is None else self._n + g
+            if t is None:
+                continue
+            add(lang, t, (title,), _TITLE)
+            base = _QUALIFIER.sub(" ", title).strip()
+            if base != title and base:
+                add(lang, t, (base,), _TITLE_BASE)
 
     def _build_groups(self) -> None:
         tax = self.taxonomy
@@ -509,6 +543,8 @@ class Resolver:
                 scale: float = 1.0, extra: Iterable[int] = ()) -> Resolution:
         """Choose among the hits of one step. ``matched`` holds each group's matched text."""
         order = self._order(hits)
+        if hits[order[0]][0] >= _TITLE:
+            return self._decide_title(term, method, hits, order, matched, scale, extra)
         if all(t >= self._n for t in order):
             # Only group titles matched; if a title names an occupation of its own group
             # ("Birøktere mv." -> birøkter), the term means that occupation.
@@ -543,6 +579,82 @@ class Resolver:
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
         return self._answer(term, best, method, confidence, [*order[1:], *extra],
                             language=hits[best][1])
+
+    def _decide_title(self, term: str, method: Method, hits: Hits, order: list[int],
+                      matched: dict[int, str], scale: float, extra: Iterable[int]) -> Resolution:
+        """Only national titles matched: the occupation they most plausibly mean.
+
+        A NAV title names a STYRK-08 group, an ESCO-STAR title one or more occupations. The
+        answer is the occupation among them whose labels are closest to the title (the title's
+        own words are the evidence: "landbrugsmedhjælper" is the "landbrugsassistent", not the
+        poultry catcher the same title also maps to); without evidence the group's most general
+        occupation: the one filed under the group's own ISCO code with the shortest English
+        label. The other occupations and the group follow as candidates.
+        """
+        rank = hits[order[0]][0]
+        tied = [t for t in order if hits[t][0] == rank]
+        text = matched.get(tied[0], "")
+        members: list[int] = []
+        codes: dict[int, str] = {}
+        for t in tied:
+            if t >= self._n:
+                group = self._groups[t - self._n]
+                styrk = self.taxonomy.styrk_groups.get(group.code)
+                ix = group.members if styrk is None else tuple(int(i) for i in styrk)
+                for i in ix:
+                    codes.setdefault(i, group.code)
+                members += ix
+            else:
+                members.append(t)
+                codes.setdefault(t, self.taxonomy.occupation_isco[t])
+        members = list(dict.fromkeys(members))
+        # The title, and its base without the qualifier ("renholder bedrift" -> "renholder").
+        texts = list(dict.fromkeys([text, *self._bases(term)]))
+        evidence = {i: max(self._evidence(i, t) for t in texts) for i in members}
+        isco = self.taxonomy.occupation_isco
+        labels = self._target_labels()
+        ranked = sorted(members, key=lambda i: (-evidence[i], isco[i] != codes[i],
+                                                self._label_length(i), -len(labels.get(i, ())),
+                                                i))
+        best = ranked[0]
+        confidence = CONFIDENCE[method] * scale * (1.0 if rank == _TITLE else BASE_TITLE_FACTOR)
+        if len(ranked) > 1 and evidence[best] < TITLE_EVIDENCE:
+            confidence *= TITLE_GROUP_FACTOR
+        if len({t for t in tied}) > 1 and len({codes[i] for i in members}) > 1:
+            confidence *= AMBIGUITY_FACTOR
+        groups = [t for t in order if t >= self._n]
+        return self._answer(term, best, method, confidence,
+                            [*ranked[1:5], *groups, *ranked[5:], *extra],
+                            language=hits[tied[0]][1])
+
+    @staticmethod
+    def _bases(term: str) -> list[str]:
+        """A term's base without its qualifier in parentheses, normalised ([] without one)."""
+        folded = _fold(term)
+        if "(" not in folded:
+            return []
+        base = _normalise_folded(_QUALIFIER.sub(" ", folded))
+        return [base] if base else []
+
+    def _evidence(self, target: int, text: str) -> float:
+        """How close ``text`` is to the closest label of an occupation (rapidfuzz ratio, 0-100),
+        counting only scores of at least :data:`TITLE_EVIDENCE`."""
+        labels = self._target_labels().get(target, ())
+        found = process.extractOne(text, labels, scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=TITLE_EVIDENCE)
+        return 0.0 if found is None else round(float(found[1]))
+
+    def _target_labels(self) -> dict[int, list[str]]:
+        """Occupation -> its normalised labels (ESCO's, in the resolver's languages)."""
+        if self._labels_of is None:
+            labels = self._labelled()
+            found: dict[int, list[str]] = {}
+            for text, target, rank in zip(labels.normalised, labels.targets, labels.ranks,
+                                          strict=True):
+                if target < self._n and rank <= _ALT:
+                    found.setdefault(target, []).append(text)
+            self._labels_of = found
+        return self._labels_of
 
     def _by_uri(self, term: str, uri: str) -> Resolution:
         tax = self.taxonomy
