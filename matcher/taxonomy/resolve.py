@@ -36,12 +36,15 @@ import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import polars as pl
+import scipy.sparse as sp
 import snowballstemmer
 from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
@@ -49,16 +52,39 @@ if TYPE_CHECKING:
 __all__ = ["Resolution", "Resolver", "build_stem_table", "normalise", "stem_key", "stemmer_version"]
 
 Kind = Literal["occupation", "skill"]
-Method = Literal["uri", "code", "exact", "normalised", "inflection", "fuzzy"]
+Method = Literal["uri", "code", "exact", "normalised", "inflection", "compound", "fuzzy",
+                 "similar"]
+SPELLING_METHODS = ("compound", "fuzzy", "similar")
+"""Methods that find a concept by spelling alone."""
 
 CONFIDENCE: dict[str, float] = {"uri": 1.0, "code": 1.0, "exact": 1.0, "normalised": 0.95,
-                                "inflection": 0.85, "fuzzy": 0.9}
+                                "inflection": 0.85, "compound": 0.85, "fuzzy": 0.9, "similar": 0.9}
 """Confidence of a unique match by method; a fuzzy match is further scaled by its similarity."""
 AMBIGUITY_FACTOR = 0.7
 """Confidence is multiplied by this when several concepts tie for the best match."""
 FUZZY_CUTOFF = 85.0
 """Least rapidfuzz ``ratio`` (0-100) for a fuzzy match: one typo in a 7-letter word passes."""
 SUGGESTION_CUTOFF = 60.0
+TITLE_VOTE = 2.0
+"""Weight of a national title's vote in the ``similar`` step (an ESCO label's is 1)."""
+SIMILAR_NEIGHBOURS = 20
+"""Nearest labels (character n-grams) that vote on the suggestions for an unresolved term."""
+SPELLING_MIN_CONFIDENCE = 0.75
+"""Least confidence at which an answer found by spelling alone (``fuzzy``, ``compound``) is
+taken; below it the term stays unresolved and its candidates are suggestions. Calibrated on NAV
+titles held out (``benchmarks/bench_resolve.py``; docs/taxonomy.md)."""
+VARIANT_FACTOR = 0.95
+"""Confidence factor of a gender or nynorsk form (syerske -> syer, arbeidar -> arbeider)."""
+COMPOUND_FACTOR = 0.9
+"""Confidence factor of a compound resolved through its head and modifier."""
+COMPOUND_WEAK_FACTOR = 0.85
+"""Further factor when the modifier found no label of its own among the head's."""
+COMPOUND_BEFORE_FUZZY = 90.0
+"""A typo this close to a label (``ratio``) is taken as a typo before compounds are tried."""
+MIN_MODIFIER, MIN_HEAD, MIN_ROOT = 3, 4, 4
+# Heads that name no occupation of their own: "someone who works with" the modifier.
+_GENERIC_HEADS = ("medarbeider", "medarbejder", "arbeider", "arbejder", "arbeidar",
+                  "medhjelper", "medhjælper", "hjelper", "hjælper", "hjelp", "ansatt")
 TITLE_EVIDENCE = 70.0
 """Least rapidfuzz ``ratio`` between a national title and an occupation's label that counts as
 evidence for that occupation among the title's group."""
@@ -160,6 +186,35 @@ def _normalise_folded(text: str) -> str:
     while (match := _TRAILER.search(text)) is not None:
         text = text[: match.start()]
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+# Gender forms and nynorsk spellings, tried when nothing else matched: word endings (with their
+# definite and plural forms) and stems that nynorsk writes otherwise.
+_VARIANT_ENDINGS = (
+    (re.compile(r"(?<=\w{2})erske(?:n|ne|r|rne)?$"), "er"),     # syerske -> syer
+    (re.compile(r"(?<=\w{3}[eø]r)inne(?:n|ne|r|rne)?$"), ""),   # lærerinne -> lærer
+    (re.compile(r"(?<=\w{3})ar(?:en)?$"), "er"),                # arbeidar -> arbeider
+    (re.compile(r"(?<=\w{3})ar(?:ar|ane)$"), "ere"),            # arbeidarar -> arbeidere
+)
+_VARIANT_STEMS = (("sjuk", "syk"), ("gard", "gård"), ("tenest", "tjenest"), ("heim", "hjem"),
+                  ("mjølk", "melk"), ("kyrkje", "kirke"), ("golv", "gulv"), ("laus", "løs"),
+                  ("hjelpar", "hjelper"), ("skule", "skole"), ("tilsett", "ansatt"))
+
+
+def _variants(text: str) -> list[str]:
+    """Bokmål forms of a normalised text in a gender or nynorsk form (may be empty)."""
+    words = text.split()
+    changed = []
+    for word in words:
+        new = word
+        for pattern, replacement in _VARIANT_ENDINGS:
+            new = pattern.sub(replacement, new)
+        for nynorsk, bokmal in _VARIANT_STEMS:
+            if nynorsk in new and bokmal not in new:
+                new = new.replace(nynorsk, bokmal)
+        changed.append(new)
+    variant = " ".join(changed)
+    return [variant] if variant != text else []
 
 
 def normalise(text: str) -> str:
@@ -323,6 +378,9 @@ class Resolver:
         self._stems: _Table | None = None
         self._words: dict[str, list[int]] | None = None
         self._labels_of: dict[int, list[str]] | None = None
+        self._reversed: tuple[list[str], list[int]] | None = None
+        self._sorted_keys: list[str] | None = None
+        self._ngram_index: tuple[TfidfVectorizer, sp.csr_matrix] | None = None
         self._fuzzy_keys: list[str] = []
         self._fuzzy_lengths: list[int] = []
         self._groups: list[_Group] = []
@@ -576,6 +634,14 @@ class Resolver:
         best = order[0]
         is_group = best >= self._n
         tied = [t for t in order if (t >= self._n) == is_group and hits[t][0] == hits[best][0]]
+        if len(tied) > 1 and not is_group and self.kind == "occupation" and method != "similar":
+            # Several occupations share the label: the one whose group the nearest labels
+            # (the term's own words) vote for comes first.
+            ranked = self._similar_vote(_normalise_folded(_fold(term)))[0]
+            place = {t: k for k, t in enumerate(ranked)}
+            voted = sorted(tied, key=lambda t: place.get(t, len(place)))
+            order = [*voted, *(t for t in order if t not in set(tied))]
+            best = order[0]
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
         return self._answer(term, best, method, confidence, [*order[1:], *extra],
                             language=hits[best][1])
@@ -768,35 +834,276 @@ class Resolver:
         if hits:
             return self._decide(term, "normalised", hits, dict.fromkeys(hits, text))
 
-        stems = self._stem_index()
-        hits = {}
-        for lang in self._languages:
-            _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(text, lang)}"))
-        if not hits and joined != text:
-            for lang in self._languages:
-                _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(joined, lang)}"))
+        hits = self._inflected(text)
         if hits:
             return self._decide(term, "inflection", hits, dict.fromkeys(hits, text))
 
+        # Gender and nynorsk forms (syerske -> syer, gardsarbeidar -> gårdsarbeider).
+        for variant in _variants(text):
+            hits = self._normalised.get(variant) or self._inflected(variant)
+            if hits:
+                return self._decide(term, "inflection", hits, dict.fromkeys(hits, variant),
+                                    scale=VARIANT_FACTOR)
+        # A qualifier in parentheses that no title carries: the base is a guess, and the
+        # qualifier's words vote with the rest ("Tekniker (kjemi)" is a chemistry technician,
+        # not whichever "tekniker" the base alone would name).
+        guess: Resolution | None = None
+        for base in self._bases(term):
+            if base != text:
+                found = self.resolve(base)
+                if found.resolved:
+                    guess = replace(found, term=term, confidence=round(
+                        found.confidence * BASE_TITLE_FACTOR, 4))
+        if guess is not None and self.kind == "occupation":
+            return self._spelling(self._by_similar(term, text, guess) or guess)
+        if guess is not None:
+            return guess
+
         near = self._fuzzy(text, FUZZY_CUTOFF, 20)
-        if near:
-            best_score = near[0][1]
-            matched: dict[int, str] = {}
-            rest: list[int] = []
-            for key, score in near:
-                if score < best_score - 1e-9:
-                    rest += self._order(self._normalised.get(key))
+        if near and near[0][1] >= COMPOUND_BEFORE_FUZZY:
+            return self._spelling(self._by_fuzzy(term, near))
+        guess = self._compound(term, text)
+        if guess is None and near:
+            guess = self._by_fuzzy(term, near)
+        if self.kind == "occupation":
+            guess = self._by_similar(term, text, guess)
+        if guess is None:
+            return self._answer(term, None, None, 0.0, self._suggest(text))
+        return self._spelling(guess)
+
+    def _by_fuzzy(self, term: str, near: list[tuple[str, float]]) -> Resolution:
+        best_score = near[0][1]
+        hits: Hits = {}
+        matched: dict[int, str] = {}
+        rest: list[int] = []
+        for key, score in near:
+            if score < best_score - 1e-9:
+                rest += self._order(self._normalised.get(key))
+                continue
+            for target, value in self._normalised.get(key).items():
+                if target not in hits or value[0] < hits[target][0]:
+                    hits[target] = value
+                    matched[target] = key
+        return self._decide(term, "fuzzy", hits, matched, scale=best_score / 100.0, extra=rest)
+
+    def _by_similar(self, term: str, text: str, guess: Resolution | None) -> Resolution | None:
+        """The ``similar`` step: the group the nearest labels vote for (:meth:`_similar`).
+
+        A compound or fuzzy guess in the winning group stands, as sure as the vote; otherwise
+        the group's nearest label answers, and the guess becomes a candidate.
+        """
+        ranked, share, keys = self._similar_vote(text)
+        if not ranked:
+            return guess
+        top_code = self._target_code(ranked[0])
+        if guess is not None and guess.resolved:
+            guess_codes = {self._target_code(i) for i in guess.indices[:1]}
+            if top_code in guess_codes or (guess.uri or "").endswith(top_code):
+                return replace(guess, confidence=round(max(
+                    guess.confidence, CONFIDENCE["similar"] * share), 4))
+        best = ranked[0]
+        rank = _TITLE if best >= self._n else _ALT
+        hits: Hits = {best: (rank, "")}
+        extra = [*ranked[1:], *(self._targets_of(guess) if guess is not None else [])]
+        answer = self._decide(term, "similar", hits, {best: keys.get(best, text)},
+                              scale=share, extra=extra)
+        # The next candidates come one per group, in the order of the vote.
+        codes = {self._target_code(i) for i in answer.indices[:1]}
+        firsts: list[str] = []
+        for t in ranked:
+            code = self._target_code(t)
+            if code not in codes:
+                codes.add(code)
+                firsts.append(self._concept(t)[1])
+        head = list(answer.candidates[:1])
+        candidates = list(dict.fromkeys([*head, *firsts, *answer.candidates]))[:N_CANDIDATES]
+        return replace(answer, candidates=tuple(candidates))
+
+    def _targets_of(self, r: Resolution) -> list[int]:
+        tax = self.taxonomy
+        out = []
+        for uri in r.candidates:
+            i = tax._occupation_by_uri.get(uri)
+            if i is not None:
+                out.append(i)
+        return out
+
+    def _spelling(self, answer: Resolution) -> Resolution:
+        """Never a confident wrong answer by spelling alone: below
+        :data:`SPELLING_MIN_CONFIDENCE` the answer is not taken; it and its alternatives become
+        suggestions (``method`` and ``confidence`` say what the guess was)."""
+        if (answer.resolved and answer.method in SPELLING_METHODS
+                and answer.confidence < SPELLING_MIN_CONFIDENCE):
+            return replace(answer, indices=(), uri=None, label=None, language=None,
+                           suggestions=tuple(dict.fromkeys(
+                               [answer.label or "", *answer.suggestions]))[:N_SUGGESTIONS])
+        return answer
+
+    def _inflected(self, text: str) -> Hits:
+        """Hits of the ``inflection`` step: the text's stems, then its joined stems."""
+        stems = self._stem_index()
+        hits: Hits = {}
+        for lang in self._languages:
+            _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(text, lang)}"))
+        joined = text.replace(" ", "")
+        if not hits and joined != text:
+            for lang in self._languages:
+                _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(joined, lang)}"))
+        return hits
+
+    def _known(self, text: str) -> Hits:
+        """Hits of a text as a whole label: normalised, joined or inflected."""
+        return (self._normalised.get(text) or self._joined.get(text.replace(" ", ""))
+                or self._inflected(text))
+
+    def _heads(self) -> tuple[list[str], list[int]]:
+        """Every label's last word reversed, sorted, with the label's position in
+        ``_fuzzy_keys``: the labels whose last word ends with a given head are one range."""
+        if self._reversed is None:
+            pairs = sorted((key.rsplit(" ", 1)[-1][::-1], p)
+                           for p, key in enumerate(self._fuzzy_keys))
+            self._reversed = ([w for w, _ in pairs], [p for _, p in pairs])
+        return self._reversed
+
+    def _compound(self, term: str, text: str) -> Resolution | None:
+        """A compound whose head (last part) is a known title: the modifier is the evidence.
+
+        ``renholdsarbeider`` = ``renholds`` + ``arbeider``. The longest known head wins. Among
+        the labels ending in that head, one that also holds the modifier ("gårds" in
+        "vingårdsarbeider" would not be enough: the whole modifier must be in it) is the answer;
+        else an occupation among the head's candidates whose labels hold the modifier; else a
+        label that begins with the modifier ("renholder" for "renhold-"); else the head itself,
+        with less confidence.
+        """
+        words = text.split()
+        last = words[-1]
+        lead = " ".join(words[:-1])
+        for generic in _GENERIC_HEADS:
+            # "renholdsarbeider": a generic head says only "works with"; the modifier names
+            # the work, and the shortest title that begins with it is the answer (renholder).
+            root = last[: -len(generic)].rstrip("s") if last.endswith(generic) else ""
+            if len(root) >= MIN_ROOT and not lead:
+                led = self._fuzzy_keys_from(root)
+                if led:
+                    found = self._normalised.get(led[0])
+                    return self._decide(term, "compound", found, dict.fromkeys(found, led[0]),
+                                        scale=COMPOUND_FACTOR * COMPOUND_WEAK_FACTOR)
+        for cut in range(MIN_MODIFIER, len(last) - MIN_HEAD + 1):
+            head = last[cut:]
+            head_hits = self._known(head)
+            if not head_hits:
+                continue
+            modifier = last[:cut]
+            # Linking letters: renhold-s-arbeider, barne-hage.
+            root = modifier[:-1] if (modifier.endswith(("s", "e")) and len(modifier) > 4) \
+                else modifier
+            reversed_words, positions = self._heads()
+            start = bisect_left(reversed_words, head[::-1])
+            end = bisect_left(reversed_words, head[::-1] + "\U0010ffff")
+            same_head = [self._fuzzy_keys[positions[k]] for k in range(start, end)]
+            hits: Hits = {}
+            for key in sorted(same_head, key=lambda k: (len(k), k)):
+                if root in key and (not lead or lead in key):
+                    _merge_hits(hits, self._normalised.get(key))
+                    break
+            if hits:
+                return self._decide(term, "compound", hits, dict.fromkeys(hits, text),
+                                    scale=COMPOUND_FACTOR)
+            answer = self._decide(head, "compound", head_hits, dict.fromkeys(head_hits, head))
+            tax = self.taxonomy
+            pool = [u for u in answer.candidates]
+            labels = self._target_labels()
+            for uri in pool:
+                i = tax._occupation_by_uri.get(uri)
+                if i is not None and any(root in label for label in labels.get(i, ())):
+                    hits = {i: (_ALT, answer.language or "")}
+                    return self._decide(term, "compound", hits, dict.fromkeys(hits, text),
+                                        scale=COMPOUND_FACTOR)
+            if len(root) >= MIN_ROOT:
+                led = [key for key in self._fuzzy_keys_from(root)]
+                if led:
+                    found = self._normalised.get(led[0])
+                    return self._decide(term, "compound", found, dict.fromkeys(found, led[0]),
+                                        scale=COMPOUND_FACTOR * COMPOUND_WEAK_FACTOR)
+            return replace(answer, term=term, method="compound", confidence=round(
+                answer.confidence * COMPOUND_FACTOR * COMPOUND_WEAK_FACTOR, 4))
+        return None
+
+    def _fuzzy_keys_from(self, root: str) -> list[str]:
+        """Single-word labels that begin with ``root``, shortest first."""
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(k for k in self._fuzzy_keys if " " not in k)
+        keys = self._sorted_keys
+        start = bisect_left(keys, root)
+        end = bisect_left(keys, root + "\U0010ffff")
+        return sorted(keys[start:end], key=lambda k: (len(k), k))
+
+    def _ngrams(self) -> tuple[TfidfVectorizer, sp.csr_matrix]:
+        """Character 2-5-gram TF-IDF of every label (``_fuzzy_keys``), L2-normalised, stored
+        as features x labels."""
+        if self._ngram_index is None:
+            with self._lock:
+                if self._ngram_index is None:
+                    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
+                                                 sublinear_tf=True, dtype=np.float32)
+                    matrix = vectorizer.fit_transform(self._fuzzy_keys)
+                    # features x labels: a query touches only the rows of its own n-grams
+                    self._ngram_index = (vectorizer, matrix.T.tocsr())
+        return self._ngram_index
+
+    def _target_code(self, target: int) -> str:
+        if target >= self._n:
+            return self._groups[target - self._n].code
+        if self.kind == "occupation":
+            return self.taxonomy.occupation_styrk[target] or self.taxonomy.occupation_isco[target]
+        return str(target)
+
+    def _similar_vote(self, text: str) -> tuple[list[int], float, dict[int, str]]:
+        """Targets of the labels nearest in character n-grams, grouped by STYRK-08/ISCO group:
+        the groups ranked by the votes of the :data:`SIMILAR_NEIGHBOURS` nearest labels
+        (cosine to the 4th power), each group's targets in order of similarity; the winning
+        group's share of the votes; the label that brought each target."""
+        vectorizer, by_feature = self._ngrams()
+        scores = (vectorizer.transform([text]) @ by_feature).toarray().ravel()
+        k = min(SIMILAR_NEIGHBOURS, scores.size)
+        if k == 0:
+            return [], 0.0, {}
+        nearest = np.argpartition(-scores, k - 1)[:k]
+        nearest = nearest[np.lexsort((nearest, -scores[nearest]))]
+        votes: dict[str, float] = {}
+        by_code: dict[str, list[int]] = {}
+        keys: dict[int, str] = {}
+        for position in nearest:
+            score = float(scores[position])
+            if score <= 0.0:
+                break
+            key = self._fuzzy_keys[position]
+            hits = self._normalised.get(key)
+            for target in self._order(hits):
+                code = self._target_code(target)
+                if len(code) != 4:  # a broader ISCO group names no answer
                     continue
-                for target, value in self._normalised.get(key).items():
-                    if target not in hits or value[0] < hits[target][0]:
-                        hits[target] = value
-                        matched[target] = key
-            return self._decide(term, "fuzzy", hits, matched, scale=best_score / 100.0,
-                                extra=rest)
-        return self._answer(term, None, None, 0.0, self._suggest(text))
+                # NAV's own titles speak for NAV's coding more than a crosswalk does.
+                weight = TITLE_VOTE if target >= self._n and hits[target][0] >= _TITLE else 1.0
+                votes[code] = votes.get(code, 0.0) + weight * score ** 4
+                by_code.setdefault(code, []).append(target)
+                keys.setdefault(target, key)
+        if not votes:
+            return [], 0.0, {}
+        order = sorted(votes, key=lambda c: (-votes[c], c))
+        targets = list(dict.fromkeys(t for code in order for t in by_code[code]))
+        return targets, votes[order[0]] / sum(votes.values()), keys
+
+    def _similar(self, text: str) -> list[int]:
+        return self._similar_vote(text)[0]
 
     def _suggest(self, text: str) -> list[int]:
-        """Targets near an unresolved term: labels sharing its rarest words, then similar ones."""
+        """Targets near an unresolved term: the nearest labels by character n-grams (grouped,
+        see :meth:`_similar`), then labels sharing its rarest words, then similar spellings."""
+        if self.kind == "occupation":
+            targets = self._similar(text)
+        else:
+            targets = []
         words = self._word_index()
         n_keys = len(self._fuzzy_keys)
         overlap: dict[int, float] = {}
@@ -811,7 +1118,6 @@ class Resolver:
         shared = sorted(overlap, key=lambda p: (-overlap[p], self._fuzzy_lengths[p], p))[:10]
         keys = [self._fuzzy_keys[p] for p in shared]
         keys += [key for key, _ in self._fuzzy(text, SUGGESTION_CUTOFF, 10, prefilter=False)]
-        targets: list[int] = []
         for key in keys:
             targets += self._order(self._normalised.get(key))
-        return targets
+        return list(dict.fromkeys(targets))
