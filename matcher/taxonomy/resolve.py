@@ -82,6 +82,8 @@ COMPOUND_WEAK_FACTOR = 0.85
 COMPOUND_BEFORE_FUZZY = 90.0
 """A typo this close to a label (``ratio``) is taken as a typo before compounds are tried."""
 MIN_MODIFIER, MIN_HEAD, MIN_ROOT = 3, 4, 4
+MIN_HEADED = 5
+"""Least number of compounds a bare head must end for them to say what it means."""
 # Heads that name no occupation of their own: "someone who works with" the modifier.
 _GENERIC_HEADS = ("medarbeider", "medarbejder", "arbeider", "arbejder", "arbeidar",
                   "medhjelper", "medhjælper", "hjelper", "hjælper", "hjelp", "ansatt")
@@ -380,7 +382,7 @@ class Resolver:
         self._labels_of: dict[int, list[str]] | None = None
         self._reversed: tuple[list[str], list[int]] | None = None
         self._sorted_keys: list[str] | None = None
-        self._ngram_index: tuple[TfidfVectorizer, sp.csr_matrix] | None = None
+        self._ngram_index: tuple[TfidfVectorizer, sp.csr_matrix, list[str]] | None = None
         self._fuzzy_keys: list[str] = []
         self._fuzzy_lengths: list[int] = []
         self._groups: list[_Group] = []
@@ -637,11 +639,15 @@ class Resolver:
         if len(tied) > 1 and not is_group and self.kind == "occupation" and method != "similar":
             # Several occupations share the label: the one whose group the nearest labels
             # (the term's own words) vote for comes first.
+            # Only when the most general of them has no vote at all ("tekniker" is a Danish
+            # label of a harpsichord maker and of many technicians).
             ranked = self._similar_vote(_normalise_folded(_fold(term)))[0]
-            place = {t: k for k, t in enumerate(ranked)}
-            voted = sorted(tied, key=lambda t: place.get(t, len(place)))
-            order = [*voted, *(t for t in order if t not in set(tied))]
-            best = order[0]
+            voted_codes = {self._target_code(t) for t in ranked}
+            if self._target_code(best) not in voted_codes:
+                place = {t: k for k, t in enumerate(ranked)}
+                voted = sorted(tied, key=lambda t: place.get(t, len(place)))
+                order = [*voted, *(t for t in order if t not in set(tied))]
+                best = order[0]
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
         return self._answer(term, best, method, confidence, [*order[1:], *extra],
                             language=hits[best][1])
@@ -689,9 +695,54 @@ class Resolver:
         if len({t for t in tied}) > 1 and len({codes[i] for i in members}) > 1:
             confidence *= AMBIGUITY_FACTOR
         groups = [t for t in order if t >= self._n]
-        return self._answer(term, best, method, confidence,
-                            [*ranked[1:5], *groups, *ranked[5:], *extra],
-                            language=hits[tied[0]][1])
+        answer = self._answer(term, best, method, confidence,
+                              [*ranked[1:5], *groups, *ranked[5:], *extra],
+                              language=hits[tied[0]][1])
+        if rank == _TITLE_BASE and self.kind == "occupation" and method != "similar":
+            # Only the base of titles with qualifiers matched ("sjåfør" of "Sjåfør
+            # (renovasjonsbil)"): a guess. A word that is the head of many labels is better
+            # answered by them (lastebilsjåfør, bussjåfør, taxisjåfør: drivers, not refuse
+            # collectors); else the nearest labels confirm or overrule the guess.
+            headed = self._headed(text)
+            if headed is not None:
+                return replace(headed, term=term)
+            return self._by_similar(term, _normalise_folded(_fold(term)), answer) or answer
+        return answer
+
+    def _headed(self, text: str) -> Resolution | None:
+        """A single word that ends at least :data:`MIN_HEADED` longer labels: the group most of
+        them belong to, its most general occupation (method ``compound``)."""
+        if " " in text or len(text) < MIN_HEAD:
+            return None
+        reversed_words, positions = self._heads()
+        start = bisect_left(reversed_words, text[::-1])
+        end = bisect_left(reversed_words, text[::-1] + "\U0010ffff")
+        votes: dict[str, int] = {}
+        members: dict[str, list[int]] = {}
+        for k in range(start, end):
+            key = self._fuzzy_keys[positions[k]]
+            if key == text or " " in key:
+                continue
+            for target in self._order(self._normalised.get(key)):
+                code = self._target_code(target)
+                if len(code) == 4:
+                    votes[code] = votes.get(code, 0) + 1
+                    members.setdefault(code, []).append(target)
+                    break
+        if sum(votes.values()) < MIN_HEADED:
+            return None
+        order = sorted(votes, key=lambda c: (-votes[c], c))
+        counts: dict[int, int] = {}
+        for t in members[order[0]]:
+            if t < self._n:
+                counts[t] = counts.get(t, 0) + 1
+        if not counts:
+            return None
+        # The occupation most of the compounds name, then the most general.
+        ranked = sorted(counts, key=lambda t: (-counts[t], self._label_length(t), t))
+        share = votes[order[0]] / sum(votes.values())
+        others = [*ranked[1:], *(members[c][0] for c in order[1:])]
+        return self._answer(text, ranked[0], "compound", CONFIDENCE["compound"] * share, others)
 
     @staticmethod
     def _bases(term: str) -> list[str]:
@@ -789,7 +840,7 @@ class Resolver:
         cached = self._cache.get(term)
         if cached is not None:
             return cached
-        answer = self._resolve(term)
+        answer = self._spelling(self._resolve(term))
         if len(self._cache) >= self._CACHE_LIMIT:
             self._cache.clear()
         self._cache[term] = answer
@@ -987,7 +1038,7 @@ class Resolver:
                 if led:
                     found = self._normalised.get(led[0])
                     return self._decide(term, "compound", found, dict.fromkeys(found, led[0]),
-                                        scale=COMPOUND_FACTOR * COMPOUND_WEAK_FACTOR)
+                                        scale=COMPOUND_FACTOR)
         for cut in range(MIN_MODIFIER, len(last) - MIN_HEAD + 1):
             head = last[cut:]
             head_hits = self._known(head)
@@ -1038,17 +1089,23 @@ class Resolver:
         end = bisect_left(keys, root + "\U0010ffff")
         return sorted(keys[start:end], key=lambda k: (len(k), k))
 
-    def _ngrams(self) -> tuple[TfidfVectorizer, sp.csr_matrix]:
-        """Character 2-5-gram TF-IDF of every label (``_fuzzy_keys``), L2-normalised, stored
-        as features x labels."""
+    def _ngrams(self) -> tuple[TfidfVectorizer, sp.csr_matrix, list[str]]:
+        """Character 2-5-gram TF-IDF of every label but the English ones, L2-normalised, stored
+        as features x labels, and the labels."""
         if self._ngram_index is None:
             with self._lock:
                 if self._ngram_index is None:
+                    # Caseworkers' titles are Norwegian and Danish: English labels (half of
+                    # all) would double the build for little gain.
+                    labels = self._labelled()
+                    nordic = {text for text, lang in zip(labels.normalised, labels.langs,
+                                                         strict=True) if lang != "en"}
+                    keys = [key for key in self._fuzzy_keys if key in nordic] or self._fuzzy_keys
                     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
                                                  sublinear_tf=True, dtype=np.float32)
-                    matrix = vectorizer.fit_transform(self._fuzzy_keys)
+                    matrix = vectorizer.fit_transform(keys)
                     # features x labels: a query touches only the rows of its own n-grams
-                    self._ngram_index = (vectorizer, matrix.T.tocsr())
+                    self._ngram_index = (vectorizer, matrix.T.tocsr(), keys)
         return self._ngram_index
 
     def _target_code(self, target: int) -> str:
@@ -1063,7 +1120,7 @@ class Resolver:
         the groups ranked by the votes of the :data:`SIMILAR_NEIGHBOURS` nearest labels
         (cosine to the 4th power), each group's targets in order of similarity; the winning
         group's share of the votes; the label that brought each target."""
-        vectorizer, by_feature = self._ngrams()
+        vectorizer, by_feature, ngram_keys = self._ngrams()
         scores = (vectorizer.transform([text]) @ by_feature).toarray().ravel()
         k = min(SIMILAR_NEIGHBOURS, scores.size)
         if k == 0:
@@ -1077,7 +1134,7 @@ class Resolver:
             score = float(scores[position])
             if score <= 0.0:
                 break
-            key = self._fuzzy_keys[position]
+            key = ngram_keys[position]
             hits = self._normalised.get(key)
             for target in self._order(hits):
                 code = self._target_code(target)
