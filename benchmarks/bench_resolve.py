@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import random
 import re
 import statistics
@@ -212,7 +213,7 @@ def _old_resolver_module() -> types.ModuleType:
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["resolve_before"] = module
-    exec(compile(source, "resolve_before.py", "exec"), module.__dict__)  # noqa: S102
+    exec(compile(source, "resolve_before.py", "exec"), module.__dict__)
     return module
 
 
@@ -351,7 +352,7 @@ def nav_heldout(tax: Taxonomy, nav: Path, seed: int) -> list[tuple[str, ...]]:
     print("| confidence | answers | right (STYRK group) |")
     print("|---|---|---|")
     edges = [0.0, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.01]
-    for lo, hi in zip(edges, edges[1:], strict=False):
+    for lo, hi in itertools.pairwise(edges):
         cell = [ok for _, c, ok in calibration if lo <= c < hi]
         if cell:
             print(f"| {lo:.2f}-{min(hi, 1.0):.2f} | {len(cell)} | {sum(cell) / len(cell):.3f} |")

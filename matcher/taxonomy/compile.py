@@ -506,13 +506,13 @@ def compile_taxonomy(
                 for lang, per_uri in sorted(names.items(), key=lambda kv: (kv[0] != "en", kv[0]))}
 
     title_rows: list[tuple[str, str, str, str]] = []
-    for path in titles:
-        rows, unknown = read_titles(Path(path), occupation_uris, isco_codes, styrk_labels)
+    for title_file in titles:
+        rows, unknown = read_titles(Path(title_file), occupation_uris, isco_codes, styrk_labels)
         title_rows += rows
-        dropped[f"{Path(path).name}: titles of unknown codes or concepts"] = unknown
+        dropped[f"{Path(title_file).name}: titles of unknown codes or concepts"] = unknown
     sources = sorted(download.used | {p.name for _, p in download.label_tables}
                      | ({Path(crosswalk).name} if crosswalk is not None else set())
-                     | {Path(p).name for p in titles})
+                     | {Path(t).name for t in titles})
     isco_uris = [_ISCO_URI + code for code in isco_codes]
     isco_by_code = by_index(isco_names, isco_uris)
     return Taxonomy(

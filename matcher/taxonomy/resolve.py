@@ -1157,10 +1157,7 @@ class Resolver:
     def _suggest(self, text: str) -> list[int]:
         """Targets near an unresolved term: the nearest labels by character n-grams (grouped,
         see :meth:`_similar`), then labels sharing its rarest words, then similar spellings."""
-        if self.kind == "occupation":
-            targets = self._similar(text)
-        else:
-            targets = []
+        targets = self._similar(text) if self.kind == "occupation" else []
         words = self._word_index()
         n_keys = len(self._fuzzy_keys)
         overlap: dict[int, float] = {}
