@@ -941,7 +941,8 @@ class Resolver:
         """The ``similar`` step: the group the nearest labels vote for (:meth:`_similar`).
 
         A compound or fuzzy guess in the winning group stands, as sure as the vote; otherwise
-        the group's nearest label answers, and the guess becomes a candidate.
+        the group's nearest label answers, or a surer fuzzy guess (birokter -> birøkter), and
+        the other becomes a candidate.
         """
         ranked, share, keys = self._similar_vote(text)
         if not ranked:
@@ -959,6 +960,11 @@ class Resolver:
         answer = self._decide(term, "similar", hits, {best: keys.get(best, text)},
                               scale=share, extra=extra)
         # The next candidates come one per group, in the order of the vote.
+        if (guess is not None and guess.resolved and guess.method == "fuzzy"
+                and guess.confidence > max(answer.confidence, SPELLING_MIN_CONFIDENCE)):
+            # A close spelling the vote does not share (birokter -> birøkter): the surer wins.
+            return replace(guess, candidates=tuple(dict.fromkeys(
+                [*guess.candidates, *answer.candidates]))[:N_CANDIDATES])
         codes = {self._target_code(i) for i in answer.indices[:1]}
         firsts: list[str] = []
         for t in ranked:
