@@ -359,14 +359,46 @@ def nav_heldout(tax: Taxonomy, nav: Path, seed: int) -> list[tuple[str, ...]]:
     return rows
 
 
+def speed(tax: Taxonomy, nav: Path, repeats: int = 3) -> None:
+    """Terms per second on all of NAV's titles (as a caseload would write them), before and
+    now: the first call with the indexes built, and the same terms again without the cache."""
+    titles = pl.read_csv(nav, infer_schema=False)["title"].to_list()
+    old = _old_resolver_module()
+    bare = _with_titles(tax, [])
+    print(f"## Speed on NAV's {len(titles)} titles (medians of {repeats})\n")
+    print("| resolver | first call, indexes built (s) | terms/second, indexes built |")
+    print("|---|---|---|")
+    results = {}
+    for label, make in (("before", lambda: old.Resolver(bare, "occupation")),
+                        ("now", lambda: Resolver(tax, "occupation"))):
+        firsts, rates = [], []
+        for _ in range(repeats):
+            resolver = make()
+            start = time.perf_counter()
+            resolver.resolve_many(["xyzzy", "lagermedarbeider"])
+            firsts.append(time.perf_counter() - start)
+            resolver._cache.clear()
+            start = time.perf_counter()
+            resolver.resolve_many(titles)
+            rates.append(len(titles) / (time.perf_counter() - start))
+        results[label] = (statistics.median(firsts), statistics.median(rates))
+        print(f"| {label} | {results[label][0]:.2f} | {results[label][1]:,.0f} |")
+    print(f"\nratio now/before: first call {results['now'][0] / results['before'][0]:.2f}, "
+          f"terms/second {results['now'][1] / results['before'][1]:.2f}\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-cell", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--taxonomy", default=None)
     parser.add_argument("--nav", type=Path, default=NAV)
+    parser.add_argument("--speed-only", action="store_true")
     args = parser.parse_args()
     tax = load_taxonomy(args.taxonomy)
+    speed(tax, args.nav)
+    if args.speed_only:
+        return
     nav_heldout(tax, args.nav, args.seed)
     print()
     items = build_set(tax, args.per_cell, args.seed)

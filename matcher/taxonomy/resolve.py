@@ -150,6 +150,9 @@ class Resolution:
         URIs of the best candidates, best first (up to :data:`N_CANDIDATES`): ``uri`` first,
         then the alternatives of a tie or weaker matches; for an unresolved term, the URIs of
         its suggestions.
+    shared : bool
+        Several concepts share the matched label (``confidence`` is lowered by
+        :data:`AMBIGUITY_FACTOR` for that, not for doubt about the spelling).
     """
 
     term: str
@@ -162,6 +165,7 @@ class Resolution:
     suggestions: tuple[str, ...] = ()
     language: str | None = None
     candidates: tuple[str, ...] = ()
+    shared: bool = False
 
     @property
     def resolved(self) -> bool:
@@ -636,21 +640,10 @@ class Resolver:
         best = order[0]
         is_group = best >= self._n
         tied = [t for t in order if (t >= self._n) == is_group and hits[t][0] == hits[best][0]]
-        if len(tied) > 1 and not is_group and self.kind == "occupation" and method != "similar":
-            # Several occupations share the label: the one whose group the nearest labels
-            # (the term's own words) vote for comes first.
-            # Only when the most general of them has no vote at all ("tekniker" is a Danish
-            # label of a harpsichord maker and of many technicians).
-            ranked = self._similar_vote(_normalise_folded(_fold(term)))[0]
-            voted_codes = {self._target_code(t) for t in ranked}
-            if self._target_code(best) not in voted_codes:
-                place = {t: k for k, t in enumerate(ranked)}
-                voted = sorted(tied, key=lambda t: place.get(t, len(place)))
-                order = [*voted, *(t for t in order if t not in set(tied))]
-                best = order[0]
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
-        return self._answer(term, best, method, confidence, [*order[1:], *extra],
-                            language=hits[best][1])
+        answer = self._answer(term, best, method, confidence, [*order[1:], *extra],
+                              language=hits[best][1])
+        return replace(answer, shared=True) if len(tied) > 1 else answer
 
     def _decide_title(self, term: str, method: Method, hits: Hits, order: list[int],
                       matched: dict[int, str], scale: float, extra: Iterable[int]) -> Resolution:
@@ -989,8 +982,10 @@ class Resolver:
         """Never a confident wrong answer by spelling alone: below
         :data:`SPELLING_MIN_CONFIDENCE` the answer is not taken; it and its alternatives become
         suggestions (``method`` and ``confidence`` say what the guess was)."""
+        # A label several concepts share lowers the confidence, not the spelling's certainty.
+        certainty = answer.confidence / (AMBIGUITY_FACTOR if answer.shared else 1.0)
         if (answer.resolved and answer.method in SPELLING_METHODS
-                and answer.confidence < SPELLING_MIN_CONFIDENCE):
+                and certainty < SPELLING_MIN_CONFIDENCE):
             return replace(answer, indices=(), uri=None, label=None, language=None,
                            suggestions=tuple(dict.fromkeys(
                                [answer.label or "", *answer.suggestions]))[:N_SUGGESTIONS])
