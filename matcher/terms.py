@@ -159,7 +159,8 @@ def resolve_terms(
                     ))
                     continue
                 others = [x for x in res.suggestions if x != res.label][:3]
-                if res.method != "fuzzy" and res.confidence < AMBIGUOUS_BELOW and others:
+                if (res.method not in SPELLING_METHODS and res.confidence < AMBIGUOUS_BELOW
+                        and others):
                     warnings.append(Problem(
                         name, row, column,
                         f"ambiguous {kind} term, took {res.label!r} "
