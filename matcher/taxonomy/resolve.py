@@ -67,6 +67,9 @@ FUZZY_CUTOFF = 85.0
 SUGGESTION_CUTOFF = 60.0
 TITLE_VOTE = 2.0
 """Weight of a national title's vote in the ``similar`` step (an ESCO label's is 1)."""
+SIMILAR_MIN_COSINE = 0.3
+"""A label farther than this (n-gram cosine) from the term has no vote: a vote of strangers
+would otherwise be unanimous in a small taxonomy."""
 SIMILAR_NEIGHBOURS = 20
 """Nearest labels (character n-grams) that vote on the suggestions for an unresolved term."""
 SPELLING_MIN_CONFIDENCE = 0.75
@@ -1133,7 +1136,7 @@ class Resolver:
         keys: dict[int, str] = {}
         for position in nearest:
             score = float(scores[position])
-            if score <= 0.0:
+            if score < SIMILAR_MIN_COSINE:
                 break
             key = ngram_keys[position]
             hits = self._normalised.get(key)
