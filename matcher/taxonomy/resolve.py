@@ -1153,7 +1153,10 @@ class Resolver:
             return [], 0.0, {}
         order = sorted(votes, key=lambda c: (-votes[c], c))
         targets = list(dict.fromkeys(t for code in order for t in by_code[code]))
-        return targets, votes[order[0]] / sum(votes.values()), keys
+        # A unanimous vote of distant labels is no certainty: the share is scaled by how near
+        # the nearest label is.
+        nearest_score = float(scores[nearest[0]])
+        return targets, nearest_score * votes[order[0]] / sum(votes.values()), keys
 
     def _similar(self, text: str) -> list[int]:
         return self._similar_vote(text)[0]
