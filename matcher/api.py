@@ -14,7 +14,6 @@ import hashlib
 import html
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -35,7 +34,7 @@ from matcher.encode import (
     key_index,
     skill_space,
 )
-from matcher.errors import InputError, OutputError, Problem
+from matcher.errors import InputError, Problem
 from matcher.explain import Explainer
 from matcher.io import (
     ROLE_SCHEMA,
@@ -43,9 +42,7 @@ from matcher.io import (
     location_warnings,
     read_source,
     validate_table,
-    write_json,
-    write_table,
-    write_workbook,
+    write_outputs,
 )
 from matcher.score import score_pairs
 from matcher.taxonomy import Taxonomy, load_taxonomy
@@ -145,42 +142,15 @@ class MatchResult:
         warnings.
         """
         out = Path(out)
-        plan: list[tuple[Path, Any]] = [(out, self.matches)]
+        matches: Any = (self._sheets(alternatives is not None)
+                        if out.suffix.lower() == ".xlsx" else self.matches)
+        plan: list[tuple[Path, Any]] = [(out, matches)]
         if alternatives is not None:
             plan.append((Path(alternatives), self.alternatives))
         if warnings is not None:
             plan.append((Path(warnings), _warnings_frame(self.warnings)))
         plan.append((Path(f"{out}.manifest.json"), self.manifest))
-        targets = [p for p, _ in plan]
-        if len(set(map(os.path.abspath, targets))) != len(targets):
-            raise OutputError(f"output paths must differ, got {[str(p) for p in targets]}")
-        staged: list[tuple[Path, Path]] = []
-        try:
-            for path, payload in plan:
-                if not path.parent.is_dir():
-                    raise OutputError(f"{path}: folder {str(path.parent)!r} does not exist")
-                fd, tmp_name = tempfile.mkstemp(
-                    prefix=f".{path.name}.", suffix="".join(path.suffixes[-1:]), dir=path.parent
-                )
-                os.close(fd)
-                tmp = Path(tmp_name)
-                staged.append((tmp, path))
-                if path == out and out.suffix.lower() == ".xlsx":
-                    write_workbook(self._sheets(alternatives is not None), tmp)
-                elif isinstance(payload, pl.DataFrame):
-                    write_table(payload, tmp)
-                else:
-                    write_json(payload, tmp)
-            for tmp, path in staged:
-                os.replace(tmp, path)
-        except OSError as exc:
-            if isinstance(exc, OutputError):
-                raise
-            raise OutputError(f"could not write the outputs: {exc}") from exc
-        finally:
-            for tmp, _ in staged:
-                tmp.unlink(missing_ok=True)
-        return targets
+        return write_outputs(plan)
 
     def write_report(
         self,

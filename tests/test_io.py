@@ -688,3 +688,28 @@ def test_invalid_numbers_are_always_reported_with_their_row(
         validate_seekers(frame, "seekers")
     reported = {(p.line, p.column, p.value) for p in info.value.problems}
     assert reported == broken
+
+
+def test_write_outputs_all_or_nothing_with_the_usual_mode(tmp_path: Path) -> None:
+    """Several outputs together: a failure in the last leaves none of them; a success gives
+    each the mode any new file gets (the result files used to come out as 0600)."""
+    from matcher.io import write_outputs
+
+    old = tmp_path / "matches.csv"
+    old.write_text("old results\n")
+    frame = pl.DataFrame({"seeker_id": ["S1"]})
+    with pytest.raises(OutputError, match=r"m\.json"):
+        write_outputs([(old, frame), (tmp_path / "alts.parquet", frame),
+                       (tmp_path / "m.json", {"x": math.nan})])
+    assert sorted(os.listdir(tmp_path)) == ["matches.csv"]
+    assert old.read_text() == "old results\n"
+    written = write_outputs([(tmp_path / "new.csv", frame), (tmp_path / "book.xlsx",
+                                                             {"matches": frame}),
+                             (tmp_path / "m.json", {"ok": 1})])
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in written:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
+    assert pl.read_excel(tmp_path / "book.xlsx", sheet_name="matches").rows() == [("S1",)]
+    with pytest.raises(OutputError, match="must differ"):
+        write_outputs([(tmp_path / "a.csv", frame), (tmp_path / "a.csv", frame)])

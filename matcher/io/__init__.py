@@ -10,7 +10,8 @@
 - :func:`location_warnings` looks at both validated tables together (swapped coordinates, a
   travel limit without a home location).
 - :func:`write_table`, :func:`write_workbook` and :func:`write_json` write results atomically: a
-  file is complete or absent.
+  file is complete or absent; :func:`write_outputs` writes several all or nothing. All of
+  them, and every other file the package writes, go through :func:`atomic_files`.
 """
 
 from matcher.io.checks import location_warnings
@@ -25,7 +26,14 @@ from matcher.io.read import (
     validate_table,
 )
 from matcher.io.schema import ROLE_SCHEMA, SEEKER_SCHEMA, Column, Schema, alias_table
-from matcher.io.write import write_json, write_table, write_workbook
+from matcher.io.write import (
+    atomic_file,
+    atomic_files,
+    write_json,
+    write_outputs,
+    write_table,
+    write_workbook,
+)
 
 __all__ = [
     "ROLE_SCHEMA",
@@ -35,6 +43,8 @@ __all__ = [
     "Schema",
     "Table",
     "alias_table",
+    "atomic_file",
+    "atomic_files",
     "canonical_language",
     "location_warnings",
     "read_source",
@@ -43,6 +53,7 @@ __all__ = [
     "validate_seekers",
     "validate_table",
     "write_json",
+    "write_outputs",
     "write_table",
     "write_workbook",
 ]
