@@ -15,7 +15,6 @@ import html
 import itertools
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,10 +36,18 @@ from matcher.encode import (
     key_index,
     skill_space,
 )
-from matcher.errors import InputError, OutputError, Problem
+from matcher.errors import InputError, Problem
 from matcher.executors import check_executor, open_executor
 from matcher.explain import Explainer
-from matcher.io import read_table, validate_roles, validate_seekers, write_json, write_table
+from matcher.io import (
+    ROLE_SCHEMA,
+    SEEKER_SCHEMA,
+    RawTable,
+    location_warnings,
+    read_source,
+    validate_table,
+    write_outputs,
+)
 from matcher.score import pruned_blocks, score_pairs
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.terms import ROLE_TERMS, SEEKER_TERMS, resolve_terms
@@ -90,7 +97,8 @@ class MatchResult:
         Versions, input hashes, settings, solver, totals, counts and timings. No names or free
         text.
     warnings : tuple of Problem
-        Unresolved terms and spelling-only matches, by file, row and column.
+        Read warnings (encoding), doubtful locations, unresolved terms and spelling-only
+        matches, by file, line and column.
     """
 
     matches: pl.DataFrame
@@ -115,6 +123,9 @@ class MatchResult:
             ("solver", str(m["solver"])),
             ("optimal", _optimal_line(m["optimality"])),
             ("warnings", str(c["warnings"])),
+            *[(f"ignored columns ({key if entry['file'] == '<frame>' else entry['file']})",
+               ", ".join(entry["ignored_columns"]))
+              for key, entry in m["inputs"].items() if entry.get("ignored_columns")],
             ("time", f"{sum(m['timings_s'].values()):.2f} s"),
         ]
         return pl.DataFrame(rows, schema=["item", "value"], orient="row")
@@ -129,43 +140,21 @@ class MatchResult:
         """Write MATCHES, its manifest (``out`` + ``.manifest.json``), and optional files.
 
         All files are written to temporary files first and renamed only when every one of
-        them was written, so a failure leaves no new or half-written output behind.
+        them was written, so a failure leaves no new or half-written output behind. When
+        ``out`` ends in ``.xlsx`` it is a workbook: a ``matches`` sheet, an ``alternatives``
+        sheet when ``alternatives`` is asked for, and a ``warnings`` sheet when there are
+        warnings.
         """
         out = Path(out)
-        plan: list[tuple[Path, Any]] = [(out, self.matches)]
+        matches: Any = (self._sheets(alternatives is not None)
+                        if out.suffix.lower() == ".xlsx" else self.matches)
+        plan: list[tuple[Path, Any]] = [(out, matches)]
         if alternatives is not None:
             plan.append((Path(alternatives), self.alternatives))
         if warnings is not None:
             plan.append((Path(warnings), _warnings_frame(self.warnings)))
         plan.append((Path(f"{out}.manifest.json"), self.manifest))
-        targets = [p for p, _ in plan]
-        if len(set(map(os.path.abspath, targets))) != len(targets):
-            raise OutputError(f"output paths must differ, got {[str(p) for p in targets]}")
-        staged: list[tuple[Path, Path]] = []
-        try:
-            for path, payload in plan:
-                if not path.parent.is_dir():
-                    raise OutputError(f"{path}: folder {str(path.parent)!r} does not exist")
-                fd, tmp_name = tempfile.mkstemp(
-                    prefix=f".{path.name}.", suffix="".join(path.suffixes[-1:]), dir=path.parent
-                )
-                os.close(fd)
-                tmp = Path(tmp_name)
-                staged.append((tmp, path))
-                if isinstance(payload, pl.DataFrame):
-                    write_table(payload, tmp)
-                else:
-                    write_json(payload, tmp)
-            for tmp, path in staged:
-                os.replace(tmp, path)
-        except OSError as exc:
-            if isinstance(exc, OutputError):
-                raise
-            raise OutputError(f"could not write the outputs: {exc}") from exc
-        finally:
-            for tmp, _ in staged:
-                tmp.unlink(missing_ok=True)
-        return targets
+        return write_outputs(plan)
 
     def write_report(
         self,
@@ -189,6 +178,14 @@ class MatchResult:
                                seekers_required=False)
         return write_report(run, path, lang=pick_language(lang, self.manifest),
                             min_cell=min_cell)
+
+    def _sheets(self, alternatives: bool) -> dict[str, pl.DataFrame]:
+        sheets = {"matches": self.matches}
+        if alternatives:
+            sheets["alternatives"] = self.alternatives
+        if self.warnings:
+            sheets["warnings"] = _warnings_frame(self.warnings)
+        return sheets
 
     def _repr_html_(self) -> str:
         summary = "".join(
@@ -223,25 +220,21 @@ def _warnings_frame(warnings: tuple[Problem, ...]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "file": [w.file for w in warnings],
-            "row": [w.row for w in warnings],
+            "line": [w.line for w in warnings],
             "column": [w.column for w in warnings],
             "rule": [w.rule for w in warnings],
             "value": [w.value for w in warnings],
         },
-        schema={"file": pl.String, "row": pl.Int64, "column": pl.String, "rule": pl.String,
+        schema={"file": pl.String, "line": pl.Int64, "column": pl.String, "rule": pl.String,
                 "value": pl.String},
     )
 
 
-def _fingerprint(source: Source, frame: pl.DataFrame) -> dict[str, str]:
-    if isinstance(source, pl.DataFrame):
+def _fingerprint(source: Source, frame: pl.DataFrame, sha256: str | None) -> dict[str, Any]:
+    if isinstance(source, pl.DataFrame) or sha256 is None:
         digest = hashlib.sha256(frame.write_ndjson().encode()).hexdigest()
         return {"file": "<frame>", "sha256": digest}
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return {"file": Path(source).name, "sha256": h.hexdigest()}
+    return {"file": Path(source).name, "sha256": sha256}
 
 
 #: the stages of :func:`match`, in order (the keys of the manifest's ``timings_s``)
@@ -332,7 +325,7 @@ def match(
     Raises
     ------
     InputError
-        Every problem of an input file at once (file, row, column, rule, value).
+        Every problem of an input file at once (file, line, column, rule, value).
     UnresolvedTermError
         With ``strict=True``, the terms that match no concept.
     ConfigError
@@ -356,25 +349,35 @@ def match(
     clock = _Stopwatch(progress)
 
     with clock.stage("read"):
-        seeker_raw, seeker_name = read_table(seekers, name=_frame_name(seekers, "seekers"))
-        role_raw, role_name = read_table(roles, name=_frame_name(roles, "roles"))
+        seeker_raw = read_source(seekers, name=_frame_name(seekers, "seekers"))
+        role_raw = read_source(roles, name=_frame_name(roles, "roles"))
+        seeker_name, role_name = seeker_raw.name, role_raw.name
         inputs = {
-            "seekers": _fingerprint(seekers, seeker_raw),
-            "roles": _fingerprint(roles, role_raw),
+            "seekers": _fingerprint(seekers, seeker_raw.frame, seeker_raw.sha256),
+            "roles": _fingerprint(roles, role_raw.frame, role_raw.sha256),
         }
     with clock.stage("validate"):
         # both files are checked before failing, so one run reports every problem
         problems: list[Problem] = []
         try:
-            seeker_frame = validate_seekers(seeker_raw, seeker_name).sort("seeker_id")
+            seeker_table = validate_table(seeker_raw, SEEKER_SCHEMA)
+            seeker_frame = seeker_table.frame.sort("seeker_id")
         except InputError as exc:
             problems += exc.problems
         try:
-            role_frame = validate_roles(role_raw, role_name).sort("role_id")
+            role_table = validate_table(role_raw, ROLE_SCHEMA)
+            role_frame = role_table.frame.sort("role_id")
         except InputError as exc:
             problems += exc.problems
         if problems:
             raise InputError(problems)
+        read_warnings = [
+            *seeker_raw.warnings, *role_raw.warnings,
+            *location_warnings(seeker_frame, role_frame, seekers_name=seeker_name,
+                               roles_name=role_name),
+        ]
+        for key, table in (("seekers", seeker_table), ("roles", role_table)):
+            inputs[key]["ignored_columns"] = list(table.ignored)
     with clock.stage("taxonomy"):
         tax = taxonomy if taxonomy is not None else load_taxonomy(
             config.taxonomy, crosswalk=config.crosswalk
@@ -413,8 +416,8 @@ def match(
         candidates = graph.scores
         border = None
         if config.shard_by is not None:
-            seeker_region = _region(seeker_raw, seeker_frame, seeker_name, config.shard_by)
-            role_region = _region(role_raw, role_frame, role_name, config.shard_by)
+            seeker_region = _region(seeker_raw, seeker_frame, config.shard_by)
+            role_region = _region(role_raw, role_frame, config.shard_by)
             candidates, border = _split_at_borders(candidates, seeker_region, role_region)
         with open_executor(config.executor, config.dask_scheduler) as executor:
             assignment = solve(candidates, role_vec.slots, config.solver, executor=executor)
@@ -447,7 +450,8 @@ def match(
                 }
                 pruned = itertools.chain(_pair_blocks(border), pruned)
             optimality = certify(candidates, role_vec.slots, assignment, pruned, prices=prices)
-            cost = prices.role
+            cost = prices.role.copy()
+            cost[role_vec.slots < 1] = np.nan  # a role full for now has no place to free
     with clock.stage("explain"):
         seeker_ids = seeker_frame.get_column("seeker_id").to_list()
         role_ids = role_frame.get_column("role_id").to_list()
@@ -468,7 +472,12 @@ def match(
         )
 
     matched = int((assignment.role_of_seeker >= 0).sum())
-    warnings = tuple(sorted(seeker_terms.warnings + role_terms.warnings, key=Problem.sort_key))
+    warnings = tuple(sorted(
+        seeker_table.as_written(role_table.as_written(
+            [*read_warnings, *seeker_terms.warnings, *role_terms.warnings]
+        )),
+        key=Problem.sort_key,
+    ))
     manifest: dict[str, Any] = {
         "matcher_version": __version__,
         "taxonomy": {
@@ -507,14 +516,20 @@ def match(
                        warnings=warnings)
 
 
-def _region(raw: pl.DataFrame, frame: pl.DataFrame, name: str, column: str) -> list[str | None]:
+def _region(raw: RawTable, frame: pl.DataFrame, column: str) -> list[str | None]:
     """The ``shard_by`` column of an input, in the order of its validated rows (None where
     empty: such a row belongs to no region and keeps all its pairs)."""
-    if column not in raw.columns:
-        raise InputError([Problem(name, None, column, "must be a column of both inputs "
+    source = raw.frame
+    if column not in source.columns:
+        raise InputError([Problem(raw.name, None, column, "must be a column of both inputs "
                                   "(the region the assignment is split by, --shard-by)")])
-    values = raw.get_column(column).cast(pl.String).gather(frame.get_column("_row") - 1)
-    return [v.strip() or None if v is not None else None for v in values.to_list()]
+    text = source.get_column(column).cast(pl.String)
+    if "_row" in source.columns:  # records numbered by the reader (JSON)
+        by_row = dict(zip(source.get_column("_row").to_list(), text.to_list(), strict=True))
+        values = [by_row.get(r) for r in frame.get_column("_row").to_list()]
+    else:  # numbered by line, from the first record's line
+        values = text.gather(frame.get_column("_row") - raw.first_line).to_list()
+    return [v.strip() or None if v is not None else None for v in values]
 
 
 def _split_at_borders(scores: sp.csr_array, seeker_names: list[str | None],
