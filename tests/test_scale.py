@@ -169,3 +169,29 @@ def test_progress_goes_to_stderr_on_a_terminal_only(
                                        "--out", str(tmp_path / "m.csv"), *quiet])
         assert run.exit_code == 0, run.output
         assert "matching:" not in run.output  # not a terminal: no progress
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_shard_by_reads_the_region_of_each_row_from_files(
+    tmp_path: Path, suffix: str, taxonomy: matcher.Taxonomy
+) -> None:
+    seekers, roles = _regions(*_batch())
+    # rows shuffled: the region must follow its row, not its position
+    seekers = seekers.sample(fraction=1.0, shuffle=True, seed=3)
+    roles = roles.sample(fraction=1.0, shuffle=True, seed=4)
+    paths = []
+    for name, frame in (("s", seekers), ("r", roles)):
+        path = tmp_path / f"{name}{suffix}"
+        frame.write_csv(path) if suffix == ".csv" else frame.write_json(path)
+        paths.append(path)
+    whole = matcher.match(*paths, taxonomy=taxonomy, top_k=0)
+    split = matcher.match(*paths, taxonomy=taxonomy, top_k=0, shard_by="fylke")
+    region = dict(zip(seekers["seeker_id"], seekers["fylke"], strict=True))
+    region.update(zip(roles["role_id"], roles["fylke"], strict=True))
+    border = {
+        (s, r) for s, r in whole.alternatives.select("seeker_id", "role_id").iter_rows()
+        if region[s] is not None and region[r] is not None and region[s] != region[r]
+    }
+    assert split.manifest["sharding"]["border_pairs"] == len(border) > 0
+    placed = split.matches.drop_nulls("role_id").select("seeker_id", "role_id").iter_rows()
+    assert not set(placed) & border
