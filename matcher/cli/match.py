@@ -63,11 +63,10 @@ def _run(
 ) -> None:
     try:
         config = MatchConfig(**settings)
-        role_source = _roles_source(roles)
-        result = match(seekers, role_source, config=config, progress=progress)
+        result = match(seekers, roles, config=config, progress=progress)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
         if report is not None:
-            written.append(result.write_report(report, seekers=seekers, roles=role_source))
+            written.append(result.write_report(report, seekers=seekers, roles=roles))
     except (InputError, ConfigError, TaxonomyError) as exc:
         fail(str(exc), 2)
     except MatcherError as exc:
@@ -75,21 +74,6 @@ def _run(
     else:
         _print_warnings(result.warnings, warnings)
         _print_summary(result, written)
-
-
-def _roles_source(roles: str) -> str | pl.DataFrame:
-    """ROLES as given, or the open roles of the service's database when it is a database URL."""
-    if not roles.lower().startswith(("sqlite:", "postgresql:", "postgresql+", "postgres:")):
-        return roles
-    try:
-        from matcher.service.repository import open_roles_frame
-    except ImportError as exc:
-        fail(f"reading roles from a database needs the service extra ({exc.name} is missing): "
-             "pip install 'matcher[service]'", 1)
-    try:
-        return open_roles_frame(roles)
-    except Exception as exc:  # the driver's message may hold the URL; only its kind is shown
-        fail(f"cannot read roles from the database: {type(exc).__name__}", 1)
 
 
 _defaults = MatchConfig()
