@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import math
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from matcher import __version__
-from matcher.assign import certify, dual_prices, solve
+from matcher.assign import Assignment, certify, dual_prices, solve
 from matcher.config import MatchConfig
 from matcher.encode import (
     OccupationConcepts,
@@ -38,6 +39,17 @@ from matcher.encode import (
 from matcher.errors import InputError, OutputError, Problem
 from matcher.explain import Explainer
 from matcher.io import read_table, validate_roles, validate_seekers, write_json, write_table
+from matcher.io.history import HistoryRun, append_run, read_history, seeker_history
+from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
+from matcher.policy import (
+    Override,
+    Restricted,
+    objective,
+    parked_seekers,
+    priority,
+    read_overrides,
+    restrict,
+)
 from matcher.score import score_pairs
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.terms import ROLE_TERMS, SEEKER_TERMS, resolve_terms
@@ -187,6 +199,27 @@ class MatchResult:
         return write_report(run, path, lang=pick_language(lang, self.manifest),
                             min_cell=min_cell)
 
+    def append_history(self, folder: str | os.PathLike[str] | None = None) -> Path:
+        """Append this run to the run history (default: the ``history`` setting), atomically.
+
+        The run file holds ids, the assignment and its scores, the settings, the input hashes
+        and the totals: no names and no free text (see :mod:`matcher.io.history`). Call it
+        once the outputs are written, so the history holds only runs that were delivered.
+        """
+        m = self.manifest
+        target = folder if folder is not None else m["settings"].get("history")
+        if target is None:
+            raise OutputError("no history folder: pass one or set the 'history' setting")
+        rows = [[sid, rid, score] for sid, rid, score in
+                self.matches.select("seeker_id", "role_id", "score").iter_rows()]
+        record = {key: m[key] for key in ("inputs", "settings", "solver", "total_score",
+                                          "objective_total", "matched", "matcher_version")
+                  if key in m}
+        record["overrides"] = [{k: o[k] for k in ("kind", "seeker_id", "role_id")}
+                               for o in m.get("overrides", [])]
+        record["assignment"] = rows
+        return append_run(target, record)
+
     def _repr_html_(self) -> str:
         summary = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
@@ -231,6 +264,119 @@ def _fingerprint(source: Source, frame: pl.DataFrame) -> dict[str, str]:
     return {"file": Path(source).name, "sha256": h.hexdigest()}
 
 
+class _Policy:
+    """The objective and the overrides around the solve (see :mod:`matcher.policy`)."""
+
+    def __init__(self, config: MatchConfig, priorities: np.ndarray, weight: float,
+                 scores: Any, slots: np.ndarray, overrides: list[Override],
+                 restrict_args: dict[str, Any], past: list[Any],
+                 seeker_ids: list[str]) -> None:
+        self.config, self.priorities, self.weight = config, priorities, weight
+        self.scores, self.slots, self.overrides = scores, slots, overrides
+        self.restrict_args, self.past, self.seeker_ids = restrict_args, past, seeker_ids
+        self.rest = self.restricted(weight, overrides)
+
+    @classmethod
+    def build(cls, config: MatchConfig, seeker_frame: pl.DataFrame, seeker_ids: list[str],
+              role_ids: list[str], scores: Any, slots: np.ndarray, overrides: Any,
+              seeker_name: str, role_name: str) -> _Policy:
+        past = read_history(config.history) if config.history is not None else []
+        parked = parked_seekers(seeker_history(past, seeker_ids), seeker_ids,
+                                config.protect_parked)
+        weight = config.priority_weight if config.policy == "priority" else 0.0
+        if overrides is None:
+            items: list[Override] = []
+        elif isinstance(overrides, str | os.PathLike | pl.DataFrame):
+            items = read_overrides(overrides)
+        else:
+            items = list(overrides)
+        args = {"seeker_ids": seeker_ids, "role_ids": role_ids, "seeker_file": seeker_name,
+                "role_file": role_name}
+        return cls(config, priority(seeker_frame, parked), weight, scores, slots, items, args,
+                   past, seeker_ids)
+
+    def restricted(self, weight: float, overrides: list[Override]) -> Restricted:
+        target = objective(self.scores, self.priorities, weight)
+        if not overrides:
+            return Restricted(target, self.slots, np.full(self.scores.shape[0], -1))
+        return restrict(target, self.slots, overrides, **self.restrict_args)
+
+    def full(self, rest: Assignment, scores: Any, plan: Restricted | None = None) -> Assignment:
+        """The whole batch's assignment; ``total`` is the total *fit*, whatever the policy."""
+        plan = plan or self.rest
+        if rest.role_of_seeker is not None and plan.candidates is scores and \
+                not (plan.locked >= 0).any():
+            return rest
+        role = plan.combine(rest.role_of_seeker)
+        return Assignment(role, _total(scores, role), rest.solver)
+
+    def optimum(self, weight: float, overrides: list[Override]) -> tuple[float, Assignment]:
+        """The best objective total subject to ``overrides``, and its assignment."""
+        plan = self.restricted(weight, overrides)
+        rest = solve(plan.candidates, plan.slots, self.config.solver)
+        full = self.full(rest, self.scores, plan)
+        return _total(objective(self.scores, self.priorities, weight),
+                      full.role_of_seeker), full
+
+    def manifest(self, rest: Assignment, scores: Any, config: MatchConfig,
+                 curve: Sequence[float] | None, seeker_frame: pl.DataFrame) -> dict[str, Any]:
+        full = self.full(rest, scores)
+        obj = objective(scores, self.priorities, self.weight)
+        extra: dict[str, Any] = {"objective_total": _total(obj, full.role_of_seeker)}
+        if self.overrides:
+            best = extra["objective_total"]
+            items = []
+            for k, o in enumerate(self.overrides):
+                without, _ = self.optimum(self.weight, self.overrides[:k] + self.overrides[k + 1:])
+                items.append({**o.as_dict(), "cost": max(without - best, 0.0)})
+            free, _ = self.optimum(self.weight, [])
+            extra["overrides"] = items
+            extra["overrides_cost"] = max(free - best, 0.0)
+        if config.history is not None:
+            now = HistoryRun("(this run)", dict(zip(self.seeker_ids, (
+                None if j < 0 else str(j) for j in full.role_of_seeker.tolist()), strict=True)))
+            per = seeker_history([*self.past, now], self.seeker_ids)
+            extra["history"] = {"runs": len(self.past) + 1,
+                                "parked_after": config.protect_parked or 2, "seekers": per}
+        if curve:
+            groups = _tier_groups(seeker_frame)
+            points = []
+            for w in sorted(set(map(float, curve))):
+                total, a = self.optimum(w, self.overrides)
+                matched = a.role_of_seeker >= 0
+                rates = {label: float(matched[idx].mean()) for label, idx in groups.items()}
+                points.append({"weight": w, "objective_total": total, "total_score": a.total,
+                               "matched": int(matched.sum()), "match_rate_by_tier": rates})
+            extra["policy_curve"] = points
+        return extra
+
+
+def _total(scores: Any, role_of_seeker: np.ndarray) -> float:
+    rows = np.flatnonzero(role_of_seeker >= 0)
+    if rows.size == 0:
+        return 0.0
+    return math.fsum(np.asarray(scores[rows, role_of_seeker[rows]]).ravel().tolist())
+
+
+def _tier_groups(seekers: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Seeker indices by tier (closest to work first), or by employability band without tiers."""
+    tiers = seekers.get_column("tier").to_list() if "tier" in seekers.columns else []
+    if any(t is not None for t in tiers):
+        labels = tier_order(sorted({t for t in tiers if t is not None}))
+        return {t: np.flatnonzero(np.array([v == t for v in tiers])) for t in labels}
+    if "employability" not in seekers.columns:
+        return {}
+    e = seekers.get_column("employability").cast(pl.Float64).to_numpy()
+    out: dict[str, np.ndarray] = {}
+    upper = np.inf
+    for low, label in EMPLOYABILITY_BANDS:
+        idx = np.flatnonzero((e >= low) & (e < upper))
+        if idx.size:
+            out[label] = idx
+        upper = low
+    return out
+
+
 class _Stopwatch:
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
@@ -250,6 +396,8 @@ def match(
     *,
     config: MatchConfig | None = None,
     taxonomy: Taxonomy | None = None,
+    overrides: Sequence[Override] | str | os.PathLike[str] | pl.DataFrame | None = None,
+    curve: Sequence[float] | None = None,
     **settings: Any,
 ) -> MatchResult:
     """Match a caseload of seekers to open roles, optimally and with reasons.
@@ -264,6 +412,12 @@ def match(
     taxonomy : Taxonomy, optional
         A loaded taxonomy; by default ``load_taxonomy(config.taxonomy)`` (the built-in ESCO
         snapshot when no path is set).
+    overrides : list of Override, or an overrides file or frame, optional
+        The caseworker's locks and forbids (:mod:`matcher.policy`); the rest is solved
+        optimally subject to them, and the manifest's ``overrides`` says what each cost.
+    curve : list of float, optional
+        Priority weights to solve as well: the manifest's ``policy_curve`` holds, for each,
+        the total fit and the share matched by tier (the price of fairness).
 
     Returns
     -------
@@ -347,23 +501,30 @@ def match(
         )
     with clock.stage("score"):
         graph = score_pairs(seeker_vec, role_vec, concepts, config)
+    with clock.stage("policy"):
+        seeker_ids = seeker_frame.get_column("seeker_id").to_list()
+        role_ids = role_frame.get_column("role_id").to_list()
+        plan = _Policy.build(config, seeker_frame, seeker_ids, role_ids, graph.scores,
+                             role_vec.slots, overrides, seeker_name, role_name)
     with clock.stage("assign"):
-        assignment = solve(graph.scores, role_vec.slots, config.solver)
+        rest = solve(plan.rest.candidates, plan.rest.slots, config.solver)
+        assignment = plan.full(rest, graph.scores)
     with clock.stage("certify"):
-        # every allowed pair is in the graph, so the prices certify a global optimum; the
-        # role prices are also what one place in each role costs the others
+        # every allowed pair is in the graph, so the prices certify a global optimum (of the
+        # policy's objective, subject to the overrides); the role prices are also what one
+        # place in each role costs the others
         try:
-            prices = dual_prices(graph.scores, role_vec.slots, assignment.role_of_seeker)
+            prices = dual_prices(plan.rest.candidates, plan.rest.slots, rest.role_of_seeker)
         except ValueError:  # never expected from an exact solver; reported, not hidden
             log.error("assignment not certified optimal")
             optimality = None
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
-            optimality = certify(graph.scores, role_vec.slots, assignment, prices=prices)
+            optimality = certify(plan.rest.candidates, plan.rest.slots, rest, prices=prices)
             cost = prices.role
+    with clock.stage("policy"):
+        policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):
-        seeker_ids = seeker_frame.get_column("seeker_id").to_list()
-        role_ids = role_frame.get_column("role_id").to_list()
         labels = {k: "" for k in adaptations}
         for side in (seeker_terms.adaptations["needs"], role_terms.adaptations["offers"]):
             for cell in side:
@@ -413,6 +574,7 @@ def match(
         },
         "timings_s": {k: round(v, 6) for k, v in clock.timings.items()},
     }
+    manifest.update(policy_extra)
     log.info(
         "batch matched: %d seekers, %d roles, %d allowed pairs, %d matched, %d warnings",
         seeker_frame.height, role_frame.height, graph.scores.nnz, matched, len(warnings),

@@ -16,9 +16,12 @@ from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
 
-__all__ = ["SOLVERS", "MatchConfig", "ScoreWeights"]
+__all__ = ["POLICIES", "SOLVERS", "MatchConfig", "ScoreWeights"]
 
 SolverName = Literal["auto", "dense", "sparse"]
+PolicyName = Literal["fit", "priority"]
+#: the objectives a batch may maximise (see :mod:`matcher.policy`)
+POLICIES: tuple[str, ...] = get_args(PolicyName)
 #: the assignment solvers a batch may use (see :func:`matcher.assign.solve`)
 SOLVERS: tuple[str, ...] = get_args(SolverName)
 
@@ -106,6 +109,17 @@ class MatchConfig:
     solver : {'auto', 'dense', 'sparse'}, default 'auto'
         The exact assignment solver (:func:`matcher.assign.solve`): ``auto`` takes the dense
         one only where it is small and fast, the sparse min-cost flow otherwise.
+    policy : {'fit', 'priority'}, default 'fit'
+        What the assignment maximises (:mod:`matcher.policy`): the total fit, or
+        ``fit + priority_weight * priority`` so those furthest from work win near-ties.
+    priority_weight : float, default 0
+        The weight ``W`` of the priority policy, in units of fit; only with ``policy='priority'``.
+    protect_parked : int, default 0
+        With ``policy='priority'`` and a ``history``: job-seekers left without a place in each
+        of their last K runs get the highest priority. 0: off.
+    history : str or None
+        Folder of the run history (:mod:`matcher.io.history`): read for parking before the
+        solve, appended to by :meth:`MatchResult.append_history`.
     """
 
     top_k: int = 5
@@ -120,6 +134,10 @@ class MatchConfig:
     taxonomy: str | None = None
     crosswalk: str | None = None
     solver: SolverName = "auto"
+    policy: PolicyName = "fit"
+    priority_weight: float = 0.0
+    protect_parked: int = 0
+    history: str | None = None
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -140,6 +158,18 @@ class MatchConfig:
                 raise _fail(owner, name, "a path (str) or None", value)
         if self.solver not in SOLVERS:
             raise _fail(owner, "solver", "one of " + ", ".join(map(repr, SOLVERS)), self.solver)
+        if self.policy not in POLICIES:
+            raise _fail(owner, "policy", "one of " + ", ".join(map(repr, POLICIES)), self.policy)
+        _check_float(owner, "priority_weight", self.priority_weight, 0.0, 100.0)
+        if self.policy == "fit" and self.priority_weight != 0:
+            raise _fail(owner, "priority_weight", "0 with policy='fit' (use policy='priority')",
+                        self.priority_weight)
+        _check_int(owner, "protect_parked", self.protect_parked, 0)
+        if self.protect_parked and (self.policy != "priority" or self.history is None):
+            raise _fail(owner, "protect_parked", "0 unless policy='priority' and a history is "
+                        "given", self.protect_parked)
+        if self.history is not None and not isinstance(self.history, str):
+            raise _fail(owner, "history", "a folder path (str) or None", self.history)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""
