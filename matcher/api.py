@@ -212,9 +212,9 @@ class MatchResult:
             raise OutputError("no history folder: pass one or set the 'history' setting")
         rows = [[sid, rid, score] for sid, rid, score in
                 self.matches.select("seeker_id", "role_id", "score").iter_rows()]
-        record = {key: m[key] for key in ("inputs", "settings", "solver", "total_score",
-                                          "objective_total", "matched", "matcher_version")
-                  if key in m}
+        keys = ("inputs", "settings", "solver", "total_score", "objective_total", "matched",
+                "matcher_version")
+        record: dict[str, Any] = {key: m[key] for key in keys if key in m}
         record["overrides"] = [{k: o[k] for k in ("kind", "seeker_id", "role_id")}
                                for o in m.get("overrides", [])]
         record["assignment"] = rows

@@ -74,7 +74,7 @@ def test_concurrent_appends_lose_no_run(tmp_path: Path) -> None:
         list(pool.map(append, range(8)))
     runs = read_history(tmp_path)
     assert len(runs) == 40
-    assert sorted(tuple(r.assignment.items())[0] for r in runs) == sorted(
+    assert sorted(next(iter(r.assignment.items())) for r in runs) == sorted(
         (f"S{k}", f"R{r}") for k in range(8) for r in range(5))
 
 

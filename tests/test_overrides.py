@@ -94,9 +94,11 @@ SLOTS = np.array([1, 1])
                                      "breaks a hard constraint or scores below min_score, "
                                      "got 'S0=R1'"),
     ([Override("lock", "S0", "R0"), Override("lock", "S1", "R0", "--lock", 2)],
-     "--lock row 2, column 'role_id': locks more job-seekers into role 'R0' than its 1 place(s), got 'R0'"),
+     "--lock row 2, column 'role_id': locks more job-seekers into role 'R0' than its 1 place(s), "
+     "got 'R0'"),
     ([Override("lock", "S1", "R0"), Override("lock", "S1", "R1", "--lock", 2)],
-     "--lock row 2, column 'seeker_id': the job-seeker is already locked to a role (row 1), got 'S1'"),
+     "--lock row 2, column 'seeker_id': the job-seeker is already locked to a role (row 1), "
+     "got 'S1'"),
     ([Override("lock", "S1", "R0"), Override("forbid", "S1", "R0", "--forbid", 1)],
      "--forbid row 1: the pair is both locked and forbidden (row 1), got 'S1=R0'"),
 ])
