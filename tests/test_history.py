@@ -135,3 +135,25 @@ def test_match_history_feeds_parking_and_the_manifest(
     placed = set(third.matches.filter(pl.col("role_id").is_not_null())["seeker_id"])
     assert placed & set(unmatched)
     assert np.isfinite(third.manifest["objective_total"])
+
+
+def test_report_shows_overrides_curve_and_parking_from_a_real_run(
+    samples: tuple[Any, Any], taxonomy: matcher.Taxonomy, sample_result: matcher.MatchResult,
+    tmp_path: Path
+) -> None:
+    seekers, roles = samples
+    folder = tmp_path / "h"
+    settings = {"taxonomy": taxonomy, "policy": "priority", "priority_weight": 0.1,
+                "history": str(folder), "protect_parked": 1}
+    matcher.match(seekers, roles, **settings).append_history()
+    unmatched = sample_result.matches.filter(pl.col("role_id").is_null())["seeker_id"][0]
+    forbid = sample_result.matches.filter(pl.col("role_id").is_not_null()).row(0)
+    result = matcher.match(seekers, roles, **settings, curve=[0.0, 0.5],
+                           overrides=[matcher.policy.Override("forbid", forbid[0], forbid[1])])
+    page = result.write_report(tmp_path / "r.html", lang="nb", seekers=seekers,
+                               roles=roles).read_text(encoding="utf-8")
+    for section in ("id='overrides'", "id='curve'", "id='parking'",
+                    "Endringer gjort av veileder", "Hva prioritering koster"):
+        assert section in page, section
+    assert str(folder) not in page  # the history folder's path is not shown
+    assert result.manifest["history"]["seekers"][unmatched]["runs"] == 2
