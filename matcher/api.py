@@ -525,11 +525,6 @@ def match(
     with clock.stage("policy"):
         policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):
-        labels = {k: "" for k in adaptations}
-        for side in (seeker_terms.adaptations["needs"], role_terms.adaptations["offers"]):
-            for cell in side:
-                for m in cell:
-                    labels[m.key] = m.label
         explainer = Explainer(
             taxonomy=tax, space=space, concepts=concepts,
             seeker_ids=seeker_ids, role_ids=role_ids,
@@ -537,8 +532,8 @@ def match(
             enterprises=_strings(role_frame, "enterprise"),
             seeker_terms=seeker_terms, role_terms=role_terms,
             seekers=seeker_vec, roles=role_vec, graph=graph,
-            adaptation_labels=[labels[k] for k in sorted(adaptations, key=adaptations.__getitem__)],
-            min_score=config.min_score,
+            adaptation_keys=sorted(adaptations, key=adaptations.__getitem__),
+            min_score=config.min_score, lang=config.lang,
         )
         matches = _matches_frame(explainer, assignment.role_of_seeker, cost)
         alternatives = _alternatives_frame(

@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
 
-__all__ = ["POLICIES", "SOLVERS", "MatchConfig", "ScoreWeights"]
+__all__ = ["POLICIES", "REASON_LANGUAGES", "SOLVERS", "MatchConfig", "ScoreWeights"]
 
 SolverName = Literal["auto", "dense", "sparse"]
 PolicyName = Literal["fit", "priority"]
@@ -24,6 +24,8 @@ PolicyName = Literal["fit", "priority"]
 POLICIES: tuple[str, ...] = get_args(PolicyName)
 #: the assignment solvers a batch may use (see :func:`matcher.assign.solve`)
 SOLVERS: tuple[str, ...] = get_args(SolverName)
+#: languages the reasons are written in: Norwegian bokmål, Danish, English
+REASON_LANGUAGES: tuple[str, ...] = ("nb", "da", "en")
 
 
 def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
@@ -120,6 +122,9 @@ class MatchConfig:
     history : str or None
         Folder of the run history (:mod:`matcher.io.history`): read for parking before the
         solve, appended to by :meth:`MatchResult.append_history`.
+    lang : {'en', 'nb', 'da'}, default 'en'
+        Language of the reasons: English, Norwegian bokmål or Danish. Occupation names follow
+        it (ESCO's Norwegian and Danish labels); skill names too when the taxonomy has them.
     """
 
     top_k: int = 5
@@ -138,6 +143,7 @@ class MatchConfig:
     priority_weight: float = 0.0
     protect_parked: int = 0
     history: str | None = None
+    lang: Literal["nb", "da", "en"] = "en"
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
@@ -170,6 +176,9 @@ class MatchConfig:
                         "given", self.protect_parked)
         if self.history is not None and not isinstance(self.history, str):
             raise _fail(owner, "history", "a folder path (str) or None", self.history)
+        if not isinstance(self.lang, str) or self.lang not in REASON_LANGUAGES:
+            raise _fail(owner, "lang", f"one of {', '.join(map(repr, REASON_LANGUAGES))}",
+                        self.lang)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""

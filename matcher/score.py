@@ -20,11 +20,16 @@ Hard constraints **exclude** a pair; they are never a penalty:
   found with scikit-learn's ``BallTree`` radius queries, never an all-pairs loop);
 - ``hours``: the role's weekly hours exceed the seeker's ``hours_max``;
 - ``language``: both sides state languages and share none;
-- ``needs``: the role states what it offers and lacks an adaptation the seeker needs.
+- ``needs``: the role does not offer an adaptation the seeker needs. A need is met only by a
+  role that states it: a role that states no adaptations meets no need (a seeker who needs
+  wheelchair access is never proposed a place nobody said is accessible).
 
-A side that does not state a field sets no constraint. Pairs scoring under ``min_score`` are
-left out of the assignment too. Seekers are scored in blocks, so memory stays bounded by one
-block times the roles, never the whole seekers x roles matrix.
+For distance, hours and language a side that does not state a field sets no constraint. The
+roles a need alone kept out, and that would otherwise be allowed, are kept per seeker
+(:attr:`CandidateGraph.ask_roles`): the reasons name them, so the caseworker can ask them.
+Pairs scoring under ``min_score`` are left out of the assignment too. Seekers are scored in
+blocks, so memory stays bounded by one block times the roles, never the whole seekers x roles
+matrix.
 """
 
 from __future__ import annotations
@@ -38,10 +43,12 @@ from scipy.spatial import cKDTree
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
 
-__all__ = ["CONSTRAINTS", "EARTH_RADIUS_KM", "CandidateGraph", "score_pairs"]
+__all__ = ["ASK_ROLES", "CONSTRAINTS", "EARTH_RADIUS_KM", "CandidateGraph", "score_pairs"]
 
 #: the hard constraints, in the column order of :attr:`CandidateGraph.excluded`
 CONSTRAINTS = ("distance", "hours", "language", "needs")
+#: roles kept per seeker that only a need kept out (the best first), for the reasons to name
+ASK_ROLES = 3
 #: mean Earth radius (IUGG)
 EARTH_RADIUS_KM = 6371.0088
 #: cells of one dense block (seekers x roles), about 64 MB of float64
@@ -70,6 +77,13 @@ class CandidateGraph:
         The best-scoring role that a hard constraint excluded (-1 and NaN where none).
     best_excluded_by : bool array (n_seekers, 4)
         Which constraints excluded it, in :data:`CONSTRAINTS` order.
+    ask_count : int array (n_seekers,)
+        Roles that pass every other hard constraint and would be allowed (score at least
+        ``min_score`` and above 0) but do not state an adaptation the seeker needs.
+    ask_roles : int array (n_seekers, ASK_ROLES)
+        The best-scoring of them, best first (ties by role order), padded with -1.
+    ask_scores : float array (n_seekers, ASK_ROLES)
+        Their scores, NaN where padded.
     """
 
     scores: sp.csr_array
@@ -83,6 +97,9 @@ class CandidateGraph:
     best_excluded: np.ndarray
     best_excluded_score: np.ndarray
     best_excluded_by: np.ndarray
+    ask_count: np.ndarray
+    ask_roles: np.ndarray
+    ask_scores: np.ndarray
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -177,6 +194,18 @@ def _best(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(has, arg, -1), np.where(has, top, np.nan)
 
 
+def _top(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Per row the ``k`` highest-scoring columns within ``mask``, best first (ties by column),
+    padded with -1."""
+    masked = np.where(mask, score, -np.inf)
+    order = np.argsort(-masked, axis=1, kind="stable")[:, :k]
+    picked = np.take_along_axis(masked, order, axis=1)
+    out = np.where(np.isfinite(picked), order, -1)
+    if out.shape[1] < k:
+        out = np.hstack([out, np.full((out.shape[0], k - out.shape[1]), -1, dtype=out.dtype)])
+    return out
+
+
 def score_pairs(
     seekers: SeekerVectors,
     roles: RoleVectors,
@@ -209,6 +238,9 @@ def score_pairs(
     best_excluded = np.full(n_seekers, -1, dtype=np.int64)
     best_excluded_score = np.full(n_seekers, np.nan)
     best_excluded_by = np.zeros((n_seekers, len(CONSTRAINTS)), dtype=bool)
+    ask_count = np.zeros(n_seekers, dtype=np.int64)
+    ask_roles = np.full((n_seekers, ASK_ROLES), -1, dtype=np.int64)
+    ask_scores = np.full((n_seekers, ASK_ROLES), np.nan)
     parts: list[tuple[np.ndarray, ...]] = []
 
     step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
@@ -236,14 +268,22 @@ def score_pairs(
         shared = (langs.astype(np.float64) @ roles.languages.T.astype(np.float64)) > 0
         speaks = np.asarray(langs.any(axis=1), dtype=bool)
         lang_ok = shared | ~speaks[:, np.newaxis] | ~role_speaks[np.newaxis, :]
-        missing = (seekers.needs[rows].astype(np.float64) @ not_offered.T) > 0
-        needs_ok = ~(missing & roles.offers_stated[np.newaxis, :])
+        # a role that states nothing offers nothing: its row of ``not_offered`` is all True
+        needs_ok = ~((seekers.needs[rows].astype(np.float64) @ not_offered.T) > 0)
 
         checks = (reach, hours_ok, lang_ok, needs_ok)
         excluded[rows] = np.column_stack([(~c).sum(axis=1) for c in checks])
         feasible = reach & hours_ok & lang_ok & needs_ok
         feasible_count[rows] = feasible.sum(axis=1)
-        allowed = feasible & (score >= config.min_score) & (score > 0)
+        good_enough = (score >= config.min_score) & (score > 0)
+        allowed = feasible & good_enough
+        ask = reach & hours_ok & lang_ok & ~needs_ok & good_enough
+        ask_count[rows] = ask.sum(axis=1)
+        top_roles = _top(ask, score, ASK_ROLES)
+        ask_roles[rows] = top_roles
+        ask_scores[rows] = np.where(
+            top_roles >= 0, np.take_along_axis(score, np.maximum(top_roles, 0), axis=1), np.nan
+        )
 
         arg, top = _best(feasible & ~allowed, score)
         best_below[rows], best_below_score[rows] = arg, top
@@ -279,4 +319,7 @@ def score_pairs(
         best_excluded=best_excluded,
         best_excluded_score=best_excluded_score,
         best_excluded_by=best_excluded_by,
+        ask_count=ask_count,
+        ask_roles=ask_roles,
+        ask_scores=ask_scores,
     )

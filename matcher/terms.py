@@ -14,7 +14,7 @@ terms many times.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
@@ -54,11 +54,14 @@ class ResolvedTerms:
     ``concepts[column][row]`` lists the distinct resolved concepts of that cell in the order
     written: :class:`~matcher.taxonomy.Resolution` for occupations and skills,
     :class:`~matcher.taxonomy.adaptations.AdaptationMatch` for adaptations.
+    ``unresolved[column][row]`` lists the terms of that cell that resolved to nothing (with
+    their suggestions), so a reason can name them.
     """
 
     concepts: dict[str, list[list[Resolution]]]
     adaptations: dict[str, list[list[AdaptationMatch]]]
     warnings: list[Problem]
+    unresolved: dict[str, list[list[Resolution]]] = field(default_factory=dict)
 
     def count_unresolved(self) -> int:
         return sum(1 for w in self.warnings if w.rule.startswith("unresolved"))
@@ -106,6 +109,7 @@ def resolve_terms(
     concepts: dict[str, list[list[Resolution]]] = {}
     adaptations: dict[str, list[list[AdaptationMatch]]] = {}
     warnings: list[Problem] = []
+    not_found: dict[str, list[list[Resolution]]] = {}
 
     for column, kind in columns.items():
         cells = _cells(frame, column)
@@ -133,11 +137,14 @@ def resolve_terms(
         distinct = sorted({t for cell in cells for t in cell})
         resolved = dict(zip(distinct, taxonomy.resolve_many(distinct, kind), strict=True))
         out: list[list[Resolution]] = []
+        missed: list[list[Resolution]] = not_found.setdefault(column, [])
         for row, cell in zip(rows, cells, strict=True):
             seen: dict[str, Resolution] = {}
+            missed.append([])
             for term in cell:
                 res = resolved[term]
                 if not res.indices:
+                    missed[-1].append(res)
                     hint = f" (closest: {_quoted(res.suggestions)})" if res.suggestions else ""
                     warnings.append(Problem(
                         name, row, column, f"unresolved {kind} term{hint}", term, level="warning"
@@ -171,4 +178,5 @@ def resolve_terms(
         ]
         if unresolved:
             raise UnresolvedTermError(unresolved)
-    return ResolvedTerms(concepts=concepts, adaptations=adaptations, warnings=warnings)
+    return ResolvedTerms(concepts=concepts, adaptations=adaptations, warnings=warnings,
+                         unresolved=not_found)

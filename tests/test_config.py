@@ -25,6 +25,12 @@ from matcher import ConfigError, MatchConfig, ScoreWeights
          "The 'strict' parameter of MatchConfig must be a bool. Got 'yes' instead."),
         ({"block_size": 0},
          "The 'block_size' parameter of MatchConfig must be an int >= 1. Got 0 instead."),
+        ({"lang": "no"},
+         "The 'lang' parameter of MatchConfig must be one of 'nb', 'da', 'en'. Got 'no' "
+         "instead."),
+        ({"lang": None},
+         "The 'lang' parameter of MatchConfig must be one of 'nb', 'da', 'en'. Got None "
+         "instead."),
     ],
 )
 def test_bad_setting_is_named_with_rule_and_value(kwargs: dict, message: str) -> None:

@@ -28,7 +28,8 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 def test_worked_example_outputs_are_what_the_readme_shows(tmp_path: Path) -> None:
     example = blocks()
-    assert set(example) == {"seekers.csv", "roles.csv", "matches.csv", "alts.csv"}
+    assert set(example) == {"seekers.csv", "roles.csv", "matches.csv", "alts.csv",
+                            "matches-nb.csv"}
     for name in ("seekers.csv", "roles.csv"):
         (tmp_path / name).write_text(example[name], encoding="utf-8")
     result = CliRunner().invoke(cli, [
@@ -36,5 +37,10 @@ def test_worked_example_outputs_are_what_the_readme_shows(tmp_path: Path) -> Non
         "--out", str(tmp_path / "matches.csv"), "--alternatives", str(tmp_path / "alts.csv"),
     ])
     assert result.exit_code == 0, result.output
-    for name in ("matches.csv", "alts.csv"):
+    result = CliRunner().invoke(cli, [
+        "match", str(tmp_path / "seekers.csv"), str(tmp_path / "roles.csv"),
+        "--out", str(tmp_path / "matches-nb.csv"), "--lang", "nb",
+    ])
+    assert result.exit_code == 0, result.output
+    for name in ("matches.csv", "alts.csv", "matches-nb.csv"):
         assert (tmp_path / name).read_text(encoding="utf-8") == example[name], name

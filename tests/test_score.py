@@ -83,7 +83,8 @@ def reference_feasible(seekers: pl.DataFrame, roles: pl.DataFrame, default_km: f
                 continue
             needs, offers = set((s["needs"] or "").split(";")), set(
                 (r["offers"] or "").split(";"))
-            if s["needs"] and r["offers"] and not needs <= offers:
+            # a need is met only by a role that states it: a role stating nothing meets none
+            if s["needs"] and not needs <= offers:
                 continue
             out.add((s["seeker_id"], r["role_id"]))
     return out
@@ -196,3 +197,24 @@ def test_spread_credit_is_decay_to_the_power_of_the_shortest_path(
         row = space.spread[[start]]
         got = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
         assert got == {k: 0.5**d for k, d in depth.items()}
+
+
+def test_issue_11_a_need_is_met_only_by_a_role_that_states_it(taxonomy: matcher.Taxonomy) -> None:
+    """A seeker needing wheelchair access is never proposed a role that never mentioned access;
+    a role offering it in Danish meets a need written in Norwegian."""
+    seekers = pl.DataFrame({"seeker_id": ["S1"], "experience": ["kokk"],
+                            "needs": ["rullestoltilgang"]})
+    silent = pl.DataFrame({"role_id": ["R1"], "enterprise": ["Kafé"], "slots": [1],
+                           "occupation": ["kokk"]})
+    result = matcher.match(seekers, silent, taxonomy=taxonomy)
+    assert result.matches["role_id"][0] is None
+    assert result.alternatives.height == 0
+    assert ("R1 at Kafé would fit but does not say whether it offers wheelchair access: ask "
+            "them") in result.matches["reason"][0]
+    offering = pl.concat([silent, pl.DataFrame({
+        "role_id": ["R2"], "enterprise": ["Kantina"], "slots": [1], "occupation": ["kokk"],
+        "offers": ["kørestolsadgang"]})], how="diagonal")
+    result = matcher.match(seekers, offering, taxonomy=taxonomy)
+    assert result.matches["role_id"][0] == "R2"
+    assert result.matches["reason"][0].endswith("; the role offers wheelchair access.")
+

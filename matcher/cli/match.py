@@ -18,7 +18,7 @@ import polars as pl
 
 from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
-from matcher.config import POLICIES, SOLVERS, MatchConfig
+from matcher.config import POLICIES, REASON_LANGUAGES, SOLVERS, MatchConfig
 from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
 from matcher.policy import Override, parse_override, read_overrides
 
@@ -164,6 +164,9 @@ _defaults = MatchConfig()
               help="Exact assignment solver: auto takes dense only where it is small.")
 @click.option("--report", "report", type=click.Path(dir_okay=False),
               help="Also write the caseworker's report (one self-contained HTML page).")
+@click.option("--lang", type=click.Choice(REASON_LANGUAGES), default=_defaults.lang,
+              show_default=True,
+              help="Language of the reasons: nb (bokmål), da (Danish) or en (English).")
 @click.option("--policy", type=click.Choice(POLICIES), default=_defaults.policy,
               show_default=True,
               help="fit: the best total fit. priority: fit + W x distance from work (tier, or "
@@ -198,7 +201,10 @@ def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
 @cli.command("demo")
 @click.option("--out-dir", default="matcher-demo", show_default=True, type=click.Path(),
               help="Folder for the demo's outputs (created if missing).")
-def demo_command(out_dir: str) -> None:
+@click.option("--lang", type=click.Choice(REASON_LANGUAGES), default=_defaults.lang,
+              show_default=True,
+              help="Language of the reasons: nb (bokmål), da (Danish) or en (English).")
+def demo_command(out_dir: str, lang: str) -> None:
     """Run a batch match on the built-in synthetic samples."""
     samples = resources.files("matcher.samples")
     folder = Path(out_dir)
@@ -207,7 +213,7 @@ def demo_command(out_dir: str) -> None:
             resources.as_file(samples / "roles.csv") as r:
         click.echo(f"Matching the built-in samples ({s.name}, {r.name}) ...")
         _run(str(s), str(r), str(folder / "matches.csv"), str(folder / "alternatives.csv"),
-             str(folder / "warnings.csv"), str(folder / "report.html"))
+             str(folder / "warnings.csv"), str(folder / "report.html"), lang=lang)
     result = pl.read_csv(folder / "matches.csv")
     with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
                    tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=100, tbl_rows=12,

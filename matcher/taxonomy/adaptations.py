@@ -15,90 +15,127 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-__all__ = ["ADAPTATIONS", "AdaptationMatch", "normalise_adaptation", "resolve_adaptation"]
+__all__ = [
+    "ADAPTATIONS",
+    "Adaptation",
+    "AdaptationMatch",
+    "adaptation_label",
+    "normalise_adaptation",
+    "resolve_adaptation",
+]
 
-#: canonical key -> (English label, synonyms in English, Norwegian and Danish)
-ADAPTATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "wheelchair_access": (
-        "wheelchair access",
+@dataclass(frozen=True, slots=True)
+class Adaptation:
+    """One canonical adaptation: its name in each reason language and the words that mean it."""
+
+    en: str
+    nb: str
+    da: str
+    synonyms: tuple[str, ...]
+
+    def label(self, lang: str) -> str:
+        """The name to show in reasons written in ``lang`` ('en', 'nb' or 'da')."""
+        return str(getattr(self, lang))
+
+
+#: canonical key -> names (English, bokmål, Danish) and synonyms in the three languages. The
+#: names are written as a caseworker would write them in a sentence ("trenger rullestoltilgang").
+ADAPTATIONS: dict[str, Adaptation] = {
+    "wheelchair_access": Adaptation(
+        "wheelchair access", "rullestoltilgang", "kørestolsadgang",
         (
-            "wheelchair access", "wheelchair accessible", "step-free access", "step free access",
-            "accessible workplace", "rullestoltilgang", "tilgjengelig for rullestol",
-            "rullestolvennlig", "universell utforming", "kørestolsadgang",
-            "tilgængelig for kørestol", "handicapvenlig",
+            "wheelchair access", "wheelchair accessible", "wheelchair accessibility",
+            "step-free access", "step free access", "accessible workplace", "accessibility",
+            "rullestoltilgang", "rullestoltilgjengelig", "tilgjengelig for rullestol",
+            "tilgang for rullestol", "rullestolvennlig", "universell utforming",
+            "trinnfri adkomst", "kørestolsadgang", "kørestolsvenlig", "tilgængelig for kørestol",
+            "adgang for kørestol", "handicapvenlig", "handicapvenlig arbejdsplads",
+            "niveaufri adgang",
         ),
     ),
-    "quiet_workplace": (
-        "quiet workplace",
+    "quiet_workplace": Adaptation(
+        "quiet workplace", "stille arbeidsplass", "stille arbejdsplads",
         (
-            "quiet workplace", "quiet work environment", "quiet environment", "low noise",
-            "stille arbeidsplass", "rolig arbeidsplass", "rolig arbeidsmiljø",
-            "stille arbejdsplads", "rolig arbejdsplads", "roligt arbejdsmiljø",
+            "quiet workplace", "quiet work environment", "quiet environment", "quiet room",
+            "low noise", "stille arbeidsplass", "rolig arbeidsplass", "rolig arbeidsmiljø",
+            "stille arbeidsmiljø", "skjermet arbeidsplass", "stille rom", "stille arbejdsplads",
+            "rolig arbejdsplads", "roligt arbejdsmiljø", "stille arbejdsmiljø",
+            "skærmet arbejdsplads", "stille rum",
         ),
     ),
-    "flexible_hours": (
-        "flexible hours",
+    "flexible_hours": Adaptation(
+        "flexible hours", "fleksibel arbeidstid", "fleksibel arbejdstid",
         (
-            "flexible hours", "flexible working hours", "flexitime", "fleksibel arbeidstid",
-            "fleksitid", "fleksible timer", "fleksibel arbejdstid", "flekstid",
+            "flexible hours", "flexible working hours", "flexitime", "flextime",
+            "fleksibel arbeidstid", "fleksible arbeidstider", "fleksitid", "fleksible timer",
+            "fleksibel arbejdstid", "fleksible arbejdstider", "flekstid", "flextid",
         ),
     ),
-    "part_time": (
-        "part-time",
+    "part_time": Adaptation(
+        "part-time", "deltid", "deltid",
         (
-            "part-time", "part time", "reduced hours", "deltid", "redusert arbeidstid",
-            "gradert arbeidstid", "nedsat tid", "nedsat arbejdstid",
+            "part-time", "part time", "reduced hours", "deltid", "deltidsstilling",
+            "redusert arbeidstid", "gradert arbeidstid", "nedsatt arbeidstid", "nedsat tid",
+            "nedsat arbejdstid",
         ),
     ),
-    "language_support": (
-        "language support",
+    "language_support": Adaptation(
+        "language support", "språkstøtte", "sprogstøtte",
         (
-            "language support", "language training", "interpreter", "språkstøtte",
-            "språkopplæring", "norskopplæring", "tolk", "sprogstøtte", "sprogundervisning",
-            "danskundervisning",
+            "language support", "language training", "language help", "interpreter",
+            "språkstøtte", "språkhjelp", "språkopplæring", "språktrening", "norskopplæring",
+            "norskundervisning", "tolk", "sprogstøtte", "sproghjælp", "sprogundervisning",
+            "danskundervisning", "sprogtræning",
         ),
     ),
-    "mentor": (
-        "mentor or job coach",
+    "mentor": Adaptation(
+        "mentor or job coach", "mentor eller jobbveileder", "mentor eller jobkonsulent",
         (
             "mentor", "job coach", "follow-up", "follow up", "supported employment",
-            "mentorordning", "jobbveileder", "arbeidsinkludering", "oppfølging", "tett oppfølging",
-            "jobkonsulent", "opfølgning",
+            "mentorordning", "jobbveileder", "jobbcoach", "arbeidsinkludering", "oppfølging",
+            "tett oppfølging", "fadder", "jobkonsulent", "opfølgning", "tæt opfølgning",
+            "jobcoach",
         ),
     ),
-    "adapted_tasks": (
-        "adapted tasks",
+    "adapted_tasks": Adaptation(
+        "adapted tasks", "tilrettelagte oppgaver", "tilpassede opgaver",
         (
-            "adapted tasks", "adjusted tasks", "tilrettelagte oppgaver",
-            "tilpassede arbeidsoppgaver", "tilrettelegging", "tilpassede opgaver",
-            "tilpassede arbejdsopgaver",
+            "adapted tasks", "adjusted tasks", "adapted workplace", "adjusted workplace",
+            "tilrettelagte oppgaver", "tilrettelagte arbeidsoppgaver", "tilpassede oppgaver",
+            "tilpassede arbeidsoppgaver", "tilrettelegging", "tilrettelagt arbeid",
+            "tilrettelagt arbeidsplass", "tilpasset arbeidsplass", "tilpassede opgaver",
+            "tilpassede arbejdsopgaver", "tilpasset arbejde", "tilpasset arbejdsplads",
         ),
     ),
-    "extra_breaks": (
-        "extra breaks",
-        ("extra breaks", "rest breaks", "ekstra pauser", "hvilepauser"),
+    "extra_breaks": Adaptation(
+        "extra breaks", "ekstra pauser", "ekstra pauser",
+        ("extra breaks", "rest breaks", "more breaks", "ekstra pauser", "hvilepauser",
+         "flere pauser", "pauser ved behov"),
     ),
-    "light_physical_work": (
-        "light physical work",
+    "light_physical_work": Adaptation(
+        "light physical work", "lett fysisk arbeid", "let fysisk arbejde",
         (
-            "light physical work", "light work", "no heavy lifting", "lett fysisk arbeid",
-            "ingen tunge løft", "let fysisk arbejde",
+            "light physical work", "light work", "light duties", "no heavy lifting",
+            "lett fysisk arbeid", "lett arbeid", "ingen tunge løft", "lite tunge løft",
+            "let fysisk arbejde", "let arbejde",
         ),
     ),
-    "remote_work": (
-        "remote work",
+    "remote_work": Adaptation(
+        "remote work", "hjemmekontor", "hjemmearbejde",
         ("remote work", "home office", "work from home", "hjemmekontor", "fjernarbeid",
-         "hjemmearbejde"),
+         "hjemmearbeid", "hjemmearbejde", "fjernarbejde", "arbejde hjemmefra"),
     ),
-    "transport_support": (
-        "transport support",
-        ("transport support", "transport", "transportstøtte", "arbeidsreise",
-         "transporttilskud"),
+    "transport_support": Adaptation(
+        "transport support", "hjelp til transport", "hjælp til transport",
+        ("transport support", "transport", "travel support", "transportstøtte",
+         "arbeidsreise", "hjelp til transport", "tilrettelagt transport", "transporttilskud",
+         "befordringstilskud", "hjælp til transport"),
     ),
-    "assistive_technology": (
-        "assistive technology",
-        ("assistive technology", "screen reader", "hearing loop", "hjelpemidler",
-         "skjermleser", "teleslynge", "hjælpemidler", "skærmlæser"),
+    "assistive_technology": Adaptation(
+        "assistive technology", "hjelpemidler", "hjælpemidler",
+        ("assistive technology", "assistive devices", "screen reader", "hearing loop",
+         "hjelpemidler", "tekniske hjelpemidler", "skjermleser", "teleslynge", "hjælpemidler",
+         "tekniske hjælpemidler", "skærmlæser"),
     ),
 }
 
@@ -112,7 +149,7 @@ def normalise_adaptation(term: str) -> str:
 
 
 _SYNONYMS: dict[str, str] = {
-    normalise_adaptation(syn): key for key, (_, syns) in ADAPTATIONS.items() for syn in syns
+    normalise_adaptation(syn): key for key, entry in ADAPTATIONS.items() for syn in entry.synonyms
 }
 _CHOICES = sorted(_SYNONYMS)
 
@@ -144,7 +181,23 @@ def resolve_adaptation(term: str) -> AdaptationMatch:
         if best is not None:
             key = _SYNONYMS[best[0]]
     if key is not None:
-        return AdaptationMatch(key=key, label=ADAPTATIONS[key][0], known=True)
+        return AdaptationMatch(key=key, label=ADAPTATIONS[key].en, known=True)
     near = process.extract(norm, _CHOICES, scorer=fuzz.WRatio, limit=3)
-    suggestions = tuple(dict.fromkeys(ADAPTATIONS[_SYNONYMS[c]][0] for c, _, _ in near))
+    suggestions = tuple(dict.fromkeys(ADAPTATIONS[_SYNONYMS[c]].en for c, _, _ in near))
     return AdaptationMatch(key=f"other:{norm}", label=norm, known=False, suggestions=suggestions)
+
+
+def adaptation_label(key: str, lang: str) -> str:
+    """The name of adaptation ``key`` in reasons written in ``lang``.
+
+    A term outside the vocabulary (key ``other:...``) keeps the words it was written with.
+
+    >>> adaptation_label("wheelchair_access", "nb"), adaptation_label("part_time", "da")
+    ('rullestoltilgang', 'deltid')
+    >>> adaptation_label("other:a sunny desk", "nb")
+    'a sunny desk'
+    """
+    entry = ADAPTATIONS.get(key)
+    if entry is None:
+        return key.removeprefix("other:")
+    return entry.label(lang)

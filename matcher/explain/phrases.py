@@ -1,0 +1,334 @@
+"""Every word of a reason, one table per language: English, Norwegian bokmål and Danish.
+
+A translator reads one language end to end here and changes nothing else. A template is a
+``str.format`` string, or a pair ``(singular, plural)`` chosen by the count it is given
+(``1 stilling`` / ``2 stillinger``). The placeholders are the same in every language; a test
+checks that.
+
+English joins the parts of a reason as one sentence after a colon (``Matched to R1 ...: has
+...; wishes ...``), as it always has; Norwegian and Danish write short sentences, the way a
+caseworker would say it to the person (``Har erfaring som kokk. Fast stilling.``).
+
+What the templates receive:
+
+- ``{role}``: the role as the enterprise wrote it (id, title in quotes, "at" enterprise);
+- ``{as_occ}``, ``{as_origin}``, ``{as_target}``: an occupation with its preposition, as
+  :meth:`Phrases.as_occupation` writes it ("as cook", "som kokk", "i yrkesgruppen «...»");
+- ``{skills}``, ``{names}``, ``{groups}``, ``{needs}``, ``{roles}``, ``{terms}``: lists already
+  joined with "and" / "og";
+- ``{n}``, ``{k}``, ``{total}``: counts; ``{score}``, ``{min}``, ``{loss}``, ``{sim}``: numbers
+  written with the language's decimal mark; ``{km}``, ``{hours}``: numbers as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matcher.config import REASON_LANGUAGES
+
+__all__ = ["LANGUAGES", "TEMPLATES", "Phrases"]
+
+Template = str | tuple[str, str]
+
+#: the languages reasons are written in (declared once, in the settings)
+LANGUAGES = REASON_LANGUAGES
+
+EN: dict[str, Template] = {
+    # -- how the parts of a reason are put together --------------------------------------------
+    "and": "and",
+    "quote": "'{}'",
+    "decimal": ".",
+    "head_sep": ": ",
+    "part_sep": "; ",
+    "sentences": "no",
+    "more": "{n} more",
+    "at": "at",
+    "constraints_joined": "; ",
+    "as_occupation": "as {name}",
+    "as_group": "in the occupation group {name}",
+    # -- a match -------------------------------------------------------------------------------
+    "matched": "Matched to {role} (score {score})",
+    "skills_of": ("the one skill the role requires", "{n} of the role's {total} required skills"),
+    "skills_listed": "lists {count} ({names})",
+    "skills_from": "has {count} from experience {as_origin} ({names})",
+    "skills_mixed": "has {count}: {parts}",
+    "part_listed": "{k} listed ({names})",
+    "part_from": "{k} from experience {as_origin} ({names})",
+    "related": "related skills count toward {groups}",
+    "related_from": "related skills count toward {groups} from experience {as_origin}",
+    "worked_as": "has worked {as_target}",
+    "carries": "experience {as_origin} carries over to {target} (transfer {sim})",
+    "carries_skills": "experience {as_origin} carries over to {target} (transfer {sim}: "
+                      "{skills})",
+    "wish": "wishes to work {as_occ}",
+    "wish_related": "wishes to work {as_occ}, a related occupation",
+    "trains": "the role trains {skills}",
+    "to_learn": "still to learn: {skills}",
+    "permanent": "a permanent position",
+    "offers": "the role offers {needs}",
+    "ask_better": ("{roles} would fit better but does not say whether it offers {needs}: "
+                   "ask them",
+                   "{roles} would fit better but do not say whether they offer {needs}: ask them"),
+    # -- no match ------------------------------------------------------------------------------
+    "not_matched": "Not matched",
+    "no_roles": "there are no open roles in this batch",
+    "lost": ("one role fits, but it went to someone who fits it better or has fewer "
+             "alternatives. It is {role} (score {score}), held by {who}",
+             "{n} roles fit, but each went to someone who fits it better or has fewer "
+             "alternatives. The best is {role} (score {score}), held by {who}"),
+    "no_places": "no one (it has no places)",
+    "cost": "; giving this seeker a place there would lower the total score by {loss}",
+    "tie": "; an equally good assignment exists and the tie was broken by id",
+    "below": ("one role passes the hard constraints, but it does not reach the minimum score "
+              "{min} ({role} scores {score})",
+              "{n} roles pass the hard constraints, but none reaches the minimum score {min} "
+              "(the best, {role}, scores {score})"),
+    "none_pass": ("the only role does not pass the hard constraints: it {why}",
+                  "none of the {n} roles passes the hard constraints; {clauses}"),
+    "excluded_count": "{n} {why}",
+    "distance": ("is more than {km} km away", "are more than {km} km away"),
+    "hours": ("asks more than the {hours} hours a week this seeker can work",
+              "ask more than the {hours} hours a week this seeker can work"),
+    "language": ("shares no language with this seeker", "share no language with this seeker"),
+    "needs": ("does not say it offers {needs}", "do not say they offer {needs}"),
+    "ask": ("{roles} would fit but does not say whether it offers {needs}: ask them",
+            "{roles} would fit but do not say whether they offer {needs}: ask them"),
+    "excluded_best": " The best-fitting role overall, {role} (score {score}), is excluded: it "
+                     "{why}.",
+    "empty": "no experience, skills or wishes recorded: add them and run the match again",
+    "unrecognised_all": ("{terms} was not recognised, so there is nothing to match on: correct "
+                         "it and run the match again",
+                         "{terms} were not recognised, so there is nothing to match on: correct "
+                         "them and run the match again"),
+    "unrecognised": "Not recognised: {terms}.",
+    "term": "{term} ({column})",
+    "term_closest": "{term} ({column}; closest: {closest})",
+    "experience": "experience",
+    "skills": "skills",
+    "wishes": "wishes",
+}
+
+NB: dict[str, Template] = {
+    "and": "og",
+    "quote": "«{}»",
+    "decimal": ",",
+    "head_sep": ". ",
+    "part_sep": ". ",
+    "sentences": "yes",
+    "more": "{n} til",
+    "at": "hos",
+    "constraints_joined": "and",
+    "as_occupation": "som {name}",
+    "as_group": "i yrkesgruppen {name}",
+    "matched": "Foreslått til {role} (skår {score})",
+    "skills_of": ("den ene ferdigheten stillingen krever",
+                  "{n} av de {total} ferdighetene stillingen krever"),
+    "skills_listed": "har oppgitt {count} ({names})",
+    "skills_from": "har {count}, gjennom erfaring {as_origin} ({names})",
+    "skills_mixed": "har {count}: {parts}",
+    "part_listed": "{k} oppgitt av personen ({names})",
+    "part_from": "{k} gjennom erfaring {as_origin} ({names})",
+    "related": "har beslektede ferdigheter innen {groups}",
+    "related_from": "erfaringen {as_origin} gir beslektede ferdigheter innen {groups}",
+    "worked_as": "har erfaring {as_target}",
+    "carries": "erfaringen {as_origin} kommer til nytte {as_target} (likhet {sim})",
+    "carries_skills": "erfaringen {as_origin} kommer til nytte {as_target} (likhet {sim}: "
+                      "{skills})",
+    "wish": "ønsker å jobbe {as_occ}",
+    "wish_related": "ønsker å jobbe {as_occ}, et beslektet yrke",
+    "trains": "stillingen gir opplæring i {skills}",
+    "to_learn": "må fortsatt lære: {skills}",
+    "permanent": "fast stilling",
+    "offers": "stillingen tilbyr {needs}",
+    "ask_better": ("{roles} passer bedre, men har ikke oppgitt om de tilbyr {needs}. Spør dem",
+                   "{roles} passer bedre, men har ikke oppgitt om de tilbyr {needs}. Spør dem"),
+    "not_matched": "Ingen stilling foreslått",
+    "no_roles": "det er ingen ledige stillinger i denne kjøringen",
+    "lost": ("Én stilling passer, men plassen gikk til noen som passer bedre eller har færre "
+             "andre muligheter. Det er {role} (skår {score}), som går til {who}",
+             "{n} stillinger passer, men plassene gikk til noen som passer bedre eller har "
+             "færre andre muligheter. Den beste er {role} (skår {score}), som går til {who}"),
+    "no_places": "ingen (den har ingen plasser)",
+    "cost": ". Hvis personen fikk en plass der, ville den samlede skåren gå ned med {loss}",
+    "tie": ". En like god fordeling finnes, og valget ble avgjort etter ID",
+    "below": ("Én stilling oppfyller kravene, men skåren er under minstegrensen {min} ({role} "
+              "får {score})",
+              "{n} stillinger oppfyller kravene, men ingen når minstegrensen {min} (den beste, "
+              "{role}, får {score})"),
+    "none_pass": ("den eneste stillingen oppfyller ikke kravene: den {why}",
+                  "ingen av de {n} stillingene oppfyller kravene: {clauses}"),
+    "excluded_count": "{n} {why}",
+    "distance": ("ligger mer enn {km} km unna", "ligger mer enn {km} km unna"),
+    "hours": ("krever mer enn de {hours} timene i uka personen kan jobbe",
+              "krever mer enn de {hours} timene i uka personen kan jobbe"),
+    "language": ("har ikke noe språk felles med personen",
+                 "har ikke noe språk felles med personen"),
+    "needs": ("har ikke oppgitt {needs}", "har ikke oppgitt {needs}"),
+    "ask": ("{roles} kunne passet, men har ikke oppgitt om de tilbyr {needs}. Spør dem",
+            "{roles} kunne passet, men har ikke oppgitt om de tilbyr {needs}. Spør dem"),
+    "excluded_best": " Best passer {role} (skår {score}), men den er utelukket: den {why}.",
+    "empty": "ingen erfaring, ferdigheter eller jobbønsker er registrert. Legg dem inn og kjør "
+             "på nytt",
+    "unrecognised_all": ("{terms} ble ikke gjenkjent, så det er ingenting å vurdere stillingene "
+                         "opp mot. Rett skrivemåten og kjør på nytt",
+                         "{terms} ble ikke gjenkjent, så det er ingenting å vurdere stillingene "
+                         "opp mot. Rett skrivemåten og kjør på nytt"),
+    "unrecognised": "Ikke gjenkjent: {terms}.",
+    "term": "{term} ({column})",
+    "term_closest": "{term} ({column}; nærmeste: {closest})",
+    "experience": "erfaring",
+    "skills": "ferdigheter",
+    "wishes": "jobbønsker",
+}
+
+DA: dict[str, Template] = {
+    "and": "og",
+    "quote": "»{}«",
+    "decimal": ",",
+    "head_sep": ". ",
+    "part_sep": ". ",
+    "sentences": "yes",
+    "more": "{n} mere",
+    "at": "hos",
+    "constraints_joined": "and",
+    "as_occupation": "som {name}",
+    "as_group": "i faggruppen {name}",
+    "matched": "Foreslået til {role} (score {score})",
+    "skills_of": ("den ene færdighed stillingen kræver",
+                  "{n} af de {total} færdigheder stillingen kræver"),
+    "skills_listed": "har selv angivet {count} ({names})",
+    "skills_from": "har {count} gennem erfaring {as_origin} ({names})",
+    "skills_mixed": "har {count}: {parts}",
+    "part_listed": "{k} angivet af personen ({names})",
+    "part_from": "{k} gennem erfaring {as_origin} ({names})",
+    "related": "har beslægtede færdigheder inden for {groups}",
+    "related_from": "erfaringen {as_origin} giver beslægtede færdigheder inden for {groups}",
+    "worked_as": "har erfaring {as_target}",
+    "carries": "erfaringen {as_origin} kommer til gavn {as_target} (lighed {sim})",
+    "carries_skills": "erfaringen {as_origin} kommer til gavn {as_target} (lighed {sim}: "
+                      "{skills})",
+    "wish": "ønsker at arbejde {as_occ}",
+    "wish_related": "ønsker at arbejde {as_occ}, et beslægtet fag",
+    "trains": "stillingen giver oplæring i {skills}",
+    "to_learn": "skal stadig lære: {skills}",
+    "permanent": "fast stilling",
+    "offers": "stillingen tilbyder {needs}",
+    "ask_better": ("{roles} passer bedre, men har ikke oplyst, om de tilbyder {needs}. Spørg dem",
+                   "{roles} passer bedre, men har ikke oplyst, om de tilbyder {needs}. Spørg dem"),
+    "not_matched": "Ingen stilling foreslået",
+    "no_roles": "der er ingen ledige stillinger i denne kørsel",
+    "lost": ("Én stilling passer, men pladsen gik til en, der passer bedre eller har færre "
+             "andre muligheder. Det er {role} (score {score}), som går til {who}",
+             "{n} stillinger passer, men pladserne gik til nogen, der passer bedre eller har "
+             "færre andre muligheder. Den bedste er {role} (score {score}), som går til {who}"),
+    "no_places": "ingen (den har ingen pladser)",
+    "cost": ". Hvis personen fik en plads der, ville den samlede score falde med {loss}",
+    "tie": ". Der findes en lige så god fordeling, og valget blev afgjort efter ID",
+    "below": ("Én stilling opfylder kravene, men scoren er under minimum {min} ({role} får "
+              "{score})",
+              "{n} stillinger opfylder kravene, men ingen når op på minimum {min} (den "
+              "bedste, {role}, får {score})"),
+    "none_pass": ("den eneste stilling opfylder ikke kravene: den {why}",
+                  "ingen af de {n} stillinger opfylder kravene: {clauses}"),
+    "excluded_count": "{n} {why}",
+    "distance": ("ligger mere end {km} km væk", "ligger mere end {km} km væk"),
+    "hours": ("kræver mere end de {hours} timer om ugen personen kan arbejde",
+              "kræver mere end de {hours} timer om ugen personen kan arbejde"),
+    "language": ("har intet sprog til fælles med personen",
+                 "har intet sprog til fælles med personen"),
+    "needs": ("har ikke oplyst {needs}", "har ikke oplyst {needs}"),
+    "ask": ("{roles} kunne passe, men har ikke oplyst, om de tilbyder {needs}. Spørg dem",
+            "{roles} kunne passe, men har ikke oplyst, om de tilbyder {needs}. Spørg dem"),
+    "excluded_best": " Bedst passer {role} (score {score}), men den er udelukket: den {why}.",
+    "empty": "ingen erfaring, færdigheder eller jobønsker er registreret. Tilføj dem, og kør "
+             "igen",
+    "unrecognised_all": ("{terms} blev ikke genkendt, så der er intet at vurdere stillingerne "
+                         "ud fra. Ret stavningen, og kør igen",
+                         "{terms} blev ikke genkendt, så der er intet at vurdere stillingerne "
+                         "ud fra. Ret stavningen, og kør igen"),
+    "unrecognised": "Ikke genkendt: {terms}.",
+    "term": "{term} ({column})",
+    "term_closest": "{term} ({column}; nærmeste: {closest})",
+    "experience": "erfaring",
+    "skills": "færdigheder",
+    "wishes": "jobønsker",
+}
+
+#: language -> its table
+TEMPLATES: dict[str, dict[str, Template]] = {"en": EN, "nb": NB, "da": DA}
+
+
+def _sentence(text: str) -> str:
+    """Upper-case the first letter only (``str.capitalize`` would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+class Phrases:
+    """Writes the pieces of a reason in one language.
+
+    >>> nb = Phrases("nb")
+    >>> nb.count("none_pass", 1, why="ligger mer enn 30 km unna")
+    'den eneste stillingen oppfyller ikke kravene: den ligger mer enn 30 km unna'
+    >>> nb.join(["a", "b", "c"]), nb.number(0.5), nb.quote("Syerske")
+    ('a, b og c', '0,50', '«Syerske»')
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in TEMPLATES:
+            raise ValueError(f"no reason templates for language {lang!r}")
+        self.lang = lang
+        self._table = TEMPLATES[lang]
+
+    def __call__(self, key: str, **values: object) -> str:
+        template = self._table[key]
+        if isinstance(template, tuple):
+            raise TypeError(f"template {key!r} has a plural form: use Phrases.count")
+        return template.format(**values)
+
+    def count(self, key: str, n: int, **values: object) -> str:
+        """The singular or plural form of ``key`` for ``n``, with ``{n}`` filled in."""
+        template = self._table[key]
+        if isinstance(template, tuple):
+            template = template[0] if n == 1 else template[1]
+        return template.format(n=n, **values)
+
+    def join(self, items: Sequence[str]) -> str:
+        """``a, b and c`` / ``a, b og c``."""
+        items = list(items)
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + f" {self('and')} " + items[-1]
+
+    def join_some(self, items: Sequence[str], shown: int) -> str:
+        """The first ``shown`` items and how many more: ``a, b, c and 2 more``."""
+        items = list(items)
+        if len(items) <= shown:
+            return self.join(items)
+        return self.join([*items[:shown], self.count("more", len(items) - shown)])
+
+    def join_constraints(self, clauses: Sequence[str]) -> str:
+        """The counts of roles each constraint excluded, as one list."""
+        sep = str(self._table["constraints_joined"])
+        return self.join(clauses) if sep == "and" else sep.join(clauses)
+
+    def quote(self, text: str) -> str:
+        return str(self._table["quote"]).format(text)
+
+    def number(self, x: float) -> str:
+        """Two decimals with the language's decimal mark."""
+        return f"{x:.2f}".replace(".", str(self._table["decimal"]))
+
+    def plain(self, x: float) -> str:
+        """A number as given (``37.5`` / ``37,5``), no trailing zeros."""
+        return f"{x:g}".replace(".", str(self._table["decimal"]))
+
+    def sentence(self, text: str) -> str:
+        """``text`` as a sentence of its own: capital first letter, full stop."""
+        return _sentence(text) + "."
+
+    def reason(self, head: str, parts: Sequence[str]) -> str:
+        """A head and its parts: one sentence with a colon (English) or short sentences."""
+        parts = [p for p in parts if p]
+        if self._table["sentences"] == "yes":
+            return ". ".join(_sentence(p) for p in [head, *parts]) + "."
+        return head + (self("head_sep") + self("part_sep").join(parts) if parts else "") + "."

@@ -1,0 +1,524 @@
+"""The reasons for one batch: one small method per clause, the words in :mod:`.phrases`.
+
+For a match, in this order: the skills the seeker brings and where each count comes from
+(listed, or from experience as ...), the related experience that counted through ESCO's skill
+groups (transferable skills), what the closest past occupation carries over, the wish the role
+meets, what the role will train, what is still to learn, a permanent position, the adaptations
+the role offers, and better roles that did not say whether they offer a needed adaptation.
+
+For a seeker left unmatched, the first that applies of:
+
+1. there are no open roles;
+2. roles fit, but every one went to someone else: the best one is named with who holds its
+   places and exactly how much total score a place there would cost (from the solver's
+   freeing costs, see :func:`matcher.assign.freeing_cost`);
+3. nothing in the profile to go on: no experience, skills or wishes recorded, or none of them
+   recognised (the terms are named with the closest suggestions);
+4. roles pass the hard constraints, but none reaches the minimum score: the best is named;
+5. no role passes the hard constraints: each constraint with how many roles it excluded, the
+   one that excluded most first.
+
+Then what else would change the answer: the roles that would fit but did not say whether they
+offer an adaptation the seeker needs (ask them), the best-fitting role a hard constraint took
+away, and the terms that were not recognised. Reasons name roles by id, title and enterprise as
+the enterprise wrote them, and other seekers by id only, never by name.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors, SkillSpace
+from matcher.explain.phrases import Phrases
+from matcher.score import CONSTRAINTS, CandidateGraph
+from matcher.taxonomy import Resolution, Taxonomy
+from matcher.taxonomy.adaptations import adaptation_label
+from matcher.taxonomy.similarity import carried_skills
+from matcher.terms import ResolvedTerms
+
+__all__ = ["Explainer"]
+
+#: how many skills a reason names in one list
+_LIST = 3
+#: how many roles or other seekers a reason names before "and N more"
+_NAMED = 3
+#: transfer similarity from which a past occupation is named as carrying over (about an
+#: origin's 50th most similar occupation of 3,006)
+_CARRIES_OVER = 0.5
+#: a skill group named as "related skills" must be at least this specific (IDF); broad groups
+#: such as "handling and moving" reach most occupations and explain nothing
+_GROUP_IDF = 1.5
+#: how many of the groups most missing requirements share are weighed against each other
+_GROUP_CANDIDATES = 12
+#: the taxonomy's language codes for each reason language, first found wins (ESCO writes
+#: Norwegian as 'no'; a label table may say 'nb')
+_TAXONOMY_LANG = {"en": ("en",), "nb": ("no", "nb"), "da": ("da",)}
+#: seeker columns whose terms the taxonomy resolves, in the order a reason names them
+_PROFILE = ("experience", "skills", "wishes")
+_ISCO_URI = "http://data.europa.eu/esco/isco/C"
+
+
+def _row_set(matrix: sp.csr_array, i: int) -> dict[int, float]:
+    start, stop = matrix.indptr[i], matrix.indptr[i + 1]
+    return dict(
+        zip(matrix.indices[start:stop].tolist(), matrix.data[start:stop].tolist(), strict=True)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Explainer:
+    """Writes the reasons for one batch; holds the batch's encoded state.
+
+    ``adaptation_keys`` are the adaptation keys in the column order of ``seekers.needs`` and
+    ``roles.offers``; ``lang`` is the language of the reasons ('en', 'nb' or 'da').
+    """
+
+    taxonomy: Taxonomy
+    space: SkillSpace
+    concepts: OccupationConcepts
+    seeker_ids: Sequence[str]
+    role_ids: Sequence[str]
+    role_titles: Sequence[str]
+    enterprises: Sequence[str]
+    seeker_terms: ResolvedTerms
+    role_terms: ResolvedTerms
+    seekers: SeekerVectors
+    roles: RoleVectors
+    graph: CandidateGraph
+    adaptation_keys: Sequence[str]
+    min_score: float
+    lang: str = "en"
+
+    # -- names in the reason's language -------------------------------------------------------
+
+    @cached_property
+    def say(self) -> Phrases:
+        return Phrases(self.lang)
+
+    @cached_property
+    def _tax_lang(self) -> str:
+        """The taxonomy's code for the reason language (its occupation or skill labels)."""
+        known = set(self.taxonomy.occupation_names) | set(self.taxonomy.skill_names)
+        codes = _TAXONOMY_LANG[self.lang]
+        return next((code for code in codes if code in known), codes[0])
+
+    @cached_property
+    def _skill_names(self) -> Sequence[tuple[str, ...]] | None:
+        return self.taxonomy.skill_names.get(self._tax_lang)
+
+    @cached_property
+    def _uri_index(self) -> dict[str, tuple[str, int]]:
+        index = {u: ("occupation", k) for k, u in enumerate(self.taxonomy.occupation_uris)}
+        index.update({u: ("skill", k) for k, u in enumerate(self.taxonomy.skill_uris)})
+        return index
+
+    @cached_property
+    def _skill_label(self) -> list[str]:
+        """Every skill's name in the reason's language, English where the taxonomy has none."""
+        english = self.taxonomy.skill_labels
+        names = self._skill_names
+        if names is None:
+            return [str(label).strip() for label in english]
+        return [str(n[0] if n else label).strip() for n, label in zip(names, english, strict=True)]
+
+    def _skill(self, k: int) -> str:
+        return self._skill_label[k]
+
+    def _occupation(self, o: int) -> str:
+        names = self.taxonomy.occupation_names.get(self._tax_lang)
+        if names is not None and names[o]:
+            return str(names[o][0]).strip()
+        return str(self.taxonomy.occupation_labels[o]).strip()
+
+    def _group(self, res: Resolution) -> str | None:
+        """The name of the ISCO/STYRK group ``res`` stands for, or None for one occupation."""
+        if len(res.indices) == 1 or not (res.uri or "").startswith(_ISCO_URI):
+            return None
+        by_lang = self.taxonomy.isco_names.get(str(res.uri)[len(_ISCO_URI):], {})
+        names = by_lang.get(self._tax_lang) or by_lang.get("en") or (res.label or "",)
+        return str(names[0]).strip()
+
+    def _occ_name(self, res: Resolution) -> str:
+        group = self._group(res)
+        if group is not None:
+            return self.say.quote(group)
+        if res.indices:
+            return self._occupation(res.indices[0])
+        return str(res.label or res.term)
+
+    def _as(self, res: Resolution) -> str:
+        """'as cook' / 'som kokk', or 'in the occupation group ...' for a group."""
+        if self._group(res) is not None:
+            return self.say("as_group", name=self._occ_name(res))
+        return self.say("as_occupation", name=self._occ_name(res))
+
+    def _skills(self, ks: Sequence[int]) -> str:
+        return self.say.join([self._skill(k) for k in ks[:_LIST]])
+
+    def _role_name(self, j: int) -> str:
+        """The role as the enterprise wrote it: id, title in quotes, "at" enterprise."""
+        name = str(self.role_ids[j])
+        if self.role_titles[j]:
+            name += " " + self.say.quote(self.role_titles[j])
+        if self.enterprises[j]:
+            name += f" {self.say('at')} {self.enterprises[j]}"
+        return name
+
+    def _roles(self, js: Sequence[int], total: int) -> str:
+        names = [self._role_name(j) for j in js]
+        if total > len(names):
+            names.append(self.say.count("more", total - len(names)))
+        return self.say.join(names)
+
+    def _needs(self, i: int) -> list[str]:
+        return [adaptation_label(self.adaptation_keys[int(n)], self.lang)
+                for n in np.flatnonzero(self.seekers.needs[i])]
+
+    def _by_specificity(self, skills: set[int]) -> list[int]:
+        idf, names = self.space.idf, self._skill_label
+        return sorted(skills, key=lambda k: (-idf[k], names[k]))
+
+    # -- a match, clause by clause --------------------------------------------------------------
+
+    def explain_match(self, i: int, j: int, score: float) -> str:
+        """The reason for matching seeker ``i`` to role ``j``."""
+        need = _row_set(self.roles.need, j)
+        have = _row_set(self.seekers.have, i)
+        covered = _row_set(self.seekers.covered, i)
+        missing = [k for k in need if k not in have]
+        occ = int(self.roles.occupation[j])
+        parts = [
+            self._clause_skills(i, need, have),
+            self._clause_related(i, missing, have, covered),
+            self._clause_carried(i, occ),
+            self._clause_wish(i, occ),
+            self._clause_trains(j, have),
+            self._clause_to_learn(missing, covered),
+            self.say("permanent") if self.roles.permanent[j] >= 1.0 else "",
+            self._clause_offers(i),
+            self._clause_ask_better(i, score),
+        ]
+        head = self.say("matched", role=self._role_name(j), score=self.say.number(score))
+        return self.say.reason(head, parts)
+
+    def _skill_sources(self, i: int) -> tuple[set[int], dict[int, Resolution]]:
+        """The skills the seeker listed, and for the others the past occupation implying them."""
+        listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
+        source: dict[int, Resolution] = {}
+        occ_skills = self.taxonomy.occupation_skills
+        for occ in self.seeker_terms.concepts["experience"][i]:
+            for o in occ.indices:
+                lo, hi = occ_skills.indptr[o], occ_skills.indptr[o + 1]
+                for k in occ_skills.indices[lo:hi].tolist():
+                    source.setdefault(k, occ)
+        return listed, source
+
+    def _clause_skills(self, i: int, need: dict[int, float], have: dict[int, float]) -> str:
+        """How many required skills the seeker has, each count saying where it comes from."""
+        shared = self._by_specificity({k for k in need if k in have})
+        if not shared:
+            return ""
+        listed, source = self._skill_sources(i)
+        from_listed = [k for k in shared if k in listed]
+        from_exp: dict[str, tuple[Resolution, list[int]]] = {}
+        for k in shared:
+            if k not in listed and k in source:
+                res = source[k]
+                from_exp.setdefault(res.uri or res.term, (res, []))[1].append(k)
+        count = self.say.count("skills_of", len(shared), total=len(need))
+        if not from_exp:
+            return self.say("skills_listed", count=count, names=self._skills(from_listed))
+        if not from_listed and len(from_exp) == 1:
+            res, ks = next(iter(from_exp.values()))
+            return self.say("skills_from", count=count, as_origin=self._as(res),
+                            names=self._skills(ks))
+        parts = [self.say("part_listed", k=len(from_listed), names=self._skills(from_listed))
+                 ] if from_listed else []
+        parts += [self.say("part_from", k=len(ks), as_origin=self._as(res),
+                           names=self._skills(ks)) for res, ks in from_exp.values()]
+        return self.say("skills_mixed", count=count, parts=self.say.join(parts))
+
+    def _related_groups(self, missing: Sequence[int], have: dict[int, float],
+                        covered: dict[int, float]) -> list[int]:
+        """The two broader skills or skill groups that most missing requirements share with the
+        seeker's skills (not ones the seeker holds outright), none inside the other and no two
+        with the same name."""
+        spread = self.space.spread
+        hits: dict[int, int] = {}
+        for k in missing:
+            for a in spread.indices[spread.indptr[k]:spread.indptr[k + 1]].tolist():
+                if a != k and a in covered and a not in have and self.space.idf[a] > _GROUP_IDF:
+                    hits[a] = hits.get(a, 0) + 1
+        idf = self.space.idf
+        chosen: list[int] = []
+        ranked = heapq.nsmallest(_GROUP_CANDIDATES, hits, key=lambda a: (-hits[a], -idf[a], a))
+        for a in ranked:
+            if self._skill(a) in {self._skill(b) for b in chosen}:
+                continue
+            nested = [b for b in chosen if b in self._broader(a) or a in self._broader(b)]
+            if not nested:
+                chosen.append(a)
+            elif all(idf[a] > idf[b] for b in nested):  # the narrower group says more
+                chosen = [a if b == nested[0] else b for b in chosen if b not in nested[1:]]
+        return chosen[:2]
+
+    def _broader(self, k: int) -> set[int]:
+        """``k`` and every broader skill or skill group above it."""
+        found = self._broader_known.get(k)
+        if found is None:
+            spread = self.space.spread
+            found = set(spread.indices[spread.indptr[k]:spread.indptr[k + 1]].tolist())
+            self._broader_known[k] = found
+        return found
+
+    @cached_property
+    def _broader_known(self) -> dict[int, set[int]]:
+        return {}
+
+    def _clause_related(self, i: int, missing: Sequence[int], have: dict[int, float],
+                        covered: dict[int, float]) -> str:
+        """Related experience that counted through ESCO's skill groups (transferable skills)."""
+        groups = self._related_groups(missing, have, covered)
+        if not groups:
+            return ""
+        names = self.say.join([self.say.quote(self._skill(a)) for a in groups])
+        past = self.seeker_terms.concepts["experience"][i]
+        listed = [k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices]
+        # the credit is only said to come from experience when no listed skill reaches a group
+        from_listed = any(a in self._broader(k) for k in listed for a in groups)
+        if past and not from_listed:
+            origin = self.say.join([self._as(res) for res in past])
+            return self.say("related_from", groups=names, as_origin=origin)
+        return self.say("related", groups=names)
+
+    def _clause_carried(self, i: int, occ: int) -> str:
+        """What the seeker's closest past occupation carries over to the role's occupation."""
+        past = self.seekers.experience[i]
+        if not past or occ < 0:
+            return ""
+        sims = self.concepts.similarity(past, [occ])[:, 0]
+        best = int(np.argmax(sims))
+        if sims[best] < _CARRIES_OVER:
+            return ""
+        origin, target = self.concepts.resolutions[past[best]], self.concepts.resolutions[occ]
+        if sims[best] >= 1.0:
+            return self.say("worked_as", as_target=self._as(target))
+        values = {"as_origin": self._as(origin), "target": self._occ_name(target),
+                  "as_target": self._as(target), "sim": self.say.number(float(sims[best]))}
+        if len(origin.indices) == 1 and len(target.indices) == 1 and origin.uri != target.uri:
+            skills = carried_skills(self.taxonomy, origin.indices[0], target.indices[0], top=3)
+            if skills:
+                names = [self._skill_named(s) for s in skills]
+                return self.say("carries_skills", skills=self.say.join(names), **values)
+        return self.say("carries", **values)
+
+    def _skill_named(self, label: str) -> str:
+        """A skill given by its English label, in the reason's language when the taxonomy has it."""
+        k = self._skill_by_label.get(label) if self._skill_names is not None else None
+        return self._skill(k) if k is not None else label.strip()
+
+    @cached_property
+    def _skill_by_label(self) -> dict[str, int]:
+        return {label: k for k, label in enumerate(self.taxonomy.skill_labels)}
+
+    def _clause_wish(self, i: int, occ: int) -> str:
+        wishes = self.seekers.wishes[i]
+        if not wishes or occ < 0:
+            return ""
+        sims = self.concepts.similarity(wishes, [occ])[:, 0]
+        w = int(np.argmax(sims))
+        as_occ = self._as(self.concepts.resolutions[wishes[w]])
+        if sims[w] >= 0.999:
+            return self.say("wish", as_occ=as_occ)
+        if sims[w] >= 0.5:
+            return self.say("wish_related", as_occ=as_occ)
+        return ""
+
+    def _clause_trains(self, j: int, have: dict[int, float]) -> str:
+        trained = _row_set(self.roles.trained, j)
+        taught = self._by_specificity({k for k in trained if k not in have})
+        return self.say("trains", skills=self._skills(taught)) if taught else ""
+
+    def _clause_to_learn(self, missing: Sequence[int], covered: dict[int, float]) -> str:
+        gaps = [k for k in self._by_specificity(set(missing)) if k not in covered]
+        return self.say("to_learn", skills=self._skills(gaps)) if gaps else ""
+
+    def _clause_offers(self, i: int) -> str:
+        needs = self._needs(i)
+        return self.say("offers", needs=self.say.join(needs)) if needs else ""
+
+    def _clause_ask_better(self, i: int, score: float) -> str:
+        """Roles that would fit better but did not say whether they offer what the seeker needs."""
+        better = [int(j) for j in self.graph.ask_roles[i]
+                  if j >= 0 and float(self._pair_score(i, int(j))) > score]
+        if not better:
+            return ""
+        return self.say.count("ask_better", len(better), roles=self._roles(better, len(better)),
+                              needs=self.say.join(self._needs(i)))
+
+    def _pair_score(self, i: int, j: int) -> float:
+        """The score of a pair a hard constraint excluded (kept by the graph for its best roles)."""
+        return float(self.graph.ask_scores[i, list(self.graph.ask_roles[i]).index(j)])
+
+    # -- no match, clause by clause -------------------------------------------------------------
+
+    def explain_unmatched(
+        self,
+        i: int,
+        role_of_seeker: np.ndarray,
+        freeing_cost: np.ndarray,
+    ) -> str:
+        """The reason seeker ``i`` got no role."""
+        g = self.graph
+        recognised = any(self.seeker_terms.concepts[c][i] for c in _PROFILE)
+        profile = "" if recognised else self._clause_profile(i)
+        if len(self.role_ids) == 0:
+            main = self.say("no_roles")
+        elif g.scores.indptr[i + 1] > g.scores.indptr[i]:
+            main = self._clause_lost(i, role_of_seeker, freeing_cost)
+        elif g.feasible[i] == 0:
+            main = self._clause_none_pass(i)
+        elif not recognised:
+            # with nothing to go on, "no role reaches the minimum score" would mislead
+            return self.say.reason(self.say("not_matched"), [profile])
+        else:
+            main = self._clause_below(i)
+        ask = self._clause_ask(i)
+        text = self.say.reason(self.say("not_matched"), [main, ask])
+        if profile:
+            text += " " + self.say.sentence(profile)
+        text += self._clause_excluded_best(i, ask_named=bool(ask))
+        if recognised:
+            text += self._clause_unrecognised(i)
+        return text
+
+    def _clause_lost(self, i: int, role_of_seeker: np.ndarray, freeing_cost: np.ndarray) -> str:
+        """Every fitting role went to someone else: the best, who holds it, and the cost."""
+        g = self.graph
+        start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
+        cols = g.scores.indices[start:stop]
+        vals = g.scores.data[start:stop]
+        order = np.lexsort((cols, -vals))
+        j, s = int(cols[order[0]]), float(vals[order[0]])
+        held = sorted(
+            ((float(g.scores[h, j]), self.seeker_ids[h])
+             for h in np.flatnonzero(role_of_seeker == j).tolist()),
+            key=lambda t: (-t[0], t[1]),
+        )
+        who = self.say.join_some(
+            [f"{sid} ({self.say.number(hs)})" for hs, sid in held], _NAMED
+        ) or self.say("no_places")
+        text = self.say.count("lost", int(stop - start), role=self._role_name(j),
+                              score=self.say.number(s), who=who)
+        loss = float(freeing_cost[j]) - s
+        if np.isnan(loss):
+            return text
+        if loss > 1e-9:
+            return text + self.say("cost", loss=self.say.number(loss))
+        return text + self.say("tie")
+
+    def _clause_profile(self, i: int) -> str:
+        """Nothing to go on: an empty profile, or terms none of which were recognised."""
+        terms = self._unrecognised_terms(i)
+        if not terms:
+            return self.say("empty")
+        return self.say.count("unrecognised_all", len(terms), terms=self.say.join(terms))
+
+    def _clause_below(self, i: int) -> str:
+        g = self.graph
+        return self.say.count(
+            "below", int(g.feasible[i]), min=self.say.number(self.min_score),
+            role=self._role_name(int(g.best_below[i])),
+            score=self.say.number(float(g.best_below_score[i])),
+        )
+
+    def _clause_none_pass(self, i: int) -> str:
+        """No role passes the hard constraints: each with how many roles it excluded."""
+        counts = self.graph.excluded[i]
+        n_roles = len(self.role_ids)
+        ranked = sorted((-int(counts[c]), c) for c in range(len(CONSTRAINTS)) if counts[c] > 0)
+        if n_roles == 1:
+            why = self.say.join([self._constraint(i, CONSTRAINTS[c], 1) for _, c in ranked])
+            return self.say.count("none_pass", 1, why=why)
+        clauses = [
+            self.say("excluded_count", n=-neg, why=self._constraint(i, CONSTRAINTS[c], -neg))
+            for neg, c in ranked
+        ]
+        return self.say.count("none_pass", n_roles, clauses=self.say.join_constraints(clauses))
+
+    def _constraint(self, i: int, name: str, n: int) -> str:
+        """What constraint ``name`` says about ``n`` roles ("are more than 30 km away")."""
+        values = {
+            "distance": {"km": self.say.plain(float(self.seekers.radius_km[i]))},
+            "hours": {"hours": self.say.plain(float(self.seekers.hours_max[i]))},
+            "language": {},
+            "needs": {"needs": self.say.join(self._needs(i))},
+        }[name]
+        return self.say.count(name, n, **values)
+
+    def _clause_ask(self, i: int) -> str:
+        """Roles that would fit but did not say whether they offer what the seeker needs."""
+        g = self.graph
+        if g.ask_count[i] == 0:
+            return ""
+        shown = [int(j) for j in g.ask_roles[i] if j >= 0]
+        n = int(g.ask_count[i])
+        return self.say.count("ask", n, roles=self._roles(shown, n),
+                              needs=self.say.join(self._needs(i)))
+
+    def _clause_excluded_best(self, i: int, *, ask_named: bool) -> str:
+        """The best-scoring role a hard constraint took away, when it beats what is left."""
+        g = self.graph
+        j = int(g.best_excluded[i])
+        if j < 0:
+            return ""
+        start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
+        left = max(
+            float(g.scores.data[start:stop].max()) if stop > start else -np.inf,
+            float(g.best_below_score[i]) if g.best_below[i] >= 0 else -np.inf,
+        )
+        if g.best_excluded_score[i] <= left:
+            return ""
+        by = [name for c, name in enumerate(CONSTRAINTS) if g.best_excluded_by[i, c]]
+        if ask_named and by == ["needs"] and j in g.ask_roles[i]:
+            return ""  # already named among the roles to ask
+        why = self.say.join([self._constraint(i, name, 1) for name in by])
+        return self.say("excluded_best", role=self._role_name(j),
+                        score=self.say.number(float(g.best_excluded_score[i])), why=why)
+
+    def _unrecognised_terms(self, i: int) -> list[str]:
+        """The seeker's terms that resolved to nothing, each with its column and suggestions."""
+        out = []
+        for column in _PROFILE:
+            cells = self.seeker_terms.unresolved.get(column)
+            for res in cells[i] if cells else []:
+                closest = self._suggestions(res)
+                values = {"term": self.say.quote(res.term), "column": self.say(column)}
+                if closest:
+                    out.append(self.say("term_closest", closest=self.say.join(closest), **values))
+                else:
+                    out.append(self.say("term", **values))
+        return out
+
+    def _suggestions(self, res: Resolution) -> list[str]:
+        """Up to three near concepts, named in the reason's language where the URI is known."""
+        names: list[str] = []
+        for uri in res.candidates:
+            found = self._uri_index.get(uri)
+            if found is None:
+                continue
+            kind, k = found
+            names.append(self._occupation(k) if kind == "occupation" else self._skill(k))
+        if not names:
+            names = list(res.suggestions)
+        return [self.say.quote(n) for n in dict.fromkeys(names)][:3]
+
+    def _clause_unrecognised(self, i: int) -> str:
+        terms = self._unrecognised_terms(i)
+        return " " + self.say("unrecognised", terms=self.say.join(terms)) if terms else ""
