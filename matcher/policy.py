@@ -294,10 +294,10 @@ def restrict(
     keep = csr.tocoo()
     mask = locked[keep.row] < 0
     if forbid_i:
-        banned = set(zip(forbid_i, forbid_j, strict=True))
-        mask &= np.array([(a, b) not in banned for a, b in zip(keep.row.tolist(),
-                                                                 keep.col.tolist(), strict=True)],
-                         dtype=bool)
+        width = np.int64(csr.shape[1])
+        pairs = keep.row.astype(np.int64) * width + keep.col.astype(np.int64)
+        banned = np.asarray(forbid_i, dtype=np.int64) * width + np.asarray(forbid_j, np.int64)
+        mask &= ~np.isin(pairs, banned)
     rest = sp.csr_array((keep.data[mask], (keep.row[mask], keep.col[mask])), shape=csr.shape)
     rest.sort_indices()
     return Restricted(candidates=rest, slots=slots - taken, locked=locked)
