@@ -155,3 +155,30 @@ def test_priority_policy_reports_fit_and_records_the_objective(
     assert got.manifest["objective_total"] == pytest.approx(
         got.total_score + 1.0 * p[matched].sum(), abs=1e-9)
     assert got.manifest["optimality"]["certified"]
+
+
+def test_policy_curve_command_prints_each_weight_and_writes_json(
+    samples: tuple[Any, Any], sample_result: matcher.MatchResult, tmp_path: Any
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from matcher.cli.base import cli
+
+    seekers, roles = samples
+    out = tmp_path / "curve.json"
+    res = CliRunner().invoke(cli, ["policy-curve", str(seekers), str(roles),
+                                   "--weights", "0,0.5,1", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[0].split() == ["weight", "total", "fit", "fit", "lost", "matched",
+                                "T1", "T2", "T3", "T4"]
+    assert [line.split()[0] for line in lines[1:]] == ["0", "0.5", "1"]
+    assert lines[1].split()[1] == f"{sample_result.total_score:.4f}"
+    points = json.loads(out.read_text())
+    assert [p["weight"] for p in points] == [0.0, 0.5, 1.0]
+    bad = CliRunner().invoke(cli, ["policy-curve", str(seekers), str(roles),
+                                   "--weights", "0,x"])
+    assert bad.exit_code == 2
+    assert "--weights row 2: must be numbers in [0, 100] separated by commas, got 'x'" in bad.output
