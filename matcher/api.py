@@ -202,8 +202,9 @@ class MatchResult:
     def append_history(self, folder: str | os.PathLike[str] | None = None) -> Path:
         """Append this run to the run history (default: the ``history`` setting), atomically.
 
-        The run file holds ids, the assignment and its scores, the settings, the input hashes
-        and the totals: no names and no free text (see :mod:`matcher.io.history`). Call it
+        The run file holds ids, the assignment and its scores, the pool of allowed pairs (ALTS,
+        plus every proposed pair) for the audit, the settings, the input hashes and the
+        totals: no names and no free text (see :mod:`matcher.io.history`). Call it
         once the outputs are written, so the history holds only runs that were delivered.
         """
         m = self.manifest
@@ -218,6 +219,12 @@ class MatchResult:
         record["overrides"] = [{k: o[k] for k in ("kind", "seeker_id", "role_id")}
                                for o in m.get("overrides", [])]
         record["assignment"] = rows
+        pool = {(sid, rid): score for sid, rid, score in
+                self.alternatives.select("seeker_id", "role_id", "score").iter_rows()}
+        for sid, rid, score in rows:
+            if rid is not None:
+                pool.setdefault((sid, rid), score)
+        record["pool"] = [[sid, rid, score] for (sid, rid), score in sorted(pool.items())]
         return append_run(target, record)
 
     def _repr_html_(self) -> str:

@@ -157,3 +157,31 @@ def test_report_shows_overrides_curve_and_parking_from_a_real_run(
         assert section in page, section
     assert str(folder) not in page  # the history folder's path is not shown
     assert result.manifest["history"]["seekers"][unmatched]["runs"] == 2
+
+
+def test_history_becomes_the_audits_decisions_across_batches(
+    samples: tuple[Any, Any], taxonomy: matcher.Taxonomy, sample_result: matcher.MatchResult,
+    tmp_path: Path
+) -> None:
+    from matcher.audit.inputs import read_decisions
+    from matcher.io import write_table
+    from matcher.io.history import history_decisions
+
+    seekers, roles = samples
+    for top_k in (5, 1):
+        matcher.match(seekers, roles, taxonomy=taxonomy, top_k=top_k,
+                      history=str(tmp_path)).append_history()
+    decisions = history_decisions(read_history(tmp_path))
+    assert decisions["batch"].unique().sort().to_list() == ["B1", "B2"]
+    chosen = sample_result.matches.filter(pl.col("role_id").is_not_null())
+    for batch in ("B1", "B2"):
+        picked = decisions.filter((pl.col("batch") == batch) & (pl.col("selected") == 1))
+        assert sorted(picked.select("seeker_id", "role_id").rows()) == sorted(
+            chosen.select("seeker_id", "role_id").rows())  # even below top_k 1
+        assert picked["fit"].to_list() == pytest.approx(
+            chosen.sort("seeker_id")["score"].to_list())
+    assert decisions.filter(pl.col("batch") == "B1").height == sample_result.alternatives.height
+    write_table(decisions, tmp_path / "decisions.csv")
+    typed = read_decisions(tmp_path / "decisions.csv",
+                           set(sample_result.matches["seeker_id"].to_list()))
+    assert typed.height == decisions.height

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from matcher.errors import InputError, OutputError, Problem
 from matcher.io.write import write_json
 
@@ -32,6 +34,7 @@ __all__ = [
     "HISTORY_FORMAT",
     "HistoryRun",
     "append_run",
+    "history_decisions",
     "read_history",
     "seeker_history",
 ]
@@ -46,18 +49,24 @@ _PREFIX = "run-"
 
 @dataclass(frozen=True)
 class HistoryRun:
-    """One past batch: its file name and, per seeker id, the role given (``None``: unmatched)."""
+    """One past batch: its file name and, per seeker id, the role given (``None``: unmatched).
+
+    ``pool`` holds the run's allowed pairs as ``(seeker_id, role_id, score)`` (each seeker's
+    ``top_k`` best, as ALTS listed them); empty for a run stored without them.
+    """
 
     name: str
     assignment: Mapping[str, str | None]
+    pool: tuple[tuple[str, str, float], ...] = ()
 
 
 def append_run(folder: str | os.PathLike[str], record: Mapping[str, Any]) -> Path:
     """Append one run to the history in ``folder`` (created if missing), atomically.
 
     ``record`` must hold ``assignment``: a list of ``[seeker_id, role_id or None, score or
-    None]``; everything else (settings, input hashes, totals) is stored as it is. Returns the
-    new file's path.
+    None]``, and may hold ``pool``: a list of ``[seeker_id, role_id, score]`` (the allowed
+    pairs, for the audit); everything else (settings, input hashes, totals) is stored as it
+    is. Returns the new file's path.
     """
     target = Path(folder)
     try:
@@ -89,7 +98,7 @@ def read_history(folder: str | os.PathLike[str]) -> list[HistoryRun]:
     for path in sorted(root.glob(f"{_PREFIX}*.json")):
         try:
             body = json.loads(path.read_text(encoding="utf-8"))
-            runs.append(HistoryRun(path.name, _check_run(body, path)))
+            runs.append(HistoryRun(path.name, _check_run(body, path), _check_pool(body)))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             problems.append(Problem(file=str(path), row=None, column=None,
@@ -114,6 +123,45 @@ def _check_run(body: Any, path: Path) -> dict[str, str | None]:
             raise ValueError(f"assignment entry {k} must be a new [seeker_id, role_id, score]")
         out[row[0]] = row[1]
     return out
+
+
+def _check_pool(body: dict[str, Any]) -> tuple[tuple[str, str, float], ...]:
+    rows = body.get("pool", [])
+    if not isinstance(rows, list):
+        raise ValueError("'pool' must be a list")
+    out = []
+    for k, row in enumerate(rows, start=1):
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
+                and isinstance(row[1], str) and isinstance(row[2], int | float)
+                and not isinstance(row[2], bool)):
+            raise ValueError(f"pool entry {k} must be [seeker_id, role_id, score]")
+        out.append((row[0], row[1], float(row[2])))
+    return tuple(out)
+
+
+def history_decisions(runs: Sequence[HistoryRun]) -> pl.DataFrame:
+    """The history as the audit's DECISIONS: one row per pair of each run's pool.
+
+    Columns ``seeker_id, role_id, fit, selected, batch``; ``batch`` is the run's position,
+    ``B1`` the oldest, so the audit's natural order of batch labels is the order of the runs
+    and parking (C9) is measured across them. (``MatchResult.append_history`` puts every
+    proposed pair in the pool, also one ranked below ``top_k``.) Write it with :func:`matcher.io.write_table` and give it to ``matcher audit
+    --decisions``.
+    """
+    seeker, role, fit, selected, batch = [], [], [], [], []
+    for k, run in enumerate(runs, start=1):
+        label = f"B{k}"
+        given = {(s, r) for s, r in run.assignment.items() if r is not None}
+        for s, r, score in run.pool:
+            seeker.append(s)
+            role.append(r)
+            fit.append(score)
+            selected.append(int((s, r) in given))
+            batch.append(label)
+    return pl.DataFrame({"seeker_id": seeker, "role_id": role, "fit": fit,
+                         "selected": selected, "batch": batch},
+                        schema={"seeker_id": pl.String, "role_id": pl.String,
+                                "fit": pl.Float64, "selected": pl.Int8, "batch": pl.String})
 
 
 def seeker_history(
