@@ -144,9 +144,9 @@ def history_decisions(runs: Sequence[HistoryRun]) -> pl.DataFrame:
 
     Columns ``seeker_id, role_id, fit, selected, batch``; ``batch`` is the run's position,
     ``B1`` the oldest, so the audit's natural order of batch labels is the order of the runs
-    and parking (C9) is measured across them. (``MatchResult.append_history`` puts every
-    proposed pair in the pool, also one ranked below ``top_k``.) Write it with :func:`matcher.io.write_table` and give it to ``matcher audit
-    --decisions``.
+    and parking (C9) is measured across them. ``MatchResult.append_history`` puts every
+    proposed pair in the pool, also one ranked below ``top_k``. Write the frame with
+    :func:`matcher.io.write_table` and give it to ``matcher audit --decisions``.
     """
     seeker, role, fit, selected, batch = [], [], [], [], []
     for k, run in enumerate(runs, start=1):
