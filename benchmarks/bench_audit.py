@@ -3,6 +3,7 @@ answer (not run by the test suite).
 
     python benchmarks/bench_audit.py                 # 200 seeds per scenario
     python benchmarks/bench_audit.py --seeds 50 --workers 2
+    python benchmarks/bench_audit.py --suppression   # the cost of small-cell suppression
 
 Each seed draws a pool with :func:`matcher.audit.simulate.simulate` (600 seekers in four tiers,
 40 opportunities of 30 eligible candidates, 3 places each, fit correlated with employability)
@@ -93,11 +94,85 @@ def one(args: tuple[str, int]) -> dict[str, Any]:
     }
 
 
+def suppression(repeats: int) -> None:
+    """Time of suppression with the complementary step against the baseline of primary
+    suppression only, in the same run (medians), its share of the whole audit (bootstrap 0),
+    and how many of the published counts each withholds."""
+    import matcher
+    from matcher.audit import disclosure
+    from matcher.audit.simulate import simulate
+
+    protect = disclosure.Ledger.protect
+    timed: list[float] = []
+
+    def timed_protect(self: disclosure.Ledger, min_cell: int, *, complementary: bool = True
+                      ) -> Any:
+        start = time.perf_counter()
+        out = protect(self, min_cell, complementary=complementary and MODE["full"])
+        timed.append(time.perf_counter() - start)
+        return out
+
+    MODE = {"full": True}
+    disclosure.Ledger.protect = timed_protect  # type: ignore[method-assign]
+    print("| caseload | batches | audit ms (primary only) | suppression ms: primary only | "
+          "suppression ms: full | full / audit | withheld: primary only | withheld: full | "
+          "published counts |")
+    print("|---" * 9 + "|")
+    for n, batches in ((150, 1), (600, 1), (600, 3), (3000, 1)):
+        seekers, decisions = simulate(n_seekers=n, n_roles=max(10, n // 15), batches=batches,
+                                      seed=1)
+        seekers = seekers.with_columns(region=pl.Series(
+            np.random.default_rng(0).choice(["north", "south", "east"], n)))
+        row = []
+        for full in (False, True):
+            MODE["full"] = full
+            times, protects = [], []
+            for _ in range(repeats):
+                timed.clear()
+                start = time.perf_counter()
+                result = matcher.audit(seekers, decisions, group=["region"], bootstrap=0)
+                times.append(time.perf_counter() - start)
+                protects.append(sum(timed))
+            row.append((float(np.median(times)) * 1000, float(np.median(protects)) * 1000,
+                        len(result.suppressed)))
+        print(f"| {n} | {batches} | {row[0][0]:.0f} | {row[0][1]:.1f} | {row[1][1]:.1f} | "
+              f"{row[1][1] / row[0][0]:.3f} | {row[0][2]} | {row[1][2]} | "
+              f"{_ledger_size(seekers, decisions)} |")
+    disclosure.Ledger.protect = protect  # type: ignore[method-assign]
+
+
+def _ledger_size(seekers: pl.DataFrame, decisions: pl.DataFrame) -> int:
+    from matcher.audit import core
+
+    seen: list[int] = []
+    original = core.Caseload.__init__
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        seen.append(id(self))
+        spy.caseload = self  # type: ignore[attr-defined]
+
+    core.Caseload.__init__ = spy  # type: ignore[method-assign]
+    try:
+        import matcher
+
+        matcher.audit(seekers, decisions, group=["region"], bootstrap=0)
+    finally:
+        core.Caseload.__init__ = original  # type: ignore[method-assign]
+    return len(spy.caseload.ledger.entries)  # type: ignore[attr-defined]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--suppression", action="store_true",
+                        help="time small-cell suppression instead (medians of --repeats)")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    if args.suppression:
+        suppression(args.repeats)
+        return
     jobs = [(name, seed) for name in SCENARIOS for seed in range(args.seeds)]
     start = time.perf_counter()
     results = []

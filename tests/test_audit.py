@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 import matcher
-from matcher.audit import inference
 from matcher.audit.creaming import conditional_logit
 from matcher.audit.inputs import tier_order
 from matcher.audit.simulate import simulate
@@ -154,16 +153,17 @@ def sim_result() -> matcher.AuditResult:
 def test_result_has_every_metric(sim_result: matcher.AuditResult) -> None:
     m = sim_result.metrics
     assert set(m) == {"C1", "C5_C8", "C6_C7", "C6_by_tier", "C9", "C10_C11", "C12", "C13"}
-    assert sim_result.selection.columns[:4] == ["tier", "n", "selected", "not_selected"]
+    assert sim_result.selection.columns[:6] == ["tier", "caseload", "no_eligible", "n",
+                                                "selected", "not_selected"]
     assert {r["metric"] for r in m["C5_C8"]} == {"C5", "C8"}
-    assert m["C10_C11"]["C11"]["lists"] == 30
+    assert m["C10_C11"]["lists"] == 30
     assert sim_result.exposure.height == 4
     assert sim_result.outcomes.height > 0
     for row in m["C6_C7"]:
         if row["status"] == "ok":
             assert row["ci_low"] < row["odds_ratio"] < row["ci_high"]
     c23 = m["C1"]["C2_C3"]
-    low, high = c23["C3_bootstrap_ci_pp"]
+    low, high = c23["C3_bootstrap_ci_low_pp"], c23["C3_bootstrap_ci_high_pp"]
     assert low <= c23["C3_creaming_gap_pp"] <= high
     assert "<ul>" in sim_result._repr_html_()
 
@@ -176,9 +176,24 @@ def test_price_of_fairness_curve_from_engine_scores(tmp_path: Path,
     result = matcher.audit(samples[0], matches=matches, alternatives=alts, bootstrap=0)
     curve = result.metrics["C13"]
     assert curve[0]["strength"] == 0 and curve[0]["price_of_fairness"] == 0
-    prices = [row["price_of_fairness"] for row in curve]
-    assert all(p >= -1e-12 for p in prices)
-    assert prices == sorted(prices) or max(prices) >= 0  # never better than the optimum
+    # strength 0 is the optimum of total fit: scipy's assignment on the slot-expanded matrix
+    from scipy.optimize import linear_sum_assignment
+
+    pairs = pl.read_csv(alts).filter(pl.col("score") > 0)
+    slots = pl.read_csv(matches).filter(pl.col("role_id").is_not_null()).group_by(
+        "role_id").len()
+    columns = [r for r, k in slots.iter_rows() for _ in range(k)]
+    seekers = sorted(set(pairs["seeker_id"].to_list()))
+    weight = np.zeros((len(seekers), len(columns)))
+    score = {(a, b): c for a, b, c in pairs.select("seeker_id", "role_id", "score").iter_rows()}
+    for i, a in enumerate(seekers):
+        for j, b in enumerate(columns):
+            weight[i, j] = score.get((a, b), 0.0)
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    assert curve[0]["total_fit"] == pytest.approx(weight[rows, cols].sum(), abs=1e-9)
+    # every other strength gives up total fit for priority: never better than the optimum
+    assert all(row["total_fit"] <= curve[0]["total_fit"] + 1e-9 for row in curve)
+    assert all(row["price_of_fairness"] >= -1e-12 for row in curve)
     assert result.settings["mode"].startswith("engine")
 
 
@@ -207,16 +222,6 @@ def test_same_input_and_seed_give_identical_json(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- suppression
 
 
-def test_suppression_primary_and_secondary() -> None:
-    primary, secondary = inference.suppress(np.array([[3, 40], [20, 30], [25, 35]]), 5)
-    assert primary.tolist() == [[True, False], [False, False], [False, False]]
-    # the 40 (row total) and a second cell in each column (column totals) go too
-    assert secondary[0, 1] and secondary[1:, 0].any() and secondary[1:, 1].any()
-    # nothing recoverable: no row or column has exactly one hidden cell
-    hidden = primary | secondary
-    assert all(h.sum() != 1 for h in hidden) and all(h.sum() != 1 for h in hidden.T)
-
-
 def test_small_tier_is_suppressed_in_the_audit() -> None:
     seekers = pl.DataFrame({"seeker_id": [f"s{i}" for i in range(60)],
                             "tier": ["T1"] * 30 + ["T2"] * 27 + ["T3"] * 3,
@@ -227,9 +232,9 @@ def test_small_tier_is_suppressed_in_the_audit() -> None:
     result = matcher.audit(seekers, decisions, bootstrap=0)
     t3 = result.selection.filter(pl.col("tier") == "T3").row(0, named=True)
     assert t3["selected"] is None and t3["rate"] is None and t3["n"] is None
-    kinds = {(s["metric"], s["row"], s["kind"]) for s in result.suppressed}
-    assert ("C1", "T3", "primary") in kinds
-    assert any(k[0] == "C1" and k[2] == "secondary" for k in kinds)
+    cells = {(s.table, s.row, s.cell) for s in result.suppressed}
+    assert ("C1", "T3", "n") in cells and ("C1", "T3", "selected") in cells
+    assert len({row for table, row, _ in cells if table == "C1"}) >= 2  # and its complement
     assert result.metrics["C1"]["C2_C3"]["C2_creaming_ratio"] is None
 
 
@@ -396,6 +401,6 @@ def test_row_order_and_groups(tmp_path: Path) -> None:
                       group=["region"], bootstrap=100, seed=2)
     assert a.to_dict() == b.to_dict()
     assert a.groups["value"].to_list() == ["north", "south", "west"]
-    assert a.groups["n"].sum() == a.settings["pool"]["seekers"]
+    assert a.groups["n"].sum() == a.metrics["C1"]["overall"]["n"]
     with pytest.raises(InputError, match="group column named with --group is missing"):
         matcher.audit(seekers, decisions, group=["county"])

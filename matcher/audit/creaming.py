@@ -39,9 +39,20 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-__all__ = ["TestResult", "conditional_logit", "mantel_haenszel", "spline_basis"]
+__all__ = ["STATUS_MEANING", "Status", "TestResult", "conditional_logit", "mantel_haenszel",
+           "parking_logit", "spline_basis"]
 
-Status = Literal["ok", "fit_determined", "separated", "no_variation", "too_small"]
+#: what a test's status means, the same in the JSON, the HTML report and the frames
+Status = Literal["ok", "fit_determined", "separated", "no_variation", "too_small", "suppressed"]
+
+STATUS_MEANING: dict[str, str] = {
+    "ok": "estimated and tested",
+    "fit_determined": "fit explains the selection completely: no model, no test",
+    "separated": "perfect separation: the odds ratio is not estimable, no test",
+    "no_variation": "nothing to compare: no test",
+    "too_small": "too few people or decisions: no test",
+    "suppressed": "withheld: it concerns a group whose counts are suppressed",
+}
 
 #: power at which the smallest detectable effect is stated
 POWER = 0.8
@@ -58,9 +69,9 @@ class TestResult:
     test: str
     scope: str
     status: Status
-    n: int
-    n_selected: int
-    n_groups: int
+    n: int | None
+    n_selected: int | None
+    n_groups: int | None
     odds_ratio: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
@@ -70,6 +81,10 @@ class TestResult:
     mde_or: float | None = None
     mde_alpha: float | None = None
     note: str = ""
+    #: in the decisive family of the verdict, and its multiplicity-adjusted one-sided p-value
+    decisive: bool = False
+    p_adjusted: float | None = None
+    correction: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: _clean(v) for k, v in asdict(self).items()}

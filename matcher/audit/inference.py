@@ -1,11 +1,9 @@
-"""Inference shared by the metrics: multiple-test correction, the tier-stratified bootstrap and
-small-cell suppression.
+"""Inference shared by the metrics: multiple-test correction and the tier-stratified bootstrap
+(small-cell suppression is :mod:`matcher.audit.disclosure`).
 
 - :func:`adjust`: Holm (default) or Benjamini-Hochberg over a family of p-values.
 - :func:`stratified_bootstrap`: percentile intervals of seeker-level statistics, resampling
   seekers with replacement inside each tier, from one seeded generator.
-- :func:`suppress`: primary suppression of counts under ``min_cell`` and secondary suppression of
-  the cell that would let a suppressed one be recovered from a published total.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Correction", "adjust", "stratified_bootstrap", "suppress"]
+__all__ = ["Correction", "adjust", "stratified_bootstrap"]
 
 Correction = Literal["holm", "bh"]
 
@@ -77,42 +75,3 @@ def stratified_bootstrap(
         if v.size > n_boot / 2:
             low[j], high[j] = np.quantile(v, [alpha / 2, 1 - alpha / 2])
     return low, high
-
-
-def suppress(table: NDArray[np.int64], min_cell: int) -> tuple[NDArray[np.bool_],
-                                                                NDArray[np.bool_]]:
-    """Which cells of a count table to withhold.
-
-    ``table`` is rows x columns of counts whose row sums and column sums are published (e.g.
-    tiers x (selected, not selected)). A cell under ``min_cell`` is suppressed (primary); then,
-    while a row or a column has exactly one suppressed cell, the smallest other cell of that
-    row or column is suppressed too (secondary), since the total would give the first away.
-
-    Returns ``(primary, secondary)`` boolean masks.
-
-    >>> p, s = suppress(np.array([[3, 40], [20, 30], [25, 35]]), 5)
-    >>> p.astype(int).tolist(), s.astype(int).tolist()
-    ([[1, 0], [0, 0], [0, 0]], [[0, 1], [1, 1], [0, 0]])
-    """
-    counts = np.asarray(table, dtype=np.int64)
-    primary = counts < min_cell
-    hidden = primary.copy()
-    changed = True
-    while changed:
-        changed = False
-        for axis in (1, 0):
-            lines = hidden if axis == 1 else hidden.T
-            values = counts if axis == 1 else counts.T
-            for i in range(lines.shape[0]):
-                if lines[i].sum() == 1 and lines.shape[1] > 1:
-                    others = np.where(lines[i], np.iinfo(np.int64).max, values[i])
-                    j = int(np.argmin(others))
-                    if axis == 1:
-                        hidden[i, j] = True
-                    else:
-                        hidden[j, i] = True
-                    changed = True
-                    break
-            if changed:
-                break
-    return primary, hidden & ~primary

@@ -253,10 +253,28 @@ def read_decisions(source: Source, seeker_ids: set[str], *, seekers_name: str = 
     return typed
 
 
+#: why a seeker of MATCHES has no eligible role, from the start of MATCHES' ``reason``
+NO_ELIGIBLE_REASONS = (
+    ("passes the hard constraints", "no role passes the hard constraints (distance, language, "
+     "hours, adaptations)"),
+    ("reaches the minimum score", "no role within reach reaches the minimum score"),
+    ("no open roles", "no open roles in the batch"),
+)
+
+
+def no_eligible_reason(text: str | None) -> str:
+    """The reason category of an unmatched seeker's MATCHES ``reason`` (never the text)."""
+    if text:
+        for marker, reason in NO_ELIGIBLE_REASONS:
+            if marker in text:
+                return reason
+    return "no allowed pair in ALTS (reason not given)"
+
+
 def decisions_from_engine(matches: Source, alternatives: Source, *,
                           matches_name: str | None = None,
                           alternatives_name: str | None = None
-                          ) -> tuple[pl.DataFrame, list[Problem]]:
+                          ) -> tuple[pl.DataFrame, list[Problem], pl.DataFrame]:
     """DECISIONS from ``matcher match``'s MATCHES (selections) and ALTS (the eligible pool).
 
     ``fit`` is the engine's ``score``; ``selected`` is 1 for the pair MATCHES holds; ``rank`` is
@@ -266,6 +284,9 @@ def decisions_from_engine(matches: Source, alternatives: Source, *,
     ALTS lists only each seeker's top-k roles unless the match ran with ``--top-k 0``: a matched
     pair missing from ALTS is added from MATCHES and reported as a warning, and the pool is then
     the top-k lists, not every allowed pair.
+
+    The third frame is the caseload: every seeker of MATCHES (``seeker_id``, and for those with
+    no pair in the pool ``no_eligible_reason``, a category read from MATCHES' ``reason``).
     """
     m_raw, m_name = read_table(matches, name=matches_name)
     a_raw, a_name = read_table(alternatives, name=alternatives_name)
@@ -322,4 +343,23 @@ def decisions_from_engine(matches: Source, alternatives: Source, *,
     pool = pool.with_columns(_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     if pool.height == 0:
         raise InputError([Problem(a_name, None, None, RULE_EMPTY_POOL)])
-    return pool, warnings
+    problems = _check(m, m_name, "seeker_id", _text(m, "seeker_id").is_null(),
+                      RULE_MISSING_VALUE, quote=False)
+    problems += _duplicates(m, m_name, ["seeker_id"], RULE_UNIQUE)
+    if problems:
+        raise InputError(problems)
+    reason = _text(m, "reason") if "reason" in m.columns else pl.lit(None, pl.String)
+    everyone = m.select(_text(m, "seeker_id").alias("seeker_id"), reason.alias("reason"))
+    in_pool = set(pool["seeker_id"].to_list())
+    ids = everyone["seeker_id"].to_list()
+    caseload = pl.DataFrame({
+        "seeker_id": ids,
+        "no_eligible_reason": [None if s in in_pool else no_eligible_reason(r)
+                               for s, r in zip(ids, everyone["reason"].to_list(), strict=True)],
+    }, schema={"seeker_id": pl.String, "no_eligible_reason": pl.String})
+    missing_from_matches = sorted(in_pool - set(caseload["seeker_id"].to_list()))
+    caseload = pl.concat([caseload, pl.DataFrame(
+        {"seeker_id": missing_from_matches,
+         "no_eligible_reason": [None] * len(missing_from_matches)},
+        schema={"seeker_id": pl.String, "no_eligible_reason": pl.String})])
+    return pool, warnings, caseload

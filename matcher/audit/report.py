@@ -1,33 +1,77 @@
-"""The audit report: one self-contained HTML file (inline CSS and SVG, no scripts, no network).
+"""The audit report: one self-contained HTML file (inline CSS and SVG, no script, no network)
+that prints.
 
-Plots are drawn as hand-written SVG: selection rate by tier with Wilson intervals, an odds-ratio
-forest plot of the creaming tests on a log scale, exposure by tier, and the price-of-fairness
-curve. Every plot has its numbers in a table beside it.
+It shows the verdict, who is in the caseload (and who had no eligible opportunity, and why),
+each metric family with its plot (:mod:`matcher.audit.plots`) and its table, the withheld cells
+and a methods section a reviewer can cite. It reads only the typed records of the result; a
+status means the same here as in the JSON (:data:`~matcher.audit.creaming.STATUS_MEANING`).
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
+
+from matcher.audit import plots
+from matcher.audit.creaming import STATUS_MEANING
 
 if TYPE_CHECKING:
     from matcher.audit.result import AuditResult
 
-__all__ = ["render"]
+__all__ = ["methods", "render", "table"]
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:62rem;margin:2rem auto;
 padding:0 1rem;color:#222;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem;display:block;overflow-x:auto}
-th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}th{background:#f2f2f2}
-td:first-child,th:first-child{text-align:left}
+h3{font-size:1rem}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem;width:100%;table-layout:auto}
+th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:right;vertical-align:top}
+td{white-space:nowrap;font-variant-numeric:tabular-nums}
+td.text{white-space:normal;overflow-wrap:break-word}
+th{background:#f2f2f2;font-weight:600;overflow-wrap:normal}
+td:first-child,th:first-child,td.text{text-align:left}
 .verdict{padding:.8rem 1rem;border-radius:.4rem;background:#eef5ee;border:1px solid #9c9}
 .verdict.bad{background:#fbeeee;border-color:#c99}
-.note{color:#555;font-size:.85rem}svg{display:block;margin:.5rem 0}
+.note{color:#555;font-size:.85rem}svg{display:block;margin:.5rem 0;max-width:100%;height:auto}
+dt{font-weight:600;margin-top:.5rem}dd{margin-left:1.2rem}
+@media print{body{max-width:none;margin:0;font-size:10pt}table{font-size:8pt;
+page-break-inside:auto}tr,svg{page-break-inside:avoid}h2{page-break-after:avoid}}
 """
+
+#: column headings of the tables
+HEADINGS = {
+    "tier": "tier", "caseload": "caseload", "no_eligible": "no eligible opportunity",
+    "n": "n", "selected": "selected", "not_selected": "not selected", "rate": "rate",
+    "ci_low": "CI low", "ci_high": "CI high", "representation_ratio": "representation ratio",
+    "rr_ci_low": "CI low (bootstrap)", "rr_ci_high": "CI high (bootstrap)",
+    "never_selected": "never selected", "parking_rate": "parking rate", "test": "test",
+    "scope": "scope", "status": "status", "n_groups": "opportunities",
+    "odds_ratio": "odds ratio", "statistic": "z", "p_value": "p (one-sided)",
+    "p_adjusted": "p adjusted", "mde_or": "detectable OR (80 % power)", "decisive": "decisive",
+    "metric": "metric", "variable": "variable", "n_selected": "n selected",
+    "n_not_selected": "n not selected", "smd": "SMD", "se": "SE", "hedges": "Hedges' g",
+    "bootstrap_ci_low": "CI low (bootstrap)", "bootstrap_ci_high": "CI high (bootstrap)",
+    "exposure": "mean exposure", "mean_fit": "mean fit", "exposure_per_fit": "exposure per fit",
+    "outcome": "outcome", "yes": "yes", "p_two_sided": "p (two-sided)",
+    "strength": "priority strength",
+    "total_fit": "total fit", "price_of_fairness": "price of fairness",
+    "harder_share_selected": "harder tiers' share of the selected",
+    "mean_z_employability_selected": "mean z-employability of the selected",
+    "group": "group", "value": "value", "reason": "reason", "table": "table", "row": "row",
+    "cell": "cell", "note": "note", "comparison": "comparison", "easiest": "easiest tier",
+    "hardest": "hardest tier", "C2_creaming_ratio": "C2 ratio (hardest / easiest)",
+    "C2_ci_low": "CI low (Katz)", "C2_ci_high": "CI high (Katz)",
+    "C3_creaming_gap_pp": "C3 gap (pp)", "C3_bootstrap_ci_low_pp": "CI low (bootstrap, pp)",
+    "C3_bootstrap_ci_high_pp": "CI high (bootstrap, pp)", "z": "z", "p_z": "p (z-test)",
+    "p_fisher": "p (Fisher)", "p_boschloo": "p (Boschloo)",
+    "four_fifths_flag": "under four fifths", "imbalanced": "|SMD| > 0.1",
+}
+TEXT_COLUMNS = {"tier", "test", "scope", "status", "metric", "variable", "outcome", "group",
+                "value", "reason", "table", "row", "cell", "note", "comparison", "easiest",
+                "hardest"}
 
 
 def _esc(x: Any) -> str:
@@ -43,221 +87,204 @@ def _num(x: Any, digits: int = 3) -> str:
         if x != 0 and abs(x) < 10 ** -digits:
             return f"{x:.1e}"
         return f"{x:.{digits}f}"
-    if isinstance(x, list):
-        return "[" + ", ".join(_num(v, digits) for v in x) + "]"
     return _esc(x)
 
 
-def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+def _get(row: Any, column: str) -> Any:
+    return row.get(column) if isinstance(row, dict) else getattr(row, column, None)
+
+
+def table(rows: Sequence[Any], columns: Sequence[str], *, caption: str = "") -> str:
+    """An HTML table of records (or dicts); withheld values show as an em dash."""
     if not rows:
         return "<p class='note'>Not available for this input.</p>"
-    head = "".join(f"<th>{_esc(c)}</th>" for c in columns)
+    head = "".join(f"<th scope='col'>{_esc(HEADINGS.get(c, c))}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_num(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        "<tr>" + "".join(
+            f"<td class='text'>{_num(_get(r, c))}</td>" if c in TEXT_COLUMNS
+            else f"<td>{_num(_get(r, c))}</td>" for c in columns) + "</tr>" for r in rows)
+    cap = f"<caption class='note'>{_esc(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _interval_plot(labels: list[str], points: list[float | None],
-                   lows: list[float | None], highs: list[float | None], *,
-                   log: bool = False, reference: float | None = None, title: str = "") -> str:
-    """Horizontal points with interval whiskers, one row per label."""
-    values = [v for v in points + lows + highs if v is not None and (not log or v > 0)]
-    if not values:
-        return ""
-    if reference is not None:
-        values.append(reference)
-    lo, hi = min(values), max(values)
-    if log:
-        lo, hi = math.log(lo), math.log(hi)
-    if hi - lo < 1e-9:
-        lo, hi = lo - 0.5, hi + 0.5
-    pad = (hi - lo) * 0.08
-    lo, hi = lo - pad, hi + pad
-    left, width, row_h = 170, 380, 26
-    height = row_h * len(labels) + 40
-
-    def x(v: float) -> float:
-        t = math.log(v) if log else v
-        return left + (t - lo) / (hi - lo) * width
-
-    parts = [f"<svg width='{left + width + 30}' "
-             f"height='{height}' role='img' aria-label='{_esc(title)}'>"]
-    if reference is not None:
-        rx = x(reference)
-        parts.append(f"<line x1='{rx:.1f}' y1='5' x2='{rx:.1f}' y2='{height - 30}' "
-                     "stroke='#999' stroke-dasharray='4 3'/>")
-    for i, label in enumerate(labels):
-        y = 15 + i * row_h
-        parts.append(f"<text x='5' y='{y + 4}' font-size='12'>{_esc(label)}</text>")
-        p, a, b = points[i], lows[i], highs[i]
-        if a is not None and b is not None and (not log or (a > 0 and b > 0)):
-            parts.append(f"<line x1='{x(a):.1f}' y1='{y}' x2='{x(b):.1f}' y2='{y}' "
-                         "stroke='#333' stroke-width='1.5'/>")
-        if p is not None and (not log or p > 0):
-            parts.append(f"<circle cx='{x(p):.1f}' cy='{y}' r='4' fill='#2a6f97'/>")
-        elif p is None:
-            parts.append(f"<text x='{left}' y='{y + 4}' font-size='11' fill='#777'>"
-                         "suppressed or not estimable</text>")
-    ticks = _ticks(lo, hi, log)
-    base = height - 22
-    parts.append(f"<line x1='{left}' y1='{base}' x2='{left + width}' y2='{base}' "
-                 "stroke='#333'/>")
-    for t in ticks:
-        tx = left + ((math.log(t) if log else t) - lo) / (hi - lo) * width
-        parts.append(f"<line x1='{tx:.1f}' y1='{base}' x2='{tx:.1f}' y2='{base + 4}' "
-                     "stroke='#333'/>")
-        parts.append(f"<text x='{tx:.1f}' y='{base + 16}' font-size='11' "
-                     f"text-anchor='middle'>{t:g}</text>")
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _ticks(lo: float, hi: float, log: bool) -> list[float]:
-    if log:
-        candidates = [0.1, 0.2, 0.25, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10]
-        return [c for c in candidates if lo <= math.log(c) <= hi]
-    step = _nice((hi - lo) / 5)
-    start = math.ceil(lo / step) * step
-    out = []
-    v = start
-    while v <= hi + 1e-12:
-        out.append(round(v, 10))
-        v += step
-    return out
+def methods(min_cell: int, alpha: float, bootstrap: int, correction: str) -> str:
+    """The methods section: what each number is, its interval, its test, the suppression
+    rule."""
+    level = f"{100 * (1 - alpha):g} %"
+    corr = "Holm" if correction == "holm" else "Benjamini-Hochberg"
+    items = [
+        ("Caseload and pool", "The caseload is every seeker in the input (SEEKERS, or MATCHES "
+         "for the engine's proposal). People with no eligible opportunity are counted per tier "
+         "with the reason and count as never selected in the parking rates; the comparisons "
+         "of candidates are among the people with at least one eligible opportunity. A person "
+         "counts as selected when any decision selected them."),
+        ("C1 selection rate", f"Selected / n per tier, with a {level} Wilson interval. C4, "
+         "the representation ratio, is the tier's rate over the overall rate, with a "
+         f"percentile interval from {bootstrap} bootstrap replicates that resample people "
+         "with replacement inside each tier (tier sizes kept; an interval is given only when "
+         "more than half of the replicates define the statistic)."),
+        ("C2, C3", "The hardest tier's rate over the easiest's (Katz log-ratio interval) and "
+         "their difference in percentage points, with bootstrap intervals, the pooled "
+         "two-proportion z-test, Fisher's and Boschloo's exact tests. The four-fifths flag "
+         "(ratio under 0.8) is descriptive only."),
+        ("C5, C8", "Standardized mean difference of employability between the selected and "
+         "the others, over everyone (C5) and inside each tier (C8), with its standard error "
+         "and Hedges' correction; |SMD| > 0.1 marks imbalance (Austin 2009)."),
+        ("C6 (decisive)", "Logistic regression of selection on standardized employability "
+         "with one intercept per opportunity and a restricted cubic spline of logit(fit): the "
+         "odds ratio per SD of employability at equal fit, across tiers and within tiers "
+         f"(tier indicators added). {level} Wald interval with standard errors clustered by "
+         f"seeker; one-sided test of odds ratio > 1, {corr} adjustment across the decisive "
+         "tests. Each comes with the smallest odds ratio detectable with 80 % power."),
+        ("C7", "Mantel-Haenszel odds ratio of selection for the easier tiers, strata = fit "
+         "deciles x opportunity: a robustness check, not decisive."),
+        ("C9 parking", "Share of each tier of the caseload never selected in the batches "
+         "looked at (Wilson interval). Assessed only with two or more batches: a logistic "
+         "regression of never selected on hardest-tier membership with a spline of the "
+         "person's mean logit(fit), one-sided. With one batch no test is run or shown."),
+        ("C10, C11", "Mean exposure 1 / log2(1 + rank) per tier, raw and per unit of mean "
+         "fit; FA*IR: ranked lists with a top-i prefix holding fewer harder-tier candidates "
+         "than binom.ppf(alpha, i, p)."),
+        ("C12, C13", "Outcome rates among the selected people per tier (Wilson; Fisher exact "
+         "easiest vs hardest). The price of fairness: the assignment re-solved exactly with "
+         "priority weights fit x (1 + strength x hardness), (U* - U) / U* of total fit."),
+        ("Test status", "; ".join(f"{k}: {v}" for k, v in STATUS_MEANING.items()) + "."),
+        ("Small cells", f"Counts of 1 to {min_cell - 1} people are withheld, and so is a zero "
+         "inside a withheld count. Then further counts are withheld until no withheld count "
+         "can be recovered from the published ones: first the rule of two-way tables (a row "
+         "or column with exactly one withheld cell loses its smallest other cell), then an "
+         "exact check: for every withheld count, integer programs find the smallest and "
+         "largest value consistent with every published count of the report (all tables, "
+         "totals, and rates times n), and while the two are equal another count is withheld. "
+         "Rates, intervals, ratios and tests are shown only where every count they are "
+         "computed from is shown. Which withheld counts were small is not published."),
+    ]
+    body = "".join(f"<dt>{_esc(a)}</dt><dd>{_esc(b)}</dd>" for a, b in items)
+    return f"<h2>Methods</h2><dl>{body}</dl>"
 
 
-def _nice(x: float) -> float:
-    exp = math.floor(math.log10(x)) if x > 0 else 0
-    f = x / 10 ** exp
-    return (1 if f < 1.5 else 2 if f < 3 else 5 if f < 7 else 10) * 10 ** exp
-
-
-def _bars(labels: list[str], values: list[float | None], title: str) -> str:
-    present = [v for v in values if v is not None]
-    if not present:
-        return ""
-    top = max(present) or 1.0
-    left, width, row_h = 170, 360, 24
-    parts = [f"<svg width='{left + width + 60}' "
-             f"height='{row_h * len(labels) + 10}' role='img' aria-label='{_esc(title)}'>"]
-    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
-        y = 5 + i * row_h
-        parts.append(f"<text x='5' y='{y + 14}' font-size='12'>{_esc(label)}</text>")
-        if v is None:
-            continue
-        w = v / top * width
-        parts.append(f"<rect x='{left}' y='{y + 3}' width='{w:.1f}' height='{row_h - 8}' "
-                     "fill='#2a6f97'/>")
-        parts.append(f"<text x='{left + w + 4:.1f}' y='{y + 14}' font-size='11'>{v:.3f}</text>")
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _curve(xs: list[float], ys: list[float], title: str) -> str:
-    if len(xs) < 2:
-        return ""
-    left, width, height = 50, 400, 180
-    x_hi = max(xs) or 1.0
-    y_hi = max(max(ys), 1e-6)
-    pts = " ".join(f"{left + x / x_hi * width:.1f},{height - 20 - y / y_hi * (height - 40):.1f}"
-                   for x, y in zip(xs, ys, strict=True))
-    return (f"<svg width='{left + width + 20}' "
-            f"height='{height}' role='img' aria-label='{_esc(title)}'>"
-            f"<polyline points='{pts}' fill='none' stroke='#2a6f97' stroke-width='2'/>"
-            f"<line x1='{left}' y1='{height - 20}' x2='{left + width}' y2='{height - 20}' "
-            "stroke='#333'/>"
-            f"<line x1='{left}' y1='20' x2='{left}' y2='{height - 20}' stroke='#333'/>"
-            f"<text x='{left}' y='14' font-size='11'>price of fairness (max {y_hi:.4f})</text>"
-            f"<text x='{left + width}' y='{height - 4}' font-size='11' text-anchor='end'>"
-            f"priority strength (max {x_hi:g})</text></svg>")
+def _columns(record_type: Any, skip: Sequence[str] = ()) -> list[str]:
+    return [f.name for f in fields(record_type) if f.name not in skip]
 
 
 def render(result: AuditResult) -> str:
     """The report as one HTML string."""
-    v, m, s = result.verdict, result.metrics, result.settings
-    bad = v["creaming_detected"] or v["parking_detected"]
+    from matcher.audit.records import OutcomeRow, PricePoint
+
+    v, f, s = result.verdict, result.families, result.settings
+    bad = v.creaming_detected or v.parking_detected
+    parking_text = (_num(v.parking_detected) if v.parking_assessed else "not assessed")
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+           "<meta name='viewport' content='width=device-width, initial-scale=1'>",
            "<title>matcher: creaming and parking audit</title>",
            f"<style>{_CSS}</style></head><body>",
            "<h1>Creaming and parking audit</h1>",
            f"<div class='verdict{' bad' if bad else ''}'><p><b>Creaming detected:</b> "
-           f"{_num(v['creaming_detected'])} &#160; <b>Parking detected:</b> "
-           f"{_num(v['parking_detected'])}"
-           + (f" &#160; <b>Driven by:</b> {_esc(v['driven_by'])}" if v["driven_by"] else "")
-           + "</p><ul>" + "".join(f"<li>{_esc(r)}</li>" for r in v["reasons"]) + "</ul></div>"]
+           f"{_num(v.creaming_detected)} &#160; <b>Parking detected:</b> {parking_text}"
+           + (f" &#160; <b>Driven by:</b> {_esc(v.driven_by)}" if v.driven_by else "")
+           + "</p><ul>" + "".join(f"<li>{_esc(r)}</li>" for r in v.reasons) + "</ul></div>"]
     pool = s["pool"]
-    out.append(f"<p class='note'>Pool: {pool['seekers']} seekers, {pool['pairs']} eligible "
-               f"pairs, {pool['opportunities']} opportunities, {pool['batches']} batch(es). "
+    seekers = pool["seekers"] if pool["seekers"] is not None else "(withheld)"
+    out.append(f"<p class='note'>Caseload: {seekers} people, {pool['pairs']} eligible pairs, "
+               f"{pool['opportunities']} opportunities, {pool['batches']} batch(es). "
                f"Mode: {_esc(s['mode'])}. Employability index: "
                f"{_esc(s['employability_index'])}. Alpha {s['alpha']}, {s['correction']} "
-               f"correction, {s['bootstrap']} bootstrap replicates (seed {s['seed']}), cells "
-               f"under {s['min_cell']} suppressed.</p>")
+               f"correction, {s['bootstrap']} bootstrap replicates (seed {s['seed']}), counts "
+               f"under {s['min_cell']} withheld with the counts that would reveal them.</p>")
 
-    tiers = m["C1"].get("by_tier") or []
+    out.append("<h2>The caseload and who had no eligible opportunity</h2>")
+    out.append(table(f.parking.by_tier, ["tier", "n", "no_eligible"],
+                     caption="n: everyone in the caseload"))
+    out.append(table(f.parking.no_eligible_reasons, ["reason", "n"],
+                     caption="why people had no eligible opportunity"))
+
+    tiers = f.by_tier
     out.append("<h2>Selection rate by tier (C1, C4)</h2>")
-    out.append(_interval_plot([t["tier"] for t in tiers], [t["rate"] for t in tiers],
-                              [t["ci_low"] for t in tiers], [t["ci_high"] for t in tiers],
-                              reference=m["C1"]["overall"]["rate"],
-                              title="selection rate by tier"))
-    out.append(_table(tiers, ["tier", "n", "selected", "rate", "ci_low", "ci_high",
-                              "representation_ratio", "rr_ci_low", "rr_ci_high"]))
-    c23 = m["C1"].get("C2_C3") or {}
-    if c23:
+    out.append(plots.interval_plot(
+        [t.tier for t in tiers], [t.rate for t in tiers], [t.ci_low for t in tiers],
+        [t.ci_high for t in tiers], reference=f.selection.rate,
+        title="Selection rate by tier", axis="selection rate (dashed: overall)",
+        missing=["suppressed" if t.suppressed else "no one eligible" for t in tiers]))
+    out.append(table([*tiers, f.selection], ["tier", "caseload", "no_eligible", "n", "selected",
+                                             "not_selected"],
+                     caption="counts: n is the people with at least one eligible opportunity"))
+    out.append(table([*tiers, f.selection], ["tier", "rate", "ci_low", "ci_high",
+                                             "representation_ratio", "rr_ci_low",
+                                             "rr_ci_high"],
+                     caption="selection rate = selected / n (Wilson interval); "
+                     "representation ratio = rate / overall rate (bootstrap interval)"))
+    if f.ratio is not None:
         out.append("<h2>Creaming ratio and gap (C2, C3)</h2>")
-        out.append(_table([c23], ["easiest", "hardest", "C2_creaming_ratio", "C2_ci_low",
-                                  "C2_ci_high", "C3_creaming_gap_pp", "C3_bootstrap_ci_pp", "z",
-                                  "p_z", "p_fisher", "p_boschloo", "four_fifths_flag"]))
-        out.append("<p class='note'>The four-fifths flag is descriptive only: it ignores fit "
-                   "and sample size.</p>")
-    if m["C1"].get("by_group"):
+        if f.ratio.status == "suppressed":
+            out.append(f"<p class='note'>{_esc(f.ratio.note)}.</p>")
+        else:
+            out.append(table([f.ratio], ["easiest", "hardest", "C2_creaming_ratio", "C2_ci_low",
+                                         "C2_ci_high", "C3_creaming_gap_pp",
+                                         "C3_bootstrap_ci_low_pp", "C3_bootstrap_ci_high_pp"]))
+            out.append(table([f.ratio], ["z", "p_z", "p_fisher", "p_boschloo",
+                                         "four_fifths_flag"],
+                             caption="two-sided tests; the four-fifths flag is descriptive "
+                             "only: it ignores fit and sample size"))
+    if f.groups:
         out.append("<h2>Selection rate by group</h2>")
-        out.append(_table(m["C1"]["by_group"], ["group", "value", "n", "selected", "rate",
-                                                "ci_low", "ci_high"]))
-    tests = m["C6_C7"] + m["C6_by_tier"]
+        out.append(table(f.groups, ["group", "value", "n", "selected", "rate", "ci_low",
+                                    "ci_high"]))
+    tests = f.tests + f.tests_by_tier
     out.append("<h2>Creaming with fit held constant (C6, C7)</h2>")
-    out.append(_interval_plot([f"{t['test']} {t['scope']}" for t in tests],
-                              [t["odds_ratio"] for t in tests], [t["ci_low"] for t in tests],
-                              [t["ci_high"] for t in tests], log=True, reference=1.0,
-                              title="odds-ratio forest plot"))
-    out.append("<p class='note'>Odds ratio per SD of employability (C6) or for the easier "
-               "tiers (C7); above 1 favours the easier to place. Log scale.</p>")
-    out.append(_table(tests, ["test", "scope", "status", "n", "n_groups", "odds_ratio", "ci_low",
-                              "ci_high", "statistic", "p_value", "p_adjusted", "mde_or",
-                              "decisive"]))
+    out.append(plots.interval_plot(
+        [f"{t.test} {t.scope}" for t in tests], [t.odds_ratio for t in tests],
+        [t.ci_low for t in tests], [t.ci_high for t in tests], log=True, reference=1.0,
+        title="Odds ratios (log scale)", axis="odds ratio (above 1 favours the easier to place)",
+        missing=[t.status.replace("_", " ") for t in tests]))
+    out.append(table(tests, ["test", "scope", "status", "odds_ratio", "ci_low", "ci_high",
+                             "p_value", "p_adjusted"]))
+    out.append(table(tests, ["test", "scope", "decisive", "mde_or", "n", "n_selected",
+                             "n_groups", "statistic", "note"],
+                     caption="power, decisions (pairs: n, n selected) and notes"))
     out.append("<h2>Balance: employability of selected vs not (C5, C8)</h2>")
-    out.append(_table(m["C5_C8"], ["metric", "scope", "variable", "n_selected",
-                                   "n_not_selected", "smd", "se", "hedges", "bootstrap_ci"]))
+    out.append(table(f.balance, ["metric", "scope", "variable", "status", "n_selected",
+                                 "n_not_selected"]))
+    out.append(table(f.balance, ["metric", "scope", "variable", "smd", "se", "hedges",
+                                 "imbalanced", "bootstrap_ci_low", "bootstrap_ci_high"],
+                     caption="standardized mean difference, selected minus not selected"))
     out.append("<h2>Parking (C9)</h2>")
-    out.append(_table(m["C9"].get("by_tier") or [], ["tier", "n", "never_selected",
-                                                     "parking_rate", "ci_low", "ci_high"]))
-    if m["C9"].get("test"):
-        out.append(_table([m["C9"]["test"]], ["test", "status", "odds_ratio", "ci_low",
-                                              "ci_high", "p_value", "mde_or", "note"]))
-    ranked = m["C10_C11"]
-    if ranked:
+    park = f.parking
+    if park.status == "assessed" and park.test is not None:
+        out.append(table([park.test], ["test", "scope", "status", "odds_ratio", "ci_low",
+                                       "ci_high", "p_value", "mde_or", "note"]))
+    else:
+        out.append(f"<p><b>Not assessed</b>: {_esc(park.note)}. The shares below describe "
+                   "this batch; they are not a test of parking.</p>")
+    out.append(table(park.by_tier, ["tier", "n", "no_eligible", "never_selected",
+                                    "parking_rate", "ci_low", "ci_high"]))
+    ranked = f.ranked
+    if ranked is not None:
         out.append("<h2>Exposure in ranked lists (C10)</h2>")
-        rows = ranked.get("C10") or []
-        out.append(_bars([r["tier"] for r in rows], [r["exposure"] for r in rows],
-                         "mean exposure by tier"))
-        out.append(_table(rows, ["tier", "n", "exposure", "mean_fit", "exposure_per_fit"]))
-        c11 = ranked.get("C11") or {}
+        out.append(plots.bar_plot([r.tier for r in ranked.exposure],
+                                  [r.exposure for r in ranked.exposure],
+                                  title="Mean exposure by tier",
+                                  axis="mean exposure 1 / log2(1 + rank)"))
+        out.append(table(ranked.exposure, ["tier", "exposure", "mean_fit", "exposure_per_fit"]))
         out.append("<h2>FA*IR top-k representation (C11)</h2>")
-        out.append(f"<p>{c11.get('failing', 0)} of {c11.get('lists', 0)} ranked lists have a "
-                   f"prefix with fewer harder-tier candidates than the FA*IR minimum "
-                   f"(alpha {c11.get('alpha')}).</p>")
-    if m["C12"]:
+        out.append(f"<p>{ranked.failing} of {ranked.lists} ranked lists have a prefix with "
+                   f"fewer harder-tier candidates than the FA*IR minimum (alpha "
+                   f"{ranked.alpha}).</p>")
+    if f.outcomes:
         out.append("<h2>Outcomes among the selected (C12)</h2>")
-        out.append(_table(m["C12"], ["outcome", "tier", "n", "yes", "rate", "ci_low", "ci_high",
-                                     "p_value"]))
-    if m["C13"]:
+        out.append(table(f.outcomes, _columns(OutcomeRow)))
+        out.append(table(f.outcome_tests, ["outcome", "comparison", "test", "p_two_sided"]))
+    if f.price:
         out.append("<h2>Price of fairness (C13)</h2>")
-        out.append(_curve([r["strength"] for r in m["C13"]],
-                          [r["price_of_fairness"] or 0.0 for r in m["C13"]], "price of fairness"))
-        out.append(_table(m["C13"], ["strength", "total_fit", "price_of_fairness", "selected",
-                                     "harder_share_selected", "mean_z_employability_selected"]))
+        out.append(plots.line_plot([p.strength for p in f.price],
+                                   [p.price_of_fairness or 0.0 for p in f.price],
+                                   title="Price of fairness", x_axis="priority strength",
+                                   y_axis="share of total fit lost"))
+        out.append(table(f.price, _columns(PricePoint)))
+    out.append("<h2>Withheld counts</h2>")
     if result.suppressed:
-        out.append("<h2>Suppressed cells</h2>")
-        out.append(_table(result.suppressed, ["metric", "row", "cell", "kind"]))
+        out.append(table(result.suppressed, ["table", "row", "cell"]))
+    else:
+        out.append("<p class='note'>None.</p>")
+    out.append(methods(s["min_cell"], s["alpha"], s["bootstrap"], s["correction"]))
     out.append("</body></html>")
     return "\n".join(out)

@@ -66,9 +66,11 @@ def audit_command(seekers: str, decisions: str | None, matches: str | None,
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     v = result.verdict
-    click.echo(f"creaming detected: {'yes' if v['creaming_detected'] else 'no'}")
-    click.echo(f"parking detected: {'yes' if v['parking_detected'] else 'no'}")
-    for reason in v["reasons"]:
+    click.echo(f"creaming detected: {'yes' if v.creaming_detected else 'no'}")
+    parking = ("not assessed" if not v.parking_assessed
+               else "yes" if v.parking_detected else "no")
+    click.echo(f"parking detected: {parking}")
+    for reason in v.reasons:
         click.echo(f"  - {reason}")
     for path in written:
         click.echo(f"wrote {path}")

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from matcher import __version__
-from matcher.audit.inference import suppress
+from matcher.audit.disclosure import suppress_table
 from matcher.audit.metrics import wilson_interval
 from matcher.report.plots import curve_plot, histogram, interval_plot
 from matcher.report.run import Run
@@ -82,7 +82,7 @@ def tier_table(run: Run, min_cell: int, alpha: float = 0.05) -> list[dict[str, A
     One row per tier in order (and ``None`` for job-seekers whose tier is unknown, when there
     are any), then the overall row (``tier`` ``"*"``). Counts below ``min_cell`` are hidden
     (``None``) together with the cells that would give them away
-    (:func:`matcher.audit.inference.suppress`); a row with a hidden cell hides its rate,
+    (:func:`matcher.audit.disclosure.suppress_table`); a row with a hidden cell hides its rate,
     interval and mean score too.
     """
     if run.tiers is None:
@@ -101,18 +101,17 @@ def tier_table(run: Run, min_cell: int, alpha: float = 0.05) -> list[dict[str, A
         k = int(part["role_id"].is_not_null().sum())
         counts[r] = (k, part.height - k)
         means.append(float(part["score"].drop_nulls().mean()) if k else None)  # type: ignore[arg-type]
-    primary, secondary = suppress(counts, min_cell)
-    hidden = np.asarray(primary | secondary)
-    n_hidden = counts.sum(axis=1) < min_cell
+    hidden = suppress_table(counts, min_cell, public_columns=True)  # the summary shows both
     for r, label in enumerate(labels):
         k, n = int(counts[r, 0]), int(counts[r].sum())
         lo, hi = wilson_interval(k, n, alpha)
         row: dict[str, Any] = {"tier": label, "n": n, "matched": k,
                                "rate": k / n if n else None, "ci_low": lo, "ci_high": hi,
-                               "mean_score": means[r], "suppressed": bool(hidden[r].any())}
-        if hidden[r].any():
+                               "mean_score": means[r],
+                               "suppressed": bool(hidden.cells[r].any() or hidden.rows[r])}
+        if row["suppressed"]:
             row.update(matched=None, rate=None, ci_low=None, ci_high=None, mean_score=None)
-        if n_hidden[r]:
+        if hidden.rows[r]:
             row["n"] = None
         rows.append(row)
     k_all, n_all = int(counts[:, 0].sum()), int(counts.sum())
@@ -121,8 +120,11 @@ def tier_table(run: Run, min_cell: int, alpha: float = 0.05) -> list[dict[str, A
                "ci_low": lo, "ci_high": hi,
                "mean_score": float(run.matches["score"].drop_nulls().mean())  # type: ignore[arg-type]
                if k_all else None, "suppressed": False}
-    if min(k_all, n_all - k_all) < min_cell:
-        overall.update(matched=None, rate=None, ci_low=None, ci_high=None, suppressed=True)
+    if hidden.total or hidden.columns.any():
+        overall.update(matched=None, rate=None, ci_low=None, ci_high=None, mean_score=None,
+                       suppressed=True)
+    if hidden.total:
+        overall["n"] = None
     rows.append(overall)
     return rows
 
@@ -316,12 +318,12 @@ class _Page:
                            for p in (frame.filter(pl.col("tier").is_null() if lab is None
                                                   else pl.col("tier") == lab)
                                      for lab in labels)], dtype=np.int64).reshape(-1, 2)
-        primary, secondary = suppress(counts, self.min_cell)
-        hidden = [bool(primary[r].any() or secondary[r].any()) for r in range(len(labels))]
+        withheld = suppress_table(counts, self.min_cell)
+        hidden = [bool(withheld.cells[r].any() or withheld.rows[r]) for r in range(len(labels))]
         t, f = self.t, self.f
         body = "".join(
             f"<tr><td>{_e(t['tier_unknown'] if lab is None else lab)}</td>"
-            f"<td>{f.int(int(counts[r].sum()) if counts[r].sum() >= self.min_cell else None)}</td>"
+            f"<td>{f.int(None if withheld.rows[r] else int(counts[r].sum()))}</td>"
             f"<td>{f.int(None if hidden[r] else int(counts[r, 0]))}</td>"
             f"<td>{f.pct(None if hidden[r] else counts[r, 0] / counts[r].sum())}</td></tr>"
             for r, lab in enumerate(labels))
