@@ -185,3 +185,14 @@ def test_history_becomes_the_audits_decisions_across_batches(
     typed = read_decisions(tmp_path / "decisions.csv",
                            set(sample_result.matches["seeker_id"].to_list()))
     assert typed.height == decisions.height
+    from click.testing import CliRunner
+
+    from matcher.cli.base import cli
+
+    res = CliRunner().invoke(cli, ["audit", "--seekers", str(seekers), "--history",
+                                   str(tmp_path), "--bootstrap", "0"])
+    assert res.exit_code == 0, res.output
+    assert "over 2 batches (C9)" in res.output
+    res = CliRunner().invoke(cli, ["audit", "--seekers", str(seekers), "--history",
+                                   str(tmp_path), "--decisions", str(tmp_path / "decisions.csv")])
+    assert res.exit_code == 2 and "give either --decisions, --history" in res.output
