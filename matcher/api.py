@@ -15,7 +15,6 @@ import html
 import logging
 import math
 import os
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,7 +37,14 @@ from matcher.encode import (
 )
 from matcher.errors import InputError, OutputError, Problem
 from matcher.explain import Explainer
-from matcher.io import read_table, validate_roles, validate_seekers, write_json, write_table
+from matcher.io import (
+    ROLE_SCHEMA,
+    SEEKER_SCHEMA,
+    location_warnings,
+    read_source,
+    validate_table,
+    write_outputs,
+)
 from matcher.io.history import HistoryRun, append_run, read_history, seeker_history
 from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.policy import (
@@ -99,7 +105,8 @@ class MatchResult:
         Versions, input hashes, settings, solver, totals, counts and timings. No names or free
         text.
     warnings : tuple of Problem
-        Unresolved terms and spelling-only matches, by file, row and column.
+        Read warnings (encoding), doubtful locations, unresolved terms and spelling-only
+        matches, by file, line and column.
     """
 
     matches: pl.DataFrame
@@ -124,6 +131,9 @@ class MatchResult:
             ("solver", str(m["solver"])),
             ("optimal", "certified" if m["optimality"]["certified"] else "NOT certified"),
             ("warnings", str(c["warnings"])),
+            *[(f"ignored columns ({key if entry['file'] == '<frame>' else entry['file']})",
+               ", ".join(entry["ignored_columns"]))
+              for key, entry in m["inputs"].items() if entry.get("ignored_columns")],
             ("time", f"{sum(m['timings_s'].values()):.2f} s"),
         ]
         return pl.DataFrame(rows, schema=["item", "value"], orient="row")
@@ -138,43 +148,21 @@ class MatchResult:
         """Write MATCHES, its manifest (``out`` + ``.manifest.json``), and optional files.
 
         All files are written to temporary files first and renamed only when every one of
-        them was written, so a failure leaves no new or half-written output behind.
+        them was written, so a failure leaves no new or half-written output behind. When
+        ``out`` ends in ``.xlsx`` it is a workbook: a ``matches`` sheet, an ``alternatives``
+        sheet when ``alternatives`` is asked for, and a ``warnings`` sheet when there are
+        warnings.
         """
         out = Path(out)
-        plan: list[tuple[Path, Any]] = [(out, self.matches)]
+        matches: Any = (self._sheets(alternatives is not None)
+                        if out.suffix.lower() == ".xlsx" else self.matches)
+        plan: list[tuple[Path, Any]] = [(out, matches)]
         if alternatives is not None:
             plan.append((Path(alternatives), self.alternatives))
         if warnings is not None:
             plan.append((Path(warnings), _warnings_frame(self.warnings)))
         plan.append((Path(f"{out}.manifest.json"), self.manifest))
-        targets = [p for p, _ in plan]
-        if len(set(map(os.path.abspath, targets))) != len(targets):
-            raise OutputError(f"output paths must differ, got {[str(p) for p in targets]}")
-        staged: list[tuple[Path, Path]] = []
-        try:
-            for path, payload in plan:
-                if not path.parent.is_dir():
-                    raise OutputError(f"{path}: folder {str(path.parent)!r} does not exist")
-                fd, tmp_name = tempfile.mkstemp(
-                    prefix=f".{path.name}.", suffix="".join(path.suffixes[-1:]), dir=path.parent
-                )
-                os.close(fd)
-                tmp = Path(tmp_name)
-                staged.append((tmp, path))
-                if isinstance(payload, pl.DataFrame):
-                    write_table(payload, tmp)
-                else:
-                    write_json(payload, tmp)
-            for tmp, path in staged:
-                os.replace(tmp, path)
-        except OSError as exc:
-            if isinstance(exc, OutputError):
-                raise
-            raise OutputError(f"could not write the outputs: {exc}") from exc
-        finally:
-            for tmp, _ in staged:
-                tmp.unlink(missing_ok=True)
-        return targets
+        return write_outputs(plan)
 
     def write_report(
         self,
@@ -227,6 +215,14 @@ class MatchResult:
         record["pool"] = [[sid, rid, score] for (sid, rid), score in sorted(pool.items())]
         return append_run(target, record)
 
+    def _sheets(self, alternatives: bool) -> dict[str, pl.DataFrame]:
+        sheets = {"matches": self.matches}
+        if alternatives:
+            sheets["alternatives"] = self.alternatives
+        if self.warnings:
+            sheets["warnings"] = _warnings_frame(self.warnings)
+        return sheets
+
     def _repr_html_(self) -> str:
         summary = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
@@ -250,25 +246,21 @@ def _warnings_frame(warnings: tuple[Problem, ...]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "file": [w.file for w in warnings],
-            "row": [w.row for w in warnings],
+            "line": [w.line for w in warnings],
             "column": [w.column for w in warnings],
             "rule": [w.rule for w in warnings],
             "value": [w.value for w in warnings],
         },
-        schema={"file": pl.String, "row": pl.Int64, "column": pl.String, "rule": pl.String,
+        schema={"file": pl.String, "line": pl.Int64, "column": pl.String, "rule": pl.String,
                 "value": pl.String},
     )
 
 
-def _fingerprint(source: Source, frame: pl.DataFrame) -> dict[str, str]:
-    if isinstance(source, pl.DataFrame):
+def _fingerprint(source: Source, frame: pl.DataFrame, sha256: str | None) -> dict[str, Any]:
+    if isinstance(source, pl.DataFrame) or sha256 is None:
         digest = hashlib.sha256(frame.write_ndjson().encode()).hexdigest()
         return {"file": "<frame>", "sha256": digest}
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return {"file": Path(source).name, "sha256": h.hexdigest()}
+    return {"file": Path(source).name, "sha256": sha256}
 
 
 class _Policy:
@@ -433,7 +425,7 @@ def match(
     Raises
     ------
     InputError
-        Every problem of an input file at once (file, row, column, rule, value).
+        Every problem of an input file at once (file, line, column, rule, value).
     UnresolvedTermError
         With ``strict=True``, the terms that match no concept.
     ConfigError
@@ -456,25 +448,35 @@ def match(
     clock = _Stopwatch()
 
     with clock.stage("read"):
-        seeker_raw, seeker_name = read_table(seekers, name=_frame_name(seekers, "seekers"))
-        role_raw, role_name = read_table(roles, name=_frame_name(roles, "roles"))
+        seeker_raw = read_source(seekers, name=_frame_name(seekers, "seekers"))
+        role_raw = read_source(roles, name=_frame_name(roles, "roles"))
+        seeker_name, role_name = seeker_raw.name, role_raw.name
         inputs = {
-            "seekers": _fingerprint(seekers, seeker_raw),
-            "roles": _fingerprint(roles, role_raw),
+            "seekers": _fingerprint(seekers, seeker_raw.frame, seeker_raw.sha256),
+            "roles": _fingerprint(roles, role_raw.frame, role_raw.sha256),
         }
     with clock.stage("validate"):
         # both files are checked before failing, so one run reports every problem
         problems: list[Problem] = []
         try:
-            seeker_frame = validate_seekers(seeker_raw, seeker_name).sort("seeker_id")
+            seeker_table = validate_table(seeker_raw, SEEKER_SCHEMA)
+            seeker_frame = seeker_table.frame.sort("seeker_id")
         except InputError as exc:
             problems += exc.problems
         try:
-            role_frame = validate_roles(role_raw, role_name).sort("role_id")
+            role_table = validate_table(role_raw, ROLE_SCHEMA)
+            role_frame = role_table.frame.sort("role_id")
         except InputError as exc:
             problems += exc.problems
         if problems:
             raise InputError(problems)
+        read_warnings = [
+            *seeker_raw.warnings, *role_raw.warnings,
+            *location_warnings(seeker_frame, role_frame, seekers_name=seeker_name,
+                               roles_name=role_name),
+        ]
+        for key, table in (("seekers", seeker_table), ("roles", role_table)):
+            inputs[key]["ignored_columns"] = list(table.ignored)
     with clock.stage("taxonomy"):
         tax = taxonomy if taxonomy is not None else load_taxonomy(
             config.taxonomy, crosswalk=config.crosswalk
@@ -528,7 +530,8 @@ def match(
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
             optimality = certify(plan.rest.candidates, plan.rest.slots, rest, prices=prices)
-            cost = prices.role
+            cost = prices.role.copy()
+            cost[role_vec.slots < 1] = np.nan  # a role full for now has no place to free
     with clock.stage("policy"):
         policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):
@@ -549,7 +552,12 @@ def match(
         )
 
     matched = int((assignment.role_of_seeker >= 0).sum())
-    warnings = tuple(sorted(seeker_terms.warnings + role_terms.warnings, key=Problem.sort_key))
+    warnings = tuple(sorted(
+        seeker_table.as_written(role_table.as_written(
+            [*read_warnings, *seeker_terms.warnings, *role_terms.warnings]
+        )),
+        key=Problem.sort_key,
+    ))
     manifest: dict[str, Any] = {
         "matcher_version": __version__,
         "taxonomy": {

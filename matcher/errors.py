@@ -9,11 +9,13 @@ The tree::
     ├── TaxonomyError          (ValueError)  a taxonomy download or snapshot is unusable
     └── OutputError            (OSError)     an output could not be written
 
-Every input problem is a :class:`Problem`: the file, the 1-based data row (the header is not
-counted), the column, the rule that was broken and the value received. ``str(problem)`` is the
-line a caseworker reads::
+Every input problem is a :class:`Problem`: the file, the line as a spreadsheet shows it (the
+header is line 1, so the first data row is line 2), the column, the rule that was broken and the
+value received. ``str(problem)`` is the sentence a caseworker reads::
 
-    roles.csv row 17, column 'slots': must be an integer >= 1, got '-2'
+    roles.csv line 18, column 'slots': must be an integer >= 0, got '-2'
+
+For JSON and NDJSON files, which have no header row, line N is the N-th record.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ class Problem:
     ----------
     file : str
         The file name as the user gave it (or a frame's name, e.g. ``'seekers'``).
-    row : int or None
-        1-based data row; ``None`` when the problem concerns the whole file.
+    line : int or None
+        The line as a spreadsheet shows it: the header is line 1, the first data row line 2
+        (CSV, Excel, Parquet and frames). For JSON and NDJSON, the 1-based record number.
+        ``None`` when the problem concerns the whole file.
     column : str or None
         The column concerned; ``None`` when the problem concerns a whole row or file.
     rule : str
@@ -53,7 +57,7 @@ class Problem:
     """
 
     file: str
-    row: int | None
+    line: int | None
     column: str | None
     rule: str
     value: str | None = None
@@ -61,10 +65,10 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file
-        if self.row is not None:
-            where += f" row {self.row}"
+        if self.line is not None:
+            where += f" line {self.line}"
         if self.column is not None:
-            sep = ", column" if self.row is not None else " column"
+            sep = ", column" if self.line is not None else " column"
             where += f"{sep} '{self.column}'"
         text = f"{where}: {self.rule}"
         if self.value is not None:
@@ -72,7 +76,7 @@ class Problem:
         return text
 
     def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.file, self.row if self.row is not None else -1, self.column or "", self.rule)
+        return (self.file, self.line if self.line is not None else -1, self.column or "", self.rule)
 
 
 class MatcherError(Exception):
@@ -88,7 +92,7 @@ class InputError(MatcherError, ValueError):
 
     def __init__(self, problems: Iterable[Problem] | str) -> None:
         if isinstance(problems, str):
-            problems = [Problem(file="input", row=None, column=None, rule=problems)]
+            problems = [Problem(file="input", line=None, column=None, rule=problems)]
         self.problems: list[Problem] = sorted(problems, key=Problem.sort_key)
         super().__init__(self._message(self.problems))
 

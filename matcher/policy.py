@@ -42,7 +42,7 @@ solved optimally subject to them: locked seekers and their places leave the prob
 pairs leave the candidate graph (:func:`restrict`). A lock of a pair that breaks a hard
 constraint or scores below ``min_score``, more locks into a role than it has places, two locks
 of one seeker, a pair both locked and forbidden or an unknown id are errors naming the file,
-row and column (the option and its position for ``--lock`` / ``--forbid``).
+line and column (the option and its position for ``--lock`` / ``--forbid``).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ import scipy.sparse as sp
 
 from matcher.config import POLICIES
 from matcher.errors import InputError, Problem
-from matcher.io import read_table
+from matcher.io import read_source
 from matcher.io.tiers import tier_order
 
 __all__ = [
@@ -84,9 +84,9 @@ RULE_SEEKER = "must name a job-seeker in {file}"
 RULE_ROLE = "must name a role in {file}"
 RULE_LOCK_ALLOWED = ("a lock must name an allowed pair; this one breaks a hard constraint or "
                      "scores below min_score")
-RULE_LOCK_TWICE = "the job-seeker is already locked to a role (row {first})"
+RULE_LOCK_TWICE = "the job-seeker is already locked to a role (line {first})"
 RULE_LOCK_SLOTS = "locks more job-seekers into role '{role}' than its {slots} place(s)"
-RULE_LOCK_FORBID = "the pair is both locked and forbidden (row {first})"
+RULE_LOCK_FORBID = "the pair is both locked and forbidden (line {first})"
 RULE_MISSING_COLUMN = "required column is missing"
 RULE_MISSING_VALUE = "must not be empty"
 
@@ -95,15 +95,16 @@ RULE_MISSING_VALUE = "must not be empty"
 class Override:
     """One caseworker's decision: ``kind`` (lock or forbid) on the pair (seeker, role).
 
-    ``file`` and ``row`` say where it was given: an overrides file and its 1-based data row,
-    or ``'--lock'`` / ``'--forbid'`` and the option's position.
+    ``file`` and ``line`` say where it was given: an overrides file and the line as a
+    spreadsheet shows it (header = line 1; for JSON the record number), or ``'--lock'`` /
+    ``'--forbid'`` and the option's position.
     """
 
     kind: OverrideKind
     seeker_id: str
     role_id: str
     file: str = "--lock"
-    row: int = 1
+    line: int = 1
 
     def as_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "seeker_id": self.seeker_id, "role_id": self.role_id}
@@ -117,7 +118,7 @@ def parse_override(text: str, kind: str, position: int) -> Override:
     option = f"--{kind}"
     seeker, sep, role = text.partition("=")
     if kind not in OVERRIDE_KINDS or not sep or not seeker.strip() or not role.strip():
-        raise InputError([Problem(file=option, row=position, column=None, rule=RULE_PAIR,
+        raise InputError([Problem(file=option, line=position, column=None, rule=RULE_PAIR,
                                   value=text)])
     return Override(kind, seeker.strip(), role.strip(), option, position)  # type: ignore[arg-type]
 
@@ -127,15 +128,18 @@ def read_overrides(source: str | os.PathLike[str] | pl.DataFrame) -> list[Overri
 
     ``action`` is ``lock`` or ``forbid`` (any case). Every problem of the file is raised at once.
     """
-    raw, name = read_table(source, name="overrides" if isinstance(source, pl.DataFrame) else None)
+    table = read_source(source, name="overrides" if isinstance(source, pl.DataFrame) else None)
+    raw, name = table.frame, table.name
+    lines = (raw.get_column("_row").cast(pl.Int64).to_list() if "_row" in raw.columns
+             else list(range(table.first_line, table.first_line + raw.height)))
     missing = [c for c in OVERRIDE_COLUMNS if c not in raw.columns]
     if missing:
-        raise InputError([Problem(file=name, row=None, column=c, rule=RULE_MISSING_COLUMN)
+        raise InputError([Problem(file=name, line=None, column=c, rule=RULE_MISSING_COLUMN)
                           for c in missing])
     frame = raw.select([pl.col(c).cast(pl.String).str.strip_chars() for c in OVERRIDE_COLUMNS])
     out: list[Override] = []
     problems: list[Problem] = []
-    for row, (seeker, role, action) in enumerate(frame.iter_rows(), start=1):
+    for row, (seeker, role, action) in zip(lines, frame.iter_rows(), strict=True):
         bad = False
         for column, value in (("seeker_id", seeker), ("role_id", role), ("action", action)):
             if not value:
@@ -254,36 +258,36 @@ def restrict(
     for o in overrides:
         i, j = s_index.get(o.seeker_id), r_index.get(o.role_id)
         if i is None:
-            problems.append(Problem(o.file, o.row, "seeker_id",
+            problems.append(Problem(o.file, o.line, "seeker_id",
                                     RULE_SEEKER.format(file=seeker_file), o.seeker_id))
         if j is None:
-            problems.append(Problem(o.file, o.row, "role_id", RULE_ROLE.format(file=role_file),
+            problems.append(Problem(o.file, o.line, "role_id", RULE_ROLE.format(file=role_file),
                                     o.role_id))
         if i is None or j is None:
             continue
         other = "forbid" if o.kind == "lock" else "lock"
         if (other, o.seeker_id, o.role_id) in pair_row:
             first = pair_row[(other, o.seeker_id, o.role_id)]
-            problems.append(Problem(o.file, o.row, None, RULE_LOCK_FORBID.format(first=first),
+            problems.append(Problem(o.file, o.line, None, RULE_LOCK_FORBID.format(first=first),
                                     f"{o.seeker_id}={o.role_id}"))
             continue
-        pair_row.setdefault((o.kind, o.seeker_id, o.role_id), o.row)
+        pair_row.setdefault((o.kind, o.seeker_id, o.role_id), o.line)
         if o.kind == "forbid":
             forbid_i.append(i)
             forbid_j.append(j)
             continue
         if o.seeker_id in lock_row:
-            problems.append(Problem(o.file, o.row, "seeker_id",
+            problems.append(Problem(o.file, o.line, "seeker_id",
                                     RULE_LOCK_TWICE.format(first=lock_row[o.seeker_id]),
                                     o.seeker_id))
             continue
-        lock_row[o.seeker_id] = o.row
+        lock_row[o.seeker_id] = o.line
         if csr[i, j] <= 0:
-            problems.append(Problem(o.file, o.row, None, RULE_LOCK_ALLOWED,
+            problems.append(Problem(o.file, o.line, None, RULE_LOCK_ALLOWED,
                                     f"{o.seeker_id}={o.role_id}"))
             continue
         if taken[j] >= slots[j]:
-            problems.append(Problem(o.file, o.row, "role_id",
+            problems.append(Problem(o.file, o.line, "role_id",
                                     RULE_LOCK_SLOTS.format(role=o.role_id, slots=int(slots[j])),
                                     o.role_id))
             continue

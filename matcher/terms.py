@@ -3,9 +3,10 @@
 Occupation and skill terms go to the taxonomy (ESCO URI, STYRK-08/ISCO-08 code, or a label in
 English, Norwegian or Danish, tolerant of inflection and typos); adaptation terms go to the
 small adaptations vocabulary. Nothing is dropped silently: a term that resolves to nothing is a
-warning naming the file, row, column and term with the closest concepts, and in strict mode the
+warning naming the file, line, column and term with the closest concepts, and in strict mode the
 warnings become one :class:`~matcher.errors.UnresolvedTermError`. A term matched only by spelling
-is also reported, so a caseworker can check it.
+is reported, so a caseworker can check it; below the resolver's calibrated confidence such a
+guess is not taken at all, and the warning lists it and the next closest concepts.
 
 Each distinct term is resolved once per column kind: a caseload repeats the same few hundred
 terms many times.
@@ -22,6 +23,7 @@ import polars as pl
 from matcher.errors import Problem, UnresolvedTermError
 from matcher.taxonomy import Resolution, Taxonomy
 from matcher.taxonomy.adaptations import AdaptationMatch, resolve_adaptation
+from matcher.taxonomy.resolve import SPELLING_METHODS as _SPELLING_METHODS
 
 __all__ = ["ROLE_TERMS", "SEEKER_TERMS", "ResolvedTerms", "resolve_terms"]
 
@@ -41,6 +43,9 @@ ROLE_TERMS: Mapping[str, Kind] = {
     "offers": "adaptation",
 }
 
+#: methods that find a concept by spelling alone; below
+#: :data:`matcher.taxonomy.resolve.SPELLING_MIN_CONFIDENCE` their answer is not taken
+SPELLING_METHODS = _SPELLING_METHODS
 #: a spelling-only match below this confidence is reported for a caseworker to check
 FUZZY_REPORT_BELOW = 0.95
 #: a label shared by several concepts resolves with lowered confidence; below this it is reported
@@ -94,7 +99,7 @@ def resolve_terms(
     ----------
     frame : polars.DataFrame
         A frame returned by :func:`matcher.io.validate_seekers` or ``validate_roles``
-        (it carries the 1-based input row in ``_row``).
+        (it carries each row's line number in ``_row``).
     name : str
         The file name used in messages.
     columns : mapping of column name to kind
@@ -143,6 +148,16 @@ def resolve_terms(
             missed.append([])
             for term in cell:
                 res = resolved[term]
+                if not res.indices and res.method in SPELLING_METHODS and res.suggestions:
+                    # A guess by spelling alone, below the calibrated confidence: not taken.
+                    warnings.append(Problem(
+                        name, row, column,
+                        f"unresolved {kind} term: only a guess by spelling (closest: "
+                        f"{_quoted(res.suggestions[:3])}); write one of these"
+                        + (" or a STYRK-08 code" if kind == "occupation" else "")
+                        + " to use it",
+                        term, level="warning"))
+                    continue
                 if not res.indices:
                     missed[-1].append(res)
                     hint = f" (closest: {_quoted(res.suggestions)})" if res.suggestions else ""
@@ -151,7 +166,8 @@ def resolve_terms(
                     ))
                     continue
                 others = [x for x in res.suggestions if x != res.label][:3]
-                if res.method != "fuzzy" and res.confidence < AMBIGUOUS_BELOW and others:
+                if (res.method not in SPELLING_METHODS and res.confidence < AMBIGUOUS_BELOW
+                        and others):
                     warnings.append(Problem(
                         name, row, column,
                         f"ambiguous {kind} term, took {res.label!r} "
@@ -159,7 +175,7 @@ def resolve_terms(
                         "specific label to choose",
                         term, level="warning",
                     ))
-                if res.method == "fuzzy" and res.confidence < FUZZY_REPORT_BELOW:
+                if res.method in SPELLING_METHODS and res.confidence < FUZZY_REPORT_BELOW:
                     warnings.append(Problem(
                         name, row, column,
                         f"matched by spelling only to {res.label!r} "
@@ -172,7 +188,7 @@ def resolve_terms(
 
     if strict:
         unresolved = [
-            Problem(w.file, w.row, w.column, w.rule, w.value, level="error")
+            Problem(w.file, w.line, w.column, w.rule, w.value, level="error")
             for w in warnings
             if w.rule.startswith(("unresolved", "unknown adaptation"))
         ]

@@ -265,8 +265,8 @@ def test_bad_decisions_name_file_row_column_rule_value(
     with pytest.raises(InputError) as info:
         matcher.audit(seekers, decisions)
     problem = info.value.problems[0]
-    assert (problem.file, problem.row, problem.column, problem.rule, problem.value) == (
-        "decisions.csv", 2, column, rule, value)
+    assert (problem.file, problem.line, problem.column, problem.rule, problem.value) == (
+        "decisions.csv", 3, column, rule, value)
 
 
 def test_empty_pool_and_missing_columns(tmp_path: Path) -> None:
@@ -289,13 +289,13 @@ def test_duplicate_pairs_and_bad_seekers(tmp_path: Path) -> None:
         matcher.audit(seekers, pl.DataFrame({"seeker_id": ["s1"], "role_id": ["r"],
                                              "fit": [0.5], "selected": [1]}))
     text = str(info.value)
-    assert "seekers.csv row 1, column 'employability': must be a number in [0, 1], got '1.2'" \
+    assert "seekers.csv line 2, column 'employability': must be a number in [0, 1], got '1.2'" \
         in text
-    assert "seekers.csv row 2, column 'seeker_id': must be unique; first seen in row 1" in text
+    assert "seekers.csv line 3, column 'seeker_id': must be unique; first seen on line 2" in text
     seekers = _write(tmp_path, "ok.csv", SEEKERS_CSV)
     decisions = _write(tmp_path, "d.csv", "seeker_id,role_id,fit,selected\ns1,r1,0.5,1\n"
                        "s1,r1,0.4,0\n")
-    with pytest.raises(InputError, match="row 2, column 'role_id': the pair"):
+    with pytest.raises(InputError, match="line 3, column 'role_id': the pair"):
         matcher.audit(seekers, decisions)
 
 
@@ -349,7 +349,7 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     run = CliRunner().invoke(cli, ["audit", "--seekers", str(s), "--decisions", str(d),
                                    "--json", str(out)])
     assert run.exit_code == 2
-    assert ("error: decisions.csv row 1, column 'selected': must be 0 or 1, got 'yes'"
+    assert ("error: decisions.csv line 2, column 'selected': must be 0 or 1, got 'yes'"
             in run.output)
     assert not out.exists()
     run = CliRunner().invoke(cli, ["audit", "--seekers", str(s)])

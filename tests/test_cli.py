@@ -73,8 +73,8 @@ def test_bad_input_exits_2_with_every_problem_and_writes_nothing(samples, tmp_pa
     out.parent.mkdir()
     code, _, stderr = run("match", str(samples[0]), str(bad), "--out", str(out))
     assert code == 2
-    assert "roles.csv row 2, column 'slots': must be an integer >= 1, got '-2'" in stderr
-    assert "roles.csv row 4, column 'languages'" in stderr
+    assert "roles.csv line 3, column 'slots': must be an integer >= 0, got '-2'" in stderr
+    assert "roles.csv line 5, column 'languages'" in stderr
     assert "Traceback" not in stderr
     assert list(out.parent.iterdir()) == []
 
@@ -90,7 +90,7 @@ def test_problems_of_both_files_are_reported_together(samples, tmp_path: Path) -
                           "--out", str(tmp_path / "m.csv"))
     assert code == 2
     assert "roles.csv column 'enterprise': required column is missing" in stderr
-    assert "seekers.csv row 3, column 'lat'" in stderr
+    assert "seekers.csv line 4, column 'lat'" in stderr
     assert not (tmp_path / "m.csv").exists()
 
 
@@ -109,11 +109,11 @@ def test_bad_setting_exits_2_before_reading(samples, tmp_path: Path) -> None:
     assert "The 'min_score' parameter of MatchConfig must be a float in [0, 1]. Got 2.0" in stderr
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".xlsx"])
+@pytest.mark.parametrize("suffix", [".txt", ".xls"])
 def test_unknown_output_format_is_refused(samples, tmp_path: Path, suffix: str) -> None:
     code, _, stderr = run("match", *map(str, samples), "--out", str(tmp_path / f"m{suffix}"))
     assert code == 2
-    assert "must end in one of .csv, .parquet, .json" in stderr
+    assert "must end in one of .csv, .xlsx, .parquet, .json" in stderr
 
 
 def test_demo_runs_in_an_empty_directory(tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ from polars.testing import assert_frame_equal
 
 from matcher.errors import InputError, OutputError
 from matcher.io import (
-    LANGUAGE_CODES,
     ROLE_SCHEMA,
     SEEKER_SCHEMA,
     read_table,
@@ -50,6 +49,13 @@ def problems_of(call: Any, *args: Any) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
+PERMANENT_RULE = (
+    "must be one of ja/nei, yes/no, true/false, 1/0, j/n, x (yes) or empty (not stated)"
+)
+LANGUAGE_RULE = (
+    "must be languages separated by ';': ISO 639 codes ('no', 'ar', 'prs') "
+    "or names in Norwegian, Danish or English ('norsk', 'arabisk', 'dari')"
+)
 SEEKERS_HEADER = "seeker_id,skills,languages,hours_max,lat,lon,max_distance_km,employability\n"
 ROLES_HEADER = "role_id,enterprise,slots,hours,lat,lon,languages,permanent,form\n"
 
@@ -68,11 +74,6 @@ def test_schemas_declare_the_contract() -> None:
     assert ROLE_SCHEMA.column("form").allowed == ("grant", "supplier", "employment", "development")
 
 
-def test_language_codes_are_iso_639_1() -> None:
-    assert len(LANGUAGE_CODES) == 184
-    assert all(len(c) == 2 and c.isalpha() and c.islower() for c in LANGUAGE_CODES)
-    assert {"en", "no", "nb", "nn", "se", "so", "ar", "ti", "uk", "pl", "bh"} <= LANGUAGE_CODES
-    assert "sh" not in LANGUAGE_CODES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,42 +83,41 @@ SEEKER_CASES = [
     # (body row, expected message)
     (
         "s1,,,abc,,,,",
-        "seekers.csv row 1, column 'hours_max': must be a number > 0 and <= 168, got 'abc'",
+        "seekers.csv line 2, column 'hours_max': must be a number > 0 and <= 168, got 'abc'",
     ),
     (
         "s1,,,169,,,,",
-        "seekers.csv row 1, column 'hours_max': must be a number > 0 and <= 168, got '169'",
+        "seekers.csv line 2, column 'hours_max': must be a number > 0 and <= 168, got '169'",
     ),
     (
         "s1,,,0,,,,",
-        "seekers.csv row 1, column 'hours_max': must be a number > 0 and <= 168, got '0'",
+        "seekers.csv line 2, column 'hours_max': must be a number > 0 and <= 168, got '0'",
     ),
     (
         "s1,,,nan,,,,",
-        "seekers.csv row 1, column 'hours_max': must be a number > 0 and <= 168, got 'nan'",
+        "seekers.csv line 2, column 'hours_max': must be a number > 0 and <= 168, got 'nan'",
     ),
-    ("s1,,,,91,10,,", "seekers.csv row 1, column 'lat': must be a number in [-90, 90], got '91'"),
+    ("s1,,,,91,10,,", "seekers.csv line 2, column 'lat': must be a number in [-90, 90], got '91'"),
     (
         "s1,,,,59,-180.5,,",
-        "seekers.csv row 1, column 'lon': must be a number in [-180, 180], got '-180.5'",
+        "seekers.csv line 2, column 'lon': must be a number in [-180, 180], got '-180.5'",
     ),
-    ("s1,,,,59.9,,,", "seekers.csv row 1, column 'lon': must be given together with 'lat'"),
-    ("s1,,,,,10.7,,", "seekers.csv row 1, column 'lat': must be given together with 'lon'"),
-    ("s1,,,,,,0,", "seekers.csv row 1, column 'max_distance_km': must be a number > 0, got '0'"),
+    ("s1,,,,59.9,,,", "seekers.csv line 2, column 'lon': must be given together with 'lat'"),
+    ("s1,,,,,10.7,,", "seekers.csv line 2, column 'lat': must be given together with 'lon'"),
+    ("s1,,,,,,0,", "seekers.csv line 2, column 'max_distance_km': must be a number > 0, got '0'"),
     (
         "s1,,,,,,1;5,",
-        "seekers.csv row 1, column 'max_distance_km': must be a number > 0, got '1;5'",
+        "seekers.csv line 2, column 'max_distance_km': must be a number > 0, got '1;5'",
     ),
     (
         "s1,,,,,,,1.5",
-        "seekers.csv row 1, column 'employability': must be a number in [0, 1], got '1.5'",
+        "seekers.csv line 2, column 'employability': must be a number in [0, 1], got '1.5'",
     ),
     (
         "s1,,en;xx,,,,,",
-        "seekers.csv row 1, column 'languages': must be a known ISO 639-1 language code "
-        "(e.g. 'en', 'no'), got 'xx'",
+        "seekers.csv line 2, column 'languages': " + LANGUAGE_RULE + ", got 'xx'",
     ),
-    ("  ,a,,,,,,", "seekers.csv row 1, column 'seeker_id': must not be empty"),
+    ("  ,a,,,,,,", "seekers.csv line 2, column 'seeker_id': must not be empty"),
 ]
 
 
@@ -128,24 +128,28 @@ def test_each_bad_seeker_value_is_reported_exactly(tmp_path: Path, row: str, mes
 
 
 ROLE_CASES = [
-    ("r1,A,-2,,,,,,", "roles.csv row 1, column 'slots': must be an integer >= 1, got '-2'"),
-    ("r1,A,2.5,,,,,,", "roles.csv row 1, column 'slots': must be an integer >= 1, got '2.5'"),
-    ("r1,A,two,,,,,,", "roles.csv row 1, column 'slots': must be an integer >= 1, got 'two'"),
-    ("r1,A,,,,,,,", "roles.csv row 1, column 'slots': must not be empty"),
-    ("r1,,1,,,,,,", "roles.csv row 1, column 'enterprise': must not be empty"),
+    ("r1,A,-2,,,,,,", "roles.csv line 2, column 'slots': must be an integer >= 0, got '-2'"),
+    ("r1,A,2.5,,,,,,", "roles.csv line 2, column 'slots': must be an integer >= 0, got '2.5'"),
+    ("r1,A,two,,,,,,", "roles.csv line 2, column 'slots': must be an integer >= 0, got 'two'"),
+    ("r1,A,,,,,,,", "roles.csv line 2, column 'slots': must not be empty"),
+    ("r1,,1,,,,,,", "roles.csv line 2, column 'enterprise': must not be empty"),
     (
         "r1,A,1,40h,,,,,",
-        "roles.csv row 1, column 'hours': must be a number > 0 and <= 168, got '40h'",
+        "roles.csv line 2, column 'hours': must be a number > 0 and <= 168, got '40h'",
     ),
-    ("r1,A,1,,-91,0,,,", "roles.csv row 1, column 'lat': must be a number in [-90, 90], got '-91'"),
+    (
+        "r1,A,1,,-91,0,,,",
+        "roles.csv line 2, column 'lat': must be a number in [-90, 90], got '-91'",
+    ),
     (
         "r1,A,1,,,,,maybe,",
-        "roles.csv row 1, column 'permanent': must be one of true/false, yes/no, 1/0, ja/nei, "
+        "roles.csv line 2, column 'permanent': "
+        + PERMANENT_RULE + ", "
         "got 'maybe'",
     ),
     (
         "r1,A,1,,,,,,charity",
-        "roles.csv row 1, column 'form': must be one of grant, supplier, employment, development, "
+        "roles.csv line 2, column 'form': must be one of grant, supplier, employment, development, "
         "got 'charity'",
     ),
 ]
@@ -162,7 +166,7 @@ def test_contract_example_message(tmp_path: Path) -> None:
     path = write_text(tmp_path, "roles.csv", ROLES_HEADER + rows)
     with pytest.raises(InputError) as info:
         load_roles(path)
-    assert str(info.value) == "roles.csv row 17, column 'slots': must be an integer >= 1, got '-2'"
+    assert str(info.value) == "roles.csv line 18, column 'slots': must be an integer >= 0, got '-2'"
 
 
 def test_missing_required_columns(tmp_path: Path) -> None:
@@ -171,7 +175,7 @@ def test_missing_required_columns(tmp_path: Path) -> None:
         "roles.csv column 'enterprise': required column is missing",
         "roles.csv column 'slots': required column is missing",
     ]
-    path = write_text(tmp_path, "seekers.csv", "id,skills\n1,x\n")
+    path = write_text(tmp_path, "seekers.csv", "nr,skills\n1,x\n")
     assert problems_of(load_seekers, path) == [
         "seekers.csv column 'seeker_id': required column is missing"
     ]
@@ -181,32 +185,34 @@ def test_duplicate_ids_name_the_repeat_and_the_first_row(tmp_path: Path) -> None
     body = "s1\ns2\n s1 \ns3\ns2\ns1\n"
     path = write_text(tmp_path, "seekers.csv", "seeker_id\n" + body)
     assert problems_of(load_seekers, path) == [
-        "seekers.csv row 3, column 'seeker_id': must be unique; first seen in row 1, got 's1'",
-        "seekers.csv row 5, column 'seeker_id': must be unique; first seen in row 2, got 's2'",
-        "seekers.csv row 6, column 'seeker_id': must be unique; first seen in row 1, got 's1'",
+        "seekers.csv line 4, column 'seeker_id': must be unique; first seen on line 2, got 's1'",
+        "seekers.csv line 6, column 'seeker_id': must be unique; first seen on line 3, got 's2'",
+        "seekers.csv line 7, column 'seeker_id': must be unique; first seen on line 2, got 's1'",
     ]
 
 
 def test_all_problems_of_a_file_are_raised_together(tmp_path: Path) -> None:
-    body = "r1,A,0,200,,,,,\nr2,B,1,,91,,zz,kanskje,gift\nr1,,1,,,,,,\n"
+    body = "r1,A,-1,200,,,,,\nr2,B,1,,91,,zz,kanskje,gift\nr1,,1,,,,,,\n"
     path = write_text(tmp_path, "roles.csv", ROLES_HEADER + body)
     with pytest.raises(InputError) as info:
         load_roles(path)
     assert [str(p) for p in info.value.problems] == [
-        "roles.csv row 1, column 'hours': must be a number > 0 and <= 168, got '200'",
-        "roles.csv row 1, column 'slots': must be an integer >= 1, got '0'",
-        "roles.csv row 2, column 'form': must be one of grant, supplier, employment, development, "
+        "roles.csv line 2, column 'hours': must be a number > 0 and <= 168, got '200'",
+        "roles.csv line 2, column 'slots': must be an integer >= 0, got '-1'",
+        "roles.csv line 3, column 'form': must be one of grant, supplier, employment, development, "
         "got 'gift'",
-        "roles.csv row 2, column 'languages': must be a known ISO 639-1 language code "
-        "(e.g. 'en', 'no'), got 'zz'",
-        "roles.csv row 2, column 'lat': must be a number in [-90, 90], got '91'",
-        "roles.csv row 2, column 'lon': must be given together with 'lat'",
-        "roles.csv row 2, column 'permanent': must be one of true/false, yes/no, 1/0, ja/nei, "
+        "roles.csv line 3, column 'languages': " + LANGUAGE_RULE + ", got 'zz'",
+        "roles.csv line 3, column 'lat': must be a number in [-90, 90], got '91'",
+        "roles.csv line 3, column 'lon': must be given together with 'lat'",
+        "roles.csv line 3, column 'permanent': "
+        + PERMANENT_RULE + ", "
         "got 'kanskje'",
-        "roles.csv row 3, column 'enterprise': must not be empty",
-        "roles.csv row 3, column 'role_id': must be unique; first seen in row 1, got 'r1'",
+        "roles.csv line 4, column 'enterprise': must not be empty",
+        "roles.csv line 4, column 'role_id': must be unique; first seen on line 2, got 'r1'",
     ]
-    assert str(info.value).startswith("9 problems in the input:\n  roles.csv row 1, column 'hours'")
+    assert str(info.value).startswith(
+        "9 problems in the input:\n  roles.csv line 2, column 'hours'"
+    )
     assert isinstance(info.value, ValueError)
 
 
@@ -246,9 +252,10 @@ def test_permission_denied(tmp_path: Path) -> None:
 
 
 def test_unknown_extension(tmp_path: Path) -> None:
-    path = write_text(tmp_path, "roles.xlsx", "x")
+    path = write_text(tmp_path, "roles.docx", "x")
     assert problems_of(read_table, path) == [
-        "roles.xlsx: must be a .csv, .parquet, .json, .jsonl or .ndjson file, got '.xlsx'"
+        "roles.docx: must be a .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls, .ods, .parquet, "
+        ".json, .jsonl or .ndjson file, got '.docx'"
     ]
 
 
@@ -261,7 +268,7 @@ def test_unknown_extension(tmp_path: Path) -> None:
             "s.json: cannot be parsed as JSON: Expecting value at line 1 column 21",
         ),
         ("s.json", '{"seeker_id": "a"}', "s.json: must be a JSON array of objects"),
-        ("s.json", '[{"seeker_id": "a"}, 3]', "s.json row 2: must be a JSON object"),
+        ("s.json", '[{"seeker_id": "a"}, 3]', "s.json line 2: must be a JSON object"),
         (
             "s.ndjson",
             '{"seeker_id": "a"}\n{oops\n',
@@ -269,7 +276,7 @@ def test_unknown_extension(tmp_path: Path) -> None:
             "Expecting property name enclosed in double quotes",
         ),
         ("s.parquet", "not parquet", "s.parquet: cannot be parsed as Parquet"),
-        ("s.csv", 'seeker_id\n"a\n', "s.csv: cannot be parsed as CSV (comma-separated, UTF-8)"),
+        ("s.csv", 'seeker_id\n"a\n', "s.csv: cannot be parsed as CSV"),
     ],
 )
 def test_unparseable_files(tmp_path: Path, name: str, text: str, message: str) -> None:
@@ -365,7 +372,7 @@ def _as_source(kind: str, folder: Path) -> Path | pl.DataFrame:
 
 
 EXPECTED_ROLES = pl.DataFrame(
-    [{**r, "_row": i} for i, r in enumerate(ROLE_RECORDS, start=1)],
+    [{**r, "_row": i} for i, r in enumerate(ROLE_RECORDS, start=2)],
     schema=ROLE_SCHEMA.polars_schema,
 )
 
@@ -373,14 +380,15 @@ EXPECTED_ROLES = pl.DataFrame(
 @pytest.mark.parametrize("kind", ["csv", "parquet", "json", "jsonl", "frame", "text frame"])
 def test_every_format_gives_the_same_typed_frame(tmp_path: Path, kind: str) -> None:
     frame, name = read_table(_as_source(kind, tmp_path), name="roles")
-    typed = validate_roles(frame, name)
+    first_line = 1 if "json" in kind else 2  # JSON has no header: line N is record N
+    typed = validate_roles(frame, name, first_line=first_line)
     assert typed.schema == ROLE_SCHEMA.polars_schema
-    assert_frame_equal(typed, EXPECTED_ROLES)
+    assert_frame_equal(typed, EXPECTED_ROLES.with_columns(pl.col("_row") + first_line - 2))
 
 
 @pytest.mark.parametrize("kind", ["csv", "parquet", "json", "jsonl", "frame"])
 def test_every_format_reports_the_same_row(tmp_path: Path, kind: str) -> None:
-    records = [dict(r) for r in ROLE_RECORDS] + [dict(ROLE_RECORDS[1], role_id="r3", slots=0)]
+    records = [dict(r) for r in ROLE_RECORDS] + [dict(ROLE_RECORDS[1], role_id="r3", slots=-1)]
     frame = pl.DataFrame(records)
     source: Path | pl.DataFrame = frame
     if kind == "frame":
@@ -390,7 +398,8 @@ def test_every_format_reports_the_same_row(tmp_path: Path, kind: str) -> None:
         write_table(frame, source)
         name = source.name
     assert problems_of(validate_roles, *read_table(source, name=name)) == [
-        f"{name} row 3, column 'slots': must be an integer >= 1, got '0'"
+        f"{name} line {3 if 'json' in kind else 4}, column 'slots': must be an integer >= 0, "
+        "got '-1'"
     ]
 
 
@@ -403,7 +412,7 @@ def test_frame_name_defaults_to_input() -> None:
 def test_typed_values_in_a_frame_are_checked_too() -> None:
     frame = pl.DataFrame({"seeker_id": [1, 2], "hours_max": [40.0, float("nan")]})
     assert problems_of(validate_seekers, frame, "seekers") == [
-        "seekers row 2, column 'hours_max': must be a number > 0 and <= 168, got 'NaN'"
+        "seekers line 3, column 'hours_max': must be a number > 0 and <= 168, got 'NaN'"
     ]
     typed = validate_seekers(frame.head(1), "seekers")
     assert typed["seeker_id"].to_list() == ["1"]
@@ -413,11 +422,12 @@ def test_json_values_are_reported_as_written(tmp_path: Path) -> None:
     records = [{"role_id": "a", "enterprise": "E", "slots": 1.5, "permanent": 2, "form": True}]
     path = write_text(tmp_path, "roles.json", json.dumps(records))
     assert problems_of(load_roles, path) == [
-        "roles.json row 1, column 'form': must be one of grant, supplier, employment, development, "
-        "got 'true'",
-        "roles.json row 1, column 'permanent': must be one of true/false, yes/no, 1/0, ja/nei, "
+        "roles.json line 1, column 'form': must be one of grant, supplier, employment, "
+        "development, got 'true'",
+        "roles.json line 1, column 'permanent': "
+        + PERMANENT_RULE + ", "
         "got '2'",
-        "roles.json row 1, column 'slots': must be an integer >= 1, got '1.5'",
+        "roles.json line 1, column 'slots': must be an integer >= 0, got '1.5'",
     ]
 
 
@@ -451,7 +461,7 @@ def test_not_stated_fields(tmp_path: Path) -> None:
     assert row == {
         "seeker_id": "007", "experience": [], "skills": [], "wishes": [], "languages": [],
         "needs": [], "hours_max": None, "lat": None, "lon": None, "max_distance_km": None,
-        "tier": None, "employability": None, "_row": 1,
+        "tier": None, "employability": None, "_row": 2,
     }  # fmt: skip
     roles = load_roles(write_text(tmp_path, "r.csv", "role_id,enterprise,slots\nr,E,3\n"))
     assert roles.schema == ROLE_SCHEMA.polars_schema
@@ -485,10 +495,10 @@ def test_form_is_stored_lower_case_and_values_trimmed() -> None:
 def test_blank_lines_are_skipped_but_keep_their_row_number(tmp_path: Path) -> None:
     path = write_text(tmp_path, "s.csv", "seeker_id,hours_max\ns1,40\n\n , \ns4,x\n\n\n")
     assert problems_of(load_seekers, path) == [
-        "s.csv row 4, column 'hours_max': must be a number > 0 and <= 168, got 'x'"
+        "s.csv line 5, column 'hours_max': must be a number > 0 and <= 168, got 'x'"
     ]
     path = write_text(tmp_path, "s.csv", "seeker_id,hours_max\n\ns2,40\n\n")
-    assert load_seekers(path)["_row"].to_list() == [2]
+    assert load_seekers(path)["_row"].to_list() == [3]
     path = write_text(tmp_path, "s.csv", "seeker_id,hours_max\n\n,\n")
     assert problems_of(load_seekers, path) == ["s.csv: has no data rows"]
 
@@ -497,7 +507,7 @@ def test_row_order_is_kept() -> None:
     raw = pl.DataFrame({"seeker_id": ["c", "a", "b"]})
     typed = validate_seekers(raw, "seekers")
     assert typed["seeker_id"].to_list() == ["c", "a", "b"]
-    assert typed["_row"].to_list() == [1, 2, 3]
+    assert typed["_row"].to_list() == [2, 3, 4]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,8 +545,8 @@ def test_named_floats_round_trip_exactly_through_csv(tmp_path: Path) -> None:
 
 
 def test_unknown_extension_writes_nothing(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match=r"roles\.xlsx.*\.csv, \.parquet, \.json"):
-        write_table(pl.DataFrame({"a": [1]}), tmp_path / "roles.xlsx")
+    with pytest.raises(OutputError, match=r"roles\.xls'.*\.csv, \.xlsx, \.parquet, \.json"):
+        write_table(pl.DataFrame({"a": [1]}), tmp_path / "roles.xls")
     assert os.listdir(tmp_path) == []
 
 
@@ -603,10 +613,12 @@ _numbers = {
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøå -", min_size=1, max_size=12).filter(
     lambda s: s.strip() != ""
 )
+# codes stored as they are written (a macrolanguage or a language of none)
+_CANONICAL_CODES = ["ar", "da", "en", "fa", "no", "pl", "so", "sv", "ti", "ur", "uk", "am"]
 _valid_seeker = st.fixed_dictionaries(
     {
         "skills": st.lists(_word, max_size=4),
-        "languages": st.lists(st.sampled_from(sorted(LANGUAGE_CODES)), max_size=3),
+        "languages": st.lists(st.sampled_from(_CANONICAL_CODES), max_size=3, unique=True),
         **{name: st.one_of(st.none(), strategy) for name, strategy in _numbers.items()},
     }
 )
@@ -641,7 +653,7 @@ def test_random_valid_rows_validate(rows: list[dict[str, Any]]) -> None:
 
 def _is_python_float(text: str) -> bool:
     try:
-        float(text)
+        float(text.replace(",", ".", 1))  # the first comma is a decimal comma
     except ValueError:
         return False
     return True
@@ -667,12 +679,37 @@ def test_invalid_numbers_are_always_reported_with_their_row(
         values = frame[name].to_list()
         for i in indices:
             values[i] = data.draw(_not_a_number, label=f"{name}[{i}]")
-            broken.add((i + 1, name, values[i]))
+            broken.add((i + 2, name, values[i]))
         frame = frame.with_columns(pl.Series(name, values, dtype=pl.String))
     if not broken:
         validate_seekers(frame, "seekers")
         return
     with pytest.raises(InputError) as info:
         validate_seekers(frame, "seekers")
-    reported = {(p.row, p.column, p.value) for p in info.value.problems}
+    reported = {(p.line, p.column, p.value) for p in info.value.problems}
     assert reported == broken
+
+
+def test_write_outputs_all_or_nothing_with_the_usual_mode(tmp_path: Path) -> None:
+    """Several outputs together: a failure in the last leaves none of them; a success gives
+    each the mode any new file gets (the result files used to come out as 0600)."""
+    from matcher.io import write_outputs
+
+    old = tmp_path / "matches.csv"
+    old.write_text("old results\n")
+    frame = pl.DataFrame({"seeker_id": ["S1"]})
+    with pytest.raises(OutputError, match=r"m\.json"):
+        write_outputs([(old, frame), (tmp_path / "alts.parquet", frame),
+                       (tmp_path / "m.json", {"x": math.nan})])
+    assert sorted(os.listdir(tmp_path)) == ["matches.csv"]
+    assert old.read_text() == "old results\n"
+    written = write_outputs([(tmp_path / "new.csv", frame), (tmp_path / "book.xlsx",
+                                                             {"matches": frame}),
+                             (tmp_path / "m.json", {"ok": 1})])
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in written:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
+    assert pl.read_excel(tmp_path / "book.xlsx", sheet_name="matches").rows() == [("S1",)]
+    with pytest.raises(OutputError, match="must differ"):
+        write_outputs([(tmp_path / "a.csv", frame), (tmp_path / "a.csv", frame)])

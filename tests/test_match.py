@@ -114,7 +114,7 @@ def test_strict_mode_turns_unresolved_terms_into_errors(taxonomy) -> None:
     roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["E"], "slots": [1]})
     lenient = matcher.match(seekers, roles, taxonomy=taxonomy)
     assert str(lenient.warnings[0]).startswith(
-        "seekers row 1, column 'skills': unresolved skill term"
+        "seekers line 2, column 'skills': unresolved skill term"
     )
     with pytest.raises(matcher.UnresolvedTermError) as info:
         matcher.match(seekers, roles, taxonomy=taxonomy, strict=True)
@@ -141,4 +141,4 @@ def test_ambiguous_terms_are_reported_with_the_other_candidates(taxonomy, term: 
     if flagged:
         assert f"took {res.label!r}" in flagged[0].rule
         assert repr(others[0]) in flagged[0].rule
-        assert (flagged[0].row, flagged[0].column, flagged[0].value) == (1, "experience", term)
+        assert (flagged[0].line, flagged[0].column, flagged[0].value) == (2, "experience", term)

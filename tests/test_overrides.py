@@ -86,21 +86,21 @@ SLOTS = np.array([1, 1])
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ([Override("lock", "S9", "R0")], "--lock row 1, column 'seeker_id': must name a job-seeker "
+    ([Override("lock", "S9", "R0")], "--lock line 1, column 'seeker_id': must name a job-seeker "
                                      "in seekers.csv, got 'S9'"),
     ([Override("forbid", "S0", "R7", "--forbid", 2)],
-     "--forbid row 2, column 'role_id': must name a role in roles.csv, got 'R7'"),
-    ([Override("lock", "S0", "R1")], "--lock row 1: a lock must name an allowed pair; this one "
+     "--forbid line 2, column 'role_id': must name a role in roles.csv, got 'R7'"),
+    ([Override("lock", "S0", "R1")], "--lock line 1: a lock must name an allowed pair; this one "
                                      "breaks a hard constraint or scores below min_score, "
                                      "got 'S0=R1'"),
     ([Override("lock", "S0", "R0"), Override("lock", "S1", "R0", "--lock", 2)],
-     "--lock row 2, column 'role_id': locks more job-seekers into role 'R0' than its 1 place(s), "
+     "--lock line 2, column 'role_id': locks more job-seekers into role 'R0' than its 1 place(s), "
      "got 'R0'"),
     ([Override("lock", "S1", "R0"), Override("lock", "S1", "R1", "--lock", 2)],
-     "--lock row 2, column 'seeker_id': the job-seeker is already locked to a role (row 1), "
+     "--lock line 2, column 'seeker_id': the job-seeker is already locked to a role (line 1), "
      "got 'S1'"),
     ([Override("lock", "S1", "R0"), Override("forbid", "S1", "R0", "--forbid", 1)],
-     "--forbid row 1: the pair is both locked and forbidden (row 1), got 'S1=R0'"),
+     "--forbid line 1: the pair is both locked and forbidden (line 1), got 'S1=R0'"),
 ])
 def test_a_bad_override_is_an_error_naming_it(overrides: list[Override], message: str) -> None:
     with pytest.raises(InputError) as info:
@@ -115,12 +115,12 @@ def test_overrides_file_names_file_row_and_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_overrides(path)
     assert [str(p) for p in info.value.problems] == [
-        "endringer.csv row 2, column 'role_id': must not be empty",
-        "endringer.csv row 3, column 'action': must be one of lock, forbid, got 'keep'",
+        "endringer.csv line 3, column 'role_id': must not be empty",
+        "endringer.csv line 4, column 'action': must be one of lock, forbid, got 'keep'",
     ]
     path.write_text("seeker_id,role_id,action\nS1,R0,Lock\nS2,R1,forbid\n")
-    assert read_overrides(path) == [Override("lock", "S1", "R0", "endringer.csv", 1),
-                                    Override("forbid", "S2", "R1", "endringer.csv", 2)]
+    assert read_overrides(path) == [Override("lock", "S1", "R0", "endringer.csv", 2),
+                                    Override("forbid", "S2", "R1", "endringer.csv", 3)]
     assert parse_override("S1=R=2", "lock", 3) == Override("lock", "S1", "R=2", "--lock", 3)
 
 
@@ -158,11 +158,11 @@ def test_cli_lock_that_breaks_a_rule_exits_2_and_writes_nothing(
     res = CliRunner().invoke(cli, ["match", str(seekers), str(roles), "--out", str(out),
                                    "--lock", "S001=R99"])
     assert res.exit_code == 2
-    assert "--lock row 1, column 'role_id': must name a role in roles.csv, got 'R99'" in res.output
+    assert "--lock line 1, column 'role_id': must name a role in roles.csv, got 'R99'" in res.output
     assert not out.exists()
     res = CliRunner().invoke(cli, ["match", str(seekers), str(roles), "--out", str(out),
                                    "--forbid", "S002", "--lock", "=R01"])
     assert res.exit_code == 2
-    assert "--forbid row 1: must be SEEKER=ROLE (two ids joined by '='), got 'S002'" in res.output
-    assert "--lock row 1: must be SEEKER=ROLE" in res.output
+    assert "--forbid line 1: must be SEEKER=ROLE (two ids joined by '='), got 'S002'" in res.output
+    assert "--lock line 1: must be SEEKER=ROLE" in res.output
     assert not out.exists()

@@ -181,4 +181,5 @@ def test_policy_curve_command_prints_each_weight_and_writes_json(
     bad = CliRunner().invoke(cli, ["policy-curve", str(seekers), str(roles),
                                    "--weights", "0,x"])
     assert bad.exit_code == 2
-    assert "--weights row 2: must be numbers in [0, 100] separated by commas, got 'x'" in bad.output
+    assert ("--weights line 2: must be numbers in [0, 100] separated by commas, got 'x'"
+            in bad.output)

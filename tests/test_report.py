@@ -133,11 +133,11 @@ def test_a_tier_file_given_by_hand_is_used_and_unknown_seekers_are_counted(
     ("empty", "holds no run"),
     ("two", "holds 2 runs"),
     ("column", "matches.csv column 'reason': required column is missing"),
-    ("score", "matches.csv row 3, column 'score': must be a number in [0, 1], got '1.5'"),
+    ("score", "matches.csv line 4, column 'score': must be a number in [0, 1], got '1.5'"),
     ("count", "holds 60 job-seekers, the manifest matches.csv.manifest.json says 61"),
-    ("alts", "alternatives.csv row 1, column 'seeker_id': must name a job-seeker in "
+    ("alts", "alternatives.csv line 2, column 'seeker_id': must name a job-seeker in "
              "matches.csv, got 'S99999'"),
-    ("alt_role", "alternatives.csv row 2, column 'role_id': must not be empty"),
+    ("alt_role", "alternatives.csv line 3, column 'role_id': must not be empty"),
     ("ambiguous", "alternatives: 2 files in the folder fit (alternatives.csv, "
                   "more-alts.csv); name one with --alternatives"),
 ])

@@ -78,15 +78,15 @@ def test_browser_posts_a_role_sees_an_error_fixes_it_and_finds_it(server: str) -
             expect(page.locator('#l-occupation option[value="birøkter"]')).to_have_count(1)
             occupation.fill("birøktere")
             page.get_by_label("Ferdigheter vi lærer opp i").fill("breed insects")
-            page.get_by_label("Antall plasser").fill("0")
+            page.get_by_label("Antall plasser").fill("-1")
             page.get_by_label("Tilrettelegging som tilbys").fill("fleksibel arbeidstid")
             page.get_by_role("button", name="Lagre").click()
 
             slots = page.get_by_label("Antall plasser")
             expect(slots).to_have_attribute("aria-invalid", "true")
             error = page.locator("#e-slots")
-            expect(error).to_contain_text("må være et heltall som er minst 1, fikk '0'")
-            expect(error).to_contain_text("must be an integer >= 1, got '0'")  # as the CLI
+            expect(error).to_contain_text("må være et heltall, 0 eller mer, fikk '-1'")
+            expect(error).to_contain_text("must be an integer >= 0, got '-1'")  # as the CLI
             # beside the field: in the same field group, and named by the input
             expect(page.locator(".field.invalid")).to_have_count(1)
             expect(page.locator(".field.invalid #f-slots")).to_have_count(1)

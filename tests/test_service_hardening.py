@@ -458,13 +458,15 @@ def test_issue16_finding_9_openapi_describes_the_service(service: Service) -> No
     assert post["schema"] == json.loads(json.dumps(ROLE_BODY))
     valid = jsonschema.Draft202012Validator(ROLE_BODY)
     assert valid.is_valid(SAMPLE_ROLE)
-    assert not valid.is_valid({"slots": 0}) and not valid.is_valid({"slots": INT_MAX + 1})
+    assert not valid.is_valid({"slots": -1}) and not valid.is_valid({"slots": INT_MAX + 1})
+    assert valid.is_valid({"slots": 0})  # a role full for now (issue 11)
     assert valid.is_valid({"slots": 1, "languages": None, "hours": None, "permanent": "ja"})
     assert not valid.is_valid({"slots": 1, "lat": 59.9})  # lon must come with it
     assert jsonschema.Draft202012Validator(ROLE_PATCH_BODY).is_valid({"lat": 59.9})
     # what the document allows the service accepts; what it refuses the service refuses
     for body, ok in [({"slots": 1, "languages": None}, True),
-                     ({"slots": "3", "hours": "7.5"}, True), ({"slots": 0}, False),
+                     ({"slots": "3", "hours": "7.5"}, True), ({"slots": -1}, False),
+                     ({"slots": 0}, True),
                      ({"slots": "2.0"}, False),
                      ({"slots": 1, "permanent": 1}, False), ({"slots": 1, "title": 5}, False)]:
         answer = service.call("POST", "/api/roles", "Bikuben", json=body)

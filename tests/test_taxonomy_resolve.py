@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.taxonomy import Taxonomy, load_taxonomy
-from matcher.taxonomy.resolve import normalise
+from matcher.errors import TaxonomyError, UnresolvedTermError
+from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy
+from matcher.taxonomy.compile import read_titles
+from matcher.taxonomy.resolve import SPELLING_METHODS, SPELLING_MIN_CONFIDENCE, normalise
+from matcher.terms import resolve_terms
 
 TAX = load_taxonomy()
 
@@ -108,3 +115,144 @@ def test_a_label_shared_by_several_occupations_means_the_most_general(
     assert res.label == general
     assert specific in res.suggestions
     assert res.confidence < 0.8  # an ambiguous answer never claims high confidence
+
+
+# --- caseworkers' titles (NAV, Danish job centres) -------------------------------------------
+
+def styrk(res: Resolution) -> str:
+    """The STYRK-08 (else ISCO-08) group of an answer; of its first suggestion if not taken."""
+    uri = res.uri or (res.candidates[0] if res.candidates else "")
+    i = TAX._occupation_by_uri.get(uri)
+    if i is not None:
+        return TAX.occupation_styrk[i] or TAX.occupation_isco[i]
+    return uri.rsplit("/", 1)[-1].lstrip("C")
+
+
+FARM = {"6111", "6112", "6113", "6121", "6130", "9211", "9212", "9213"}
+CLEANING = {"9111", "9112"}
+DRIVERS = {"8322", "8331", "8332"}
+SEWING = {"7318", "7531", "7533", "8153"}
+
+# (term, STYRK-08 groups it may land in): titles as NAV and Danish job centres write them.
+CASEWORKER_TITLES = [
+    # the words of the issue
+    ("gårdsarbeider", FARM), ("gårdsarbeideren", FARM), ("gardsarbeidar", FARM),
+    ("Gårdsarbeider (kombinasjonsbruk)", {"6130"}), ("landbrugsmedhjælper", FARM),
+    ("Renholder (bedrift)", {"9112"}), ("Renholder (privathjem)", {"9111"}),
+    ("renholder", CLEANING), ("renholdsarbeider", CLEANING), ("rengjører", CLEANING),
+    ("syer", SEWING), ("syerske", SEWING), ("pædagogmedhjælper", {"2342", "5311", "5312"}),
+    # bokmål, with definite and plural forms
+    ("kokk", {"5120"}), ("kokken", {"5120"}), ("kokker", {"5120"}),
+    ("Kokk (kantine)", {"5120"}), ("sykepleier", {"2223"}), ("sykepleiere", {"2223"}),
+    ("helsefagarbeider", {"5321", "3259"}), ("butikkmedarbeider", {"5223"}),
+    ("lagermedarbeider", {"4321", "9333"}), ("lagerarbeidere", {"4321", "9333"}),
+    ("snekker", {"7115"}), ("tømrer", {"7115"}), ("elektriker", {"7411"}),
+    ("rørlegger", {"7126"}), ("murer", {"7112"}), ("frisør", {"5141"}),
+    ("servitør", {"5131"}), ("bussjåfør", {"8331"}), ("lastebilsjåfør", {"8332"}),
+    ("vaktmester", {"5153"}), ("hjemmehjelp", {"5322", "9111"}), ("gartner", {"6113", "9214"}),
+    ("skogsarbeider", {"6210", "9215"}), ("sveiser", {"7212"}), ("bilmekaniker", {"7231"}),
+    ("barnehageassistent", {"5311", "5312"}), ("birøkter", {"6123"}),
+    # nynorsk and gender forms
+    ("sjukepleiar", {"2223"}), ("helsefagarbeidar", {"5321", "3259"}),
+    ("butikkmedarbeidar", {"5223"}), ("renholdar", CLEANING),
+    # Danish
+    ("social- og sundhedsassistent", {"5321"}), ("sosu-hjælper", {"5322"}),
+    ("rengøringsassistent", CLEANING), ("lagerarbejder", {"4321", "9333"}),
+    ("tømrer", {"7115"}), ("kok", {"5120"}), ("biavler", {"6123"}),
+    # common typos
+    ("sykepleir", {"2223"}), ("renholdr", CLEANING), ("butikkmedarbieder", {"5223"}),
+]
+
+
+@pytest.mark.parametrize(("term", "groups"), CASEWORKER_TITLES)
+def test_caseworker_titles_land_in_their_styrk_group(term: str, groups: set[str]) -> None:
+    res = TAX.resolve(term, "occupation")
+    assert res.resolved, (term, res)
+    assert styrk(res) in groups, (term, res.label, styrk(res), res.method, res.confidence)
+    assert res.candidates[0] == res.uri
+
+
+@pytest.mark.parametrize(("term", "groups"), [
+    ("sjåfør", DRIVERS | {"8321", "8341", "8344"}), ("vaskehjelp", CLEANING | {"5322", "9121"}),
+])
+def test_titles_too_vague_to_take_are_suggested_in_their_group(term: str,
+                                                              groups: set[str]) -> None:
+    res = TAX.resolve(term, "occupation")
+    assert res.suggestions, res
+    assert styrk(res) in groups, (term, res)
+
+
+def test_founding_case_a_farm_worker_reaches_the_beekeeping_roles() -> None:
+    farm = TAX.resolve("gårdsarbeider", "occupation")
+    bee = TAX.resolve("birøkter", "occupation")
+    assert farm.resolved and TAX.occupation_isco[farm.indices[0]][0] in "69"
+    assert not farm.label or "vineyard" not in farm.label
+    similarity = TAX.occupation_similarity(farm.indices[:1], bee.indices[:1])[0, 0]
+    assert similarity >= 0.3, similarity
+
+
+NAV_WORDS = sorted({t for t, lang, source, _ in TAX.titles
+                    if source.startswith("nav-") and re.fullmatch(r"[a-zæøå]+er", t.lower())
+                    and len(t) >= 7})
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(NAV_WORDS), st.sampled_from(["en", "e", "ne"]))
+def test_a_titles_definite_and_plural_forms_resolve_like_the_title(title: str,
+                                                                  ending: str) -> None:
+    plain = TAX.resolve(title, "occupation")
+    inflected = TAX.resolve(title + ending, "occupation")
+    assert styrk(inflected) == styrk(plain), (title + ending, inflected, plain)
+
+
+def test_a_low_confidence_spelling_guess_is_a_warning_with_suggestions() -> None:
+    res = TAX.resolve("romassistent", "occupation")
+    assert not res.resolved and res.uri is None
+    assert res.method in SPELLING_METHODS and 0 < res.confidence < SPELLING_MIN_CONFIDENCE
+    assert res.suggestions
+    frame = pl.DataFrame({"_row": [2], "experience": [["romassistent"]]})
+    found = resolve_terms(frame, name="seekers.csv", columns={"experience": "occupation"},
+                          taxonomy=TAX)
+    assert found.concepts["experience"] == [[]]
+    (warning,) = found.warnings
+    assert warning.rule.startswith("unresolved occupation term: only a guess by spelling")
+    assert repr(res.suggestions[0]) in warning.rule
+    assert found.count_unresolved() == 1
+    with pytest.raises(UnresolvedTermError):
+        resolve_terms(frame, name="seekers.csv", columns={"experience": "occupation"},
+                      taxonomy=TAX, strict=True)
+
+
+def test_every_spelling_answer_taken_is_at_least_as_sure_as_the_floor() -> None:
+    terms = ["sykepleir", "renholdr", "gardsarbeidar", "renholdsarbeider", "romassistent",
+             "vaskehjelp", "sjåfør", "xyzzy", "Tekniker (kjemi)", "Inspektør (bil)"]
+    for res in TAX.resolve_many(terms, "occupation"):
+        if res.resolved and res.method in SPELLING_METHODS:
+            assert res.confidence >= SPELLING_MIN_CONFIDENCE, res
+
+
+def test_national_titles_are_vocabulary_never_preferred_labels() -> None:
+    sources = {source for _, _, source, _ in TAX.titles}
+    assert sources == {"nav-job-titles-styrk08-dev.csv", "esco-star-dk-2021-11-10.csv"}
+    assert len(TAX.titles) > 4000
+    assert "Inneholder data fra NAV." in TAX.provenance["credits"]
+    # ESCO's preferred Norwegian and Danish labels stay the occupations' names.
+    esco_labels = {lang: {n for names in TAX.occupation_names[lang] for n in names}
+                   for lang in ("no", "da")}
+    titles_only = {(t, lang) for t, lang, _, _ in TAX.titles} - {
+        (n, lang) for lang, ns in esco_labels.items() for n in ns}
+    assert titles_only
+    for lang in ("no", "da"):
+        preferred = {names[0] for names in TAX.occupation_names[lang] if names}
+        assert not {t for t, tl in titles_only if tl == lang} & preferred
+    landbrug = TAX.resolve("landbrugsmedhjælper", "occupation")
+    assert landbrug.label == "crop production worker"
+
+
+def test_a_titles_file_without_its_columns_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "titler.csv"
+    bad.write_text("tittel,kode\nRenholder,9112\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"titler\.csv.*lacks the column\(s\) title, "
+                                            r"styrk08"):
+        read_titles(bad, TAX.occupation_uris, TAX.isco_names, TAX.styrk_labels)

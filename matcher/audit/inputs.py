@@ -12,8 +12,9 @@ DECISIONS
     [0, 1], ``selected`` (0/1); optional ``rank`` (integer >= 1 within the opportunity's list),
     ``outcome_employed`` and ``outcome_permanent`` (0/1), ``batch`` (text).
 
-Every problem is a :class:`~matcher.errors.Problem` (file, 1-based row, column, rule, value) and
-all problems of a file are raised together in one :class:`~matcher.errors.InputError`.
+Every problem is a :class:`~matcher.errors.Problem` (file, line as a spreadsheet shows it,
+column, rule, value) and all problems of a file are raised together in one
+:class:`~matcher.errors.InputError`.
 :func:`decisions_from_engine` turns ``matcher match``'s MATCHES and ALTS into DECISIONS.
 """
 
@@ -41,13 +42,13 @@ Source = str | os.PathLike[str] | pl.DataFrame
 
 RULE_MISSING_COLUMN = "required column is missing"
 RULE_MISSING_VALUE = "must not be empty"
-RULE_UNIQUE = "must be unique; first seen in row {first}"
+RULE_UNIQUE = "must be unique; first seen on line {first}"
 RULE_UNIT = "must be a number in [0, 1]"
 RULE_BINARY = "must be 0 or 1"
 RULE_RANK = "must be an integer >= 1"
 RULE_MONTHS = "must be a number >= 0"
 RULE_KNOWN_SEEKER = "must name a seeker in {seekers}"
-RULE_PAIR_UNIQUE = "the pair (seeker_id, role_id{batch}) must be unique; first seen in row {first}"
+RULE_PAIR_UNIQUE = "the pair (seeker_id, role_id{batch}) must be unique; first seen on line {first}"
 RULE_TIER_OR_EMPLOYABILITY = "needs a 'tier' or an 'employability' column"
 RULE_EMPLOYABILITY_OR_TIER = "must not be empty when the row has no tier"
 RULE_EMPTY_POOL = "holds no eligible pair (an empty pool)"
@@ -92,7 +93,7 @@ def _check(
     rows = frame.select("_row", _text(frame, column).alias("v"), bad.fill_null(False).alias("b"))
     rows = rows.filter(pl.col("b"))
     return [
-        Problem(file=name, row=r, column=column, rule=rule, value=v if quote else None)
+        Problem(file=name, line=r, column=column, rule=rule, value=v if quote else None)
         for r, v, _ in rows.iter_rows()
     ]
 
@@ -101,7 +102,10 @@ def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
     renamed = {c: c.strip() for c in frame.columns if c.strip() != c}
     if renamed:
         frame = frame.rename(renamed)
-    return frame.with_columns(_row=pl.int_range(1, frame.height + 1, dtype=pl.Int64))
+    if "_row" in frame.columns and frame.schema["_row"].is_integer():
+        return frame  # JSON records carry their number
+    # the line a spreadsheet shows: the header is line 1
+    return frame.with_columns(_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
 
 
 def _unit(frame: pl.DataFrame, name: str, column: str, required: bool) -> list[Problem]:
@@ -130,7 +134,7 @@ def _duplicates(frame: pl.DataFrame, name: str, keys: list[str], rule: str) -> l
         pl.col("_row") != pl.col("first")
     )
     return [
-        Problem(file=name, row=row[0], column=keys[-1], rule=rule.format(first=row[-1]),
+        Problem(file=name, line=row[0], column=keys[-1], rule=rule.format(first=row[-1]),
                 value=str(row[len(keys)]))
         for row in ids.select("_row", *keys, "first").iter_rows()
     ]
@@ -322,7 +326,7 @@ def decisions_from_engine(matches: Source, alternatives: Source, *,
     missing = chosen.join(pool, on=["seeker_id", "role_id"], how="anti")
     warnings = [
         Problem(a_name, None, None,
-                f"lacks the matched pair of {m_name} row {r} (seeker {s!r}, role {role!r}): ALTS "
+                f"lacks the matched pair of {m_name} line {r} (seeker {s!r}, role {role!r}): ALTS "
                 "holds only each seeker's top-k roles unless `matcher match` ran with --top-k 0; "
                 "the pair is added to the pool with its score", level="warning")
         for s, role, r in missing.select("seeker_id", "role_id", "m_row").iter_rows()

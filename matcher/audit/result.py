@@ -173,11 +173,11 @@ class AuditResult:
 
     def write_html(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`to_html` atomically."""
-        from matcher.io.write import _atomic
+        from matcher.io.write import atomic_file
 
         target = Path(path)
         data = self.to_html().encode("utf-8")
-        with _atomic(target) as temporary, open(temporary, "wb") as handle:
+        with atomic_file(target) as temporary, open(temporary, "wb") as handle:
             handle.write(data)
         return target
 

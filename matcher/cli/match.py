@@ -2,7 +2,7 @@
 
 ``matcher match SEEKERS ROLES --out MATCHES`` runs a batch; ``matcher demo`` runs one on the
 built-in synthetic samples. Bad input ends with exit status 2 and every problem listed (file,
-row, column, rule, value), no traceback, and no output file written.
+line, column, rule, value), no traceback, and no output file written.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ __all__ = ["demo_command", "match_command"]
 
 #: warnings printed before "... and N more"
 _SHOWN_WARNINGS = 30
-_SUFFIXES = (".csv", ".parquet", ".json")
+_SUFFIXES = (".csv", ".xlsx", ".parquet", ".json")
 
 
 def _print_warnings(warnings: Sequence[Problem], target: str | None) -> None:
@@ -140,7 +140,8 @@ _defaults = MatchConfig()
 @click.argument("seekers", type=click.Path(dir_okay=False))
 @click.argument("roles", type=click.Path(dir_okay=False))
 @click.option("--out", required=True, callback=_check_suffix,
-              help="MATCHES file (.csv, .parquet or .json); a manifest is written beside it.")
+              help="MATCHES file (.csv, .xlsx, .parquet or .json); a manifest is written beside "
+                   "it. An .xlsx gets sheets for matches, alternatives (when asked) and warnings.")
 @click.option("--alternatives", "alternatives", callback=_check_suffix,
               help="ALTS file: the best --top-k allowed roles per seeker, with score parts.")
 @click.option("--warnings", "warnings", callback=_check_suffix,
@@ -192,8 +193,9 @@ def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
                   warnings: str | None, report: str | None, **settings: Any) -> None:
     """Match SEEKERS to ROLES and write the proposal to --out.
 
-    SEEKERS and ROLES are CSV, Parquet or JSON files (by extension); ROLES may also be the
-    role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
+    SEEKERS and ROLES are CSV (',', ';' or tab; UTF-8 or Windows-1252), Excel (.xlsx: the
+    first sheet, or FILE.xlsx#Sheet), Parquet or JSON files (by extension); ROLES may also be
+    the role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
     """
     _run(seekers, roles, out, alternatives, warnings, report, **settings)
 

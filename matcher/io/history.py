@@ -92,7 +92,7 @@ def read_history(folder: str | os.PathLike[str]) -> list[HistoryRun]:
     if not root.exists():
         return []
     if not root.is_dir():
-        raise InputError([Problem(file=str(root), row=None, column=None, rule=RULE_NO_FOLDER)])
+        raise InputError([Problem(file=str(root), line=None, column=None, rule=RULE_NO_FOLDER)])
     runs: list[HistoryRun] = []
     problems: list[Problem] = []
     for path in sorted(root.glob(f"{_PREFIX}*.json")):
@@ -101,7 +101,7 @@ def read_history(folder: str | os.PathLike[str]) -> list[HistoryRun]:
             runs.append(HistoryRun(path.name, _check_run(body, path), _check_pool(body)))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-            problems.append(Problem(file=str(path), row=None, column=None,
+            problems.append(Problem(file=str(path), line=None, column=None,
                                     rule=RULE_NOT_A_RUN.format(detail=detail)))
     if problems:
         raise InputError(problems)

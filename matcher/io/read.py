@@ -2,36 +2,48 @@
 
 Two steps, kept apart so a caller can validate a frame it built itself:
 
-- :func:`read_table` turns a file (CSV, Parquet, JSON array of objects, NDJSON) or a polars frame
-  into a *raw* frame. CSV is read with every column as text, so ``'007'`` stays ``'007'`` and a
-  bad number reaches validation verbatim.
-- :func:`validate_seekers` / :func:`validate_roles` check the raw frame against
-  :data:`~matcher.io.schema.SEEKER_SCHEMA` / :data:`~matcher.io.schema.ROLE_SCHEMA` and return the
-  typed frame. Every problem of the file is collected and raised together in one
+- :func:`read_source` (or :func:`read_table`, which returns only the frame and its name) turns
+  a file or a polars frame into a *raw* frame. CSV (``,`` ``;`` or tab, UTF-8 with or without a
+  BOM, or Windows-1252; see :mod:`matcher.io.delimited`) and Excel sheets are read with every
+  column as text, so ``'007'`` stays ``'007'`` and a bad number reaches validation verbatim.
+- :func:`validate_table` (or :func:`validate_seekers` / :func:`validate_roles`, which return
+  only the typed frame) maps the header onto :data:`~matcher.io.schema.SEEKER_SCHEMA` /
+  :data:`~matcher.io.schema.ROLE_SCHEMA` (:mod:`matcher.io.columns`), checks every cell and
+  returns the typed frame. Every problem of the file is collected and raised together in one
   :class:`~matcher.errors.InputError`.
 
 Validation is vectorised: each cell is parsed with a non-strict polars cast, and a problem is a
 row where the input was stated but the parse gave null (or a value out of range). No Python loop
 runs over the cells of a valid table, so 300,000 rows take about a second.
 
-Columns that the schema does not declare are dropped without a word: they may hold names or other
-personal data, and their values never appear in a message.
+Columns that the schema does not declare are left out of the typed frame and listed by name
+(:attr:`Table.ignored`): they may hold names or other personal data, and their values never
+appear in a message.
+
+Line numbers are those a spreadsheet shows: the header is line 1, the first record line 2 (CSV,
+Excel, Parquet, frames). JSON and NDJSON have no header: there line N is the N-th record.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from matcher.errors import InputError, Problem
-from matcher.io.languages import LANGUAGE_CODES
+from matcher.io.columns import match_columns
+from matcher.io.delimited import decode, excel_separator_line, first_ragged_record, sniff_delimiter
+from matcher.io.languages import canonical_language
 from matcher.io.schema import (
     FALSE_WORDS,
     LIST_SEPARATOR,
@@ -45,24 +57,118 @@ from matcher.io.schema import (
     TRUE_WORDS,
     Column,
     Schema,
+    column_key,
 )
 
-__all__ = ["READ_EXTENSIONS", "read_table", "validate_roles", "validate_seekers"]
+__all__ = [
+    "EXCEL_EXTENSIONS",
+    "READ_EXTENSIONS",
+    "RawTable",
+    "Table",
+    "read_source",
+    "read_table",
+    "validate_roles",
+    "validate_seekers",
+    "validate_table",
+]
 
 Source = str | os.PathLike[str] | pl.DataFrame
 
-READ_EXTENSIONS: tuple[str, ...] = (".csv", ".parquet", ".json", ".jsonl", ".ndjson")
+EXCEL_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+READ_EXTENSIONS: tuple[str, ...] = (
+    ".csv", ".txt", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", *EXCEL_EXTENSIONS
+)
 FRAME_NAME = "input"
 
-RULE_EXTENSION = "must be a .csv, .parquet, .json, .jsonl or .ndjson file"
+RULE_EXTENSION = (
+    "must be a .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls, .ods, .parquet, .json, .jsonl or "
+    ".ndjson file"
+)
 RULE_JSON_ARRAY = "must be a JSON array of objects"
 RULE_JSON_OBJECT = "must be a JSON object"
+RULE_ENCODING = "is not UTF-8; it was read as Windows-1252 (check that æ, ø and å look right)"
+RULE_NOT_TEXT = "cannot be read: it is neither UTF-8 nor Windows-1252 text"
+RULE_RAGGED = "has {cells} cells where the header has {header}"
+RULE_RAGGED_COMMA = (
+    "; in a comma-separated file a decimal comma must be inside quotes (\"37,5\"), "
+    "or save the file with ';' between cells"
+)
+RULE_NO_SHEET = "has no sheet called '{sheet}'; its sheets are {sheets}"
+RULE_REPEATED = "is in the header twice; keep one of them"
 
 # Integers beyond 2**53 do not survive the float parse exactly; no slot count comes near.
 _MAX_EXACT_INTEGER = float(2**53)
 # Joins the items of a JSON list while a frame is built; never found in real text.
 _ITEM_JOIN = "\x1f"
 _EMPTY_LIST = pl.lit([], dtype=pl.List(pl.String()))
+_UNNAMED = re.compile(r"__UNNAMED__[0-9]+")
+_DUPLICATED = re.compile(r"(.+)_duplicated_[0-9]+")
+_KNOWN_KEYS = frozenset(
+    column_key(written)
+    for schema in (SEEKER_SCHEMA, ROLE_SCHEMA)
+    for column in schema.columns
+    for written in (column.name, *column.aliases)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A table as read, before validation.
+
+    Attributes
+    ----------
+    frame : polars.DataFrame
+        Text columns for CSV, Excel and JSON; Parquet and frames keep their dtypes.
+    name : str
+        The name used in messages: the file name (``roles.xlsx#Ark2`` for a named sheet), or
+        the name given for a frame.
+    first_line : int
+        The line number of the first record when the frame has no ``_row`` column: 2, below
+        a header row. JSON and NDJSON frames carry ``_row`` (the record number) instead.
+    warnings : tuple of Problem
+        Doubts about the file as a whole, e.g. the encoding it was read in.
+    sha256 : str or None
+        The digest of the file's bytes; ``None`` for a frame.
+    """
+
+    frame: pl.DataFrame
+    name: str
+    first_line: int = 2
+    warnings: tuple[Problem, ...] = ()
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A validated table.
+
+    Attributes
+    ----------
+    frame : polars.DataFrame
+        The typed frame (see :func:`validate_seekers` / :func:`validate_roles`).
+    name : str
+    ignored : tuple of str
+        The input's columns that name no declared column (names only), in the file's order.
+    headers : dict of str to str
+        Declared column -> the header as the file wrote it (``'slots'`` -> ``'Plasser'``).
+    warnings : tuple of Problem
+        The read warnings of the file.
+    """
+
+    frame: pl.DataFrame
+    name: str
+    ignored: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
+
+    def as_written(self, problems: Sequence[Problem]) -> list[Problem]:
+        """``problems`` of this file with each column named as the file's header names it."""
+        return [
+            dataclasses.replace(p, column=self.headers[p.column])
+            if p.file == self.name and p.column in self.headers
+            else p
+            for p in problems
+        ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,27 +176,7 @@ _EMPTY_LIST = pl.lit([], dtype=pl.List(pl.String()))
 
 
 def read_table(source: Source, *, name: str | None = None) -> tuple[pl.DataFrame, str]:
-    """Read a table into a raw frame.
-
-    Parameters
-    ----------
-    source : path or polars.DataFrame
-        A ``.csv``, ``.parquet``, ``.json`` (an array of objects), ``.jsonl`` or ``.ndjson`` file
-        (the extension decides, case-insensitive), or a frame, returned as it is.
-    name : str, optional
-        The name used in messages. Default: the file's name, or ``'input'`` for a frame.
-
-    Returns
-    -------
-    frame : polars.DataFrame
-        CSV columns are all ``String``; JSON scalars are turned into text (lists stay lists);
-        Parquet and frames keep their dtypes.
-    name : str
-
-    Raises
-    ------
-    InputError
-        The file is missing, unreadable, not parseable, has an unknown extension or no data rows.
+    """Read a table into a raw frame: :func:`read_source` without its warnings.
 
     Examples
     --------
@@ -99,14 +185,43 @@ def read_table(source: Source, *, name: str | None = None) -> tuple[pl.DataFrame
     >>> name, frame["seeker_id"].to_list()
     ('seekers', ['007'])
     """
+    raw = read_source(source, name=name)
+    return raw.frame, raw.name
+
+
+def read_source(source: Source, *, name: str | None = None) -> RawTable:
+    """Read a table into a raw frame.
+
+    Parameters
+    ----------
+    source : path or polars.DataFrame
+        A file (the extension decides, case-insensitive): ``.csv`` / ``.tsv`` / ``.txt``
+        (delimiter and encoding found from the file), ``.xlsx`` / ``.xlsm`` / ``.xlsb`` /
+        ``.xls`` / ``.ods`` (the first sheet, or the sheet named after ``#``:
+        ``roles.xlsx#Ark2``), ``.parquet``, ``.json`` (an array of objects), ``.jsonl`` or
+        ``.ndjson``; or a frame, taken as it is.
+    name : str, optional
+        The name used in messages. Default: the file's name, or ``'input'`` for a frame.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        The file is missing, unreadable, not parseable, has an unknown extension, no such
+        sheet, or no data rows.
+    """
     if isinstance(source, pl.DataFrame):
         display = name if name is not None else FRAME_NAME
-        frame = source
+        raw = RawTable(frame=source, name=display)
     else:
-        path = Path(source)
-        display = name if name is not None else path.name
-        reader = _READERS.get(path.suffix.lower())
-        if reader is None:
+        path, sheet = _split_sheet(source)
+        display = name if name is not None else path.name + (f"#{sheet}" if sheet else "")
+        suffix = path.suffix.lower()
+        reader = _READERS.get(suffix)
+        if reader is None or (sheet is not None and suffix not in EXCEL_EXTENSIONS):
             raise InputError([_file_problem(display, RULE_EXTENSION, path.suffix or None)])
         try:
             data = path.read_bytes()
@@ -114,14 +229,30 @@ def read_table(source: Source, *, name: str | None = None) -> tuple[pl.DataFrame
             raise InputError(
                 [_file_problem(display, f"cannot be read: {_os_reason(exc)}")]
             ) from exc
-        frame = reader(data, display)
-    if frame.height == 0:
-        raise InputError([_file_problem(display, RULE_EMPTY_FILE)])
-    return frame, display
+        frame, warnings = reader(data, display, sheet)
+        raw = RawTable(
+            frame=frame,
+            name=display,
+            warnings=tuple(warnings),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    if raw.frame.height == 0:
+        raise InputError([_file_problem(raw.name, RULE_EMPTY_FILE)])
+    return raw
+
+
+def _split_sheet(source: str | os.PathLike[str]) -> tuple[Path, str | None]:
+    """``book.xlsx#Ark2`` -> (book.xlsx, 'Ark2'), unless a file is really called that."""
+    text = os.fspath(source)
+    if "#" in text and not os.path.exists(text):
+        base, sheet = text.rsplit("#", 1)
+        if Path(base).suffix.lower() in EXCEL_EXTENSIONS and sheet:
+            return Path(base), sheet
+    return Path(text), None
 
 
 def _file_problem(file: str, rule: str, value: str | None = None) -> Problem:
-    return Problem(file=file, row=None, column=None, rule=rule, value=value)
+    return Problem(file=file, line=None, column=None, rule=rule, value=value)
 
 
 def _os_reason(exc: OSError) -> str:
@@ -134,26 +265,75 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def _read_csv(data: bytes, display: str) -> pl.DataFrame:
-    if not data.strip():
-        return pl.DataFrame()
+Read = tuple[pl.DataFrame, list[Problem]]
+
+
+def _read_csv(data: bytes, display: str, sheet: str | None) -> Read:
     try:
-        return pl.read_csv(io.BytesIO(data), infer_schema=False)
+        text, encoding = decode(data)
+    except UnicodeDecodeError as exc:
+        raise InputError([_file_problem(display, RULE_NOT_TEXT)]) from exc
+    warnings = []
+    if encoding == "Windows-1252":
+        warnings.append(
+            Problem(file=display, line=None, column=None, rule=RULE_ENCODING, level="warning")
+        )
+    if not text.strip():
+        return pl.DataFrame(), warnings
+    delimiter = excel_separator_line(text)
+    if delimiter is not None:
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        delimiter = sniff_delimiter(text, lambda cell: column_key(cell) in _KNOWN_KEYS)
+    try:
+        frame = pl.read_csv(text.encode("utf-8"), separator=delimiter, infer_schema=False)
     except pl.exceptions.PolarsError as exc:
-        # polars' message may quote cell contents; only its kind is passed on.
-        raise InputError(
-            [_file_problem(display, "cannot be parsed as CSV (comma-separated, UTF-8)")]
-        ) from exc
+        # polars' message may quote cell contents; only what is wrong is passed on.
+        ragged = first_ragged_record(text, delimiter)
+        if ragged is not None:
+            line, cells, header = ragged
+            rule = RULE_RAGGED.format(cells=cells, header=header)
+            if delimiter == ",":
+                rule += RULE_RAGGED_COMMA
+            raise InputError([Problem(file=display, line=line, column=None, rule=rule)]) from exc
+        raise InputError([_file_problem(display, "cannot be parsed as CSV")]) from exc
+    return frame, warnings
 
 
-def _read_parquet(data: bytes, display: str) -> pl.DataFrame:
+def _read_excel(data: bytes, display: str, sheet: str | None) -> Read:
     try:
-        return pl.read_parquet(io.BytesIO(data))
+        frame = pl.read_excel(
+            data, sheet_name=sheet, infer_schema_length=0, drop_empty_rows=False,
+            drop_empty_cols=False, raise_if_empty=False,
+        )
+    except Exception as exc:  # the engine's own error kinds; its text may quote cells
+        if sheet is not None:
+            sheets = _sheet_names(data)
+            if sheets is not None and sheet not in sheets:
+                listed = ", ".join(f"'{s}'" for s in sheets)
+                rule = RULE_NO_SHEET.format(sheet=sheet, sheets=listed)
+                raise InputError([_file_problem(display, rule)]) from exc
+        raise InputError([_file_problem(display, "cannot be read as a spreadsheet")]) from exc
+    return frame, []
+
+
+def _sheet_names(data: bytes) -> list[str] | None:
+    import fastexcel  # polars' own engine for read_excel
+
+    try:
+        return list(fastexcel.read_excel(data).sheet_names)
+    except Exception:
+        return None
+
+
+def _read_parquet(data: bytes, display: str, sheet: str | None) -> Read:
+    try:
+        return pl.read_parquet(io.BytesIO(data)), []
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError([_file_problem(display, "cannot be parsed as Parquet")]) from exc
 
 
-def _read_json(data: bytes, display: str) -> pl.DataFrame:
+def _read_json(data: bytes, display: str, sheet: str | None) -> Read:
     try:
         records = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -162,10 +342,10 @@ def _read_json(data: bytes, display: str) -> pl.DataFrame:
         ) from exc
     if not isinstance(records, list):
         raise InputError([_file_problem(display, RULE_JSON_ARRAY)])
-    return _frame_from_records(records, display)
+    return _frame_from_records(records, display), []
 
 
-def _read_ndjson(data: bytes, display: str) -> pl.DataFrame:
+def _read_ndjson(data: bytes, display: str, sheet: str | None) -> Read:
     records: list[Any] = []
     try:
         text = data.decode("utf-8-sig")
@@ -183,7 +363,7 @@ def _read_ndjson(data: bytes, display: str) -> pl.DataFrame:
                     ) from exc
     except UnicodeDecodeError as exc:
         raise InputError([_file_problem(display, "cannot be parsed as JSON: not UTF-8")]) from exc
-    return _frame_from_records(records, display)
+    return _frame_from_records(records, display), []
 
 
 def _json_reason(exc: json.JSONDecodeError | UnicodeDecodeError) -> str:
@@ -192,8 +372,11 @@ def _json_reason(exc: json.JSONDecodeError | UnicodeDecodeError) -> str:
     return "not UTF-8"
 
 
-_READERS: dict[str, Callable[[bytes, str], pl.DataFrame]] = {
+_READERS: dict[str, Callable[[bytes, str, str | None], Read]] = {
     ".csv": _read_csv,
+    ".tsv": _read_csv,
+    ".txt": _read_csv,
+    **dict.fromkeys(EXCEL_EXTENSIONS, _read_excel),
     ".parquet": _read_parquet,
     ".json": _read_json,
     ".jsonl": _read_ndjson,
@@ -208,7 +391,7 @@ def _frame_from_records(records: Sequence[Any], display: str) -> pl.DataFrame:
     serves every format and a bad value is reported as it was written.
     """
     problems = [
-        Problem(file=display, row=i, column=None, rule=RULE_JSON_OBJECT)
+        Problem(file=display, line=i, column=None, rule=RULE_JSON_OBJECT)
         for i, record in enumerate(records, start=1)
         if not isinstance(record, dict)
     ]
@@ -221,6 +404,7 @@ def _frame_from_records(records: Sequence[Any], display: str) -> pl.DataFrame:
     for key in keys:
         values = [record.get(key) for record in records]
         series.append(_json_series(key, values))
+    series.append(pl.int_range(1, len(records) + 1, dtype=pl.Int64(), eager=True).alias("_row"))
     return pl.DataFrame(series, height=len(records))
 
 
@@ -268,23 +452,27 @@ def _json_text(value: Any) -> str | None:
 # validation
 
 
-def validate_seekers(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+def validate_seekers(frame: pl.DataFrame, name: str, *, first_line: int = 2) -> pl.DataFrame:
     """Check a raw seekers frame and return it typed.
 
     Parameters
     ----------
     frame : polars.DataFrame
-        As returned by :func:`read_table`, or any frame with the declared columns.
+        As returned by :func:`read_table`, or any frame with the declared columns (or their
+        aliases).
     name : str
         The file's display name, used in messages.
+    first_line : int
+        The line number of the frame's first row in messages (2: below a header).
 
     Returns
     -------
     polars.DataFrame
         Columns, in order: ``seeker_id`` (String); ``experience``, ``skills``, ``wishes``,
-        ``languages``, ``needs`` (List(String), ``[]`` when not stated); ``hours_max``, ``lat``,
-        ``lon``, ``max_distance_km`` (Float64); ``tier`` (String); ``employability`` (Float64);
-        ``_row`` (Int64, the 1-based input row). Input row order is kept.
+        ``languages``, ``needs`` (List(String), ``[]`` when not stated; ``languages`` one code
+        per language); ``hours_max``, ``lat``, ``lon``, ``max_distance_km`` (Float64); ``tier``
+        (String); ``employability`` (Float64); ``_row`` (Int64, the row's line number).
+        Input row order is kept.
 
     Raises
     ------
@@ -294,35 +482,39 @@ def validate_seekers(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     Examples
     --------
     >>> import polars as pl
-    >>> raw = pl.DataFrame({"seeker_id": ["a"], "languages": ["EN; no"], "lat": ["59.9"]})
+    >>> raw = pl.DataFrame({"seeker_id": ["a"], "Språk": ["nb; arabisk"], "lat": ["59,9"]})
     >>> validate_seekers(raw, "seekers.csv")
     Traceback (most recent call last):
     ...
-    matcher.errors.InputError: seekers.csv row 1, column 'lon': must be given together with 'lat'
+    matcher.errors.InputError: seekers.csv line 2, column 'lon': must be given together with 'lat'
     >>> raw = raw.with_columns(lon=pl.lit("10.7"))
     >>> validate_seekers(raw, "seekers.csv").select("languages", "lat", "_row").row(0)
-    (['en', 'no'], 59.9, 1)
+    (['no', 'ar'], 59.9, 2)
     """
-    return _validate(frame, name, SEEKER_SCHEMA)
+    return validate_table(RawTable(frame, name, first_line), SEEKER_SCHEMA).frame
 
 
-def validate_roles(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+def validate_roles(frame: pl.DataFrame, name: str, *, first_line: int = 2) -> pl.DataFrame:
     """Check a raw roles frame and return it typed.
 
     Parameters
     ----------
     frame : polars.DataFrame
-        As returned by :func:`read_table`, or any frame with the declared columns.
+        As returned by :func:`read_table`, or any frame with the declared columns (or their
+        aliases).
     name : str
         The file's display name, used in messages.
+    first_line : int
+        The line number of the frame's first row in messages (2: below a header).
 
     Returns
     -------
     polars.DataFrame
         Columns, in order: ``role_id``, ``enterprise``, ``title``, ``occupation`` (String);
-        ``skills_required``, ``skills_trained`` (List(String)); ``slots`` (Int64); ``hours``,
-        ``lat``, ``lon`` (Float64); ``languages``, ``offers`` (List(String)); ``permanent``
-        (Boolean); ``form`` (String, lower-case); ``_row`` (Int64). Input row order is kept.
+        ``skills_required``, ``skills_trained`` (List(String)); ``slots`` (Int64, 0 for a role
+        that is full for now); ``hours``, ``lat``, ``lon`` (Float64); ``languages``, ``offers``
+        (List(String)); ``permanent`` (Boolean); ``form`` (String, lower-case); ``_row``
+        (Int64). Input row order is kept.
 
     Raises
     ------
@@ -332,25 +524,76 @@ def validate_roles(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     Examples
     --------
     >>> import polars as pl
-    >>> raw = pl.DataFrame({"role_id": ["r1"], "enterprise": ["Bakeri AS"], "slots": ["-2"]})
+    >>> raw = pl.DataFrame({"role_id": ["r1"], "Virksomhet": ["Bakeri AS"], "plasser": ["-2"]})
     >>> validate_roles(raw, "roles.csv")
     Traceback (most recent call last):
     ...
-    matcher.errors.InputError: roles.csv row 1, column 'slots': must be an integer >= 1, got '-2'
+    matcher.errors.InputError: roles.csv line 2, column 'plasser': must be an integer >= 0, got '-2'
     """
-    return _validate(frame, name, ROLE_SCHEMA)
+    return validate_table(RawTable(frame, name, first_line), ROLE_SCHEMA).frame
 
 
-def _validate(frame: pl.DataFrame, name: str, schema: Schema) -> pl.DataFrame:
+def validate_table(raw: RawTable, schema: Schema) -> Table:
+    """Check a raw table against ``schema``; the typed frame, the ignored columns, the warnings.
+
+    Raises
+    ------
+    InputError
+        With every problem of the table (the read warnings are not repeated there).
+    """
+    name = raw.name
+    frame = raw.frame
     if frame.height == 0:
         raise InputError([_file_problem(name, RULE_EMPTY_FILE)])
-    frame = _strip_header(frame)
-    frame = frame.with_columns(_row=pl.int_range(1, frame.height + 1, dtype=pl.Int64()))
+    lines = (
+        frame.get_column("_row")
+        if "_row" in frame.columns and frame.schema["_row"].is_integer()
+        else pl.int_range(raw.first_line, raw.first_line + frame.height, dtype=pl.Int64(),
+                          eager=True)
+    )
+    frame, repeated = _clean_header(frame, name)
+    header = [c for c in frame.columns if c != "_row"]
+    mapping = match_columns(header, schema, name)
+    headers = {declared: written for written, declared in mapping.fields.items()}
+    table = Table(frame=frame, name=name, ignored=mapping.ignored, headers=headers,
+                  warnings=raw.warnings)
+    frame = frame.with_columns(lines.cast(pl.Int64()).alias("_row"))
     frame = frame.filter(~_blank_row(frame))
     if frame.height == 0:
         raise InputError([_file_problem(name, RULE_EMPTY_FILE)])
+    frame = frame.select([pl.col(w).alias(d) for w, d in mapping.fields.items()] + ["_row"])
+    typed, problems = _check(frame, name, schema, headers)
+    problems = repeated + mapping.problems + table.as_written(problems)
+    if problems:
+        raise InputError(problems)
+    return dataclasses.replace(table, frame=typed)
+
+
+def _clean_header(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Problem]]:
+    """Drop columns with neither a name nor a value; a name written twice is an error.
+
+    A trailing delimiter (CSV) or a formatted empty column (Excel) gives a column without a
+    name; the readers call it ``''`` or ``'__UNNAMED__3'``. Polars renames the second of two
+    equal names to ``'name_duplicated_0'``.
+    """
+    drop = [
+        c for c in frame.columns
+        if (c.strip() == "" or _UNNAMED.fullmatch(c)) and frame.get_column(c).null_count()
+        + (frame.get_column(c).cast(pl.String).str.strip_chars() == "").sum() == frame.height
+    ]
     problems = [
-        Problem(file=name, row=None, column=column, rule=RULE_MISSING_COLUMN)
+        Problem(file=name, line=None, column=match.group(1), rule=RULE_REPEATED)
+        for c in frame.columns
+        if (match := _DUPLICATED.fullmatch(c)) and match.group(1) in frame.columns
+    ]
+    return (frame.drop(drop) if drop else frame), problems
+
+
+def _check(
+    frame: pl.DataFrame, name: str, schema: Schema, headers: dict[str, str]
+) -> tuple[pl.DataFrame, list[Problem]]:
+    problems = [
+        Problem(file=name, line=None, column=column, rule=RULE_MISSING_COLUMN)
         for column in schema.required
         if column not in frame.columns
     ]
@@ -387,16 +630,15 @@ def _validate(frame: pl.DataFrame, name: str, schema: Schema) -> pl.DataFrame:
     for a, b in schema.pairs:
         for missing, given in ((b, a), (a, b)):
             rows = parsed.filter(pl.col(f"\0pair\0{missing}"))["_row"]
-            rule = RULE_PAIRED.format(other=given)
-            problems += [Problem(file=name, row=r, column=missing, rule=rule) for r in rows]
+            rule = RULE_PAIRED.format(other=headers.get(given, given))
+            problems += [Problem(file=name, line=r, column=missing, rule=rule) for r in rows]
     problems += _duplicates(parsed, schema.id_column, name)
     for column in schema.columns:
         if column.kind == "languages" and column.name in raw.columns:
-            problems += _unknown_languages(raw, column, name)
-
-    if problems:
-        raise InputError(problems)
-    return parsed.select([*schema.names, "_row"])
+            codes, unknown = _languages(raw, column, name)
+            parsed = parsed.with_columns(codes)
+            problems += unknown
+    return parsed.select([*schema.names, "_row"]), problems
 
 
 def _blank_row(frame: pl.DataFrame) -> pl.Expr:
@@ -409,18 +651,6 @@ def _blank_row(frame: pl.DataFrame) -> pl.Expr:
         if name != "_row"
     ]
     return pl.all_horizontal(empty)
-
-
-def _strip_header(frame: pl.DataFrame) -> pl.DataFrame:
-    """Trim spaces around column names; where that would clash, the first column keeps the name."""
-    taken = set(frame.columns)
-    mapping = {}
-    for column in frame.columns:
-        stripped = column.strip()
-        if stripped != column and stripped not in taken:
-            mapping[column] = stripped
-            taken.add(stripped)
-    return frame.rename(mapping) if mapping else frame
 
 
 def _textualise_nested(raw: pl.DataFrame, declared: list[Column]) -> pl.DataFrame:
@@ -485,11 +715,14 @@ def _parse(column: Column, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]
             words, default=None, return_dtype=pl.Boolean()
         )
         return value, stated.is_not_null() & value.is_null()
-    # number or integer
+    # number or integer; the first comma is read as a decimal point (37,5; 1,000 is 1.0: hours
+    # and coordinates are not written with a thousands separator). A literal replacement, not
+    # a regex: it costs nothing, and '37,5,1' or '37,5.0' still fail the cast and are reported
+    # as written.
     number = (
         pl.col(name).cast(pl.Float64())
         if dtype.is_numeric()
-        else stated.cast(pl.Float64(), strict=False)
+        else stated.str.replace(",", ".", literal=True, n=1).cast(pl.Float64(), strict=False)
     )
     ok = number.is_finite() & _in_range(number, column)
     if column.kind == "integer":
@@ -535,7 +768,7 @@ def _flagged(
         return []
     rows = raw.filter(flags).select("_row", _as_text(column, raw.schema[column]))
     return [
-        Problem(file=name, row=row, column=column, rule=rule, value=value if with_value else None)
+        Problem(file=name, line=row, column=column, rule=rule, value=value if with_value else None)
         for row, value in rows.iter_rows()
     ]
 
@@ -547,23 +780,31 @@ def _duplicates(parsed: pl.DataFrame, id_column: str, name: str) -> list[Problem
     )
     return [
         Problem(
-            file=name, row=row, column=id_column, rule=RULE_UNIQUE.format(first=first), value=value
+            file=name, line=row, column=id_column, rule=RULE_UNIQUE.format(first=first), value=value
         )
         for row, value, first in repeats.select("_row", id_column, "first").iter_rows()
     ]
 
 
-def _unknown_languages(raw: pl.DataFrame, column: Column, name: str) -> list[Problem]:
-    items = _parse_list(column.name, raw.schema[column.name], lower=False)
-    unknown = (
-        raw.select("_row", items.alias("code"))
-        .explode("code")
-        .filter(
-            pl.col("code").is_not_null()
-            & ~pl.col("code").str.to_lowercase().is_in(sorted(LANGUAGE_CODES))
+def _languages(raw: pl.DataFrame, column: Column, name: str) -> tuple[pl.Series, list[Problem]]:
+    """The column as one code per language, and a problem for every item that is no language."""
+    items = raw.select("_row", _parse_list(column.name, raw.schema[column.name], lower=False))
+    written = items.get_column(column.name).explode().drop_nulls().unique().to_list()
+    codes = {w: canonical_language(w) for w in written}
+    not_known = [w for w, c in codes.items() if c is None]
+    unknown = []
+    if not_known:
+        bad = items.explode(column.name).filter(pl.col(column.name).is_in(not_known))
+        unknown = [
+            Problem(file=name, line=row, column=column.name, rule=column.rule, value=item)
+            for row, item in bad.iter_rows()
+        ]
+    known = {w: c for w, c in codes.items() if c is not None}
+    typed = items.select(
+        pl.col(column.name)
+        .list.eval(
+            pl.element().replace_strict(known, default=None, return_dtype=pl.String()).drop_nulls()
         )
-    )
-    return [
-        Problem(file=name, row=row, column=column.name, rule=column.rule, value=code)
-        for row, code in unknown.iter_rows()
-    ]
+        .list.unique(maintain_order=True)
+    ).to_series()
+    return typed, unknown

@@ -14,18 +14,27 @@ id         String           non-empty, unique, kept verbatim (``'007'`` stays ``
 text       String           any text; empty means not stated (null)
 choice     String           one of ``allowed``, case-insensitive, stored lower-case
 list       List(String)     ``;``-separated items (or a real list); empty means ``[]``
-languages  List(String)     like list, items lower-cased ISO 639-1 codes
+languages  List(String)     like list; each item a language code or name, stored as one code
+                            per language (see :mod:`matcher.io.languages`)
 number     Float64          finite, within ``minimum``/``maximum``
 integer    Int64            whole number, within ``minimum``/``maximum``
 boolean    Boolean          one of ``TRUE_WORDS`` or ``FALSE_WORDS``, case-insensitive
 ========== ================ ==========================================================
 
 Values are trimmed first. An empty cell means "not stated": null for scalars, an empty list for
-list kinds. A required column must be present and have a value in every row.
+list kinds. A required column must be present and have a value in every row. A number may be
+written with a decimal comma (``37,5``).
+
+Column names are matched by :func:`column_key`: case, spaces, hyphens, underscores and dots do
+not count, and ``æ ø å`` match ``ae oe aa`` (so ``Maks timer``, ``MAKS-TIMER`` and
+``maks_timer`` are one name, and so are ``Jobbønsker`` and ``JOBBOENSKER``). Each column also
+answers to the Norwegian, Danish and English names in its ``aliases``; :func:`alias_table`
+lists them all.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,20 +49,28 @@ __all__ = [
     "Column",
     "Kind",
     "Schema",
+    "alias_table",
+    "column_key",
 ]
 
 Kind = Literal["id", "text", "choice", "list", "languages", "number", "integer", "boolean"]
 
 LIST_SEPARATOR = ";"
-TRUE_WORDS: tuple[str, ...] = ("true", "yes", "1", "ja")
-FALSE_WORDS: tuple[str, ...] = ("false", "no", "0", "nei")
+# "x" is the mark of a ticked box in a spreadsheet; an empty cell is "not stated", never "no".
+TRUE_WORDS: tuple[str, ...] = ("true", "yes", "1", "ja", "j", "y", "x")
+FALSE_WORDS: tuple[str, ...] = ("false", "no", "0", "nei", "nej", "n")
 
 RULE_MISSING_COLUMN = "required column is missing"
 RULE_MISSING_VALUE = "must not be empty"
-RULE_UNIQUE = "must be unique; first seen in row {first}"
+RULE_UNIQUE = "must be unique; first seen on line {first}"
 RULE_PAIRED = "must be given together with '{other}'"
-RULE_LANGUAGE = "must be a known ISO 639-1 language code (e.g. 'en', 'no')"
+RULE_LANGUAGE = (
+    "must be languages separated by ';': ISO 639 codes ('no', 'ar', 'prs') "
+    "or names in Norwegian, Danish or English ('norsk', 'arabisk', 'dari')"
+)
 RULE_EMPTY_FILE = "has no data rows"
+RULE_SAME_FIELD = "is the same column as '{other}' (both mean '{field}'); keep one of them"
+RULE_NEAR_MISS = "is not a known column; did you mean {known}?"
 
 _DTYPES: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -86,6 +103,9 @@ class Column:
         ``minimum`` itself is not allowed (``> 0`` rather than ``>= 0``).
     allowed : tuple of str
         The words a ``choice`` column accepts (lower-case).
+    aliases : tuple of str
+        Other names the column answers to (Norwegian, Danish, English), matched like the name
+        itself by :func:`column_key`.
     """
 
     name: str
@@ -96,6 +116,7 @@ class Column:
     maximum: float | None = None
     exclusive_minimum: bool = False
     allowed: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     @property
     def dtype(self) -> pl.DataType:
@@ -147,35 +168,80 @@ class Schema:
         return pl.Schema([(c.name, c.dtype) for c in self.columns] + [("_row", pl.Int64())])
 
 
-def _list(name: str, what: str) -> Column:
-    return Column(name, "list", f"must be {what} separated by ';'")
+def column_key(name: str) -> str:
+    """The form in which column names are compared.
+
+    Examples
+    --------
+    >>> column_key(" Maks-timer "), column_key("MAKS_TIMER"), column_key("Jobbønsker")
+    ('makstimer', 'makstimer', 'jobboensker')
+    """
+    # the Scandinavian transliteration, so that 'Ønsker' and 'OENSKER' meet; folding 'ø' to
+    # 'o' would make the Danish 'løn' (wage) a 'lon' (longitude)
+    folded = name.casefold().replace("ø", "oe").replace("æ", "ae").replace("å", "aa")
+    folded = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _list(name: str, what: str, aliases: tuple[str, ...]) -> Column:
+    return Column(name, "list", f"must be {what} separated by ';'", aliases=aliases)
 
 
 _HOURS_RULE = "must be a number > 0 and <= 168"
-_LAT = Column("lat", "number", "must be a number in [-90, 90]", minimum=-90.0, maximum=90.0)
-_LON = Column("lon", "number", "must be a number in [-180, 180]", minimum=-180.0, maximum=180.0)
-_LANGUAGES = Column("languages", "languages", RULE_LANGUAGE)
+_LAT = Column(
+    "lat", "number", "must be a number in [-90, 90]", minimum=-90.0, maximum=90.0,
+    aliases=("latitude", "breddegrad", "breddegrad_wgs84"),
+)
+_LON = Column(
+    "lon", "number", "must be a number in [-180, 180]", minimum=-180.0, maximum=180.0,
+    aliases=("lng", "long", "longitude", "lengdegrad", "længdegrad"),
+)
+# ASCII spellings (sprak, onsker) are listed too: exports often lose æ, ø and å
+_LANGUAGES_ALIASES = (
+    "språk", "sprak", "sprog", "language", "språkkunnskaper", "sprogkundskaber"
+)
 
 SEEKER_SCHEMA = Schema(
     name="seekers",
     id_column="seeker_id",
     columns=(
-        Column("seeker_id", "id", "must be a non-empty text, unique in the file", required=True),
-        _list("experience", "past occupations"),
-        _list("skills", "skills"),
-        _list("wishes", "occupations wanted"),
-        _LANGUAGES,
-        _list("needs", "adaptations needed"),
         Column(
-            "hours_max", "number", _HOURS_RULE, minimum=0.0, maximum=168.0, exclusive_minimum=True
+            "seeker_id", "id", "must be a non-empty text, unique in the file", required=True,
+            aliases=("id", "person_id", "personid", "kandidat_id", "kandidatnr", "kandidat",
+                     "deltaker_id", "deltakernr", "deltager_id", "deltagernr", "borger_id"),
+        ),
+        _list("experience", "past occupations",
+              ("erfaring", "arbeidserfaring", "yrkeserfaring", "tidligere_yrker",
+               "erhvervserfaring", "arbejdserfaring", "tidligere_job")),
+        _list("skills", "skills",
+              ("kompetanse", "ferdigheter", "kompetencer", "færdigheder", "kvalifikasjoner",
+               "kvalifikationer")),
+        _list("wishes", "occupations wanted",
+              ("ønsker", "onsker", "jobbønsker", "jobbonsker", "jobbønske", "yrkesønsker",
+               "ønsket_yrke", "jobønsker", "jobonsker", "jobønske", "ønskejob", "ønskejobb")),
+        Column("languages", "languages", RULE_LANGUAGE, aliases=_LANGUAGES_ALIASES),
+        _list("needs", "adaptations needed",
+              ("behov", "tilrettelegging", "tilretteleggingsbehov", "behov_for_tilrettelegging",
+               "hensyn", "skånehensyn", "skanehensyn", "særlige_behov")),
+        Column(
+            "hours_max", "number", _HOURS_RULE, minimum=0.0, maximum=168.0, exclusive_minimum=True,
+            aliases=("maks_timer", "timer", "max_timer", "maks_timer_per_uke", "timer_per_uke",
+                     "arbeidstimer", "timer_om_ugen", "max_hours", "hours"),
         ),
         _LAT,
         _LON,
         Column(
-            "max_distance_km", "number", "must be a number > 0", minimum=0.0, exclusive_minimum=True
+            "max_distance_km", "number", "must be a number > 0", minimum=0.0,
+            exclusive_minimum=True,
+            aliases=("maks_avstand_km", "maks_avstand", "reiseavstand_km", "reiseavstand",
+                     "maks_afstand_km", "maks_afstand", "max_afstand_km", "transporttid_km",
+                     "max_distance"),
         ),
-        Column("tier", "text", "must be text"),
-        Column("employability", "number", "must be a number in [0, 1]", minimum=0.0, maximum=1.0),
+        Column("tier", "text", "must be text",
+               aliases=("innsatsgruppe", "innsats", "indsatsgruppe", "matchgruppe",
+                        "målgruppe")),
+        Column("employability", "number", "must be a number in [0, 1]", minimum=0.0, maximum=1.0,
+               aliases=("ansettbarhet", "beskæftigelsesegnethed")),
     ),
     pairs=(("lat", "lon"),),
 )
@@ -184,30 +250,68 @@ ROLE_SCHEMA = Schema(
     name="roles",
     id_column="role_id",
     columns=(
-        Column("role_id", "id", "must be a non-empty text, unique in the file", required=True),
-        Column("enterprise", "text", "must be text", required=True),
-        Column("title", "text", "must be text"),
-        Column("occupation", "text", "must be text"),
-        _list("skills_required", "skills"),
-        _list("skills_trained", "skills"),
-        Column("slots", "integer", "must be an integer >= 1", required=True, minimum=1.0),
-        Column("hours", "number", _HOURS_RULE, minimum=0.0, maximum=168.0, exclusive_minimum=True),
+        Column(
+            "role_id", "id", "must be a non-empty text, unique in the file", required=True,
+            aliases=("id", "stilling_id", "stillingsid", "stillingsnummer", "rolle_id",
+                     "annonse_id", "job_id", "jobid", "opslag_id", "stillingsnr"),
+        ),
+        Column("enterprise", "text", "must be text", required=True,
+               aliases=("virksomhet", "bedrift", "arbeidsgiver", "foretak", "virksomhed",
+                        "arbejdsgiver", "firma", "employer", "company")),
+        Column("title", "text", "must be text",
+               aliases=("tittel", "stillingstittel", "titel", "jobtitel", "stillingsbetegnelse",
+                        "job_title")),
+        Column("occupation", "text", "must be text",
+               aliases=("yrke", "yrkeskode", "styrk", "styrk08", "styrk_08", "styrk_kode",
+                        "erhverv", "fag", "isco", "disco")),
+        _list("skills_required", "skills",
+              ("krav", "kompetansekrav", "ferdighetskrav", "kvalifikasjonskrav",
+               "krævede_kompetencer", "kompetencekrav", "kvalifikationskrav",
+               "required_skills")),
+        _list("skills_trained", "skills",
+              ("opplæring", "opplaring", "opplæring_i", "lærer_opp", "oplæring", "oplaring",
+               "oplæring_i",
+               "trained_skills", "skills_taught")),
+        Column("slots", "integer", "must be an integer >= 0", required=True, minimum=0.0,
+               aliases=("stillinger", "plasser", "antall", "antall_plasser", "antall_stillinger",
+                        "antal", "pladser", "antal_pladser", "antal_stillinger", "places",
+                        "capacity", "kapasitet", "kapacitet")),
+        Column("hours", "number", _HOURS_RULE, minimum=0.0, maximum=168.0, exclusive_minimum=True,
+               aliases=("timer", "arbeidstid", "timer_per_uke", "ukentlige_timer", "arbejdstid",
+                        "timer_om_ugen", "ugentlige_timer")),
         _LAT,
         _LON,
-        _LANGUAGES,
-        _list("offers", "adaptations offered"),
+        Column("languages", "languages", RULE_LANGUAGE,
+               aliases=(*_LANGUAGES_ALIASES, "språkkrav", "sprakkrav", "sprogkrav")),
+        _list("offers", "adaptations offered",
+              ("tilbyr", "tilrettelegging", "tilpasninger", "tilbyder", "tilpasning",
+               "skånehensyn", "skanehensyn", "hensyn", "adaptations")),
         Column(
             "permanent",
             "boolean",
-            "must be one of true/false, yes/no, 1/0, ja/nei",
+            "must be one of ja/nei, yes/no, true/false, 1/0, j/n, x (yes) or empty (not stated)",
             allowed=TRUE_WORDS + FALSE_WORDS,
+            aliases=("fast", "fast_stilling", "fast_ansettelse", "fastansettelse",
+                     "fast_ansættelse", "fastansættelse", "fast_job"),
         ),
         Column(
             "form",
             "choice",
             "must be one of grant, supplier, employment, development",
             allowed=("grant", "supplier", "employment", "development"),
+            aliases=("samarbeidsform", "samarbejdsform", "avtaleform"),
         ),
     ),
     pairs=(("lat", "lon"),),
 )
+
+
+def alias_table(schema: Schema) -> list[tuple[str, tuple[str, ...]]]:
+    """Each column's name and the other names it answers to, in the schema's order.
+
+    Examples
+    --------
+    >>> dict(alias_table(ROLE_SCHEMA))["slots"][:3]
+    ('stillinger', 'plasser', 'antall')
+    """
+    return [(c.name, c.aliases) for c in schema.columns]

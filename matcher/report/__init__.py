@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from matcher.io.write import _atomic
+from matcher.io.write import atomic_file
 from matcher.report.render import render, tier_table
 from matcher.report.run import Run, find_outputs, load_run, run_from_outputs
 from matcher.report.strings import LANGUAGES, STRINGS, Lang, pick_language
@@ -30,6 +30,6 @@ def write_report(run: Run, path: str | os.PathLike[str], *, lang: Lang = "en",
     """Render ``run`` and write it to ``path`` atomically (complete, or not there at all)."""
     target = Path(path)
     data = render(run, lang=lang, min_cell=min_cell).encode("utf-8")
-    with _atomic(target) as temporary, open(temporary, "wb") as handle:
+    with atomic_file(target) as temporary, open(temporary, "wb") as handle:
         handle.write(data)
     return target

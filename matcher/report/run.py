@@ -13,6 +13,7 @@ together in one :class:`~matcher.errors.InputError`; nothing is dropped without 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -87,6 +88,16 @@ def _rows(mask: pl.Series) -> list[int]:
     return [i + 1 for i in mask.fill_null(False).arg_true().to_list()]
 
 
+def _at_lines(problems: list[Problem]) -> InputError:
+    """The problems, found by 1-based data row, named by line as the package does everywhere:
+    the spreadsheet's line (the header is line 1) or, in JSON, the record number."""
+    def line(p: Problem) -> int | None:
+        if p.line is None or p.file.lower().endswith((".json", ".jsonl", ".ndjson")):
+            return p.line
+        return p.line + 1
+    return InputError([dataclasses.replace(p, line=line(p)) for p in problems])
+
+
 def _require(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> None:
     missing = [Problem(name, None, c, RULE_MISSING_COLUMN) for c in columns
                if c not in frame.columns]
@@ -106,7 +117,7 @@ def _typed_matches(raw: pl.DataFrame, name: str) -> pl.DataFrame:
     problems += [Problem(name, r, "score", RULE_MISSING_VALUE)
                  for r in _rows(rid.is_not_null() & ~stated)]
     if problems:
-        raise InputError(problems)
+        raise _at_lines(problems)
     return pl.DataFrame({"seeker_id": sid, "role_id": rid, "score": score,
                          "reason": _text(raw, "reason").fill_null("")})
 
@@ -133,7 +144,7 @@ def _typed_alternatives(raw: pl.DataFrame, name: str, seekers: set[str],
     assigned = _text(raw, "assigned").str.to_lowercase()
     columns["assigned"] = assigned.is_in(["true", "1", "yes"])
     if problems:
-        raise InputError(problems)
+        raise _at_lines(problems)
     return pl.DataFrame(columns).with_columns(pl.col("rank").cast(pl.Int64)).sort(
         "seeker_id", "rank")
 

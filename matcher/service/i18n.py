@@ -92,13 +92,16 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
 #: the ROLES rules (and the service's own) in Norwegian; an unknown rule stays in English
 RULES_NO: dict[str, str] = {
     "must be text": "må være tekst",
-    "must be an integer >= 1": "må være et heltall som er minst 1",
+    "must be an integer >= 0": "må være et heltall, 0 eller mer",
     "must be a number > 0 and <= 168": "må være et tall over 0 og høyst 168",
     "must be a number in [-90, 90]": "må være et tall fra -90 til 90",
     "must be a number in [-180, 180]": "må være et tall fra -180 til 180",
-    "must be a known ISO 639-1 language code (e.g. 'en', 'no')":
-        "må være en kjent ISO 639-1-språkkode (f.eks. 'no', 'en')",
-    "must be one of true/false, yes/no, 1/0, ja/nei": "må være ja eller nei",
+    "must be languages separated by ';': ISO 639 codes ('no', 'ar', 'prs') "
+    "or names in Norwegian, Danish or English ('norsk', 'arabisk', 'dari')":
+        "må være språk skilt med ';': koder som 'no', 'ar' og 'prs', eller navn som "
+        "'norsk', 'arabisk' og 'dari'",
+    "must be one of ja/nei, yes/no, true/false, 1/0, j/n, x (yes) or empty (not stated)":
+        "må være ja eller nei",
     "must be one of grant, supplier, employment, development":
         "må være tilskudd, leverandør, ansettelse eller utvikling",
     "must not be empty": "må fylles ut",

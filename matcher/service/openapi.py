@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from matcher.io import ROLE_SCHEMA
-from matcher.io.languages import LANGUAGE_CODES
+from matcher.io.languages import iso639_1_codes
 from matcher.service.models import INT_MAX
 from matcher.service.roles import (
     FIELDS,
@@ -28,6 +28,8 @@ from matcher.service.roles import (
     TEXT_MAX,
     TEXT_PATTERNS,
 )
+
+LANGUAGE_CODES = iso639_1_codes()  # the codes the JSON API accepts
 
 __all__ = [
     "NEW_TOKEN_BODY",

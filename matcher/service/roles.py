@@ -26,12 +26,14 @@ import polars as pl
 
 from matcher.errors import InputError, Problem
 from matcher.io import ROLE_SCHEMA, validate_roles
-from matcher.io.languages import LANGUAGE_CODES
+from matcher.io.languages import iso639_1_codes
 from matcher.io.schema import FALSE_WORDS, LIST_SEPARATOR, TRUE_WORDS
 from matcher.service.models import INT_MAX
 from matcher.taxonomy import Taxonomy
 from matcher.taxonomy.adaptations import resolve_adaptation
 from matcher.terms import ROLE_TERMS, resolve_terms
+
+LANGUAGE_CODES = iso639_1_codes()  # the codes the JSON API accepts
 
 __all__ = [
     "FIELDS",
@@ -135,7 +137,7 @@ class FieldProblem:
 
     @property
     def message(self) -> str:
-        return str(Problem(file=MESSAGE_NAME, row=None, column=self.field, rule=self.rule,
+        return str(Problem(file=MESSAGE_NAME, line=None, column=self.field, rule=self.rule,
                            value=self.value))
 
     def as_json(self) -> dict[str, Any]:
@@ -362,7 +364,7 @@ def check_role(cells: Mapping[str, str | None], enterprise: str) -> dict[str, An
     >>> check_role({"slots": "-2"}, "Bikuben")
     Traceback (most recent call last):
     ...
-    matcher.service.roles.RoleInvalid: role column 'slots': must be an integer >= 1, got '-2'
+    matcher.service.roles.RoleInvalid: role column 'slots': must be an integer >= 0, got '-2'
     """
     data: dict[str, list[str | None]] = {"role_id": ["new"], "enterprise": [enterprise]}
     data |= {name: [cells.get(name)] for name in FIELDS}

@@ -21,10 +21,21 @@ a CSV table with ``Classification 1 URI`` ... ``Mapping relation``). Where an oc
 several codes the closest relation wins (exact, close, narrow, broad), then the code equal to the
 occupation's ISCO code, then the lowest code.
 
+National job titles (``--titles``) are vocabulary: they resolve to what they name but never
+become an occupation's preferred label (ESCO's own labels name occupations). Two kinds of file
+are read:
+
+- a list of titles with their 4-digit STYRK-08 code, columns ``title, styrk08`` (NAV's
+  yrkesbetegnelser, ``nav-job-titles-styrk08-*.csv``): each title names the STYRK-08 group;
+- an ESCO mapping table with national titles (ESCO-STAR, ``esco-star-dk-*.csv``): each title
+  names the ESCO occupations (or ISCO group) it is mapped to, closest relation only.
+
 Run as a script to rebuild the built-in snapshot::
 
     python -m matcher.taxonomy.compile --esco ../shared/data/esco \\
         --crosswalk ../shared/data/crosswalks/esco-styrk08-no-2022-09-20.csv \\
+        --titles ../shared/data/nav/nav-job-titles-styrk08-dev.csv \\
+        --titles ../shared/data/crosswalks/esco-star-dk-2021-11-10.csv \\
         --out matcher/taxonomy/data/esco-v1.1.1.zip
 
 The same inputs give the same bytes: the snapshot's contents are sorted and its zip entries carry
@@ -287,6 +298,55 @@ def _crosswalk_language(path: Path) -> str:
     return found.group(1) if found else "no"
 
 
+#: credit lines of the sources a snapshot may carry, by the start of the file name
+CREDITS = {
+    "esco-": "This service uses the ESCO classification of the European Commission.",
+    "nav-": "Inneholder data fra NAV.",
+    "esco-styrk08": "STYRK-08: Kilde: Statistisk sentralbyrå.",
+}
+
+
+def read_titles(path: Path, occupation_uris: Sequence[str], isco_codes: Iterable[str],
+                styrk_codes: Iterable[str]) -> tuple[list[tuple[str, str, str, str]], int]:
+    """National job titles as ``(title, language, source, target)`` rows, and the rows dropped.
+
+    ``target`` is a STYRK-08/ISCO-08 code (a NAV title names a group) or an occupation or ISCO
+    group URI (an ESCO-STAR title names what the mapping table maps it to, closest relation
+    only). Rows naming unknown codes or concepts are counted, not kept.
+    """
+    try:
+        head = path.read_bytes()[:4000]
+    except OSError as exc:
+        raise TaxonomyError(f"cannot read titles file {str(path)!r}: {exc}") from exc
+    source = path.name
+    if b"Classification 1 URI," in head or b"Mapping project" in head:
+        mapping = _read_crosswalk(path)
+        known = set(occupation_uris) | {_ISCO_URI + c for c in isco_codes}
+        rows = (mapping.filter(pl.col("label").is_not_null() & pl.col("uri").is_in(list(known)))
+                .with_columns(pl.col("priority").min().over("label").alias("_best"))
+                .filter(pl.col("priority") == pl.col("_best"))
+                .select("label", "uri").unique().sort("label", "uri"))
+        lang = _crosswalk_language(path)
+        out = [(title, lang, source, uri) for title, uri in rows.iter_rows()]
+        return out, mapping.height - mapping.filter(pl.col("uri").is_in(list(known))).height
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise TaxonomyError(f"cannot read titles file {str(path)!r}: {exc}") from exc
+    missing = [c for c in ("title", "styrk08") if c not in frame.columns]
+    if missing:
+        raise TaxonomyError(f"titles file {str(path)!r} lacks the column(s) "
+                            f"{', '.join(missing)}; expected 'title, styrk08' or an ESCO "
+                            f"mapping table")
+    codes = set(isco_codes) | set(styrk_codes)
+    frame = frame.select(pl.col("title").str.strip_chars(),
+                         pl.col("styrk08").str.strip_chars().str.zfill(4))
+    usable = frame.filter(pl.col("title").is_not_null() & (pl.col("title") != "")
+                          & pl.col("styrk08").is_in(list(codes))).unique().sort("title", "styrk08")
+    return ([(title, "no", source, code) for title, code in usable.iter_rows()],
+            frame.height - usable.height)
+
+
 def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int],
          dtype: type) -> sp.csr_matrix:
     """A CSR matrix with sorted column indices, built the same way every time."""
@@ -299,7 +359,8 @@ def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int,
 
 
 def compile_taxonomy(
-    esco: str | Path, crosswalk: str | Path | None = None, *, version: str | None = None
+    esco: str | Path, crosswalk: str | Path | None = None, *, version: str | None = None,
+    titles: Sequence[str | Path] = (),
 ) -> Taxonomy:
     """Build a taxonomy from an official ESCO CSV download.
 
@@ -314,6 +375,9 @@ def compile_taxonomy(
         The ESCO -> STYRK-08 mapping table; without it no occupation has a STYRK code.
     version : str, optional
         The version string, e.g. ``"ESCO v1.1.1"``; read from the file names when not given.
+    titles : sequence of str or Path
+        National job-title files (NAV's ``title, styrk08`` list, an ESCO-STAR mapping table):
+        vocabulary for resolution, see :func:`read_titles`.
 
     Returns
     -------
@@ -441,6 +505,14 @@ def compile_taxonomy(
         return {lang: [tuple(per_uri.get(uri, ())) for uri in uris]
                 for lang, per_uri in sorted(names.items(), key=lambda kv: (kv[0] != "en", kv[0]))}
 
+    title_rows: list[tuple[str, str, str, str]] = []
+    for title_file in titles:
+        rows, unknown = read_titles(Path(title_file), occupation_uris, isco_codes, styrk_labels)
+        title_rows += rows
+        dropped[f"{Path(title_file).name}: titles of unknown codes or concepts"] = unknown
+    sources = sorted(download.used | {p.name for _, p in download.label_tables}
+                     | ({Path(crosswalk).name} if crosswalk is not None else set())
+                     | {Path(t).name for t in titles})
     isco_uris = [_ISCO_URI + code for code in isco_codes]
     isco_by_code = by_index(isco_names, isco_uris)
     return Taxonomy(
@@ -459,10 +531,12 @@ def compile_taxonomy(
                            if isco_by_code[lang][i]} for i, code in enumerate(isco_codes)},
         styrk_labels=styrk_labels,
         provenance={
-            "sources": sorted(download.used | {p.name for _, p in download.label_tables}
-                              | ({Path(crosswalk).name} if crosswalk is not None else set())),
+            "sources": sources,
+            "credits": sorted({line for source in sources for start, line in CREDITS.items()
+                               if source.startswith(start)}),
             "dropped": {k: v for k, v in sorted(dropped.items()) if v},
         },
+        titles=sorted(set(title_rows)),
     )
 
 
@@ -474,12 +548,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--esco", required=True, type=Path,
                         help="folder holding the ESCO classification and relations zips (or CSVs)")
     parser.add_argument("--crosswalk", type=Path, help="ESCO -> STYRK-08 mapping table (CSV)")
+    parser.add_argument("--titles", type=Path, action="append", default=[],
+                        help="national job titles: a 'title, styrk08' CSV (NAV) or an "
+                             "ESCO-STAR mapping table; repeatable")
     parser.add_argument("--out", required=True, type=Path, help="snapshot to write (.zip)")
     parser.add_argument("--version", help="version string, e.g. 'ESCO v1.1.1' (default: from "
                                           "the file names)")
     args = parser.parse_args(argv)
     try:
-        taxonomy = compile_taxonomy(args.esco, args.crosswalk, version=args.version)
+        taxonomy = compile_taxonomy(args.esco, args.crosswalk, version=args.version,
+                                    titles=args.titles)
         size = taxonomy.save(args.out)
     except TaxonomyError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -87,8 +87,14 @@ class Taxonomy:
         title of the same code.
     styrk_labels : dict of str to str
         STYRK-08 code -> its Norwegian title, e.g. ``'6123' -> 'Birøktere mv.'``.
+    titles : list of tuple of str
+        National job titles ``(title, language, source, target)``: vocabulary for resolution,
+        never an occupation's label. ``target`` is a STYRK-08/ISCO-08 code (NAV's titles name a
+        group) or an occupation or ISCO group URI (ESCO-STAR titles); see
+        :func:`matcher.taxonomy.compile.read_titles`.
     provenance : dict
-        Source file names and counts of input rows that were dropped, with the reason.
+        Source file names, their credit lines, and counts of input rows that were dropped, with
+        the reason.
 
     Examples
     --------
@@ -117,6 +123,7 @@ class Taxonomy:
         provenance: Mapping[str, Any] | None = None,
         occupation_descriptions: Sequence[str] | None = None,
         stem_table: Mapping[str, Mapping[str, str]] | None = None,
+        titles: Sequence[Sequence[str]] = (),
     ) -> None:
         n_occ, n_skill = len(occupation_uris), len(skill_uris)
         self.version = version
@@ -136,6 +143,8 @@ class Taxonomy:
                            for code, by_lang in isco_names.items()}
         self.styrk_labels = dict(styrk_labels)
         self.provenance = dict(provenance or {})
+        self.titles: list[tuple[str, str, str, str]] = [
+            (str(t[0]), str(t[1]), str(t[2]), str(t[3])) for t in titles]
         self._stem_table = (None if stem_table is None
                             else {lang: dict(words) for lang, words in stem_table.items()})
 
@@ -246,6 +255,8 @@ class Taxonomy:
                 for lang, group_names in by_lang.items():
                     labels.setdefault(lang, []).extend(group_names)
             labels.setdefault("no", []).extend(self.styrk_labels.values())
+            for title, lang, _, _ in self.titles:
+                labels.setdefault(lang, []).append(title)
             self._stem_table = build_stem_table(labels)
         return self._stem_table
 
@@ -469,6 +480,7 @@ def _snapshot_entries(tax: Taxonomy) -> dict[str, bytes]:
         "descriptions.json": _json(tax.occupation_descriptions),
         "styrk.json": _json(tax.styrk_labels),
         "stems.json": _json(tax.stem_table),
+        "titles.json": _json([list(t) for t in tax.titles]),
         "skill_is_group.npy": _npy(tax.skill_is_group),
         "occupation_skills.indptr.npy": _npy(occ.indptr.astype(np.int32)),
         "occupation_skills.indices.npy": _npy(occ.indices.astype(np.int32)),
@@ -551,6 +563,8 @@ def _read_snapshot(source: str | Path | io.BytesIO, where: str) -> Taxonomy:
                 # Stems from another stemmer version would not meet the query's stems.
                 stem_table=(load_json("stems.json") if meta.get("stemmer") == stemmer_version()
                             else None),
+                # Snapshots written before national titles were shipped have none.
+                titles=load_json("titles.json") if "titles.json" in names else (),
             )
         except TaxonomyError as exc:
             if str(exc).startswith("Cannot load"):
@@ -664,5 +678,5 @@ def _with_crosswalk(tax: Taxonomy, crosswalk: Path, cached: bool = True) -> Taxo
         skill_names=tax.skill_names, skill_is_group=tax.skill_is_group,
         skill_parents=tax.skill_parents, isco_names=isco_names, styrk_labels=styrk_labels,
         provenance=provenance, occupation_descriptions=tax.occupation_descriptions,
-        stem_table=None if national else tax._stem_table,
+        stem_table=None if national else tax._stem_table, titles=tax.titles,
     )

@@ -203,9 +203,9 @@ class Forest:
 
     def save(self, path: str | Path) -> None:
         """Write an ``.npz`` (no pickles) atomically."""
-        from matcher.io.write import _atomic
+        from matcher.io.write import atomic_file
 
-        with _atomic(Path(path)) as temporary, open(temporary, "wb") as out:
+        with atomic_file(Path(path)) as temporary, open(temporary, "wb") as out:
             np.savez_compressed(
                 out, feature_names=np.array(self.feature_names), feature=self.feature,
                 threshold=self.threshold, left=self.left, right=self.right, value=self.value,

@@ -35,13 +35,16 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import polars as pl
+import scipy.sparse as sp
 import snowballstemmer
 from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
@@ -49,16 +52,51 @@ if TYPE_CHECKING:
 __all__ = ["Resolution", "Resolver", "build_stem_table", "normalise", "stem_key", "stemmer_version"]
 
 Kind = Literal["occupation", "skill"]
-Method = Literal["uri", "code", "exact", "normalised", "inflection", "fuzzy"]
+Method = Literal["uri", "code", "exact", "normalised", "inflection", "compound", "fuzzy",
+                 "similar"]
+SPELLING_METHODS = ("compound", "fuzzy", "similar")
+"""Methods that find a concept by spelling alone."""
 
 CONFIDENCE: dict[str, float] = {"uri": 1.0, "code": 1.0, "exact": 1.0, "normalised": 0.95,
-                                "inflection": 0.85, "fuzzy": 0.9}
+                                "inflection": 0.85, "compound": 0.85, "fuzzy": 0.9, "similar": 0.9}
 """Confidence of a unique match by method; a fuzzy match is further scaled by its similarity."""
 AMBIGUITY_FACTOR = 0.7
 """Confidence is multiplied by this when several concepts tie for the best match."""
 FUZZY_CUTOFF = 85.0
 """Least rapidfuzz ``ratio`` (0-100) for a fuzzy match: one typo in a 7-letter word passes."""
 SUGGESTION_CUTOFF = 60.0
+TITLE_VOTE = 2.0
+"""Weight of a national title's vote in the ``similar`` step (an ESCO label's is 1)."""
+SIMILAR_MIN_COSINE = 0.3
+"""A label farther than this (n-gram cosine) from the term has no vote: a vote of strangers
+would otherwise be unanimous in a small taxonomy."""
+SIMILAR_NEIGHBOURS = 20
+"""Nearest labels (character n-grams) that vote on the suggestions for an unresolved term."""
+SPELLING_MIN_CONFIDENCE = 0.75
+"""Least confidence at which an answer found by spelling alone (``fuzzy``, ``compound``) is
+taken; below it the term stays unresolved and its candidates are suggestions. Calibrated on NAV
+titles held out (``benchmarks/bench_resolve.py``; docs/taxonomy.md)."""
+VARIANT_FACTOR = 0.95
+"""Confidence factor of a gender or nynorsk form (syerske -> syer, arbeidar -> arbeider)."""
+COMPOUND_FACTOR = 0.9
+"""Confidence factor of a compound resolved through its head and modifier."""
+COMPOUND_WEAK_FACTOR = 0.85
+"""Further factor when the modifier found no label of its own among the head's."""
+COMPOUND_BEFORE_FUZZY = 90.0
+"""A typo this close to a label (``ratio``) is taken as a typo before compounds are tried."""
+MIN_MODIFIER, MIN_HEAD, MIN_ROOT = 3, 4, 4
+MIN_HEADED = 5
+"""Least number of compounds a bare head must end for them to say what it means."""
+# Heads that name no occupation of their own: "someone who works with" the modifier.
+_GENERIC_HEADS = ("medarbeider", "medarbejder", "arbeider", "arbejder", "arbeidar",
+                  "medhjelper", "medhjælper", "hjelper", "hjælper", "hjelp", "ansatt")
+TITLE_EVIDENCE = 70.0
+"""Least rapidfuzz ``ratio`` between a national title and an occupation's label that counts as
+evidence for that occupation among the title's group."""
+TITLE_GROUP_FACTOR = 0.95
+"""Confidence factor of a title answered by its group's most general occupation."""
+BASE_TITLE_FACTOR = 0.85
+"""Confidence factor of a match on a title's base, its qualifier in parentheses left out."""
 N_SUGGESTIONS = 5
 N_CANDIDATES = 20
 """Candidate URIs kept in :attr:`Resolution.candidates`."""
@@ -70,8 +108,11 @@ _CODE = re.compile(r"^(?:(?:styrk|isco)(?:[\s-]?08)?[\s:.-]*)?(\d{4})$")
 _TRAILER = re.compile(r"[\s,;]+(?:mv|m\s?\.\s?fl|m\s?\.\s?m|o\s?\.\s?l|etc)\.?\s*$")
 _NON_WORD = re.compile(r"[^\w+#]+|_+")
 
-# Ranks of a label within a concept: the lower, the stronger the claim.
-_EN_PREFERRED, _PREFERRED, _ALT = 0, 1, 2
+# Ranks of a label within a concept: the lower, the stronger the claim. National job titles
+# (NAV, ESCO-STAR) are vocabulary, weaker than any ESCO label; a title's base without its
+# qualifier in parentheses ("Renholder (bedrift)" -> "renholder") weaker still.
+_EN_PREFERRED, _PREFERRED, _ALT, _TITLE, _TITLE_BASE = 0, 1, 2, 3, 4
+_QUALIFIER = re.compile(r"\(([^()]*)\)")
 
 _SNOWBALL = {"en": "english", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
              "da": "danish", "sv": "swedish", "de": "german", "nl": "dutch", "fr": "french",
@@ -112,6 +153,9 @@ class Resolution:
         URIs of the best candidates, best first (up to :data:`N_CANDIDATES`): ``uri`` first,
         then the alternatives of a tie or weaker matches; for an unresolved term, the URIs of
         its suggestions.
+    shared : bool
+        Several concepts share the matched label (``confidence`` is lowered by
+        :data:`AMBIGUITY_FACTOR` for that, not for doubt about the spelling).
     """
 
     term: str
@@ -124,6 +168,7 @@ class Resolution:
     suggestions: tuple[str, ...] = ()
     language: str | None = None
     candidates: tuple[str, ...] = ()
+    shared: bool = False
 
     @property
     def resolved(self) -> bool:
@@ -150,6 +195,35 @@ def _normalise_folded(text: str) -> str:
     while (match := _TRAILER.search(text)) is not None:
         text = text[: match.start()]
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+# Gender forms and nynorsk spellings, tried when nothing else matched: word endings (with their
+# definite and plural forms) and stems that nynorsk writes otherwise.
+_VARIANT_ENDINGS = (
+    (re.compile(r"(?<=\w{2})erske(?:n|ne|r|rne)?$"), "er"),     # syerske -> syer
+    (re.compile(r"(?<=\w{3}[eø]r)inne(?:n|ne|r|rne)?$"), ""),   # lærerinne -> lærer
+    (re.compile(r"(?<=\w{3})ar(?:en)?$"), "er"),                # arbeidar -> arbeider
+    (re.compile(r"(?<=\w{3})ar(?:ar|ane)$"), "ere"),            # arbeidarar -> arbeidere
+)
+_VARIANT_STEMS = (("sjuk", "syk"), ("gard", "gård"), ("tenest", "tjenest"), ("heim", "hjem"),
+                  ("mjølk", "melk"), ("kyrkje", "kirke"), ("golv", "gulv"), ("laus", "løs"),
+                  ("hjelpar", "hjelper"), ("skule", "skole"), ("tilsett", "ansatt"))
+
+
+def _variants(text: str) -> list[str]:
+    """Bokmål forms of a normalised text in a gender or nynorsk form (may be empty)."""
+    words = text.split()
+    changed = []
+    for word in words:
+        new = word
+        for pattern, replacement in _VARIANT_ENDINGS:
+            new = pattern.sub(replacement, new)
+        for nynorsk, bokmal in _VARIANT_STEMS:
+            if nynorsk in new and bokmal not in new:
+                new = new.replace(nynorsk, bokmal)
+        changed.append(new)
+    variant = " ".join(changed)
+    return [variant] if variant != text else []
 
 
 def normalise(text: str) -> str:
@@ -225,6 +299,7 @@ def build_stem_table(labels: Mapping[str, Iterable[str]]) -> dict[str, dict[str,
 
 # --- resolver -------------------------------------------------------------------------------
 
+_Adder = Callable[[str, int, Iterable[str], int], None]
 Hits = dict[int, tuple[int, str]]
 """target -> (rank, language) of the best label of that target that matched."""
 
@@ -311,6 +386,10 @@ class Resolver:
         self._joined: _Table
         self._stems: _Table | None = None
         self._words: dict[str, list[int]] | None = None
+        self._labels_of: dict[int, list[str]] | None = None
+        self._reversed: tuple[list[str], list[int]] | None = None
+        self._sorted_keys: list[str] | None = None
+        self._ngram_index: tuple[TfidfVectorizer, sp.csr_matrix, list[str]] | None = None
         self._fuzzy_keys: list[str] = []
         self._fuzzy_lengths: list[int] = []
         self._groups: list[_Group] = []
@@ -341,7 +420,7 @@ class Resolver:
                     labels.append(label)
                     langs.append(lang)
                     targets.append(target)
-                    ranks.append(first if k == 0 else _ALT)
+                    ranks.append(first if k == 0 or first > _ALT else _ALT)
 
             names = tax.occupation_names if self.kind == "occupation" else tax.skill_names
             for lang, per_concept in names.items():
@@ -359,6 +438,7 @@ class Resolver:
                         if self.only is not None and lang not in self.only:
                             continue
                         add(lang, self._n + g, group_names, _PREFERRED)
+                self._add_titles(add)
             folded = [_fold(label) for label in labels]
             normalised = [_normalise_folded(text) for text in folded]
             self._exact = _Table(folded, targets, ranks, langs)
@@ -372,6 +452,27 @@ class Resolver:
             self._fuzzy_lengths = [len(s) for s in keys]
             self._labels = _Labels(normalised, langs, targets, ranks)
         return self._labels
+
+    def _add_titles(self, add: _Adder) -> None:
+        """National job titles: a code names its group, a URI its occupation or ISCO group."""
+        tax = self.taxonomy
+        for title, lang, _, target in tax.titles:
+            if self.only is not None and lang not in self.only:
+                continue
+            if target.startswith(_ISCO_URI):
+                g = self._group_by_code.get(target[len(_ISCO_URI):])
+                t = None if g is None else self._n + g
+            elif target.startswith("http"):
+                t = tax._occupation_by_uri.get(target)
+            else:
+                g = self._group_by_code.get(target, self._styrk_by_code.get(target))
+                t = None if g is None else self._n + g
+            if t is None:
+                continue
+            add(lang, t, (title,), _TITLE)
+            base = _QUALIFIER.sub(" ", title).strip()
+            if base != title and base:
+                add(lang, t, (base,), _TITLE_BASE)
 
     def _build_groups(self) -> None:
         tax = self.taxonomy
@@ -509,6 +610,8 @@ class Resolver:
                 scale: float = 1.0, extra: Iterable[int] = ()) -> Resolution:
         """Choose among the hits of one step. ``matched`` holds each group's matched text."""
         order = self._order(hits)
+        if hits[order[0]][0] >= _TITLE:
+            return self._decide_title(term, method, hits, order, matched, scale, extra)
         if all(t >= self._n for t in order):
             # Only group titles matched; if a title names an occupation of its own group
             # ("Birøktere mv." -> birøkter), the term means that occupation.
@@ -541,8 +644,130 @@ class Resolver:
         is_group = best >= self._n
         tied = [t for t in order if (t >= self._n) == is_group and hits[t][0] == hits[best][0]]
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
-        return self._answer(term, best, method, confidence, [*order[1:], *extra],
-                            language=hits[best][1])
+        answer = self._answer(term, best, method, confidence, [*order[1:], *extra],
+                              language=hits[best][1])
+        return replace(answer, shared=True) if len(tied) > 1 else answer
+
+    def _decide_title(self, term: str, method: Method, hits: Hits, order: list[int],
+                      matched: dict[int, str], scale: float, extra: Iterable[int]) -> Resolution:
+        """Only national titles matched: the occupation they most plausibly mean.
+
+        A NAV title names a STYRK-08 group, an ESCO-STAR title one or more occupations. The
+        answer is the occupation among them whose labels are closest to the title (the title's
+        own words are the evidence: "landbrugsmedhjælper" is the "landbrugsassistent", not the
+        poultry catcher the same title also maps to); without evidence the group's most general
+        occupation: the one filed under the group's own ISCO code with the shortest English
+        label. The other occupations and the group follow as candidates.
+        """
+        rank = hits[order[0]][0]
+        tied = [t for t in order if hits[t][0] == rank]
+        text = matched.get(tied[0], "")
+        members: list[int] = []
+        codes: dict[int, str] = {}
+        for t in tied:
+            if t >= self._n:
+                group = self._groups[t - self._n]
+                styrk = self.taxonomy.styrk_groups.get(group.code)
+                ix = group.members if styrk is None else tuple(int(i) for i in styrk)
+                for i in ix:
+                    codes.setdefault(i, group.code)
+                members += ix
+            else:
+                members.append(t)
+                codes.setdefault(t, self.taxonomy.occupation_isco[t])
+        members = list(dict.fromkeys(members))
+        # The title, and its base without the qualifier ("renholder bedrift" -> "renholder").
+        texts = list(dict.fromkeys([text, *self._bases(term)]))
+        evidence = {i: max(self._evidence(i, t) for t in texts) for i in members}
+        isco = self.taxonomy.occupation_isco
+        labels = self._target_labels()
+        ranked = sorted(members, key=lambda i: (-evidence[i], isco[i] != codes[i],
+                                                self._label_length(i), -len(labels.get(i, ())),
+                                                i))
+        best = ranked[0]
+        confidence = CONFIDENCE[method] * scale * (1.0 if rank == _TITLE else BASE_TITLE_FACTOR)
+        if len(ranked) > 1 and evidence[best] < TITLE_EVIDENCE:
+            confidence *= TITLE_GROUP_FACTOR
+        if len({t for t in tied}) > 1 and len({codes[i] for i in members}) > 1:
+            confidence *= AMBIGUITY_FACTOR
+        groups = [t for t in order if t >= self._n]
+        answer = self._answer(term, best, method, confidence,
+                              [*ranked[1:5], *groups, *ranked[5:], *extra],
+                              language=hits[tied[0]][1])
+        if rank == _TITLE_BASE and self.kind == "occupation" and method != "similar":
+            # Only the base of titles with qualifiers matched ("sjåfør" of "Sjåfør
+            # (renovasjonsbil)"): a guess. A word that is the head of many labels is better
+            # answered by them (lastebilsjåfør, bussjåfør, taxisjåfør: drivers, not refuse
+            # collectors); else the nearest labels confirm or overrule the guess.
+            headed = self._headed(text)
+            if headed is not None:
+                return replace(headed, term=term)
+            return self._by_similar(term, _normalise_folded(_fold(term)), answer) or answer
+        return answer
+
+    def _headed(self, text: str) -> Resolution | None:
+        """A single word that ends at least :data:`MIN_HEADED` longer labels: the group most of
+        them belong to, its most general occupation (method ``compound``)."""
+        if " " in text or len(text) < MIN_HEAD:
+            return None
+        reversed_words, positions = self._heads()
+        start = bisect_left(reversed_words, text[::-1])
+        end = bisect_left(reversed_words, text[::-1] + "\U0010ffff")
+        votes: dict[str, int] = {}
+        members: dict[str, list[int]] = {}
+        for k in range(start, end):
+            key = self._fuzzy_keys[positions[k]]
+            if key == text or " " in key:
+                continue
+            for target in self._order(self._normalised.get(key)):
+                code = self._target_code(target)
+                if len(code) == 4:
+                    votes[code] = votes.get(code, 0) + 1
+                    members.setdefault(code, []).append(target)
+                    break
+        if sum(votes.values()) < MIN_HEADED:
+            return None
+        order = sorted(votes, key=lambda c: (-votes[c], c))
+        counts: dict[int, int] = {}
+        for t in members[order[0]]:
+            if t < self._n:
+                counts[t] = counts.get(t, 0) + 1
+        if not counts:
+            return None
+        # The occupation most of the compounds name, then the most general.
+        ranked = sorted(counts, key=lambda t: (-counts[t], self._label_length(t), t))
+        share = votes[order[0]] / sum(votes.values())
+        others = [*ranked[1:], *(members[c][0] for c in order[1:])]
+        return self._answer(text, ranked[0], "compound", CONFIDENCE["compound"] * share, others)
+
+    @staticmethod
+    def _bases(term: str) -> list[str]:
+        """A term's base without its qualifier in parentheses, normalised ([] without one)."""
+        folded = _fold(term)
+        if "(" not in folded:
+            return []
+        base = _normalise_folded(_QUALIFIER.sub(" ", folded))
+        return [base] if base else []
+
+    def _evidence(self, target: int, text: str) -> float:
+        """How close ``text`` is to the closest label of an occupation (rapidfuzz ratio, 0-100),
+        counting only scores of at least :data:`TITLE_EVIDENCE`."""
+        labels = self._target_labels().get(target, ())
+        found = process.extractOne(text, labels, scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=TITLE_EVIDENCE)
+        return 0.0 if found is None else round(float(found[1]))
+
+    def _target_labels(self) -> dict[int, list[str]]:
+        """Occupation -> its normalised labels (ESCO's, in the resolver's languages)."""
+        if self._labels_of is None:
+            labels = self._labelled()
+            found: dict[int, list[str]] = {}
+            for text, target, rank in zip(labels.normalised, labels.targets, labels.ranks,
+                                          strict=True):
+                if target < self._n and rank <= _ALT:
+                    found.setdefault(target, []).append(text)
+            self._labels_of = found
+        return self._labels_of
 
     def _by_uri(self, term: str, uri: str) -> Resolution:
         tax = self.taxonomy
@@ -611,7 +836,7 @@ class Resolver:
         cached = self._cache.get(term)
         if cached is not None:
             return cached
-        answer = self._resolve(term)
+        answer = self._spelling(self._resolve(term))
         if len(self._cache) >= self._CACHE_LIMIT:
             self._cache.clear()
         self._cache[term] = answer
@@ -656,35 +881,290 @@ class Resolver:
         if hits:
             return self._decide(term, "normalised", hits, dict.fromkeys(hits, text))
 
-        stems = self._stem_index()
-        hits = {}
-        for lang in self._languages:
-            _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(text, lang)}"))
-        if not hits and joined != text:
-            for lang in self._languages:
-                _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(joined, lang)}"))
+        hits = self._inflected(text)
         if hits:
             return self._decide(term, "inflection", hits, dict.fromkeys(hits, text))
 
+        # Gender and nynorsk forms (syerske -> syer, gardsarbeidar -> gårdsarbeider).
+        for variant in _variants(text):
+            hits = self._normalised.get(variant) or self._inflected(variant)
+            if hits:
+                return self._decide(term, "inflection", hits, dict.fromkeys(hits, variant),
+                                    scale=VARIANT_FACTOR)
+        # A qualifier in parentheses that no title carries: the base is a guess, and the
+        # qualifier's words vote with the rest ("Tekniker (kjemi)" is a chemistry technician,
+        # not whichever "tekniker" the base alone would name).
+        guess: Resolution | None = None
+        for base in self._bases(term):
+            if base != text:
+                found = self.resolve(base)
+                if found.resolved:
+                    guess = replace(found, term=term, confidence=round(
+                        found.confidence * BASE_TITLE_FACTOR, 4))
+        if guess is not None and self.kind == "occupation":
+            return self._spelling(self._by_similar(term, text, guess) or guess)
+        if guess is not None:
+            return guess
+
         near = self._fuzzy(text, FUZZY_CUTOFF, 20)
-        if near:
-            best_score = near[0][1]
-            matched: dict[int, str] = {}
-            rest: list[int] = []
-            for key, score in near:
-                if score < best_score - 1e-9:
-                    rest += self._order(self._normalised.get(key))
+        if near and near[0][1] >= COMPOUND_BEFORE_FUZZY:
+            return self._spelling(self._by_fuzzy(term, near))
+        guess = self._compound(term, text)
+        if guess is None and near:
+            guess = self._by_fuzzy(term, near)
+        if self.kind == "occupation":
+            guess = self._by_similar(term, text, guess)
+        if guess is None:
+            return self._answer(term, None, None, 0.0, self._suggest(text))
+        return self._spelling(guess)
+
+    def _by_fuzzy(self, term: str, near: list[tuple[str, float]]) -> Resolution:
+        best_score = near[0][1]
+        hits: Hits = {}
+        matched: dict[int, str] = {}
+        rest: list[int] = []
+        for key, score in near:
+            if score < best_score - 1e-9:
+                rest += self._order(self._normalised.get(key))
+                continue
+            for target, value in self._normalised.get(key).items():
+                if target not in hits or value[0] < hits[target][0]:
+                    hits[target] = value
+                    matched[target] = key
+        return self._decide(term, "fuzzy", hits, matched, scale=best_score / 100.0, extra=rest)
+
+    def _by_similar(self, term: str, text: str, guess: Resolution | None) -> Resolution | None:
+        """The ``similar`` step: the group the nearest labels vote for (:meth:`_similar`).
+
+        A compound or fuzzy guess in the winning group stands, as sure as the vote; otherwise
+        the group's nearest label answers, or a surer fuzzy guess (birokter -> birøkter), and
+        the other becomes a candidate.
+        """
+        ranked, share, keys = self._similar_vote(text)
+        if not ranked:
+            return guess
+        top_code = self._target_code(ranked[0])
+        if guess is not None and guess.resolved:
+            guess_codes = {self._target_code(i) for i in guess.indices[:1]}
+            if top_code in guess_codes or (guess.uri or "").endswith(top_code):
+                return replace(guess, confidence=round(max(
+                    guess.confidence, CONFIDENCE["similar"] * share), 4))
+        best = ranked[0]
+        rank = _TITLE if best >= self._n else _ALT
+        hits: Hits = {best: (rank, "")}
+        extra = [*ranked[1:], *(self._targets_of(guess) if guess is not None else [])]
+        answer = self._decide(term, "similar", hits, {best: keys.get(best, text)},
+                              scale=share, extra=extra)
+        # The next candidates come one per group, in the order of the vote.
+        if (guess is not None and guess.resolved and guess.method == "fuzzy"
+                and guess.confidence > max(answer.confidence, SPELLING_MIN_CONFIDENCE)):
+            # A close spelling the vote does not share (birokter -> birøkter): the surer wins.
+            return replace(guess, candidates=tuple(dict.fromkeys(
+                [*guess.candidates, *answer.candidates]))[:N_CANDIDATES])
+        codes = {self._target_code(i) for i in answer.indices[:1]}
+        firsts: list[str] = []
+        for t in ranked:
+            code = self._target_code(t)
+            if code not in codes:
+                codes.add(code)
+                firsts.append(self._concept(t)[1])
+        head = list(answer.candidates[:1])
+        candidates = list(dict.fromkeys([*head, *firsts, *answer.candidates]))[:N_CANDIDATES]
+        return replace(answer, candidates=tuple(candidates))
+
+    def _targets_of(self, r: Resolution) -> list[int]:
+        tax = self.taxonomy
+        out = []
+        for uri in r.candidates:
+            i = tax._occupation_by_uri.get(uri)
+            if i is not None:
+                out.append(i)
+        return out
+
+    def _spelling(self, answer: Resolution) -> Resolution:
+        """Never a confident wrong answer by spelling alone: below
+        :data:`SPELLING_MIN_CONFIDENCE` the answer is not taken; it and its alternatives become
+        suggestions (``method`` and ``confidence`` say what the guess was)."""
+        # A label several concepts share lowers the confidence, not the spelling's certainty.
+        certainty = answer.confidence / (AMBIGUITY_FACTOR if answer.shared else 1.0)
+        if (answer.resolved and answer.method in SPELLING_METHODS
+                and certainty < SPELLING_MIN_CONFIDENCE):
+            return replace(answer, indices=(), uri=None, label=None, language=None,
+                           suggestions=tuple(dict.fromkeys(
+                               [answer.label or "", *answer.suggestions]))[:N_SUGGESTIONS])
+        return answer
+
+    def _inflected(self, text: str) -> Hits:
+        """Hits of the ``inflection`` step: the text's stems, then its joined stems."""
+        stems = self._stem_index()
+        hits: Hits = {}
+        for lang in self._languages:
+            _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(text, lang)}"))
+        joined = text.replace(" ", "")
+        if not hits and joined != text:
+            for lang in self._languages:
+                _merge_hits(hits, stems.get(f"{lang}:{self._stem_key(joined, lang)}"))
+        return hits
+
+    def _known(self, text: str) -> Hits:
+        """Hits of a text as a whole label: normalised, joined or inflected."""
+        return (self._normalised.get(text) or self._joined.get(text.replace(" ", ""))
+                or self._inflected(text))
+
+    def _heads(self) -> tuple[list[str], list[int]]:
+        """Every label's last word reversed, sorted, with the label's position in
+        ``_fuzzy_keys``: the labels whose last word ends with a given head are one range."""
+        if self._reversed is None:
+            pairs = sorted((key.rsplit(" ", 1)[-1][::-1], p)
+                           for p, key in enumerate(self._fuzzy_keys))
+            self._reversed = ([w for w, _ in pairs], [p for _, p in pairs])
+        return self._reversed
+
+    def _compound(self, term: str, text: str) -> Resolution | None:
+        """A compound whose head (last part) is a known title: the modifier is the evidence.
+
+        ``renholdsarbeider`` = ``renholds`` + ``arbeider``. The longest known head wins. Among
+        the labels ending in that head, one that also holds the modifier ("gårds" in
+        "vingårdsarbeider" would not be enough: the whole modifier must be in it) is the answer;
+        else an occupation among the head's candidates whose labels hold the modifier; else a
+        label that begins with the modifier ("renholder" for "renhold-"); else the head itself,
+        with less confidence.
+        """
+        words = text.split()
+        last = words[-1]
+        lead = " ".join(words[:-1])
+        for generic in _GENERIC_HEADS:
+            # "renholdsarbeider": a generic head says only "works with"; the modifier names
+            # the work, and the shortest title that begins with it is the answer (renholder).
+            root = last[: -len(generic)].rstrip("s") if last.endswith(generic) else ""
+            if len(root) >= MIN_ROOT and not lead:
+                led = self._fuzzy_keys_from(root)
+                if led:
+                    found = self._normalised.get(led[0])
+                    return self._decide(term, "compound", found, dict.fromkeys(found, led[0]),
+                                        scale=COMPOUND_FACTOR)
+        for cut in range(MIN_MODIFIER, len(last) - MIN_HEAD + 1):
+            head = last[cut:]
+            head_hits = self._known(head)
+            if not head_hits:
+                continue
+            modifier = last[:cut]
+            # Linking letters: renhold-s-arbeider, barne-hage.
+            root = modifier[:-1] if (modifier.endswith(("s", "e")) and len(modifier) > 4) \
+                else modifier
+            reversed_words, positions = self._heads()
+            start = bisect_left(reversed_words, head[::-1])
+            end = bisect_left(reversed_words, head[::-1] + "\U0010ffff")
+            same_head = [self._fuzzy_keys[positions[k]] for k in range(start, end)]
+            hits: Hits = {}
+            for key in sorted(same_head, key=lambda k: (len(k), k)):
+                if root in key and (not lead or lead in key):
+                    _merge_hits(hits, self._normalised.get(key))
+                    break
+            if hits:
+                return self._decide(term, "compound", hits, dict.fromkeys(hits, text),
+                                    scale=COMPOUND_FACTOR)
+            answer = self._decide(head, "compound", head_hits, dict.fromkeys(head_hits, head))
+            tax = self.taxonomy
+            pool = [u for u in answer.candidates]
+            labels = self._target_labels()
+            for uri in pool:
+                i = tax._occupation_by_uri.get(uri)
+                if i is not None and any(root in label for label in labels.get(i, ())):
+                    hits = {i: (_ALT, answer.language or "")}
+                    return self._decide(term, "compound", hits, dict.fromkeys(hits, text),
+                                        scale=COMPOUND_FACTOR)
+            if len(root) >= MIN_ROOT:
+                led = [key for key in self._fuzzy_keys_from(root)]
+                if led:
+                    found = self._normalised.get(led[0])
+                    return self._decide(term, "compound", found, dict.fromkeys(found, led[0]),
+                                        scale=COMPOUND_FACTOR * COMPOUND_WEAK_FACTOR)
+            return replace(answer, term=term, method="compound", confidence=round(
+                answer.confidence * COMPOUND_FACTOR * COMPOUND_WEAK_FACTOR, 4))
+        return None
+
+    def _fuzzy_keys_from(self, root: str) -> list[str]:
+        """Single-word labels that begin with ``root``, shortest first."""
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(k for k in self._fuzzy_keys if " " not in k)
+        keys = self._sorted_keys
+        start = bisect_left(keys, root)
+        end = bisect_left(keys, root + "\U0010ffff")
+        return sorted(keys[start:end], key=lambda k: (len(k), k))
+
+    def _ngrams(self) -> tuple[TfidfVectorizer, sp.csr_matrix, list[str]]:
+        """Character 2-5-gram TF-IDF of every label but the English ones, L2-normalised, stored
+        as features x labels, and the labels."""
+        if self._ngram_index is None:
+            with self._lock:
+                if self._ngram_index is None:
+                    # Caseworkers' titles are Norwegian and Danish: English labels (half of
+                    # all) would double the build for little gain.
+                    labels = self._labelled()
+                    nordic = {text for text, lang in zip(labels.normalised, labels.langs,
+                                                         strict=True) if lang != "en"}
+                    keys = [key for key in self._fuzzy_keys if key in nordic] or self._fuzzy_keys
+                    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
+                                                 sublinear_tf=True, dtype=np.float32)
+                    matrix = vectorizer.fit_transform(keys)
+                    # features x labels: a query touches only the rows of its own n-grams
+                    self._ngram_index = (vectorizer, matrix.T.tocsr(), keys)
+        return self._ngram_index
+
+    def _target_code(self, target: int) -> str:
+        if target >= self._n:
+            return self._groups[target - self._n].code
+        if self.kind == "occupation":
+            return self.taxonomy.occupation_styrk[target] or self.taxonomy.occupation_isco[target]
+        return str(target)
+
+    def _similar_vote(self, text: str) -> tuple[list[int], float, dict[int, str]]:
+        """Targets of the labels nearest in character n-grams, grouped by STYRK-08/ISCO group:
+        the groups ranked by the votes of the :data:`SIMILAR_NEIGHBOURS` nearest labels
+        (cosine to the 4th power), each group's targets in order of similarity; the winning
+        group's share of the votes; the label that brought each target."""
+        vectorizer, by_feature, ngram_keys = self._ngrams()
+        scores = (vectorizer.transform([text]) @ by_feature).toarray().ravel()
+        k = min(SIMILAR_NEIGHBOURS, scores.size)
+        if k == 0:
+            return [], 0.0, {}
+        nearest = np.argpartition(-scores, k - 1)[:k]
+        nearest = nearest[np.lexsort((nearest, -scores[nearest]))]
+        votes: dict[str, float] = {}
+        by_code: dict[str, list[int]] = {}
+        keys: dict[int, str] = {}
+        for position in nearest:
+            score = float(scores[position])
+            if score < SIMILAR_MIN_COSINE:
+                break
+            key = ngram_keys[position]
+            hits = self._normalised.get(key)
+            for target in self._order(hits):
+                code = self._target_code(target)
+                if len(code) != 4:  # a broader ISCO group names no answer
                     continue
-                for target, value in self._normalised.get(key).items():
-                    if target not in hits or value[0] < hits[target][0]:
-                        hits[target] = value
-                        matched[target] = key
-            return self._decide(term, "fuzzy", hits, matched, scale=best_score / 100.0,
-                                extra=rest)
-        return self._answer(term, None, None, 0.0, self._suggest(text))
+                # NAV's own titles speak for NAV's coding more than a crosswalk does.
+                weight = TITLE_VOTE if target >= self._n and hits[target][0] >= _TITLE else 1.0
+                votes[code] = votes.get(code, 0.0) + weight * score ** 4
+                by_code.setdefault(code, []).append(target)
+                keys.setdefault(target, key)
+        if not votes:
+            return [], 0.0, {}
+        order = sorted(votes, key=lambda c: (-votes[c], c))
+        targets = list(dict.fromkeys(t for code in order for t in by_code[code]))
+        # A unanimous vote of distant labels is no certainty: the share is scaled by how near
+        # the nearest label is.
+        nearest_score = float(scores[nearest[0]])
+        return targets, nearest_score * votes[order[0]] / sum(votes.values()), keys
+
+    def _similar(self, text: str) -> list[int]:
+        return self._similar_vote(text)[0]
 
     def _suggest(self, text: str) -> list[int]:
-        """Targets near an unresolved term: labels sharing its rarest words, then similar ones."""
+        """Targets near an unresolved term: the nearest labels by character n-grams (grouped,
+        see :meth:`_similar`), then labels sharing its rarest words, then similar spellings."""
+        targets = self._similar(text) if self.kind == "occupation" else []
         words = self._word_index()
         n_keys = len(self._fuzzy_keys)
         overlap: dict[int, float] = {}
@@ -699,7 +1179,6 @@ class Resolver:
         shared = sorted(overlap, key=lambda p: (-overlap[p], self._fuzzy_lengths[p], p))[:10]
         keys = [self._fuzzy_keys[p] for p in shared]
         keys += [key for key, _ in self._fuzzy(text, SUGGESTION_CUTOFF, 10, prefilter=False)]
-        targets: list[int] = []
         for key in keys:
             targets += self._order(self._normalised.get(key))
-        return targets
+        return list(dict.fromkeys(targets))
