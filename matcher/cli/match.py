@@ -65,15 +65,14 @@ def _run(
 ) -> None:
     try:
         config = MatchConfig(**settings)
-        role_source = _roles_source(roles)
         changes = _overrides(lock, forbid, overrides)
         curve = parse_weights(policy_curve, "--policy-curve") if policy_curve else None
-        result = match(seekers, role_source, config=config, overrides=changes, curve=curve)
+        result = match(seekers, roles, config=config, overrides=changes, curve=curve)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
         if config.history is not None:
             written.append(result.append_history())
         if report is not None:
-            written.append(result.write_report(report, seekers=seekers, roles=role_source))
+            written.append(result.write_report(report, seekers=seekers, roles=roles))
     except (InputError, ConfigError, TaxonomyError) as exc:
         fail(str(exc), 2)
     except MatcherError as exc:
@@ -116,21 +115,6 @@ def parse_weights(text: str, option: str) -> list[float]:
                                       "by commas", part)])
         out.append(w)
     return out
-
-
-def _roles_source(roles: str) -> str | pl.DataFrame:
-    """ROLES as given, or the open roles of the service's database when it is a database URL."""
-    if not roles.lower().startswith(("sqlite:", "postgresql:", "postgresql+", "postgres:")):
-        return roles
-    try:
-        from matcher.service.repository import open_roles_frame
-    except ImportError as exc:
-        fail(f"reading roles from a database needs the service extra ({exc.name} is missing): "
-             "pip install 'matcher[service]'", 1)
-    try:
-        return open_roles_frame(roles)
-    except Exception as exc:  # the driver's message may hold the URL; only its kind is shown
-        fail(f"cannot read roles from the database: {type(exc).__name__}", 1)
 
 
 _defaults = MatchConfig()

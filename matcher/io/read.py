@@ -42,6 +42,7 @@ import polars as pl
 
 from matcher.errors import InputError, Problem
 from matcher.io.columns import match_columns
+from matcher.io.database import is_database_url, read_open_roles, redact_url
 from matcher.io.delimited import decode, excel_separator_line, first_ragged_record, sniff_delimiter
 from matcher.io.languages import canonical_language
 from matcher.io.schema import (
@@ -199,7 +200,9 @@ def read_source(source: Source, *, name: str | None = None) -> RawTable:
         (delimiter and encoding found from the file), ``.xlsx`` / ``.xlsm`` / ``.xlsb`` /
         ``.xls`` / ``.ods`` (the first sheet, or the sheet named after ``#``:
         ``roles.xlsx#Ark2``), ``.parquet``, ``.json`` (an array of objects), ``.jsonl`` or
-        ``.ndjson``; or a frame, taken as it is.
+        ``.ndjson``; or a frame, taken as it is; or the role posting service's database URL
+        (``sqlite:///FILE``, ``postgresql://...``): its open roles, read-only
+        (:mod:`matcher.io.database`).
     name : str, optional
         The name used in messages. Default: the file's name, or ``'input'`` for a frame.
 
@@ -216,6 +219,9 @@ def read_source(source: Source, *, name: str | None = None) -> RawTable:
     if isinstance(source, pl.DataFrame):
         display = name if name is not None else FRAME_NAME
         raw = RawTable(frame=source, name=display)
+    elif isinstance(source, str) and is_database_url(source):
+        display = name if name is not None else redact_url(source)
+        raw = RawTable(frame=read_open_roles(source), name=display)
     else:
         path, sheet = _split_sheet(source)
         display = name if name is not None else path.name + (f"#{sheet}" if sheet else "")

@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from matcher.io import ROLE_SCHEMA
+from matcher.io.database import is_database_url
 from matcher.service import auth
 from matcher.service.models import INT_MAX, accounts, api_tokens, role_history, roles, web_sessions
 from matcher.service.roles import FIELDS, LIST_FIELDS
@@ -63,12 +64,6 @@ ACCOUNT_KINDS: tuple[str, ...] = ("enterprise", "caseworker")
 DEFAULT_DB = "matcher.db"
 _ROLE_ID = re.compile(r"R[0-9]{6,10}")
 _WRITER = "matcher_writer"
-_URL = re.compile(r"^(sqlite|postgres(ql)?)(\+\w+)?://", re.IGNORECASE)
-
-
-def is_database_url(value: str) -> bool:
-    """Whether ``value`` is a database URL the service can open (``sqlite:///``, ``postgresql://``)."""
-    return bool(_URL.match(value))
 
 
 def database_url(value: str | None) -> str:
