@@ -362,6 +362,7 @@ def test_other_file_types_and_empty_folders_raise(tmp_path: Path) -> None:
 # --- the build ------------------------------------------------------------------------------
 
 
+@pytest.mark.artefacts
 @pytest.mark.shared_data
 def test_snapshot_is_reproducible_and_up_to_date(tmp_path: Path) -> None:
     esco = SHARED_DATA / "esco"

@@ -159,6 +159,7 @@ def test_the_curve_is_monotone_and_below_one() -> None:
     assert knots[0, 1] >= 0.0 and knots[-1, 1] < 1.0
 
 
+@pytest.mark.artefacts
 @pytest.mark.skipif(not PAIRS.exists(), reason=f"the reference pairs are not at {PAIRS}")
 def test_the_shipped_ensemble_is_what_the_training_script_builds(ctx: train.Context,
                                                                 tax: Taxonomy) -> None:
