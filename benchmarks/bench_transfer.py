@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from matcher.taxonomy import Taxonomy, load_taxonomy
+from matcher.taxonomy import Taxonomy, load_taxonomy, transfer
 from matcher.taxonomy import similarity as sim
 from matcher.taxonomy import train_transfer as train
 
@@ -96,7 +96,7 @@ def main() -> None:
             print(row("first stage on the same strict pairs", held,
                       lambda p, n: float(p[f"blend{n}"].mean()), None))  # type: ignore[arg-type]
     start = time.perf_counter()
-    sim.transfer_matrix(tax)
+    transfer.transfer_matrix(tax)
     elapsed = time.perf_counter() - start
     final = tax.occupation_similarity(range(tax.n_occupations), range(tax.n_occupations))
     print(f"\nViews and features built in {built:.1f} s; the engine's whole matrix computed in "

@@ -10,13 +10,15 @@ thin shell over it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import itertools
 import logging
+import math
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ import polars as pl
 import scipy.sparse as sp
 
 from matcher import __version__
-from matcher.assign import certify, dual_prices, solve
+from matcher.assign import Assignment, Optimality, certify, dual_prices, solve
 from matcher.config import MatchConfig
 from matcher.encode import (
     OccupationConcepts,
@@ -36,7 +38,7 @@ from matcher.encode import (
     key_index,
     skill_space,
 )
-from matcher.errors import InputError, Problem
+from matcher.errors import InputError, OutputError, Problem
 from matcher.executors import check_executor, open_executor
 from matcher.explain import Explainer
 from matcher.io import (
@@ -47,6 +49,17 @@ from matcher.io import (
     read_source,
     validate_table,
     write_outputs,
+)
+from matcher.io.history import HistoryRun, append_run, read_history, seeker_history
+from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
+from matcher.policy import (
+    Override,
+    Restricted,
+    objective,
+    parked_seekers,
+    priority,
+    read_overrides,
+    restrict,
 )
 from matcher.score import pruned_blocks, score_pairs
 from matcher.taxonomy import Taxonomy, load_taxonomy
@@ -179,6 +192,34 @@ class MatchResult:
         return write_report(run, path, lang=pick_language(lang, self.manifest),
                             min_cell=min_cell)
 
+    def append_history(self, folder: str | os.PathLike[str] | None = None) -> Path:
+        """Append this run to the run history (default: the ``history`` setting), atomically.
+
+        The run file holds ids, the assignment and its scores, the pool of allowed pairs (ALTS,
+        plus every proposed pair) for the audit, the settings, the input hashes and the
+        totals: no names and no free text (see :mod:`matcher.io.history`). Call it
+        once the outputs are written, so the history holds only runs that were delivered.
+        """
+        m = self.manifest
+        target = folder if folder is not None else m["settings"].get("history")
+        if target is None:
+            raise OutputError("no history folder: pass one or set the 'history' setting")
+        rows = [[sid, rid, score] for sid, rid, score in
+                self.matches.select("seeker_id", "role_id", "score").iter_rows()]
+        keys = ("inputs", "settings", "solver", "total_score", "objective_total", "matched",
+                "matcher_version")
+        record: dict[str, Any] = {key: m[key] for key in keys if key in m}
+        record["overrides"] = [{k: o[k] for k in ("kind", "seeker_id", "role_id")}
+                               for o in m.get("overrides", [])]
+        record["assignment"] = rows
+        pool = {(sid, rid): score for sid, rid, score in
+                self.alternatives.select("seeker_id", "role_id", "score").iter_rows()}
+        for sid, rid, score in rows:
+            if rid is not None:
+                pool.setdefault((sid, rid), score)
+        record["pool"] = [[sid, rid, score] for (sid, rid), score in sorted(pool.items())]
+        return append_run(target, record)
+
     def _sheets(self, alternatives: bool) -> dict[str, pl.DataFrame]:
         sheets = {"matches": self.matches}
         if alternatives:
@@ -238,8 +279,182 @@ def _fingerprint(source: Source, frame: pl.DataFrame, sha256: str | None) -> dic
 
 
 #: the stages of :func:`match`, in order (the keys of the manifest's ``timings_s``)
-STAGES = ("read", "validate", "taxonomy", "resolve", "encode", "score", "assign", "certify",
-          "explain")
+STAGES = ("read", "validate", "taxonomy", "resolve", "encode", "score", "policy", "assign",
+          "certify", "costs", "explain")
+
+
+class _Policy:
+    """The objective and the overrides around the solve (see :mod:`matcher.policy`)."""
+
+    def __init__(self, config: MatchConfig, priorities: np.ndarray, weight: float,
+                 scores: Any, slots: np.ndarray, overrides: list[Override],
+                 restrict_args: dict[str, Any], past: list[Any],
+                 seeker_ids: list[str],
+                 prepare: Callable[[Any], Any] | None = None) -> None:
+        self.config, self.priorities, self.weight = config, priorities, weight
+        self.scores, self.slots, self.overrides = scores, slots, overrides
+        self.restrict_args, self.past, self.seeker_ids = restrict_args, past, seeker_ids
+        self.prepare = prepare or self.prepare_default
+        self.rest = self.restricted(weight, overrides)
+
+    @classmethod
+    def build(cls, config: MatchConfig, seeker_frame: pl.DataFrame, seeker_ids: list[str],
+              role_ids: list[str], scores: Any, slots: np.ndarray, items: list[Override],
+              seeker_name: str, role_name: str,
+              prepare: Callable[[Any], Any] | None = None) -> _Policy:
+        past = read_history(config.history) if config.history is not None else []
+        parked = parked_seekers(seeker_history(past, seeker_ids), seeker_ids,
+                                config.protect_parked)
+        weight = config.priority_weight if config.policy == "priority" else 0.0
+        args = {"seeker_ids": seeker_ids, "role_ids": role_ids, "seeker_file": seeker_name,
+                "role_file": role_name}
+        return cls(config, priority(seeker_frame, parked), weight, scores, slots, items, args,
+                   past, seeker_ids, prepare)
+
+    @staticmethod
+    def prepare_default(candidates: Any) -> Any:
+        """The graph as solved: all of it (``--shard-by`` drops the pairs across regions)."""
+        return candidates
+
+    @staticmethod
+    def read(overrides: Any) -> list[Override]:
+        """The overrides as a list, read from a file or frame when given one."""
+        if overrides is None:
+            return []
+        if isinstance(overrides, str | os.PathLike | pl.DataFrame):
+            return read_overrides(overrides)
+        return list(overrides)
+
+    @staticmethod
+    def pinned(items: list[Override], seeker_ids: list[str], role_ids: list[str]) -> np.ndarray:
+        """Each seeker's locked role (-1: none; unknown ids are left to :func:`restrict`)."""
+        s_index = {s: i for i, s in enumerate(seeker_ids)}
+        r_index = {r: j for j, r in enumerate(role_ids)}
+        out = np.full(len(seeker_ids), -1, dtype=np.int64)
+        for o in items:
+            if o.kind == "lock" and o.seeker_id in s_index and o.role_id in r_index:
+                out[s_index[o.seeker_id]] = r_index[o.role_id]
+        return out
+
+    def objective_blocks(self, blocks: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """Pruned ``(seekers, roles, scores, allowed)`` blocks in the solver's terms: scores
+        in the policy's objective, locked seekers and forbidden pairs left out."""
+        forbidden: dict[int, set[int]] = {}
+        s_index = {s: i for i, s in enumerate(self.restrict_args["seeker_ids"])}
+        r_index = {r: j for j, r in enumerate(self.restrict_args["role_ids"])}
+        for o in self.overrides:
+            if o.kind == "forbid" and o.seeker_id in s_index and o.role_id in r_index:
+                forbidden.setdefault(s_index[o.seeker_id], set()).add(r_index[o.role_id])
+        for seekers, roles, scores, allowed in blocks:
+            free = self.rest.locked[seekers] < 0
+            seekers, scores, allowed = seekers[free], scores[free], allowed[free].copy()
+            if forbidden:
+                column = {int(j): k for k, j in enumerate(np.asarray(roles).tolist())}
+                for row, i in enumerate(seekers.tolist()):
+                    for j in forbidden.get(i, ()):
+                        if j in column:
+                            allowed[row, column[j]] = False
+            if seekers.size and allowed.any():
+                target = scores + self.weight * self.priorities[seekers][:, np.newaxis]
+                yield seekers, roles, target, allowed
+
+    def restricted(self, weight: float, overrides: list[Override]) -> Restricted:
+        target = objective(self.scores, self.priorities, weight)
+        if not overrides:
+            return Restricted(target, self.slots, np.full(self.scores.shape[0], -1))
+        return restrict(target, self.slots, overrides, **self.restrict_args)
+
+    def whole(self, rest: Optimality) -> Optimality:
+        """The certificate of the rest, for the whole batch: the locked places' objective
+        added to the total and the bound (they are fixed, so they add to both alike)."""
+        fixed = np.where(self.rest.locked >= 0, self.rest.locked, -1)
+        if not (fixed >= 0).any():
+            return rest
+        value = _total(objective(self.scores, self.priorities, self.weight), fixed)
+        upper, total = rest.upper_bound + value, rest.total + value
+        gap = (upper - total) / upper if upper > 0 else 0.0
+        return dataclasses.replace(rest, upper_bound=upper, total=total,
+                                   gap=0.0 if rest.certified else gap)
+
+    def solve(self, plan: Restricted, executor: Any = None) -> Assignment:
+        """The optimum of a restricted problem on the graph the batch is solved on."""
+        return solve(self.prepare(plan.candidates), plan.slots, self.config.solver,
+                     executor=executor)
+
+    def full(self, rest: Assignment, scores: Any, plan: Restricted | None = None) -> Assignment:
+        """The whole batch's assignment; ``total`` is the total *fit*, whatever the policy."""
+        plan = plan or self.rest
+        if rest.role_of_seeker is not None and plan.candidates is scores and \
+                not (plan.locked >= 0).any():
+            return rest
+        role = plan.combine(rest.role_of_seeker)
+        return Assignment(role, _total(scores, role), rest.solver)
+
+    def optimum(self, weight: float, overrides: list[Override]) -> tuple[float, Assignment]:
+        """The best objective total subject to ``overrides``, and its assignment."""
+        plan = self.restricted(weight, overrides)
+        rest = self.solve(plan)
+        full = self.full(rest, self.scores, plan)
+        return _total(objective(self.scores, self.priorities, weight),
+                      full.role_of_seeker), full
+
+    def manifest(self, rest: Assignment, scores: Any, config: MatchConfig,
+                 curve: Sequence[float] | None, seeker_frame: pl.DataFrame) -> dict[str, Any]:
+        full = self.full(rest, scores)
+        obj = objective(scores, self.priorities, self.weight)
+        extra: dict[str, Any] = {"objective_total": _total(obj, full.role_of_seeker)}
+        if self.overrides:
+            best = extra["objective_total"]
+            items = []
+            for k, o in enumerate(self.overrides):
+                without, _ = self.optimum(self.weight, self.overrides[:k] + self.overrides[k + 1:])
+                items.append({**o.as_dict(), "cost": max(without - best, 0.0)})
+            free, _ = self.optimum(self.weight, [])
+            extra["overrides"] = items
+            extra["overrides_cost"] = max(free - best, 0.0)
+        if config.history is not None:
+            now = HistoryRun("(this run)", dict(zip(self.seeker_ids, (
+                None if j < 0 else str(j) for j in full.role_of_seeker.tolist()), strict=True)))
+            per = seeker_history([*self.past, now], self.seeker_ids)
+            extra["history"] = {"runs": len(self.past) + 1,
+                                "parked_after": config.protect_parked or 2, "seekers": per}
+        if curve:
+            groups = _tier_groups(seeker_frame)
+            points = []
+            for w in sorted(set(map(float, curve))):
+                total, a = self.optimum(w, self.overrides)
+                matched = a.role_of_seeker >= 0
+                rates = {label: float(matched[idx].mean()) for label, idx in groups.items()}
+                points.append({"weight": w, "objective_total": total, "total_score": a.total,
+                               "matched": int(matched.sum()), "match_rate_by_tier": rates})
+            extra["policy_curve"] = points
+        return extra
+
+
+def _total(scores: Any, role_of_seeker: np.ndarray) -> float:
+    rows = np.flatnonzero(role_of_seeker >= 0)
+    if rows.size == 0:
+        return 0.0
+    return math.fsum(np.asarray(scores[rows, role_of_seeker[rows]]).ravel().tolist())
+
+
+def _tier_groups(seekers: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Seeker indices by tier (closest to work first), or by employability band without tiers."""
+    tiers = seekers.get_column("tier").to_list() if "tier" in seekers.columns else []
+    if any(t is not None for t in tiers):
+        labels = tier_order(sorted({t for t in tiers if t is not None}))
+        return {t: np.flatnonzero(np.array([v == t for v in tiers])) for t in labels}
+    if "employability" not in seekers.columns:
+        return {}
+    e = seekers.get_column("employability").cast(pl.Float64).to_numpy()
+    out: dict[str, np.ndarray] = {}
+    upper = np.inf
+    for low, label in EMPLOYABILITY_BANDS:
+        idx = np.flatnonzero((e >= low) & (e < upper))
+        if idx.size:
+            out[label] = idx
+        upper = low
+    return out
 
 
 class _Stopwatch:
@@ -300,6 +515,8 @@ def match(
     *,
     config: MatchConfig | None = None,
     taxonomy: Taxonomy | None = None,
+    overrides: Sequence[Override] | str | os.PathLike[str] | pl.DataFrame | None = None,
+    curve: Sequence[float] | None = None,
     progress: bool = False,
     **settings: Any,
 ) -> MatchResult:
@@ -315,6 +532,12 @@ def match(
     taxonomy : Taxonomy, optional
         A loaded taxonomy; by default ``load_taxonomy(config.taxonomy)`` (the built-in ESCO
         snapshot when no path is set).
+    overrides : list of Override, or an overrides file or frame, optional
+        The caseworker's locks and forbids (:mod:`matcher.policy`); the rest is solved
+        optimally subject to them, and the manifest's ``overrides`` says what each cost.
+    curve : list of float, optional
+        Priority weights to solve as well: the manifest's ``policy_curve`` holds, for each,
+        the total fit and the share matched by tier (the price of fairness).
     progress : bool, default False
         Show the stages as they pass on stderr (the command line does on a terminal).
 
@@ -410,51 +633,70 @@ def match(
             language_index=languages, adaptation_index=adaptations,
         )
     with clock.stage("score"):
+        seeker_ids = seeker_frame.get_column("seeker_id").to_list()
+        role_ids = role_frame.get_column("role_id").to_list()
+        items = _Policy.read(overrides)
+        # a lock keeps its pair in the graph whatever --candidates, so it stays solvable
+        pinned = _Policy.pinned(items, seeker_ids, role_ids) if items else None
         graph = score_pairs(seeker_vec, role_vec, concepts, config,
-                            on_block=clock.counter("scoring", seeker_frame.height))
-    with clock.stage("assign"):
-        candidates = graph.scores
-        border = None
+                            on_block=clock.counter("scoring", seeker_frame.height),
+                            pinned=pinned)
+    with clock.stage("policy"):
+        prepare: Callable[[Any], Any] = _Policy.prepare_default
         if config.shard_by is not None:
             seeker_region = _region(seeker_raw, seeker_frame, config.shard_by)
             role_region = _region(role_raw, role_frame, config.shard_by)
-            candidates, border = _split_at_borders(candidates, seeker_region, role_region)
+
+            def prepare(candidates: Any) -> Any:
+                return _split_at_borders(candidates, seeker_region, role_region)[0]
+
+        plan = _Policy.build(config, seeker_frame, seeker_ids, role_ids, graph.scores,
+                             role_vec.slots, items, seeker_name, role_name, prepare)
+    with clock.stage("assign"):
+        candidates = plan.prepare(plan.rest.candidates)
         with open_executor(config.executor, config.dask_scheduler) as executor:
-            assignment = solve(candidates, role_vec.slots, config.solver, executor=executor)
+            rest = plan.solve(plan.rest, executor)
+        assignment = plan.full(rest, graph.scores)
     with clock.stage("certify"):
-        # the role prices certify the optimum over the graph and, checked against the pairs
-        # `candidates` pruned and those across shard borders, over every allowed pair; they
-        # are also what one place in each role costs the others
+        # the role prices certify the optimum (of the policy's objective, subject to the
+        # overrides) over the graph and, checked against the pairs `candidates` pruned and
+        # those across shard borders, over every allowed pair; they are also what one place
+        # in each role costs the others
         sharding = None
         try:
-            prices = dual_prices(candidates, role_vec.slots, assignment.role_of_seeker)
+            prices = dual_prices(candidates, plan.rest.slots, rest.role_of_seeker)
         except ValueError:  # never expected from an exact solver; reported, not hidden
             log.error("assignment not certified optimal")
             optimality = None
             cost = np.full(role_vec.slots.shape[0], np.nan)
         else:
-            # a pruned pair scores at most its seeker's pruned_best and the role prices are
-            # >= 0, so only seekers priced under their pruned_best need their pairs checked
+            # a pruned pair scores at most its seeker's pruned_best (plus the seeker's
+            # priority bonus) and the role prices are >= 0, so only seekers priced under that
+            # need their pairs checked
             pruned: Any = ()
             if graph.pruned_best is not None:
-                check = graph.pruned_best > prices.seeker
+                bound = graph.pruned_best + plan.weight * plan.priorities
+                check = (bound > prices.seeker) & (plan.rest.locked < 0)
                 if check.any():
-                    pruned = pruned_blocks(seeker_vec, role_vec, concepts, config, only=check)
-            if border is not None:
-                at_border = certify(candidates, role_vec.slots, assignment,
-                                    _pair_blocks(border), prices=prices)
+                    pruned = plan.objective_blocks(pruned_blocks(
+                        seeker_vec, role_vec, concepts, config, only=check, pinned=pinned))
+            if config.shard_by is not None:
+                border = _split_at_borders(plan.rest.candidates, seeker_region, role_region)[1]
+                at_border = certify(candidates, plan.rest.slots, rest, _pair_blocks(border),
+                                    prices=prices)
                 sharding = {
                     "column": config.shard_by,
                     "border_pairs": int(border.nnz),
                     "loss_bound": at_border.upper_bound - at_border.total,
                 }
                 pruned = itertools.chain(_pair_blocks(border), pruned)
-            optimality = certify(candidates, role_vec.slots, assignment, pruned, prices=prices)
+            optimality = plan.whole(certify(candidates, plan.rest.slots, rest, pruned,
+                                            prices=prices))
             cost = prices.role.copy()
             cost[role_vec.slots < 1] = np.nan  # a role full for now has no place to free
+    with clock.stage("costs"):
+        policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):
-        seeker_ids = seeker_frame.get_column("seeker_id").to_list()
-        role_ids = role_frame.get_column("role_id").to_list()
         explainer = Explainer(
             taxonomy=tax, space=space, concepts=concepts,
             seeker_ids=seeker_ids, role_ids=role_ids,
@@ -508,6 +750,7 @@ def match(
         },
         "timings_s": {k: round(v, 6) for k, v in clock.timings.items()},
     }
+    manifest.update(policy_extra)
     log.info(
         "batch matched: %d seekers, %d roles, %d allowed pairs, %d matched, %d warnings",
         seeker_frame.height, role_frame.height, graph.scores.nnz, matched, len(warnings),

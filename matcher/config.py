@@ -16,9 +16,12 @@ from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
 
-__all__ = ["EXECUTORS", "REASON_LANGUAGES", "SOLVERS", "MatchConfig", "ScoreWeights"]
+__all__ = ["EXECUTORS", "POLICIES", "REASON_LANGUAGES", "SOLVERS", "MatchConfig", "ScoreWeights"]
 
 SolverName = Literal["auto", "dense", "sparse"]
+PolicyName = Literal["fit", "priority"]
+#: the objectives a batch may maximise (see :mod:`matcher.policy`)
+POLICIES: tuple[str, ...] = get_args(PolicyName)
 #: the assignment solvers a batch may use (see :func:`matcher.assign.solve`)
 SOLVERS: tuple[str, ...] = get_args(SolverName)
 ExecutorName = Literal["serial", "processes", "dask"]
@@ -126,6 +129,17 @@ class MatchConfig:
     shard_by : str or None
         A column that both inputs carry (a region): pairs across its values are left out of
         the assignment, which splits it into smaller parts; the manifest bounds what that cost.
+    policy : {'fit', 'priority'}, default 'fit'
+        What the assignment maximises (:mod:`matcher.policy`): the total fit, or
+        ``fit + priority_weight * priority`` so those furthest from work win near-ties.
+    priority_weight : float, default 0
+        The weight ``W`` of the priority policy, in units of fit; only with ``policy='priority'``.
+    protect_parked : int, default 0
+        With ``policy='priority'`` and a ``history``: job-seekers left without a place in each
+        of their last K runs get the highest priority. 0: off.
+    history : str or None
+        Folder of the run history (:mod:`matcher.io.history`): read for parking before the
+        solve, appended to by :meth:`MatchResult.append_history`.
     lang : {'en', 'nb', 'da'}, default 'en'
         Language of the reasons: English, Norwegian bokmål or Danish. Occupation names follow
         it (ESCO's Norwegian and Danish labels); skill names too when the taxonomy has them.
@@ -148,6 +162,10 @@ class MatchConfig:
     dask_scheduler: str | None = None
     shard_by: str | None = None
     alternatives_by: Literal["score", "reduced"] = "score"
+    policy: PolicyName = "fit"
+    priority_weight: float = 0.0
+    protect_parked: int = 0
+    history: str | None = None
     lang: Literal["nb", "da", "en"] = "en"
 
     def __post_init__(self) -> None:
@@ -183,6 +201,18 @@ class MatchConfig:
                         self.alternatives_by)
         if self.shard_by is not None and not (isinstance(self.shard_by, str) and self.shard_by):
             raise _fail(owner, "shard_by", "a column name (str) or None", self.shard_by)
+        if self.policy not in POLICIES:
+            raise _fail(owner, "policy", "one of " + ", ".join(map(repr, POLICIES)), self.policy)
+        _check_float(owner, "priority_weight", self.priority_weight, 0.0, 100.0)
+        if self.policy == "fit" and self.priority_weight != 0:
+            raise _fail(owner, "priority_weight", "0 with policy='fit' (use policy='priority')",
+                        self.priority_weight)
+        _check_int(owner, "protect_parked", self.protect_parked, 0)
+        if self.protect_parked and (self.policy != "priority" or self.history is None):
+            raise _fail(owner, "protect_parked", "0 unless policy='priority' and a history is "
+                        "given", self.protect_parked)
+        if self.history is not None and not isinstance(self.history, str):
+            raise _fail(owner, "history", "a folder path (str) or None", self.history)
         if not isinstance(self.lang, str) or self.lang not in REASON_LANGUAGES:
             raise _fail(owner, "lang", f"one of {', '.join(map(repr, REASON_LANGUAGES))}",
                         self.lang)

@@ -267,10 +267,11 @@ class _Block:
     pruned_best: np.ndarray  # (n_block,) best score among the allowed pairs left out
 
 
-def _top_candidates(allowed: np.ndarray, score: np.ndarray,
-                    k: int) -> tuple[np.ndarray, np.ndarray]:
+def _top_candidates(allowed: np.ndarray, score: np.ndarray, k: int,
+                    pinned: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per row the ``k`` allowed columns of highest score (lower column first on ties), and
-    the best score among the allowed columns left out (-inf where none)."""
+    the best score among the allowed columns left out (-inf where none). ``pinned[i]`` (-1:
+    none) is a column row ``i`` keeps as well when it is allowed (a caseworker's lock)."""
     pruned_best = np.full(allowed.shape[0], -np.inf)
     if k <= 0 or allowed.shape[1] <= k:
         return allowed, pruned_best
@@ -284,6 +285,9 @@ def _top_candidates(allowed: np.ndarray, score: np.ndarray,
     tied = masked == kth[:, np.newaxis]
     room = k - above.sum(axis=1)
     keep = above | (tied & (np.cumsum(tied, axis=1) <= room[:, np.newaxis]))
+    if pinned is not None:
+        rows = np.flatnonzero(pinned[over] >= 0)
+        keep[rows, pinned[over][rows]] |= allowed[over][rows, pinned[over][rows]]
     kept[over] = keep
     pruned_best[over] = np.where(keep, -np.inf, masked).max(axis=1)
     return kept, pruned_best
@@ -308,10 +312,12 @@ def _score_blocks(
     config: MatchConfig,
     profiles: tuple[np.ndarray, np.ndarray],
     only: np.ndarray | None = None,
+    pinned: np.ndarray | None = None,
 ) -> Iterator[_Block]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
     role profile, then spread to the roles; the hard constraints per role. With ``only`` (a
-    bool mask of seekers), blocks without any of them are skipped."""
+    bool mask of seekers), blocks without any of them are skipped; ``pinned`` as in
+    :func:`score_pairs`."""
     n_seekers = seekers.have.shape[0]
     n_roles = roles.slots.shape[0]
     weights = config.weights
@@ -368,7 +374,8 @@ def _score_blocks(
         feasible = reach & hours_ok & lang_ok & needs_ok
         good_enough = (score >= config.min_score) & (score > 0)
         allowed = feasible & good_enough
-        kept, pruned_best = _top_candidates(allowed, score, config.candidates)
+        kept, pruned_best = _top_candidates(allowed, score, config.candidates,
+                                            None if pinned is None else pinned[rows])
         yield _Block(
             start=start, profile_score=score_p, score=score, skill=skill_p,
             transfer=transfer_p, wish=wish_p,
@@ -384,6 +391,7 @@ def score_pairs(
     concepts: OccupationConcepts,
     config: MatchConfig,
     on_block: Callable[[int], None] | None = None,
+    pinned: np.ndarray | None = None,
 ) -> CandidateGraph:
     """Score every pair block by block and keep the candidates (see :class:`CandidateGraph`).
 
@@ -391,6 +399,8 @@ def score_pairs(
     graph, so its memory is bounded by ``K x seekers`` whatever the number of roles;
     :func:`pruned_blocks` gives the rest back, grouped by role profile, for the certificate.
     ``on_block(n)`` is called after each block with its number of seekers (for progress).
+    ``pinned[i]`` (an int array, -1: none) is a role seeker ``i`` keeps in the graph whatever
+    ``K`` when the pair is allowed: a caseworker's lock stays solvable.
     """
     n_seekers = seekers.have.shape[0]
     n_roles = roles.slots.shape[0]
@@ -410,7 +420,7 @@ def score_pairs(
     ask_scores = np.full((n_seekers, ASK_ROLES), np.nan)
     parts: list[tuple[np.ndarray, ...]] = []
 
-    for b in _score_blocks(seekers, roles, concepts, config, profiles):
+    for b in _score_blocks(seekers, roles, concepts, config, profiles, pinned=pinned):
         rows = slice(b.start, b.start + b.score.shape[0])
         excluded[rows] = np.column_stack([(~c).sum(axis=1) for c in b.checks])
         feasible_count[rows] = b.feasible.sum(axis=1)
@@ -480,6 +490,7 @@ def pruned_blocks(
     concepts: OccupationConcepts,
     config: MatchConfig,
     only: np.ndarray | None = None,
+    pinned: np.ndarray | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """The allowed pairs that ``config.candidates`` left out of the graph, for
     :func:`matcher.assign.certify`: per block of seekers, one ``(seekers, roles, scores,
@@ -488,14 +499,15 @@ def pruned_blocks(
 
     The seekers are scored again, block by block, so memory stays bounded; nothing is yielded
     when ``config.candidates`` is 0 (every allowed pair is in the graph). ``only`` (a bool mask)
-    limits it to those seekers, skipping blocks without any.
+    limits it to those seekers, skipping blocks without any; ``pinned`` must be what
+    :func:`score_pairs` was given.
     """
     if config.candidates <= 0:
         return
     profile, first = profiles = role_profiles(roles)
     order = np.argsort(profile, kind="stable")
     bounds = np.searchsorted(profile[order], np.arange(first.size + 1))
-    for b in _score_blocks(seekers, roles, concepts, config, profiles, only):
+    for b in _score_blocks(seekers, roles, concepts, config, profiles, only, pinned):
         pruned = b.allowed & ~b.kept
         if only is not None:
             pruned &= only[b.start:b.start + b.score.shape[0], np.newaxis]

@@ -15,6 +15,7 @@ from matcher.assign import solve_dense
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, encode_roles, key_index, skill_space
 from matcher.errors import ConfigError
+from matcher.policy import Override
 from matcher.score import role_profiles
 from matcher.terms import ROLE_TERMS, resolve_terms
 
@@ -142,3 +143,47 @@ def test_role_profiles_group_roles_that_score_alike(taxonomy: matcher.Taxonomy) 
 def test_candidates_setting_is_validated() -> None:
     with pytest.raises(ConfigError, match="'candidates' parameter of MatchConfig must be an int"):
         MatchConfig(candidates=-1)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 3))
+def test_top_k_under_the_priority_policy_and_overrides_bounds_the_same_optimum(
+    seed: int, k: int, taxonomy: matcher.Taxonomy
+) -> None:
+    """Pruning, the priority objective and the caseworker's overrides together: the pruned
+    pairs are checked in the objective's units, a lock stays solvable whatever K, a forbidden
+    pair never counts as a missed gain, and the certificate bounds the optimum over every
+    allowed pair (solved with K = 0)."""
+    rng = np.random.default_rng(seed)
+    seekers, roles = random_batch(rng, 14, 10)
+    seekers = seekers.with_columns(pl.Series("employability", rng.random(seekers.height)))
+    every = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, min_score=0.1)
+    pairs = every.alternatives.select("seeker_id", "role_id", "rank").rows()
+    if len(pairs) < 2:
+        return
+    # lock a seeker's lowest-ranked allowed role (pruned by top-K when it ranks below K), and
+    # forbid another seeker's best one
+    worst = max(pairs, key=lambda p: (p[2], p[0]))
+    other = next((p for p in pairs if p[0] != worst[0] and p[2] == 1), None)
+    changes = [Override("lock", worst[0], worst[1])]
+    if other is not None:
+        changes.append(Override("forbid", other[0], other[1]))
+    kwargs = dict(taxonomy=taxonomy, top_k=0, min_score=0.1, policy="priority",
+                  priority_weight=0.5, overrides=changes)
+    full = matcher.match(seekers, roles, **kwargs)
+    pruned = matcher.match(seekers, roles, candidates=k, **kwargs)
+
+    placed = dict(pruned.matches.select("seeker_id", "role_id").rows())
+    assert placed[worst[0]] == worst[1]
+    if other is not None:
+        assert placed.get(other[0]) != other[1]
+    best = full.manifest["objective_total"]
+    assert full.manifest["optimality"]["certified"]
+    total = pruned.manifest["objective_total"]
+    opt = pruned.manifest["optimality"]
+    tol = 1e-9
+    assert total <= best + tol
+    assert opt["upper_bound"] >= best - tol  # a bound over every allowed pair, locks included
+    if opt["certified"]:
+        assert total == pytest.approx(best, abs=tol)
+

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from matcher.errors import TaxonomyError
-from matcher.taxonomy import cache, load_taxonomy, similarity
+from matcher.taxonomy import cache, load_taxonomy, transfer
 from matcher.taxonomy import compile as compile_module
 
 ESCO = "http://data.europa.eu/esco/"
@@ -212,7 +212,7 @@ def test_the_similarity_matrix_is_cached_by_content(download: Path, tmp_path: Pa
     def no_computing(*args: object) -> None:
         raise AssertionError("computed again although the cache holds the matrix")
 
-    monkeypatch.setattr(similarity, "transfer_matrix", no_computing)
+    monkeypatch.setattr(transfer, "transfer_matrix", no_computing)
     assert (load_taxonomy(download).occupation_similarity(range(3), range(3)) == first).all()
     # Norwegian labels do not enter the similarity: the new taxonomy reuses the matrix
     (download / "occupation-labels-no.tsv").write_text("conceptUri\tlabel\tpreferred\n")

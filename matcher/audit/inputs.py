@@ -21,13 +21,13 @@ column, rule, value) and all problems of a file are raised together in one
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 
 import polars as pl
 
 from matcher.errors import InputError, Problem
 from matcher.io import read_table
+from matcher.io.tiers import NAV_TIERS, tier_order
 
 __all__ = [
     "NAV_TIERS",
@@ -54,15 +54,6 @@ RULE_EMPLOYABILITY_OR_TIER = "must not be empty when the row has no tier"
 RULE_EMPTY_POOL = "holds no eligible pair (an empty pool)"
 RULE_GROUP = "group column named with --group is missing"
 
-#: NAV's need-assessment groups (innsatsgrupper), closest to work first, with English names
-NAV_TIERS: tuple[tuple[str, ...], ...] = (
-    ("standard", "standardinnsats", "standard innsats", "ordinary"),
-    ("situasjonsbestemt", "situasjonsbestemt innsats", "situation-dependent", "situational"),
-    ("spesielt tilpasset", "spesielt tilpasset innsats", "specially adapted"),
-    ("varig tilpasset", "varig tilpasset innsats", "permanently adapted"),
-)
-
-
 @dataclass(frozen=True)
 class AuditInputs:
     """The validated inputs: one row per seeker and one per (seeker, opportunity) pair.
@@ -78,29 +69,6 @@ class AuditInputs:
     decisions: pl.DataFrame
     tiers: tuple[str, ...]
     warnings: tuple[Problem, ...] = ()
-
-
-def _natural_key(label: str) -> tuple[tuple[int, object], ...]:
-    parts = re.split(r"(\d+)", label.lower())
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
-
-
-def tier_order(labels: list[str]) -> list[str]:
-    """Tier labels ordered from closest to work to furthest.
-
-    NAV's four groups are recognised by their Norwegian or English names; other labels sort
-    naturally (``T2`` before ``T10``).
-
-    >>> tier_order(["varig tilpasset innsats", "Standard innsats", "situasjonsbestemt innsats"])
-    ['Standard innsats', 'situasjonsbestemt innsats', 'varig tilpasset innsats']
-    >>> tier_order(["T10", "T2", "T1"])
-    ['T1', 'T2', 'T10']
-    """
-    nav = {name: i for i, names in enumerate(NAV_TIERS) for name in names}
-    keys = [" ".join(label.lower().replace("_", " ").split()) for label in labels]
-    if keys and all(k in nav for k in keys):
-        return [label for _, label in sorted(zip((nav[k] for k in keys), labels, strict=True))]
-    return sorted(labels, key=_natural_key)
 
 
 def _text(frame: pl.DataFrame, column: str) -> pl.Expr:

@@ -2,11 +2,14 @@
 
 ``matcher audit --seekers S --decisions D`` audits recorded decisions;
 ``matcher audit --seekers S --matches MATCHES --alternatives ALTS`` audits the engine's own
-proposal. Bad input ends with exit status 2 and every problem listed (file, row, column, rule,
-value); nothing is written then.
+proposal; ``matcher audit --seekers S --history DIR`` the engine's runs kept in a run history
+(one batch per run, so parking is measured across them). Bad input ends with exit status 2
+and every problem listed (file, row, column, rule, value); nothing is written then.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
@@ -42,16 +45,26 @@ __all__ = ["audit_command"]
               help="Parking (C9) over the last K batches only (default: all).")
 @click.option("--group", "group", multiple=True,
               help="A SEEKERS column to break selection rates down by (repeatable).")
+@click.option("--history", type=click.Path(exists=True, file_okay=False),
+              help="A run history folder (matcher match --history) as DECISIONS, one batch "
+                   "per run.")
 def audit_command(seekers: str, decisions: str | None, matches: str | None,
                   alternatives: str | None, json_out: str | None, html_out: str | None,
                   min_cell: int, alpha: float, seed: int, bootstrap: int, correction: str,
-                  last_batches: int | None, group: tuple[str, ...]) -> None:
+                  last_batches: int | None, group: tuple[str, ...],
+                  history: str | None = None) -> None:
     """Audit a selection for creaming and parking (fit held constant)."""
-    if (decisions is None) == (matches is None and alternatives is None) or (
-            decisions is None and (matches is None or alternatives is None)):
-        fail("give either --decisions, or both --matches and --alternatives", 2)
+    engine = matches is not None or alternatives is not None
+    if [decisions is not None, history is not None, engine].count(True) != 1 or (
+            engine and (matches is None or alternatives is None)):
+        fail("give either --decisions, --history, or both --matches and --alternatives", 2)
     try:
-        result = audit(seekers, decisions, matches=matches, alternatives=alternatives,
+        pool: Any = decisions
+        if history is not None:
+            from matcher.io.history import history_decisions, read_history
+
+            pool = history_decisions(read_history(history))
+        result = audit(seekers, pool, matches=matches, alternatives=alternatives,
                        group=group, min_cell=min_cell, alpha=alpha, seed=seed,
                        bootstrap=bootstrap, correction=correction, last_batches=last_batches)
         written = []

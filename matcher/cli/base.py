@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "match": ("matcher.cli.match", "Match SEEKERS to ROLES and write the proposal to --out."),
     "occupations": ("matcher.cli.taxonomy",
                     "Explore occupations: which ones experience transfers to."),
+    "policy-curve": ("matcher.cli.policy", "Solve each priority weight exactly: fit given up "
+                     "against match rates by tier."),
     "report": ("matcher.cli.report",
                "Write the report of a run: one self-contained HTML page (nb, da or en)."),
     "roles": ("matcher.cli.service", "The roles posted to the service."),

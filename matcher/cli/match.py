@@ -7,6 +7,7 @@ line, column, rule, value), no traceback, and no output file written.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -18,8 +19,9 @@ import polars as pl
 
 from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
-from matcher.config import EXECUTORS, REASON_LANGUAGES, SOLVERS, MatchConfig
+from matcher.config import EXECUTORS, POLICIES, REASON_LANGUAGES, SOLVERS, MatchConfig
 from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
+from matcher.policy import Override, parse_override, read_overrides
 
 __all__ = ["demo_command", "match_command"]
 
@@ -59,12 +61,19 @@ def _check_suffix(ctx: click.Context, param: click.Parameter, value: Any) -> Any
 
 def _run(
     seekers: str, roles: str, out: str, alternatives: str | None, warnings: str | None,
-    report: str | None = None, progress: bool = False, **settings: Any,
+    report: str | None = None, *, progress: bool = False, lock: Sequence[str] = (),
+    forbid: Sequence[str] = (), overrides: str | None = None, policy_curve: str | None = None,
+    **settings: Any,
 ) -> None:
     try:
         config = MatchConfig(**settings)
-        result = match(seekers, roles, config=config, progress=progress)
+        changes = _overrides(lock, forbid, overrides)
+        curve = parse_weights(policy_curve, "--policy-curve") if policy_curve else None
+        result = match(seekers, roles, config=config, overrides=changes, curve=curve,
+                       progress=progress)
         written = result.write(out, alternatives=alternatives, warnings=warnings)
+        if config.history is not None:
+            written.append(result.append_history())
         if report is not None:
             written.append(result.write_report(report, seekers=seekers, roles=roles))
     except (InputError, ConfigError, TaxonomyError) as exc:
@@ -74,6 +83,41 @@ def _run(
     else:
         _print_warnings(result.warnings, warnings)
         _print_summary(result, written)
+
+
+def _overrides(lock: Sequence[str], forbid: Sequence[str], path: str | None) -> list[Override]:
+    """--lock and --forbid (in the order given) and --overrides FILE, every problem at once."""
+    out: list[Override] = []
+    problems: list[Problem] = []
+    for kind, texts in (("lock", lock), ("forbid", forbid)):
+        for k, text in enumerate(texts, start=1):
+            try:
+                out.append(parse_override(text, kind, k))
+            except InputError as exc:
+                problems += exc.problems
+    if path is not None:
+        try:
+            out += read_overrides(path)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def parse_weights(text: str, option: str) -> list[float]:
+    """``'0,0.1,0.5'`` -> [0.0, 0.1, 0.5]; each a number in [0, 100]."""
+    out = []
+    for k, part in enumerate(text.split(","), start=1):
+        try:
+            w = float(part)
+        except ValueError:
+            w = math.nan
+        if not (math.isfinite(w) and 0 <= w <= 100):
+            raise InputError([Problem(option, k, None, "must be numbers in [0, 100] separated "
+                                      "by commas", part)])
+        out.append(w)
+    return out
 
 
 _defaults = MatchConfig()
@@ -129,6 +173,27 @@ _defaults = MatchConfig()
 @click.option("--lang", type=click.Choice(REASON_LANGUAGES), default=_defaults.lang,
               show_default=True,
               help="Language of the reasons: nb (bokmål), da (Danish) or en (English).")
+@click.option("--policy", type=click.Choice(POLICIES), default=_defaults.policy,
+              show_default=True,
+              help="fit: the best total fit. priority: fit + W x distance from work (tier, or "
+                   "1 - employability).")
+@click.option("--priority-weight", type=click.FloatRange(0, 100),
+              default=_defaults.priority_weight, show_default=True,
+              help="W for --policy priority, in units of fit.")
+@click.option("--protect-parked", type=click.IntRange(0), default=_defaults.protect_parked,
+              show_default=True,
+              help="With --policy priority and --history: those left without a place in each "
+                   "of their last K runs get the highest priority.")
+@click.option("--history", type=click.Path(file_okay=False),
+              help="Run history folder: read for parking, and this run is added to it.")
+@click.option("--lock", "lock", multiple=True, metavar="SEEKER=ROLE",
+              help="Fix this placement (repeatable); it takes one of the role's places.")
+@click.option("--forbid", "forbid", multiple=True, metavar="SEEKER=ROLE",
+              help="Rule this placement out (repeatable).")
+@click.option("--overrides", type=click.Path(exists=True, dir_okay=False),
+              help="File of locks and forbids: columns seeker_id, role_id, action.")
+@click.option("--policy-curve", "policy_curve", metavar="W1,W2,...",
+              help="Also solve these priority weights; the report plots what each costs.")
 def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
                   warnings: str | None, report: str | None, quiet: bool,
                   **settings: Any) -> None:
@@ -139,7 +204,7 @@ def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
     the role posting service's database URL (sqlite:///FILE, postgresql://...): its open roles.
     """
     progress = not quiet and sys.stderr.isatty()
-    _run(seekers, roles, out, alternatives, warnings, report, progress, **settings)
+    _run(seekers, roles, out, alternatives, warnings, report, progress=progress, **settings)
 
 
 @cli.command("demo")

@@ -234,7 +234,7 @@ class _Page:
         t = self.t
         out = []
         for key, value in sorted((self.m.get("settings") or {}).items()):
-            if key in ("taxonomy", "crosswalk", "block_size", "neutral_wish"):
+            if key in ("taxonomy", "crosswalk", "block_size", "neutral_wish", "history"):
                 continue  # shown with the catalogue, or internal
             label = t.get(f"setting_{key}", key)
             if isinstance(value, bool):

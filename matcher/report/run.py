@@ -27,6 +27,7 @@ import polars as pl
 from matcher.audit.inputs import RULE_TIER_OR_EMPLOYABILITY, read_seekers
 from matcher.errors import InputError, Problem
 from matcher.io import read_table, validate_roles
+from matcher.io.tiers import EMPLOYABILITY_BANDS
 
 __all__ = ["EMPLOYABILITY_BANDS", "Run", "find_outputs", "load_run", "run_from_outputs"]
 
@@ -37,11 +38,6 @@ MATCHES_COLUMNS = ("seeker_id", "role_id", "score", "reason")
 ALTS_COLUMNS = ("seeker_id", "role_id", "rank", "score", "assigned")
 WARNINGS_COLUMNS = ("file", "row", "column", "rule", "value")
 TABLE_SUFFIXES = (".csv", ".parquet", ".json", ".jsonl", ".ndjson")
-
-#: employability bands (closest to work first), used when SEEKERS has no tier: fixed, so that
-#: runs compare, and lower bounds inclusive
-EMPLOYABILITY_BANDS: tuple[tuple[float, str], ...] = (
-    (0.75, "75\u2013100 %"), (0.5, "50\u201375 %"), (0.25, "25\u201350 %"), (0.0, "0\u201325 %"))
 
 RULE_NO_MANIFEST = "holds no run: no '*.manifest.json' (matcher match --out writes one)"
 RULE_MANY_MANIFESTS = "holds {n} runs ({names}): give one run's manifest or MATCHES file"

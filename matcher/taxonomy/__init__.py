@@ -10,7 +10,9 @@
 This service uses the ESCO classification of the European Commission.
 """
 
-from matcher.taxonomy.model import Taxonomy, load_taxonomy
+from matcher.taxonomy import transfer as _transfer  # noqa: F401  (the similarity's source)
+from matcher.taxonomy.load import load_taxonomy
+from matcher.taxonomy.model import Taxonomy
 from matcher.taxonomy.resolve import Resolution
 
 __all__ = ["Resolution", "Taxonomy", "load_taxonomy"]

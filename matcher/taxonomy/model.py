@@ -16,18 +16,16 @@ Treat a loaded taxonomy as read-only: the built-in one is shared by every caller
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
 import io
 import json
 import os
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,7 +33,7 @@ import scipy.sparse as sp
 from matcher.errors import TaxonomyError
 from matcher.taxonomy.resolve import Resolution, Resolver, build_stem_table, stemmer_version
 
-__all__ = ["BUILTIN_SNAPSHOT", "MAX_SNAPSHOT_BYTES", "Taxonomy", "load_taxonomy"]
+__all__ = ["BUILTIN_SNAPSHOT", "MAX_SNAPSHOT_BYTES", "Taxonomy"]
 
 BUILTIN_SNAPSHOT = "esco-v1.1.1.zip"
 """File name of the built-in snapshot inside ``matcher/taxonomy/data``."""
@@ -104,6 +102,10 @@ class Taxonomy:
     >>> tax.occupation_labels[r.indices[0]], r.method
     ('bee breeder', 'inflection')
     """
+
+    #: computes the transfer matrix of a taxonomy; :mod:`matcher.taxonomy.transfer` sets it when
+    #: imported (``matcher.taxonomy`` imports it), so the model imports nothing above it
+    transfer_source: ClassVar[Callable[[Taxonomy], np.ndarray] | None] = None
 
     def __init__(
         self,
@@ -268,9 +270,10 @@ class Taxonomy:
             with self._lock:
                 matrix = self._transfer_cache
                 if matrix is None:
-                    from matcher.taxonomy.similarity import cached_transfer_matrix
-
-                    matrix = cached_transfer_matrix(self)
+                    source = type(self).transfer_source
+                    if source is None:  # only if matcher.taxonomy.transfer was never imported
+                        raise RuntimeError("no transfer similarity: import matcher.taxonomy")
+                    matrix = source(self)
                     matrix.setflags(write=False)
                     self._transfer_cache = matrix
         return matrix
@@ -572,111 +575,3 @@ def _read_snapshot(source: str | Path | io.BytesIO, where: str) -> Taxonomy:
             raise fail(str(exc)) from exc
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise fail(f"inconsistent contents ({type(exc).__name__}: {exc})") from exc
-
-
-@functools.lru_cache(maxsize=1)
-def _builtin() -> Taxonomy:
-    resource = importlib.resources.files("matcher.taxonomy").joinpath("data", BUILTIN_SNAPSHOT)
-    try:
-        data = resource.read_bytes()
-    except OSError as exc:
-        raise TaxonomyError(
-            f"The built-in taxonomy snapshot {str(resource)!r} is missing ({exc}); rebuild it "
-            f"with python -m matcher.taxonomy.compile") from exc
-    return _read_snapshot(io.BytesIO(data), str(resource))
-
-
-def load_taxonomy(path: str | Path | None = None, *,
-                  crosswalk: str | Path | None = None) -> Taxonomy:
-    """Load a taxonomy.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        ``None`` (default): the built-in ESCO v1.1.1 snapshot, loaded once per process and
-        shared. A ``.zip`` file: a snapshot written by :meth:`Taxonomy.save` or by
-        ``python -m matcher.taxonomy.compile``. A folder: an official ESCO CSV download (its zips
-        or extracted CSVs, plus any ``*labels*-<lang>*.tsv`` or other-language classification
-        files), compiled once and then read from the cache (:mod:`matcher.taxonomy.cache`;
-        ``$MATCHER_CACHE_DIR`` overrides where).
-    crosswalk : str or Path, optional
-        An official ESCO mapping table: ESCO-STYRK-08 gives each occupation its STYRK-08 code
-        (and the codes' Norwegian titles); a table with finer national codes (ESCO-STAR) adds
-        its titles as labels of the mapped occupations. With a folder it is compiled in (and
-        is part of the cache key); with a snapshot it replaces the snapshot's STYRK codes.
-
-    Returns
-    -------
-    Taxonomy
-
-    Raises
-    ------
-    TaxonomyError
-        When the path does not exist, or the file or download is unusable; the message names
-        the path and what is wrong (for a download: every file that is missing).
-
-    Examples
-    --------
-    >>> from matcher.taxonomy import load_taxonomy
-    >>> load_taxonomy().version
-    'ESCO v1.1.1'
-    """
-    cross = None if crosswalk is None else Path(crosswalk)
-    if cross is not None and not cross.is_file():
-        raise TaxonomyError(f"Cannot read crosswalk {str(cross)!r}: no such file")
-    if path is None:
-        taxonomy = _builtin()
-    else:
-        path = Path(path)
-        if path.is_dir():
-            from matcher.taxonomy.cache import load_download
-
-            return load_download(path, cross)
-        if not path.exists():
-            raise TaxonomyError(
-                f"Cannot load taxonomy from {str(path)!r}: no such file or folder")
-        if path.suffix.lower() != ".zip":
-            raise TaxonomyError(f"Cannot load taxonomy from {str(path)!r}: expected a snapshot "
-                                f"(.zip) or a folder holding an official ESCO download")
-        taxonomy = _read_snapshot(path, str(path))
-    return taxonomy if cross is None else _with_crosswalk(taxonomy, cross)
-
-
-@functools.lru_cache(maxsize=4)
-def _builtin_with(crosswalk: Path, stamp: tuple[int, int]) -> Taxonomy:
-    return _with_crosswalk(_builtin(), crosswalk, cached=False)
-
-
-def _with_crosswalk(tax: Taxonomy, crosswalk: Path, cached: bool = True) -> Taxonomy:
-    """A copy of ``tax`` whose STYRK codes (or national labels) come from ``crosswalk``."""
-    if cached and tax is _builtin():
-        stat = crosswalk.stat()
-        return _builtin_with(crosswalk.resolve(), (stat.st_size, stat.st_mtime_ns))
-    from matcher.taxonomy.compile import apply_crosswalk
-
-    styrk, styrk_labels, national, lang, _ = apply_crosswalk(
-        crosswalk, tax.occupation_uris, tax.occupation_isco)
-    names = {lang_: list(per) for lang_, per in tax.occupation_names.items()}
-    if national:
-        per = names.setdefault(lang, [()] * tax.n_occupations)
-        for uri, labels in national.items():
-            i = tax.occupation_index(uri)
-            per[i] = tuple(dict.fromkeys([*per[i], *labels]))
-    isco_names = {code: dict(by_lang) for code, by_lang in tax.isco_names.items()}
-    for code, title in styrk_labels.items():
-        if code in isco_names:
-            isco_names[code]["no"] = tuple(dict.fromkeys([*isco_names[code].get("no", ()),
-                                                          title]))
-    if not styrk_labels:  # a table of national titles only keeps the snapshot's STYRK codes
-        styrk, styrk_labels = tax.occupation_styrk, tax.styrk_labels
-    provenance = dict(tax.provenance)
-    provenance["sources"] = sorted({*provenance.get("sources", []), crosswalk.name})
-    return Taxonomy(
-        version=tax.version, occupation_uris=tax.occupation_uris,
-        occupation_isco=tax.occupation_isco, occupation_styrk=styrk, occupation_names=names,
-        occupation_skills=tax.occupation_skills, skill_uris=tax.skill_uris,
-        skill_names=tax.skill_names, skill_is_group=tax.skill_is_group,
-        skill_parents=tax.skill_parents, isco_names=isco_names, styrk_labels=styrk_labels,
-        provenance=provenance, occupation_descriptions=tax.occupation_descriptions,
-        stem_table=None if national else tax._stem_table, titles=tax.titles,
-    )

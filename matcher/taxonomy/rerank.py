@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.taxonomy.similarity import standardise_rows
+
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
 
@@ -104,15 +106,13 @@ class PairFeatures:
 
     def __init__(self, tax: Taxonomy, views: Mapping[str, np.ndarray],
                  blend: np.ndarray) -> None:
-        from matcher.taxonomy.similarity import _standardise_rows
-
         n = tax.n_occupations
         self.n = n
         self.blend = np.asarray(blend, dtype=np.float32)
-        self.standard = {name: _standardise_rows(views[name]) for name in VIEWS}
+        self.standard = {name: standardise_rows(views[name]) for name in VIEWS}
         self.rank = _ranks(self.blend)
         top = _top(self.blend, max(*NEIGHBOURS, SHARED))
-        z_blend = _standardise_rows(self.blend)
+        z_blend = standardise_rows(self.blend)
         self.knn = {k: _neighbour_mean(z_blend, top[:, :k]) for k in NEIGHBOURS}
         shared = sp.csr_matrix((np.ones(n * top[:, :SHARED].shape[1], dtype=np.float32),
                                 (np.repeat(np.arange(n), top[:, :SHARED].shape[1]),

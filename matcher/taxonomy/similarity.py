@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,11 +52,10 @@ __all__ = [
     "TRANSFER_CURVE",
     "TRANSFER_WEIGHTS",
     "baseline_similarity",
-    "cached_transfer_matrix",
     "carried_skills",
     "components",
     "spread_matrix",
-    "transfer_matrix",
+    "standardise_rows",
 ]
 
 TRANSFER_WEIGHTS: Mapping[str, float] = {
@@ -170,7 +168,7 @@ def components(tax: Taxonomy) -> dict[str, np.ndarray]:
 _STANDARDISED = ("skills", "text", "skill_text")
 
 
-def _standardise_rows(matrix: np.ndarray) -> np.ndarray:
+def standardise_rows(matrix: np.ndarray) -> np.ndarray:
     """Per row: (x - mean) / std over the off-diagonal entries; the diagonal becomes 0."""
     n = matrix.shape[0]
     off = matrix.astype(np.float64)
@@ -193,97 +191,13 @@ def blend(parts: Mapping[str, np.ndarray],
     for name, weight in weights.items():
         if not weight:
             continue
-        part = _standardise_rows(parts[name]) if name in _STANDARDISED else parts[name]
+        part = standardise_rows(parts[name]) if name in _STANDARDISED else parts[name]
         term = (weight / total) * part
         score = term if score is None else score + term
     if score is None:
         raise ValueError("The 'weights' parameter of blend must give some view a weight > 0. "
                          f"Got {dict(weights)!r} instead.")
     return ((score + score.T) / 2.0).astype(np.float32)
-
-
-def transfer_matrix(tax: Taxonomy) -> np.ndarray:
-    """The ``n_occ x n_occ`` transfer similarity in [0, 1]: symmetric, 1 on the diagonal only.
-
-    The first stage (:func:`blend`) chooses each occupation's candidates; the second
-    (:mod:`matcher.taxonomy.rerank`) scores them; :data:`TRANSFER_CURVE` maps the score onto
-    (0, 1).
-    """
-    from matcher.taxonomy import rerank
-
-    parts = components(tax)
-    first = blend(parts)
-    forest = rerank.Forest.load(rerank.MODEL_PATH)
-    score = rerank.rerank_scores(rerank.PairFeatures(tax, parts, first), forest)
-    knots = np.array(TRANSFER_CURVE, dtype=np.float64)
-    sim = np.interp(score, knots[:, 0], knots[:, 1]).astype(np.float32)
-    np.fill_diagonal(sim, 1.0)
-    return sim
-
-
-def _fingerprint(tax: Taxonomy) -> str:
-    """Hash of everything the transfer matrix depends on: inputs, parameters, library."""
-    import hashlib
-    import json
-
-    import sklearn
-
-    from matcher.taxonomy import rerank
-
-    digest = hashlib.sha256(Path(__file__).read_bytes())  # any change to the method
-    digest.update(Path(rerank.__file__).read_bytes())
-    digest.update(rerank.MODEL_PATH.read_bytes())
-    digest.update(json.dumps({
-        "weights": dict(TRANSFER_WEIGHTS), "curve": TRANSFER_CURVE,
-        "spread": [SPREAD_DECAY, SPREAD_LEVELS], "sklearn": sklearn.__version__,
-        "uris": tax.occupation_uris, "names": tax.occupation_names["en"],
-        "descriptions": tax.occupation_descriptions, "isco": tax.occupation_isco,
-        "skills": tax.skill_labels,
-    }, ensure_ascii=False).encode())
-    skills, parents = sp.csr_matrix(tax.occupation_skills), sp.csr_matrix(tax.skill_parents)
-    for array in (skills.indptr, skills.indices, skills.data, parents.indptr, parents.indices):
-        digest.update(np.ascontiguousarray(array).tobytes())
-    return digest.hexdigest()[:32]
-
-
-def cached_transfer_matrix(tax: Taxonomy) -> np.ndarray:
-    """:func:`transfer_matrix`, read from the cache folder when computed before.
-
-    The file is named by a hash of the taxonomy's relevant contents and of the similarity's
-    parameters, so a change to either computes afresh; a cache that cannot be written costs
-    only the time.
-    """
-    import os
-    import tempfile
-
-    from matcher.taxonomy.cache import cache_dir
-
-    n = tax.n_occupations
-    path = cache_dir() / f"transfer-{_fingerprint(tax)}.npy"
-    try:
-        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
-        if matrix.shape == (n, n) and matrix.dtype == np.float32:
-            return np.asarray(matrix)
-    except (OSError, ValueError):
-        pass
-    # a pause of several seconds on a machine's first run: say why (ids and counts only)
-    log.info("computing the occupation transfer matrix (%d x %d) once; later runs read %s",
-             n, n, path)
-    matrix = transfer_matrix(tax)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".transfer-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                np.save(out, matrix, allow_pickle=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        log.warning("cannot cache the occupation transfer matrix in %s (%s); every run will "
-                    "compute it again", path.parent, exc)
-    return matrix
 
 
 def baseline_similarity(tax: Taxonomy) -> np.ndarray:

@@ -1,0 +1,50 @@
+"""Tiers: how far a job-seeker stands from work, as labels in order or employability bands.
+
+Read by three stages that must agree: the policy (priority grows with the tier), the audit
+(rates by tier) and the report (its tables and plots). A tier label is free text; the order
+is NAV's four need-assessment groups when every label names one, else natural order
+(``T2`` before ``T10``), closest to work first. Where a file gives employability but no
+tier, :data:`EMPLOYABILITY_BANDS` stand in for tiers.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["EMPLOYABILITY_BANDS", "NAV_TIERS", "tier_order"]
+
+#: NAV's need-assessment groups (innsatsgrupper), closest to work first, with English names
+NAV_TIERS: tuple[tuple[str, ...], ...] = (
+    ("standard", "standardinnsats", "standard innsats", "ordinary"),
+    ("situasjonsbestemt", "situasjonsbestemt innsats", "situation-dependent", "situational"),
+    ("spesielt tilpasset", "spesielt tilpasset innsats", "specially adapted"),
+    ("varig tilpasset", "varig tilpasset innsats", "permanently adapted"),
+)
+
+#: employability bands (closest to work first), used when SEEKERS has no tier: fixed, so that
+#: runs compare, and lower bounds inclusive
+EMPLOYABILITY_BANDS: tuple[tuple[float, str], ...] = (
+    (0.75, "75\u2013100 %"), (0.5, "50\u201375 %"), (0.25, "25\u201350 %"), (0.0, "0\u201325 %"))
+
+
+def _natural_key(label: str) -> tuple[tuple[int, object], ...]:
+    parts = re.split(r"(\d+)", label.lower())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+def tier_order(labels: list[str]) -> list[str]:
+    """Tier labels ordered from closest to work to furthest.
+
+    NAV's four groups are recognised by their Norwegian or English names; other labels sort
+    naturally (``T2`` before ``T10``).
+
+    >>> tier_order(["varig tilpasset innsats", "Standard innsats", "situasjonsbestemt innsats"])
+    ['Standard innsats', 'situasjonsbestemt innsats', 'varig tilpasset innsats']
+    >>> tier_order(["T10", "T2", "T1"])
+    ['T1', 'T2', 'T10']
+    """
+    nav = {name: i for i, names in enumerate(NAV_TIERS) for name in names}
+    keys = [" ".join(label.lower().replace("_", " ").split()) for label in labels]
+    if keys and all(k in nav for k in keys):
+        return [label for _, label in sorted(zip((nav[k] for k in keys), labels, strict=True))]
+    return sorted(labels, key=_natural_key)
