@@ -104,6 +104,23 @@ def _rows_to_csr(rows: Sequence[dict[int, float]], n_cols: int) -> sp.csr_array:
     return sp.csr_array((data, indices, indptr), shape=(len(rows), n_cols))
 
 
+def _max_csr(rows: list[np.ndarray], cols: list[np.ndarray], values: list[np.ndarray],
+             shape: tuple[int, int]) -> sp.csr_array:
+    """A CSR matrix from (row, column, value) triples, the largest value where a cell is
+    given more than once."""
+    if not rows:
+        return sp.csr_array(shape, dtype=np.float64)
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+    order = np.lexsort((c, r))
+    r, c, v = r[order], c[order], v[order]
+    first = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]) if r.size \
+        else np.zeros(0, dtype=np.int64)
+    data = np.maximum.reduceat(v, first) if r.size else v
+    out = sp.csr_array((data, (r[first], c[first])), shape=shape)
+    out.sort_indices()
+    return out
+
+
 def _occupation_skills(taxonomy: Taxonomy, res: Resolution) -> dict[int, float]:
     """Skills implied by an occupation concept; a group gives the mean over its occupations."""
     occ = taxonomy.occupation_skills
@@ -279,17 +296,31 @@ def encode_seekers(
 ) -> SeekerVectors:
     """Encode validated seekers (see :class:`SeekerVectors`)."""
     n_skill = len(taxonomy.skill_uris)
-    rows: list[dict[int, float]] = []
-    for skills, past in zip(terms.concepts["skills"], terms.concepts["experience"], strict=True):
-        have: dict[int, float] = {}
+    # per seeker: the skills of each past occupation (computed once per distinct occupation)
+    # and the skills they list (1.0); a skill named twice keeps its largest weight
+    implied: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+    row_parts: list[np.ndarray] = []
+    col_parts: list[np.ndarray] = []
+    val_parts: list[np.ndarray] = []
+    for i, (skills, past) in enumerate(
+        zip(terms.concepts["skills"], terms.concepts["experience"], strict=True)
+    ):
         for occ in past:
-            for k, v in _occupation_skills(taxonomy, occ).items():
-                have[k] = max(have.get(k, 0.0), v)
-        for res in skills:
-            for k in res.indices:
-                have[k] = 1.0
-        rows.append(have)
-    have_m = _rows_to_csr(rows, n_skill)
+            key = tuple(occ.indices)
+            if key not in implied:
+                weights = _occupation_skills(taxonomy, occ)
+                implied[key] = (np.fromiter(weights, dtype=np.int64, count=len(weights)),
+                                np.fromiter(weights.values(), dtype=np.float64,
+                                            count=len(weights)))
+            cols, vals = implied[key]
+            row_parts.append(np.full(cols.size, i, dtype=np.int64))
+            col_parts.append(cols)
+            val_parts.append(vals)
+        listed = np.array([k for res in skills for k in res.indices], dtype=np.int64)
+        row_parts.append(np.full(listed.size, i, dtype=np.int64))
+        col_parts.append(listed)
+        val_parts.append(np.ones(listed.size))
+    have_m = _max_csr(row_parts, col_parts, val_parts, (frame.height, n_skill))
     wishes = [[concepts.add(r) for r in cell] for cell in terms.concepts["wishes"]]
     experience = [[concepts.add(r) for r in cell] for cell in terms.concepts["experience"]]
     lat, lon = _floats(frame, "lat"), _floats(frame, "lon")

@@ -17,7 +17,8 @@
 Hard constraints **exclude** a pair; they are never a penalty:
 
 - ``distance``: the role lies beyond the seeker's ``max_distance_km`` (great-circle distance,
-  found with scikit-learn's ``BallTree`` radius queries, never an all-pairs loop);
+  compared as chord lengths on the unit sphere, one matrix product per block, with the
+  haversine distance deciding the pairs within a hair of the limit);
 - ``hours``: the role's weekly hours exceed the seeker's ``hours_max``;
 - ``language``: both sides state languages and share none;
 - ``needs``: the role does not offer an adaptation the seeker needs. A need is met only by a
@@ -34,14 +35,12 @@ matrix.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.spatial import cKDTree
 
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
@@ -139,51 +138,56 @@ def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def _role_tree(roles: RoleVectors) -> tuple[np.ndarray, cKDTree | None]:
-    """The roles that state a location, and a k-d tree of their points on the unit sphere
-    (built once)."""
+def _role_points(roles: RoleVectors) -> tuple[np.ndarray, np.ndarray]:
+    """The roles that state a location, and their points on the unit sphere (built once)."""
     located = np.flatnonzero(~np.isnan(roles.lat))
-    if located.size == 0:
-        return located, None
-    return located, cKDTree(_unit_vectors(roles.lat[located], roles.lon[located]))
+    return located, _unit_vectors(roles.lat[located], roles.lon[located])
+
+
+#: pairs whose squared chord lies this close to the seeker's limit are decided by the
+#: haversine distance itself (the dot product's rounding is ~1e-15 at most)
+_CHORD_BAND = 1e-12
 
 
 def _within_reach(
     seekers: SeekerVectors, n_roles: int, rows: slice,
-    role_tree: tuple[np.ndarray, cKDTree | None], roles: RoleVectors,
+    role_points: tuple[np.ndarray, np.ndarray], roles: RoleVectors,
 ) -> np.ndarray:
     """Which roles each seeker of the block can reach: great-circle distance <= their radius.
 
-    The tree finds the candidates by straight-line (chord) distance through the sphere,
-    ``2 sin(d / 2R)``, widened by a hair; the haversine distance then decides, so a pair on
-    the boundary is judged exactly as the definition says.
+    On the unit sphere the great-circle distance grows with the straight-line (chord)
+    distance, ``chord = 2 sin(d / 2R)``, and ``chord**2 = 2 - 2 (p . q)``: one matrix product
+    per block compares every pair with the seeker's limit. Pairs within a hair of the limit
+    are decided by the haversine distance, so a pair on the boundary is judged exactly as the
+    definition says.
     """
     n_block = rows.stop - rows.start
-    role_located, tree = role_tree
+    role_located, points = role_points
     lat, lon, radius = seekers.lat[rows], seekers.lon[rows], seekers.radius_km[rows]
     seeker_located = ~np.isnan(lat)
     block_located = np.flatnonzero(seeker_located)
-    if tree is None or block_located.size == 0:
-        return np.ones((n_block, n_roles), dtype=bool)
-    angle = np.minimum(radius[block_located] / EARTH_RADIUS_KM, np.pi)
-    chord = 2.0 * np.sin(angle / 2.0) * (1.0 + 1e-9) + 1e-12
-    hits = tree.query_ball_point(
-        _unit_vectors(lat[block_located], lon[block_located]), r=chord, return_sorted=False
-    )
     # out of reach only where both sides state a place and the distance is too far
-    ok = np.zeros((n_block, n_roles), dtype=bool)
-    role_unlocated = np.ones(n_roles, dtype=bool)
-    role_unlocated[role_located] = False
-    ok[:, role_unlocated] = True
-    ok[~seeker_located] = True
-    counts = np.fromiter(map(len, hits), dtype=np.int64, count=len(hits))
-    found = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64,
-                        count=int(counts.sum()))
-    i = np.repeat(block_located, counts)
-    j = role_located[found]
-    d = _haversine_km(lat[i], lon[i], roles.lat[j], roles.lon[j])
-    near = d <= radius[i]
-    ok[i[near], j[near]] = True
+    ok = np.ones((n_block, n_roles), dtype=bool)
+    if role_located.size == 0 or block_located.size == 0:
+        return ok
+    angle = np.minimum(radius[block_located] / EARTH_RADIUS_KM, np.pi)
+    limit = (2.0 * np.sin(angle / 2.0)) ** 2
+    # chord**2 <= limit  <=>  p . q >= 1 - limit / 2; ``gap`` is p . q less that bound
+    gap = _unit_vectors(lat[block_located], lon[block_located]) @ points.T
+    gap -= (1.0 - limit / 2.0)[:, np.newaxis]
+    near = gap >= 0.0
+    np.abs(gap, out=gap)
+    unsure = gap <= _CHORD_BAND / 2.0
+    bi, bj = np.nonzero(unsure) if unsure.any() else (np.zeros(0, dtype=np.int64),) * 2
+    if bi.size:
+        i, j = block_located[bi], role_located[bj]
+        near[bi, bj] = _haversine_km(lat[i], lon[i], roles.lat[j], roles.lon[j]) <= radius[i]
+    if block_located.size == n_block:
+        ok[:, role_located] = near
+    else:
+        sub = ok[block_located]
+        sub[:, role_located] = near
+        ok[block_located] = sub
     return ok
 
 
@@ -332,7 +336,7 @@ def _score_blocks(
                            dtype=np.int64)
 
     weight_t = sp.csr_array(roles.weight[first].T)
-    role_tree = _role_tree(roles)
+    role_points = _role_points(roles)
     no_need = roles.full_credit[first] <= 0
     credit = np.where(no_need, 1.0, roles.full_credit[first])
     permanent = roles.permanent[first]
@@ -360,7 +364,7 @@ def _score_blocks(
         )
         score = score_p[:, profile]
 
-        reach = _within_reach(seekers, n_roles, rows, role_tree, roles)
+        reach = _within_reach(seekers, n_roles, rows, role_points, roles)
         hours_max = seekers.hours_max[rows]
         with np.errstate(invalid="ignore"):
             hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.score import EARTH_RADIUS_KM, _role_tree, _within_reach
+from matcher.score import EARTH_RADIUS_KM, _haversine_km, _role_points, _within_reach
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -27,9 +27,9 @@ def _reach(seekers: list[tuple[float, float, float]],
     seeker_vectors = SimpleNamespace(lat=np.array([s[0] for s in seekers]),
                                      lon=np.array([s[1] for s in seekers]),
                                      radius_km=np.array([s[2] for s in seekers]))
-    tree = _role_tree(role_vectors)  # type: ignore[arg-type]
+    points = _role_points(role_vectors)  # type: ignore[arg-type]
     return _within_reach(seeker_vectors, len(roles), slice(0, len(seekers)),  # type: ignore[arg-type]
-                         tree, role_vectors)  # type: ignore[arg-type]
+                         points, role_vectors)  # type: ignore[arg-type]
 
 
 LAT = st.floats(-90, 90, allow_nan=False)
@@ -56,5 +56,12 @@ def test_boundary_and_antimeridian() -> None:
     # 1 km apart across the date line, and the same longitude written both ways
     assert _reach([(0.0, 179.9955, 1.1)], [(0.0, -179.9955), (0.0, 180.0)]).tolist() == [
         [True, True]]
+    # a radius exactly the distance, where the dot product alone rounds the pair out
+    for seeker, role in [((59.018234578074875, 9.722671549240822), (59.174514021159986,
+                                                                     10.003853342886268)),
+                         ((70.46320071129301, 13.20218942901366), (69.95348393964514,
+                                                                   12.526650842437505))]:
+        exact = float(_haversine_km(*(np.array([v]) for v in (*seeker, *role)))[0])
+        assert _reach([(*seeker, exact)], [role]).tolist() == [[True]]
     # seekers without a location reach every role
     assert _reach([(math.nan, math.nan, 5.0)], roles).tolist() == [[True, True]]
