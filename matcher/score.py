@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.spatial import cKDTree
 
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
@@ -138,10 +139,9 @@ def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def _role_points(roles: RoleVectors) -> tuple[np.ndarray, np.ndarray]:
-    """The roles that state a location, and their points on the unit sphere (built once)."""
-    located = np.flatnonzero(~np.isnan(roles.lat))
-    return located, _unit_vectors(roles.lat[located], roles.lon[located])
+def _role_points(roles: RoleVectors) -> np.ndarray:
+    """Each role's point on the unit sphere (NaN where the role states no location)."""
+    return _unit_vectors(roles.lat, roles.lon)
 
 
 #: pairs whose squared chord lies this close to the seeker's limit are decided by the
@@ -149,11 +149,17 @@ def _role_points(roles: RoleVectors) -> tuple[np.ndarray, np.ndarray]:
 _CHORD_BAND = 1e-12
 
 
+def _chord_limit(radius_km: np.ndarray) -> np.ndarray:
+    """The straight-line distance through the unit sphere of a great-circle radius."""
+    return 2.0 * np.sin(np.minimum(radius_km / EARTH_RADIUS_KM, np.pi) / 2.0)
+
+
 def _within_reach(
-    seekers: SeekerVectors, n_roles: int, rows: slice,
-    role_points: tuple[np.ndarray, np.ndarray], roles: RoleVectors,
+    seekers: SeekerVectors, rows: np.ndarray, roles: RoleVectors, columns: np.ndarray,
+    role_points: np.ndarray,
 ) -> np.ndarray:
-    """Which roles each seeker of the block can reach: great-circle distance <= their radius.
+    """Which of the roles ``columns`` each seeker of ``rows`` can reach: great-circle distance
+    <= their radius.
 
     On the unit sphere the great-circle distance grows with the straight-line (chord)
     distance, ``chord = 2 sin(d / 2R)``, and ``chord**2 = 2 - 2 (p . q)``: one matrix product
@@ -161,34 +167,84 @@ def _within_reach(
     are decided by the haversine distance, so a pair on the boundary is judged exactly as the
     definition says.
     """
-    n_block = rows.stop - rows.start
-    role_located, points = role_points
     lat, lon, radius = seekers.lat[rows], seekers.lon[rows], seekers.radius_km[rows]
-    seeker_located = ~np.isnan(lat)
-    block_located = np.flatnonzero(seeker_located)
+    block_located = np.flatnonzero(~np.isnan(lat))
+    role_located = np.flatnonzero(~np.isnan(roles.lat[columns]))
     # out of reach only where both sides state a place and the distance is too far
-    ok = np.ones((n_block, n_roles), dtype=bool)
+    ok = np.ones((rows.size, columns.size), dtype=bool)
     if role_located.size == 0 or block_located.size == 0:
         return ok
-    angle = np.minimum(radius[block_located] / EARTH_RADIUS_KM, np.pi)
-    limit = (2.0 * np.sin(angle / 2.0)) ** 2
+    limit = _chord_limit(radius[block_located]) ** 2
     # chord**2 <= limit  <=>  p . q >= 1 - limit / 2; ``gap`` is p . q less that bound
-    gap = _unit_vectors(lat[block_located], lon[block_located]) @ points.T
+    gap = _unit_vectors(lat[block_located], lon[block_located]) @ \
+        role_points[columns[role_located]].T
     gap -= (1.0 - limit / 2.0)[:, np.newaxis]
     near = gap >= 0.0
     np.abs(gap, out=gap)
     unsure = gap <= _CHORD_BAND / 2.0
-    bi, bj = np.nonzero(unsure) if unsure.any() else (np.zeros(0, dtype=np.int64),) * 2
-    if bi.size:
-        i, j = block_located[bi], role_located[bj]
-        near[bi, bj] = _haversine_km(lat[i], lon[i], roles.lat[j], roles.lon[j]) <= radius[i]
-    if block_located.size == n_block:
-        ok[:, role_located] = near
-    else:
-        sub = ok[block_located]
-        sub[:, role_located] = near
-        ok[block_located] = sub
+    if unsure.any():
+        bi, bj = np.nonzero(unsure)
+        i, j = rows[block_located[bi]], columns[role_located[bj]]
+        near[bi, bj] = _haversine_km(seekers.lat[i], seekers.lon[i], roles.lat[j],
+                                     roles.lon[j]) <= seekers.radius_km[i]
+    if block_located.size == rows.size and role_located.size == columns.size:
+        return near
+    sub = ok[block_located]
+    sub[:, role_located] = near
+    ok[block_located] = sub
     return ok
+
+
+def _morton(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """A Z-order key of each point (16 bits of latitude and longitude interleaved), so
+    seekers sorted by it come in compact areas; points without a location come last."""
+    located = ~np.isnan(lat)
+    y = np.zeros(lat.shape, dtype=np.uint64)
+    x = np.zeros(lat.shape, dtype=np.uint64)
+    y[located] = np.clip((lat[located] + 90.0) / 180.0 * 65535, 0, 65535).astype(np.uint64)
+    x[located] = np.clip((lon[located] + 180.0) / 360.0 * 65535, 0, 65535).astype(np.uint64)
+    key = np.zeros(lat.shape, dtype=np.uint64)
+    for bit in range(16):
+        key |= ((x >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit)
+        key |= ((y >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit + 1)
+    key[~located] = np.uint64(1) << np.uint64(40)
+    return key
+
+
+class _Columns:
+    """Which roles a block of seekers must be scored against densely: every role some seeker
+    of the block can reach (a k-d tree query around the block), and every role without a
+    location. The others are out of reach for the whole block; :class:`_Outside` sums them
+    up without scoring them pair by pair."""
+
+    def __init__(self, roles: RoleVectors, points: np.ndarray) -> None:
+        self.n_roles = roles.slots.shape[0]
+        located = ~np.isnan(roles.lat)
+        self.located = np.flatnonzero(located)
+        self.unlocated = np.flatnonzero(~located)
+        self.tree = cKDTree(points[self.located]) if self.located.size else None
+        self.all = np.arange(self.n_roles)
+
+    def of(self, seekers: SeekerVectors, rows: np.ndarray, points: np.ndarray) -> np.ndarray:
+        if self.tree is None:
+            return self.all
+        if np.isnan(seekers.lat[rows]).any():
+            return self.all  # a seeker without a location reaches every role
+        p = points[rows] if points.shape[0] else points
+        centre = p.mean(axis=0)
+        norm = float(np.linalg.norm(centre))
+        if norm < 1e-9:
+            return self.all
+        centre /= norm
+        spread = float(np.sqrt(((p - centre) ** 2).sum(axis=1)).max())
+        reach = float(_chord_limit(seekers.radius_km[rows]).max())
+        if spread + reach >= 2.0:
+            return self.all
+        hits = self.tree.query_ball_point(centre, r=(spread + reach) * (1 + 1e-9) + 1e-12)
+        near = self.located[np.asarray(hits, dtype=np.int64)]
+        if near.size == self.located.size:
+            return self.all
+        return np.union1d(near, self.unlocated)
 
 
 def _best_similarity(
@@ -218,8 +274,18 @@ def _best_similarity(
     return fit
 
 
+def _to_roles(columns: np.ndarray, local: np.ndarray) -> np.ndarray:
+    """Block column positions (-1: none) as role indices (-1: none)."""
+    out = np.full(local.shape, -1, dtype=np.int64)
+    found = local >= 0
+    out[found] = columns[local[found]]
+    return out
+
+
 def _best(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row the highest-scoring column within ``mask`` (first on ties), or -1 and NaN."""
+    if mask.shape[1] == 0:
+        return np.full(mask.shape[0], -1, dtype=np.int64), np.full(mask.shape[0], np.nan)
     masked = np.where(mask, score, -np.inf)
     arg = masked.argmax(axis=1)
     top = masked[np.arange(masked.shape[0]), arg]
@@ -255,11 +321,13 @@ def role_profiles(roles: RoleVectors) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class _Block:
-    """One block of seekers scored against every role (dense over roles, bounded in rows)."""
+    """One block of seekers scored densely against the roles any of them can reach (bounded
+    in cells); every other role is out of reach for the whole block."""
 
-    start: int
+    seekers: np.ndarray  # (n_block,) seeker indices
+    columns: np.ndarray  # (n_cols,) role indices, ascending
     profile_score: np.ndarray  # (n_block, n_profiles)
-    score: np.ndarray  # (n_block, n_roles)
+    score: np.ndarray  # (n_block, n_cols)
     skill: np.ndarray  # (n_block, n_profiles), like transfer and wish
     transfer: np.ndarray
     wish: np.ndarray
@@ -309,6 +377,26 @@ def _top(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def _blocks(seekers: SeekerVectors, columns: _Columns, points: np.ndarray, limit: int,
+            only: np.ndarray | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Seekers in Z-order (so a block covers a compact area), cut into blocks of at most
+    ``limit`` rows whose seekers x reachable roles stay within :data:`_BLOCK_CELLS`."""
+    order = np.argsort(_morton(seekers.lat, seekers.lon), kind="stable")
+    if only is not None:
+        order = order[only[order]]
+    start = 0
+    while start < order.size:
+        step = limit
+        while True:
+            rows = order[start:start + step]
+            cols = columns.of(seekers, rows, points)
+            if rows.size * cols.size <= _BLOCK_CELLS or step == 1:
+                break
+            step = max(1, min(step // 2, _BLOCK_CELLS // max(cols.size, 1)))
+        yield rows, cols
+        start += rows.size
+
+
 def _score_blocks(
     seekers: SeekerVectors,
     roles: RoleVectors,
@@ -319,11 +407,9 @@ def _score_blocks(
     pinned: np.ndarray | None = None,
 ) -> Iterator[_Block]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
-    role profile, then spread to the roles; the hard constraints per role. With ``only`` (a
-    bool mask of seekers), blocks without any of them are skipped; ``pinned`` as in
+    role profile, then spread to the roles the block can reach; the hard constraints per role.
+    With ``only`` (a bool mask of seekers), only those are scored; ``pinned`` as in
     :func:`score_pairs`."""
-    n_seekers = seekers.have.shape[0]
-    n_roles = roles.slots.shape[0]
     weights = config.weights
     profile, first = profiles
 
@@ -337,6 +423,8 @@ def _score_blocks(
 
     weight_t = sp.csr_array(roles.weight[first].T)
     role_points = _role_points(roles)
+    seeker_points = _unit_vectors(seekers.lat, seekers.lon)
+    columns = _Columns(roles, role_points)
     no_need = roles.full_credit[first] <= 0
     credit = np.where(no_need, 1.0, roles.full_credit[first])
     permanent = roles.permanent[first]
@@ -344,17 +432,15 @@ def _score_blocks(
     not_offered = (~roles.offers).astype(np.float64)
     role_languages = roles.languages.T.astype(np.float64)
 
-    step = max(1, min(config.block_size, _BLOCK_CELLS // max(n_roles, 1)))
-    for start in range(0, n_seekers, step):
-        rows = slice(start, min(start + step, n_seekers))
-        if only is not None and not only[rows].any():
-            continue
+    for rows, cols in _blocks(seekers, columns, seeker_points, config.block_size, only):
         skill_p = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
         skill_p[:, no_need] = 1.0
         np.clip(skill_p, 0.0, 1.0, out=skill_p)
-        wish_p = _best_similarity(seekers.wishes[rows], sim, position, profile_pos)
+        wishes = [seekers.wishes[i] for i in rows.tolist()]
+        wish_p = _best_similarity(wishes, sim, position, profile_pos)
         wish_p[np.isnan(wish_p)] = config.neutral_wish
-        transfer_p = _best_similarity(seekers.experience[rows], sim, position, profile_pos)
+        past = [seekers.experience[i] for i in rows.tolist()]
+        transfer_p = _best_similarity(past, sim, position, profile_pos)
         transfer_p = np.where(np.isnan(transfer_p), skill_p, transfer_p)
         score_p = (
             weights.skill * skill_p
@@ -362,31 +448,107 @@ def _score_blocks(
             + weights.wish * wish_p
             + weights.permanent * permanent[np.newaxis, :]
         )
-        score = score_p[:, profile]
+        score = score_p[:, profile[cols]]
 
-        reach = _within_reach(seekers, n_roles, rows, role_points, roles)
+        reach = _within_reach(seekers, rows, roles, cols, role_points)
         hours_max = seekers.hours_max[rows]
         with np.errstate(invalid="ignore"):
-            hours_ok = ~(roles.hours[np.newaxis, :] > hours_max[:, np.newaxis])
+            hours_ok = ~(roles.hours[cols][np.newaxis, :] > hours_max[:, np.newaxis])
         langs = seekers.languages[rows]
-        shared = (langs.astype(np.float64) @ role_languages) > 0
+        shared = (langs.astype(np.float64) @ role_languages[:, cols]) > 0
         speaks = np.asarray(langs.any(axis=1), dtype=bool)
-        lang_ok = shared | ~speaks[:, np.newaxis] | ~role_speaks[np.newaxis, :]
+        lang_ok = shared | ~speaks[:, np.newaxis] | ~role_speaks[cols][np.newaxis, :]
         # a role that states nothing offers nothing: its row of ``not_offered`` is all True
-        needs_ok = ~((seekers.needs[rows].astype(np.float64) @ not_offered.T) > 0)
+        needs_ok = ~((seekers.needs[rows].astype(np.float64) @ not_offered[cols].T) > 0)
 
         feasible = reach & hours_ok & lang_ok & needs_ok
         good_enough = (score >= config.min_score) & (score > 0)
         allowed = feasible & good_enough
-        kept, pruned_best = _top_candidates(allowed, score, config.candidates,
-                                            None if pinned is None else pinned[rows])
+        local_pin = None
+        if pinned is not None:
+            pin = pinned[rows]
+            at = np.searchsorted(cols, np.maximum(pin, 0))
+            found = (pin >= 0) & (at < cols.size) & (cols[np.minimum(at, cols.size - 1)] == pin)
+            local_pin = np.where(found, at, -1)
+        kept, pruned_best = _top_candidates(allowed, score, config.candidates, local_pin)
         yield _Block(
-            start=start, profile_score=score_p, score=score, skill=skill_p,
+            seekers=rows, columns=cols, profile_score=score_p, score=score, skill=skill_p,
             transfer=transfer_p, wish=wish_p,
             checks=(reach, hours_ok, lang_ok, needs_ok), feasible=feasible,
             good_enough=good_enough, allowed=allowed,
             kept=kept, pruned_best=pruned_best,
         )
+
+
+class _Outside:
+    """What the explanations need about the roles a block was not scored against (all out of
+    reach for it), computed per seeker without listing pairs: how many roles each constraint
+    excludes over *all* roles (hours by a sorted search, language and needs per distinct
+    set of languages or offers), and the best-scoring of the roles outside the block (per
+    role profile, its first role outside)."""
+
+    def __init__(self, roles: RoleVectors, profiles: tuple[np.ndarray, np.ndarray]) -> None:
+        self.roles = roles
+        self.n_roles = roles.slots.shape[0]
+        hours = roles.hours[~np.isnan(roles.hours)]
+        self.hours = np.sort(hours)
+        self.lang_sets, lang_of = np.unique(roles.languages, axis=0, return_inverse=True)
+        self.lang_size = np.bincount(lang_of.ravel(), minlength=self.lang_sets.shape[0])
+        self.offer_sets, offer_of = np.unique(roles.offers, axis=0, return_inverse=True)
+        self.offer_size = np.bincount(offer_of.ravel(), minlength=self.offer_sets.shape[0])
+        self.profile = profiles[0]
+        self.order = np.argsort(self.profile, kind="stable")
+        self.bounds = np.searchsorted(self.profile[self.order],
+                                      np.arange(profiles[1].size + 1))
+
+    def excluded(self, seekers: SeekerVectors, rows: np.ndarray,
+                 reach: np.ndarray) -> np.ndarray:
+        """Roles each constraint excludes per seeker, in :data:`CONSTRAINTS` order."""
+        outside = self.n_roles - reach.shape[1]
+        far = (~reach).sum(axis=1) + outside
+        hours_max = seekers.hours_max[rows]
+        stated = ~np.isnan(hours_max)
+        hours = np.zeros(rows.size, dtype=np.int64)
+        hours[stated] = self.hours.size - np.searchsorted(self.hours, hours_max[stated],
+                                                         side="right")
+        langs = seekers.languages[rows]
+        shared = (langs.astype(np.float64) @ self.lang_sets.T.astype(np.float64)) > 0
+        speaks = np.asarray(langs.any(axis=1), dtype=bool)
+        set_speaks = np.asarray(self.lang_sets.any(axis=1), dtype=bool)
+        apart = ~shared & speaks[:, np.newaxis] & set_speaks[np.newaxis, :]
+        language = apart.astype(np.int64) @ self.lang_size
+        unmet = (seekers.needs[rows].astype(np.float64)
+                 @ (~self.offer_sets).T.astype(np.float64)) > 0
+        needs = unmet.astype(np.int64) @ self.offer_size
+        return np.column_stack([far, hours, language, needs])
+
+    def best(self, columns: np.ndarray, profile_score: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per seeker the best-scoring role outside ``columns`` (first by role order on ties):
+        the role (-1 where every role is inside) and its score."""
+        n = profile_score.shape[0]
+        if columns.size == self.n_roles:
+            return np.full(n, -1, dtype=np.int64), np.full(n, np.nan)
+        inside = np.zeros(self.n_roles, dtype=bool)
+        inside[columns] = True
+        candidate = np.where(inside[self.order], self.n_roles, self.order)
+        first_out = np.minimum.reduceat(candidate, self.bounds[:-1])
+        have = np.flatnonzero(first_out < self.n_roles)
+        have = have[np.argsort(first_out[have], kind="stable")]
+        values = profile_score[:, have]
+        k = values.argmax(axis=1)
+        return first_out[have][k], values[np.arange(n), k]
+
+    def checks(self, seekers: SeekerVectors, rows: np.ndarray,
+               role: np.ndarray) -> list[np.ndarray]:
+        """Which constraints exclude the pair (rows[k], role[k]), in :data:`CONSTRAINTS`
+        order (the role lies outside the block, so out of reach)."""
+        roles = self.roles
+        with np.errstate(invalid="ignore"):
+            hours = roles.hours[role] > seekers.hours_max[rows]
+        langs, spoken = seekers.languages[rows], roles.languages[role]
+        language = ~(langs & spoken).any(axis=1) & langs.any(axis=1) & spoken.any(axis=1)
+        needs = (seekers.needs[rows] & ~roles.offers[role]).any(axis=1)
+        return [np.ones(rows.size, dtype=bool), hours, language, needs]
 
 
 def score_pairs(
@@ -424,38 +586,51 @@ def score_pairs(
     ask_scores = np.full((n_seekers, ASK_ROLES), np.nan)
     parts: list[tuple[np.ndarray, ...]] = []
 
+    outside = _Outside(roles, profiles)
     for b in _score_blocks(seekers, roles, concepts, config, profiles, pinned=pinned):
-        rows = slice(b.start, b.start + b.score.shape[0])
-        excluded[rows] = np.column_stack([(~c).sum(axis=1) for c in b.checks])
+        rows, cols = b.seekers, b.columns
+        reach, hours_ok, lang_ok, needs_ok = b.checks
+        excluded[rows] = outside.excluded(seekers, rows, reach)
         feasible_count[rows] = b.feasible.sum(axis=1)
         allowed_count[rows] = b.allowed.sum(axis=1)
         pruned_best[rows] = b.pruned_best
 
-        reach, hours_ok, lang_ok, needs_ok = b.checks
         ask = reach & hours_ok & lang_ok & ~needs_ok & b.good_enough
         ask_count[rows] = ask.sum(axis=1)
         top_roles = _top(ask, b.score, ASK_ROLES)
-        ask_roles[rows] = top_roles
-        ask_scores[rows] = np.where(
-            top_roles >= 0, np.take_along_axis(b.score, np.maximum(top_roles, 0), axis=1),
-            np.nan,
-        )
+        ask_roles[rows] = _to_roles(cols, top_roles)
+        ask_scores[rows] = np.nan
+        if cols.size:
+            ask_scores[rows] = np.where(
+                top_roles >= 0, np.take_along_axis(b.score, np.maximum(top_roles, 0), axis=1),
+                np.nan,
+            )
 
         arg, top = _best(b.feasible & ~b.allowed, b.score)
-        best_below[rows], best_below_score[rows] = arg, top
+        best_below[rows] = _to_roles(cols, arg)
+        best_below_score[rows] = top
+        # the best excluded role: inside the block, or the best of those outside it (all
+        # out of reach), whichever scores more (the lower role index on a tie)
         arg, top = _best(~b.feasible, b.score)
-        best_excluded[rows], best_excluded_score[rows] = arg, top
-        picked = np.maximum(arg, 0)
-        block = np.arange(arg.shape[0])
-        best_excluded_by[rows] = np.column_stack(
-            [~c[block, picked] & (arg >= 0) for c in b.checks]
-        )
+        role = _to_roles(cols, arg)
+        flags = np.zeros((rows.size, len(CONSTRAINTS)), dtype=bool)
+        if cols.size:
+            picked, block = np.maximum(arg, 0), np.arange(arg.shape[0])
+            flags = np.column_stack([~c[block, picked] & (arg >= 0) for c in b.checks])
+        far, far_score = outside.best(cols, b.profile_score)
+        use = (far >= 0) & ((role < 0) | (far_score > top)
+                            | ((far_score == top) & (far < role)))
+        if use.any():
+            role[use], top[use] = far[use], far_score[use]
+            flags[use] = np.column_stack(outside.checks(seekers, rows[use], far[use]))
+        best_excluded[rows], best_excluded_score[rows] = role, top
+        best_excluded_by[rows] = flags
 
         if on_block is not None:
-            on_block(b.score.shape[0])
+            on_block(rows.size)
         r, c = np.nonzero(b.kept)
-        p = profiles[0][c]
-        parts.append((r + b.start, c, b.score[r, c], b.skill[r, p], b.transfer[r, p],
+        p = profiles[0][cols[c]]
+        parts.append((rows[r], cols[c], b.score[r, c], b.skill[r, p], b.transfer[r, p],
                       b.wish[r, p]))
 
     if parts:
@@ -509,19 +684,18 @@ def pruned_blocks(
     if config.candidates <= 0:
         return
     profile, first = profiles = role_profiles(roles)
-    order = np.argsort(profile, kind="stable")
-    bounds = np.searchsorted(profile[order], np.arange(first.size + 1))
     for b in _score_blocks(seekers, roles, concepts, config, profiles, only, pinned):
         pruned = b.allowed & ~b.kept
-        if only is not None:
-            pruned &= only[b.start:b.start + b.score.shape[0], np.newaxis]
         if not pruned.any():
             continue
-        seeker_idx = np.arange(b.start, b.start + b.score.shape[0])
-        hit = np.flatnonzero(np.bincount(profile, weights=pruned.sum(axis=0),
+        local = profile[b.columns]
+        order = np.argsort(local, kind="stable")
+        bounds = np.searchsorted(local[order], np.arange(first.size + 1))
+        hit = np.flatnonzero(np.bincount(local, weights=pruned.sum(axis=0),
                                          minlength=first.size))
         for p in hit.tolist():
             members = order[bounds[p]:bounds[p + 1]]
             mask = pruned[:, members]
             some = mask.any(axis=1)
-            yield seeker_idx[some], members, b.profile_score[some, p:p + 1], mask[some]
+            yield b.seekers[some], b.columns[members], b.profile_score[some, p:p + 1], \
+                mask[some]

@@ -28,8 +28,8 @@ def _reach(seekers: list[tuple[float, float, float]],
                                      lon=np.array([s[1] for s in seekers]),
                                      radius_km=np.array([s[2] for s in seekers]))
     points = _role_points(role_vectors)  # type: ignore[arg-type]
-    return _within_reach(seeker_vectors, len(roles), slice(0, len(seekers)),  # type: ignore[arg-type]
-                         points, role_vectors)  # type: ignore[arg-type]
+    return _within_reach(seeker_vectors, np.arange(len(seekers)), role_vectors,  # type: ignore[arg-type]
+                         np.arange(len(roles)), points)
 
 
 LAT = st.floats(-90, 90, allow_nan=False)
