@@ -368,12 +368,14 @@ def _top_candidates(allowed: np.ndarray, score: np.ndarray, k: int,
 def _top(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     """Per row the ``k`` highest-scoring columns within ``mask``, best first (ties by column),
     padded with -1."""
-    masked = np.where(mask, score, -np.inf)
+    out = np.full((mask.shape[0], k), -1, dtype=np.int64)
+    some = np.flatnonzero(mask.any(axis=1))  # rows with nothing to rank are left as -1
+    if some.size == 0:
+        return out
+    masked = np.where(mask[some], score[some], -np.inf)
     order = np.argsort(-masked, axis=1, kind="stable")[:, :k]
     picked = np.take_along_axis(masked, order, axis=1)
-    out = np.where(np.isfinite(picked), order, -1)
-    if out.shape[1] < k:
-        out = np.hstack([out, np.full((out.shape[0], k - out.shape[1]), -1, dtype=out.dtype)])
+    out[some, :order.shape[1]] = np.where(np.isfinite(picked), order, -1)
     return out
 
 
