@@ -47,7 +47,7 @@ def _run(seekers, roles, taxonomy, monkeypatch, *, every_role: bool, **settings_
     return result, graphs[0]
 
 
-@settings(max_examples=10, deadline=None,
+@settings(max_examples=6, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), block=st.integers(1, 4), k=st.sampled_from([0, 2]))
 def test_reachable_columns_give_the_graph_of_every_column(

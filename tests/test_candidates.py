@@ -145,7 +145,7 @@ def test_candidates_setting_is_validated() -> None:
         MatchConfig(candidates=-1)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 3))
 def test_top_k_under_the_priority_policy_and_overrides_bounds_the_same_optimum(
     seed: int, k: int, taxonomy: matcher.Taxonomy
