@@ -36,7 +36,7 @@ from matcher.encode import (
     skill_space,
 )
 from matcher.errors import InputError, OutputError, Problem
-from matcher.explain import Explainer
+from matcher.explain import Choices, Explainer, LockCost
 from matcher.io import (
     ROLE_SCHEMA,
     SEEKER_SCHEMA,
@@ -317,20 +317,42 @@ class _Policy:
         return _total(objective(self.scores, self.priorities, weight),
                       full.role_of_seeker), full
 
+    def costs(self, fit: float, objective: float) -> dict[str, float]:
+        """An override's cost in total fit (``cost``), and under the priority policy also in
+        the objective (``objective_cost``); the fit cost may then be negative."""
+        if not self.weight:
+            return {"cost": max(objective, 0.0)}
+        return {"cost": 0.0 if abs(fit) < 1e-9 else fit, "objective_cost": max(objective, 0.0)}
+
+    def choices(self, extra: dict[str, Any]) -> Choices:
+        """What the reasons need to know of the policy and the overrides."""
+        seeker = {s: i for i, s in enumerate(self.seeker_ids)}
+        role = {r: j for j, r in enumerate(self.restrict_args["role_ids"])}
+        forbidden = frozenset((seeker[o.seeker_id], role[o.role_id])
+                              for o in self.overrides if o.kind == "forbid")
+        locked = {seeker[o["seeker_id"]]: LockCost(o["cost"], o.get("objective_cost"))
+                  for o in extra.get("overrides", []) if o["kind"] == "lock"}
+        bonus = self.weight * self.priorities if self.weight else None
+        return Choices(self.rest.candidates, bonus, forbidden, locked)
+
     def manifest(self, rest: Assignment, scores: Any, config: MatchConfig,
                  curve: Sequence[float] | None, seeker_frame: pl.DataFrame) -> dict[str, Any]:
         full = self.full(rest, scores)
         obj = objective(scores, self.priorities, self.weight)
         extra: dict[str, Any] = {"objective_total": _total(obj, full.role_of_seeker)}
         if self.overrides:
-            best = extra["objective_total"]
+            best, fit = extra["objective_total"], full.total
             items = []
             for k, o in enumerate(self.overrides):
-                without, _ = self.optimum(self.weight, self.overrides[:k] + self.overrides[k + 1:])
-                items.append({**o.as_dict(), "cost": max(without - best, 0.0)})
-            free, _ = self.optimum(self.weight, [])
+                without, other = self.optimum(self.weight,
+                                              self.overrides[:k] + self.overrides[k + 1:])
+                items.append({**o.as_dict(), **self.costs(other.total - fit, without - best)})
+            free, other = self.optimum(self.weight, [])
             extra["overrides"] = items
-            extra["overrides_cost"] = max(free - best, 0.0)
+            total = self.costs(other.total - fit, free - best)
+            extra["overrides_cost"] = total["cost"]
+            if "objective_cost" in total:
+                extra["overrides_objective_cost"] = total["objective_cost"]
         if config.history is not None:
             now = HistoryRun("(this run)", dict(zip(self.seeker_ids, (
                 None if j < 0 else str(j) for j in full.role_of_seeker.tolist()), strict=True)))
@@ -543,7 +565,7 @@ def match(
             seeker_terms=seeker_terms, role_terms=role_terms,
             seekers=seeker_vec, roles=role_vec, graph=graph,
             adaptation_keys=sorted(adaptations, key=adaptations.__getitem__),
-            min_score=config.min_score, lang=config.lang,
+            min_score=config.min_score, lang=config.lang, choices=plan.choices(policy_extra),
         )
         matches = _matches_frame(explainer, assignment.role_of_seeker, cost)
         alternatives = _alternatives_frame(
