@@ -128,6 +128,12 @@ class MatchResult:
             ("allowed pairs", str(c["allowed_pairs"])),
             ("matched", f"{m['matched']} of {c['seekers']}"),
             ("total score", f"{m['total_score']:.4f}"),
+            *([("total score plus priority", f"{m['objective_total']:.4f}")]
+              if m["settings"].get("policy") == "priority" else []),
+            *([("overrides cost (score)", f"{m['overrides_cost']:.4f}")]
+              if "overrides_cost" in m else []),
+            *([("overrides cost (score plus priority)", f"{m['overrides_objective_cost']:.4f}")]
+              if "overrides_objective_cost" in m else []),
             ("solver", str(m["solver"])),
             ("optimal", "certified" if m["optimality"]["certified"] else "NOT certified"),
             ("warnings", str(c["warnings"])),

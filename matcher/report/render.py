@@ -29,6 +29,7 @@ import polars as pl
 from matcher import __version__
 from matcher.audit.disclosure import suppress_table
 from matcher.audit.metrics import wilson_interval
+from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.report.plots import curve_plot, histogram, interval_plot
 from matcher.report.run import Run
 from matcher.report.strings import LANGUAGES, STRINGS, Lang
@@ -159,6 +160,17 @@ def _round(x: Any, digits: int = 3) -> float | None:
     return round(float(x), digits)
 
 
+def _in_tier_order(keys: set[str], known: Sequence[str]) -> list[str]:
+    """Tier labels in the order of the run's tier table (closest to work first), whatever
+    order a file stored them in (a manifest's JSON has its keys sorted)."""
+    ordered = [t for t in known if t in keys]
+    rest = [k for k in keys if k not in ordered]
+    bands = [label for _, label in EMPLOYABILITY_BANDS]
+    if all(k in bands for k in rest):
+        return ordered + [b for b in bands if b in rest]
+    return ordered + tier_order(rest)
+
+
 def _dl(rows: Sequence[tuple[str, str]]) -> str:
     return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
@@ -202,6 +214,9 @@ class _Page:
         timings = m.get("timings_s") or {}
         result = [
             (t["total_score"], f.num(m.get("total_score"), 3)),
+            *([(t["objective_total"], f.num(m.get("objective_total"), 3))]
+              if (m.get("settings") or {}).get("policy") == "priority"
+              and m.get("objective_total") is not None else []),
             (t["solver"], _e(t.get(f"solver_{m.get('solver')}", m.get("solver", _HIDDEN)))),
             (t["optimality"], f"<span class='{'ok' if certified else 'bad'}'>"
                               f"{t['certified'] if certified else t['not_certified']}</span>"),
@@ -343,7 +358,8 @@ class _Page:
         t, f = self.t, self.f
         points = sorted(curve, key=lambda p: float(p["weight"]))
         base = float(points[0]["total_score"])
-        tiers = list(dict.fromkeys(k for p in points for k in (p.get("match_rate_by_tier") or {})))
+        tiers = _in_tier_order({k for p in points for k in (p.get("match_rate_by_tier") or {})},
+                               self.run.tier_labels)
         series = [(tier, [(base - float(p["total_score"]), float(p["match_rate_by_tier"][tier]))
                           for p in points
                           if (p.get("match_rate_by_tier") or {}).get(tier) is not None])
@@ -363,19 +379,33 @@ class _Page:
                 "</section>")
 
     def overrides(self, role_names: dict[str, str]) -> str:
+        """Each change made by hand with its cost in fit, and in fit plus priority where the
+        run's policy weighed priority (the manifest's ``objective_cost``)."""
         items = self.m.get("overrides")
         if not isinstance(items, list) or not items:
             return ""
         t, f = self.t, self.f
+        priority = any("objective_cost" in o for o in items)
+
+        def costs(fit: Any, objective: Any) -> str:
+            cells = f"<td>{f.num(fit, 3)}</td>"
+            return cells + (f"<td>{f.num(objective, 3)}</td>" if priority else "")
+
         body = "".join(
             f"<tr><td>{_e(t.get(str(o.get('kind')), o.get('kind')))}</td>"
             f"<td>{_e(o.get('seeker_id'))}</td>"
             f"<td>{_e(role_names.get(str(o.get('role_id')), o.get('role_id')))}</td>"
-            f"<td>{f.num(o.get('cost'), 3)}</td></tr>" for o in items)
+            f"{costs(o.get('cost'), o.get('objective_cost'))}</tr>" for o in items)
+        if len(items) > 1 and "overrides_cost" in self.m:
+            body += (f"<tr class=total><td colspan=3>{_e(t['overrides_total'])}</td>"
+                     f"{costs(self.m.get('overrides_cost'), self.m.get('overrides_objective_cost'))}"
+                     "</tr>")
+        head = f"<th>{t['cost']}</th>" + (f"<th>{t['cost_objective']}</th>" if priority else "")
+        note = f"<p class='note'>{_e(t['overrides_priority'])}</p>" if priority else ""
         return (f"<section id='overrides'><h2>{t['overrides']}</h2>"
                 f"<p>{_e(t['overrides_intro'])}</p><div class='scroll'><table class='plain'>"
                 f"<thead><tr><th>{t['kind']}</th><th>{t['seeker']}</th><th>{t['role']}</th>"
-                f"<th>{t['cost']}</th></tr></thead><tbody>{body}</tbody></table></div></section>")
+                f"{head}</tr></thead><tbody>{body}</tbody></table></div>{note}</section>")
 
     # ------------------------------------------------------------------ embedded data
     def data(self) -> dict[str, Any]:

@@ -131,6 +131,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "lock": "Locked",
         "forbid": "Ruled out",
         "cost": "Cost in fit",
+        "cost_objective": "Cost with priority counted",
+        "overrides_total": "All changes together",
+        "overrides_priority": "With priority the assignment also weighs how far from work "
+                              "people stand, so a change can raise the total fit (a negative "
+                              "cost) and still cost priority.",
+        "objective_total": "Total fit plus priority",
         "history": "History",
         "history_cell": "matched {m} of {n} runs",
         "history_streak": "not matched {k} times in a row",
@@ -277,6 +283,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "lock": "Låst",
         "forbid": "Utelukket",
         "cost": "Kostnad i samsvar",
+        "cost_objective": "Kostnad med prioritering regnet med",
+        "overrides_total": "Alle endringene samlet",
+        "overrides_priority": "Med prioritering tar fordelingen også hensyn til hvor langt fra "
+                              "arbeidslivet folk står. En endring kan derfor øke det samlede "
+                              "samsvaret (negativ kostnad) og likevel koste prioritet.",
+        "objective_total": "Samlet samsvar pluss prioritering",
         "history": "Historikk",
         "history_cell": "matchet i {m} av {n} kjøringer",
         "history_streak": "ikke matchet {k} ganger på rad",
@@ -426,6 +438,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "lock": "Låst",
         "forbid": "Udelukket",
         "cost": "Pris i matchscore",
+        "cost_objective": "Pris med prioritering regnet med",
+        "overrides_total": "Alle ændringer samlet",
+        "overrides_priority": "Med prioritering tager fordelingen også hensyn til, hvor langt "
+                              "fra arbejdsmarkedet folk står. En ændring kan derfor øge den "
+                              "samlede matchscore (negativ pris) og alligevel koste prioritet.",
+        "objective_total": "Samlet matchscore plus prioritering",
         "history": "Historik",
         "history_cell": "matchet i {m} af {n} kørsler",
         "history_streak": "ikke matchet {k} gange i træk",
