@@ -366,15 +366,17 @@ class _Policy:
             extra["history"] = {"runs": len(self.past) + 1,
                                 "parked_after": config.protect_parked or 2, "seekers": per}
         if curve:
+            # the audit package loads its statistics on import: only when a curve is asked for
+            from matcher.audit.price import price_curve, rates_by_group
+
             groups = _tier_groups(seeker_frame)
-            points = []
-            for w in sorted(set(map(float, curve))):
-                total, a = self.optimum(w, self.overrides)
-                matched = a.role_of_seeker >= 0
-                rates = {label: float(matched[idx].mean()) for label, idx in groups.items()}
-                points.append({"weight": w, "objective_total": total, "total_score": a.total,
-                               "matched": int(matched.sum()), "match_rate_by_tier": rates})
-            extra["policy_curve"] = points
+            extra["policy_curve"] = [
+                {"weight": p.weight, "objective_total": p.objective_total,
+                 "total_score": p.total_fit, "matched": p.matched,
+                 "match_rate_by_tier": rates_by_group(p.role_of_seeker, groups)}
+                for p in price_curve(scores, self.slots, self.priorities, curve,
+                                     restricted=self.restricted(0.0, self.overrides),
+                                     solver=config.solver)]
         return extra
 
 
