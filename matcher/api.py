@@ -113,6 +113,8 @@ class MatchResult:
     alternatives: pl.DataFrame
     manifest: dict[str, Any]
     warnings: tuple[Problem, ...] = field(default=())
+    #: the run history folder as given (the manifest records only its name)
+    history: str | None = field(default=None, repr=False)
 
     @property
     def total_score(self) -> float:
@@ -202,7 +204,7 @@ class MatchResult:
         once the outputs are written, so the history holds only runs that were delivered.
         """
         m = self.manifest
-        target = folder if folder is not None else m["settings"].get("history")
+        target = folder if folder is not None else self.history
         if target is None:
             raise OutputError("no history folder: pass one or set the 'history' setting")
         rows = [[sid, rid, score] for sid, rid, score in
@@ -267,6 +269,31 @@ def _fingerprint(source: Source, frame: pl.DataFrame, sha256: str | None) -> dic
         digest = hashlib.sha256(frame.write_ndjson().encode()).hexdigest()
         return {"file": "<frame>", "sha256": digest}
     return {"file": Path(source).name, "sha256": sha256}
+
+
+def _path_fingerprint(path: str | os.PathLike[str]) -> dict[str, str]:
+    """A local file or folder as the manifest records inputs: its name and SHA-256, never the
+    path (which would tell the user's directory layout). A folder's digest covers each file's
+    relative name, size and bytes, in name order."""
+    root = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    for item in files:
+        if root.is_dir():
+            digest.update(f"{item.relative_to(root).as_posix()}\0{item.stat().st_size}\0".encode())
+        with open(item, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return {"file": root.name, "sha256": digest.hexdigest()}
+
+
+def _settings_without_paths(config: MatchConfig) -> dict[str, Any]:
+    """The settings, with the taxonomy, crosswalk and history given by name only."""
+    settings = config.to_dict()
+    for key in ("taxonomy", "crosswalk", "history"):
+        if settings[key] is not None:
+            settings[key] = Path(settings[key]).name
+    return settings
 
 
 class _Policy:
@@ -588,15 +615,21 @@ def match(
         )),
         key=Problem.sort_key,
     ))
+    if isinstance(overrides, str | os.PathLike):
+        inputs["overrides"] = _path_fingerprint(overrides)
     manifest: dict[str, Any] = {
         "matcher_version": __version__,
         "taxonomy": {
             "version": tax.version,
             "source": Path(config.taxonomy).name if config.taxonomy else "built-in",
             "crosswalk": Path(config.crosswalk).name if config.crosswalk else None,
+            **({"sha256": _path_fingerprint(config.taxonomy)["sha256"]}
+               if config.taxonomy else {}),
+            **({"crosswalk_sha256": _path_fingerprint(config.crosswalk)["sha256"]}
+               if config.crosswalk else {}),
         },
         "inputs": inputs,
-        "settings": config.to_dict(),
+        "settings": _settings_without_paths(config),
         "solver": assignment.solver,
         "optimality": (optimality.as_dict() if optimality is not None
                        else {"certified": False, "upper_bound": None, "gap": None}),
@@ -620,7 +653,7 @@ def match(
         seeker_frame.height, role_frame.height, graph.scores.nnz, matched, len(warnings),
     )
     return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
-                       warnings=warnings)
+                       warnings=warnings, history=config.history)
 
 
 def _frame_name(source: Source, name: str) -> str | None:

@@ -228,7 +228,7 @@ class _Page:
             (t["time"], t["seconds"].format(s=f.num(sum(timings.values()), 1))
              if timings else _HIDDEN),
         ]
-        kinds = {"seekers": t["seekers_n"], "roles": t["roles_n"]}
+        kinds = {"seekers": t["seekers_n"], "roles": t["roles_n"], "overrides": t["overrides_file"]}
         inputs = "".join(
             f"<tr><td>{_e(kinds.get(kind, kind))}</td><td>{_e(v.get('file', ''))}</td>"
             f"<td class='hash'>{_e(v.get('sha256', ''))}</td></tr>"

@@ -132,6 +132,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "forbid": "Ruled out",
         "cost": "Cost in fit",
         "cost_objective": "Cost with priority counted",
+        "overrides_file": "Changes made by hand",
         "overrides_total": "All changes together",
         "overrides_priority": "With priority the assignment also weighs how far from work "
                               "people stand, so a change can raise the total fit (a negative "
@@ -284,6 +285,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "forbid": "Utelukket",
         "cost": "Kostnad i samsvar",
         "cost_objective": "Kostnad med prioritering regnet med",
+        "overrides_file": "Endringer gjort for hånd",
         "overrides_total": "Alle endringene samlet",
         "overrides_priority": "Med prioritering tar fordelingen også hensyn til hvor langt fra "
                               "arbeidslivet folk står. En endring kan derfor øke det samlede "
@@ -439,6 +441,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "forbid": "Udelukket",
         "cost": "Pris i matchscore",
         "cost_objective": "Pris med prioritering regnet med",
+        "overrides_file": "Ændringer foretaget manuelt",
         "overrides_total": "Alle ændringer samlet",
         "overrides_priority": "Med prioritering tager fordelingen også hensyn til, hvor langt "
                               "fra arbejdsmarkedet folk står. En ændring kan derfor øge den "
