@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -97,7 +97,7 @@ class Explainer:
     adaptation_keys: Sequence[str]
     min_score: float
     lang: str = "en"
-    choices: Choices = Choices()
+    choices: Choices = field(default_factory=Choices)
 
     # -- names in the reason's language -------------------------------------------------------
 

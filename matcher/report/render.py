@@ -397,8 +397,8 @@ class _Page:
             f"<td>{_e(role_names.get(str(o.get('role_id')), o.get('role_id')))}</td>"
             f"{costs(o.get('cost'), o.get('objective_cost'))}</tr>" for o in items)
         if len(items) > 1 and "overrides_cost" in self.m:
-            body += (f"<tr class=total><td colspan=3>{_e(t['overrides_total'])}</td>"
-                     f"{costs(self.m.get('overrides_cost'), self.m.get('overrides_objective_cost'))}"
+            total = costs(self.m.get("overrides_cost"), self.m.get("overrides_objective_cost"))
+            body += (f"<tr class=total><td colspan=3>{_e(t['overrides_total'])}</td>{total}"
                      "</tr>")
         head = f"<th>{t['cost']}</th>" + (f"<th>{t['cost_objective']}</th>" if priority else "")
         note = f"<p class='note'>{_e(t['overrides_priority'])}</p>" if priority else ""
