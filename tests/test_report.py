@@ -349,6 +349,11 @@ def test_under_priority_each_change_is_priced_in_fit_with_the_objective_labelled
     assert "negativ kostnad" in section
     summary = page[page.index("id='summary'"):page.index("id='audit'")]
     assert "Samlet samsvar pluss prioritering</dt><dd>41,500" in summary
+    # the settings in the caseworker's words, not the option values
+    settings = summary[summary.index("class='plain settings'"):]
+    assert "<td>Prioritering</td><td>prioritet til dem som står lengst fra arbeidslivet</td>" \
+        in settings
+    assert ">priority<" not in settings and "Frø" not in settings
 
 
 def test_the_price_of_fairness_lists_tiers_as_the_tier_table_does(tmp_path: Path) -> None:

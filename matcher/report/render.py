@@ -254,6 +254,8 @@ class _Page:
             label = t.get(f"setting_{key}", key)
             if isinstance(value, bool):
                 text = t["yes"] if value else t["no"]
+            elif key in ("policy", "lang", "solver") and f"{key}_{value}" in t:
+                text = t[f"{key}_{value}"]
             elif isinstance(value, dict):
                 names = {"skill": t["skill_fit"], "transfer": t["transfer_fit"],
                          "wish": t["wish_fit"], "permanent": t["permanent"]}
@@ -268,7 +270,7 @@ class _Page:
         if v is None:
             return self.t["none"]
         if isinstance(v, float):
-            return self.f.num(v, 2)
+            return self.f.num(v, 0 if v.is_integer() else 2)
         return str(v)
 
     def audit(self) -> str:
@@ -388,13 +390,15 @@ class _Page:
         priority = any("objective_cost" in o for o in items)
 
         def costs(fit: Any, objective: Any) -> str:
-            cells = f"<td>{f.num(fit, 3)}</td>"
-            return cells + (f"<td>{f.num(objective, 3)}</td>" if priority else "")
+            cells = f"<td data-label='{_e(t['cost'])}'>{f.num(fit, 3)}</td>"
+            return cells + (f"<td data-label='{_e(t['cost_objective'])}'>{f.num(objective, 3)}"
+                            "</td>" if priority else "")
 
         body = "".join(
-            f"<tr><td>{_e(t.get(str(o.get('kind')), o.get('kind')))}</td>"
-            f"<td>{_e(o.get('seeker_id'))}</td>"
-            f"<td>{_e(role_names.get(str(o.get('role_id')), o.get('role_id')))}</td>"
+            f"<tr><td data-label='{_e(t['kind'])}'>{_e(t.get(str(o.get('kind')), o.get('kind')))}"
+            f"</td><td data-label='{_e(t['seeker'])}'>{_e(o.get('seeker_id'))}</td>"
+            f"<td data-label='{_e(t['role'])}'>"
+            f"{_e(role_names.get(str(o.get('role_id')), o.get('role_id')))}</td>"
             f"{costs(o.get('cost'), o.get('objective_cost'))}</tr>" for o in items)
         if len(items) > 1 and "overrides_cost" in self.m:
             total = costs(self.m.get("overrides_cost"), self.m.get("overrides_objective_cost"))
@@ -403,7 +407,8 @@ class _Page:
         head = f"<th>{t['cost']}</th>" + (f"<th>{t['cost_objective']}</th>" if priority else "")
         note = f"<p class='note'>{_e(t['overrides_priority'])}</p>" if priority else ""
         return (f"<section id='overrides'><h2>{t['overrides']}</h2>"
-                f"<p>{_e(t['overrides_intro'])}</p><div class='scroll'><table class='plain'>"
+                f"<p>{_e(t['overrides_intro'])}</p><div class='scroll'>"
+                "<table class='plain changes'>"
                 f"<thead><tr><th>{t['kind']}</th><th>{t['seeker']}</th><th>{t['role']}</th>"
                 f"{head}</tr></thead><tbody>{body}</tbody></table></div>{note}</section>")
 
