@@ -343,7 +343,7 @@ def test_under_priority_each_change_is_priced_in_fit_with_the_objective_labelled
     section = section[:section.index("</section>")]
     cells = re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", section)
     assert cells[:5] == ["Endring", "Arbeidssøker", "Stilling", "Kostnad i samsvar",
-                         "Kostnad med prioritering regnet med"]
+                         "Kostnad når prioriteringen regnes med"]
     assert cells[5:10] == ["Låst", "S00001", "Rolle 2 (R002)", "-0,250", "0,125"]
     assert cells[-3:] == ["Alle endringene samlet", "0,750", "0,625"]
     assert "negativ kostnad" in section

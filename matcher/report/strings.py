@@ -300,7 +300,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "lock": "Låst",
         "forbid": "Utelukket",
         "cost": "Kostnad i samsvar",
-        "cost_objective": "Kostnad med prioritering regnet med",
+        "cost_objective": "Kostnad når prioriteringen regnes med",
         "overrides_file": "Endringer gjort for hånd",
         "overrides_total": "Alle endringene samlet",
         "overrides_priority": "Med prioritering tar fordelingen også hensyn til hvor langt fra "
@@ -464,7 +464,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "lock": "Låst",
         "forbid": "Udelukket",
         "cost": "Pris i matchscore",
-        "cost_objective": "Pris med prioritering regnet med",
+        "cost_objective": "Pris når prioriteringen regnes med",
         "overrides_file": "Ændringer foretaget manuelt",
         "overrides_total": "Alle ændringer samlet",
         "overrides_priority": "Med prioritering tager fordelingen også hensyn til, hvor langt "
