@@ -91,9 +91,19 @@ class Choices:
     def _chain_end(self) -> dict[int, int]:
         return {}
 
+    @cached_property
+    def _holders(self) -> dict[int, list[int]]:
+        """Role -> the seekers of the solved problem holding one of its places (filled on the
+        first chain followed; one assignment per batch)."""
+        return {}
+
     def _displaced(self, j: int, v: np.ndarray, role_of_seeker: np.ndarray) -> int:
         """The seeker left without a place when a place in ``j`` is freed at least cost
         (-1: nobody, a place comes free; ``_UNKNOWN``: no tight chain found)."""
+        if not self._holders:
+            for h, r in enumerate(np.asarray(role_of_seeker).tolist()):
+                if r >= 0:
+                    self._holders.setdefault(r, []).append(h)
         if j not in self._chain_end:
             self._chain_end[j] = self._follow(j, v, role_of_seeker, set())
         return self._chain_end[j]
@@ -106,7 +116,7 @@ class Choices:
         if v[j] <= _TIGHT:
             return -1
         tol = _TIGHT * max(1.0, abs(float(v[j])))
-        for h in np.flatnonzero(role_of_seeker == j).tolist():
+        for h in self._holders.get(j, []):
             lo, hi = obj.indptr[h], obj.indptr[h + 1]
             cols, vals = obj.indices[lo:hi], obj.data[lo:hi]
             here = vals[cols == j]
