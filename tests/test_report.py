@@ -356,6 +356,30 @@ def test_under_priority_each_change_is_priced_in_fit_with_the_objective_labelled
     assert ">priority<" not in settings and "Frø" not in settings
 
 
+def test_alternatives_say_which_were_ruled_out_or_locked_by_hand(tmp_path: Path) -> None:
+    made = make_run(tmp_path / "run", hostile=False)
+    alts = made["alts"]
+    forbid = alts.filter(~pl.col("assigned")).row(0, named=True)
+    lock = alts.filter(pl.col("assigned")).row(0, named=True)
+    manifest_path = next((tmp_path / "run").glob("*.manifest.json"))
+    manifest = json.loads(manifest_path.read_text())
+    manifest["overrides"] = [
+        {"kind": "forbid", "seeker_id": forbid["seeker_id"], "role_id": forbid["role_id"],
+         "cost": 0.0},
+        {"kind": "lock", "seeker_id": lock["seeker_id"], "role_id": lock["role_id"],
+         "cost": 0.0}]
+    manifest_path.write_text(json.dumps(manifest))
+    data = data_of(render(load_run(tmp_path / "run"), lang="da"))
+    flags = {}
+    for s, rows in zip(data["seekers"], data["alts"], strict=True):
+        for r in rows:
+            flags[(s[0], data["roles"][r[0]][0])] = r[6]
+    assert flags.pop((forbid["seeker_id"], forbid["role_id"])) == 2
+    assert flags.pop((lock["seeker_id"], lock["role_id"])) == 3
+    assert set(flags.values()) == {0, 1}
+    assert data["t"]["ruled_out"] == "nej, udelukket af sagsbehandleren"
+
+
 def test_the_price_of_fairness_lists_tiers_as_the_tier_table_does(tmp_path: Path) -> None:
     nav = ["standard innsats", "situasjonsbestemt innsats", "spesielt tilpasset innsats",
            "varig tilpasset innsats"]

@@ -527,8 +527,11 @@ class Explainer:
         if j < 0:
             return ""
         start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
+        open_ = [float(v) for c, v in zip(g.scores.indices[start:stop].tolist(),
+                                          g.scores.data[start:stop].tolist(), strict=True)
+                 if (i, c) not in self.choices.forbidden]  # a role ruled out is not left
         left = max(
-            float(g.scores.data[start:stop].max()) if stop > start else -np.inf,
+            max(open_) if open_ else -np.inf,
             float(g.best_below_score[i]) if g.best_below[i] >= 0 else -np.inf,
         )
         if g.best_excluded_score[i] <= left:

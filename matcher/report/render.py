@@ -42,7 +42,7 @@ _SCRIPT_STRINGS = (
     "skill_fit", "transfer_fit", "wish_fit", "assigned", "showing", "none_found", "previous",
     "next", "page", "yes", "no", "seeker", "status", "tier", "reason", "history",
     "history_cell", "history_streak", "places", "open", "file", "row", "column", "problem",
-    "value", "tier_unknown",
+    "value", "tier_unknown", "ruled_out", "locked_yes",
 )
 _HIDDEN = "\u2013"
 
@@ -446,13 +446,19 @@ class _Page:
                             int(h.get("unmatched_streak", 0))])
             seekers.append(row)
         alts: list[list[list[Any]]] = [[] for _ in seekers]
+        # the caseworker's changes mark the alternatives: 2 ruled out by hand, 3 locked
+        changes = {(str(o.get("seeker_id")), str(o.get("role_id"))): o.get("kind")
+                   for o in (self.m.get("overrides") or []) if isinstance(o, dict)}
         if run.alternatives is not None:
             index = {s[0]: i for i, s in enumerate(seekers)}
             for sid, rid, rank_, score, skill, transfer, wish, assigned in \
                     run.alternatives.select("seeker_id", "role_id", "rank", "score", "skill_fit",
                                             "transfer_fit", "wish_fit", "assigned").iter_rows():
+                kind = changes.get((sid, rid))
+                flag = 2 if kind == "forbid" else 3 if kind == "lock" and assigned else \
+                    int(bool(assigned))
                 alts[index[sid]].append([role_index[rid], rank_, _round(score), _round(skill),
-                                         _round(transfer), _round(wish), int(bool(assigned))])
+                                         _round(transfer), _round(wish), flag])
         open_rows: list[list[int]] = []
         if run.roles is not None:
             taken = run.matches["role_id"].drop_nulls().value_counts()

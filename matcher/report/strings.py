@@ -141,6 +141,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cost": "Cost in fit",
         "cost_objective": "Cost with priority counted",
         "overrides_file": "Changes made by hand",
+        "ruled_out": "no, ruled out by hand",
+        "locked_yes": "yes, locked by hand",
         "overrides_total": "All changes together",
         "overrides_priority": "With priority the assignment also weighs how far from work "
                               "people stand, so a change can raise the total fit (a negative "
@@ -302,6 +304,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cost": "Kostnad i samsvar",
         "cost_objective": "Kostnad når prioriteringen regnes med",
         "overrides_file": "Endringer gjort for hånd",
+        "ruled_out": "nei, utelukket av veileder",
+        "locked_yes": "ja, låst av veileder",
         "overrides_total": "Alle endringene samlet",
         "overrides_priority": "Med prioritering tar fordelingen også hensyn til hvor langt fra "
                               "arbeidslivet folk står. En endring kan derfor øke det samlede "
@@ -466,6 +470,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cost": "Pris i matchscore",
         "cost_objective": "Pris når prioriteringen regnes med",
         "overrides_file": "Ændringer foretaget manuelt",
+        "ruled_out": "nej, udelukket af sagsbehandleren",
+        "locked_yes": "ja, låst af sagsbehandleren",
         "overrides_total": "Alle ændringer samlet",
         "overrides_priority": "Med prioritering tager fordelingen også hensyn til, hvor langt "
                               "fra arbejdsmarkedet folk står. En ændring kan derfor øge den "
