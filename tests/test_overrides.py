@@ -181,7 +181,7 @@ def priority_instances(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return scores, slots, bonus
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(priority_instances())
 def test_a_missed_place_is_priced_in_fit_and_in_the_objective_as_a_re_solve_finds(
     instance: tuple[np.ndarray, np.ndarray, np.ndarray]
