@@ -105,17 +105,32 @@ class Choices:
                 if r >= 0:
                     self._holders.setdefault(r, []).append(h)
         if j not in self._chain_end:
-            self._chain_end[j] = self._follow(j, v, role_of_seeker, set())
+            self._chain_end[j] = self._follow(j, v)
         return self._chain_end[j]
 
-    def _follow(self, j: int, v: np.ndarray, role_of_seeker: np.ndarray,
-                seen: set[int]) -> int:
+    def _follow(self, j: int, v: np.ndarray) -> int:
+        """Search the tight arcs from ``j`` (depth first, no recursion: a chain may pass
+        through many roles) until a chain ends."""
+        stack, seen = [j], {j}
+        while stack:
+            end, onward = self._step(stack.pop(), v)
+            if end != _UNKNOWN:
+                return end
+            for r in reversed(onward):
+                if r not in seen:
+                    seen.add(r)
+                    stack.append(r)
+        return _UNKNOWN
+
+    def _step(self, j: int, v: np.ndarray) -> tuple[int, list[int]]:
+        """Where a chain freeing a place in ``j`` ends here (-1: a free place; a seeker: the
+        holder who leaves), else ``_UNKNOWN`` and the roles a holder can move on to."""
         obj = self.objective
         assert obj is not None
-        seen.add(j)
         if v[j] <= _TIGHT:
-            return -1
+            return -1, []
         tol = _TIGHT * max(1.0, abs(float(v[j])))
+        onward: list[int] = []
         for h in self._holders.get(j, []):
             lo, hi = obj.indptr[h], obj.indptr[h + 1]
             cols, vals = obj.indices[lo:hi], obj.data[lo:hi]
@@ -124,12 +139,8 @@ class Choices:
                 continue
             own = float(here[0])
             if abs(own - float(v[j])) <= tol:
-                return int(h)  # the holder leaves: they are the one without a place
-            for j2, o2 in zip(cols.tolist(), vals.tolist(), strict=True):
-                if j2 == j or j2 in seen or not np.isfinite(v[j2]):
-                    continue
-                if abs(own - o2 + float(v[j2]) - float(v[j])) <= tol:
-                    end = self._follow(j2, v, role_of_seeker, seen)
-                    if end != _UNKNOWN:
-                        return end
-        return _UNKNOWN
+                return int(h), []  # the holder leaves: they are the one without a place
+            onward += [j2 for j2, o2 in zip(cols.tolist(), vals.tolist(), strict=True)
+                       if j2 != j and np.isfinite(v[j2])
+                       and abs(own - o2 + float(v[j2]) - float(v[j])) <= tol]
+        return _UNKNOWN, onward
