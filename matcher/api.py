@@ -36,7 +36,8 @@ from matcher.encode import (
     skill_space,
 )
 from matcher.errors import InputError, OutputError, Problem
-from matcher.explain import Choices, Explainer, LockCost
+from matcher.explain import Explainer
+from matcher.explain.choices import Choices, LockCost
 from matcher.io import (
     ROLE_SCHEMA,
     SEEKER_SCHEMA,
@@ -271,31 +272,6 @@ def _fingerprint(source: Source, frame: pl.DataFrame, sha256: str | None) -> dic
     return {"file": Path(source).name, "sha256": sha256}
 
 
-def _path_fingerprint(path: str | os.PathLike[str]) -> dict[str, str]:
-    """A local file or folder as the manifest records inputs: its name and SHA-256, never the
-    path (which would tell the user's directory layout). A folder's digest covers each file's
-    relative name, size and bytes, in name order."""
-    root = Path(path)
-    digest = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-    for item in files:
-        if root.is_dir():
-            digest.update(f"{item.relative_to(root).as_posix()}\0{item.stat().st_size}\0".encode())
-        with open(item, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return {"file": root.name, "sha256": digest.hexdigest()}
-
-
-def _settings_without_paths(config: MatchConfig) -> dict[str, Any]:
-    """The settings, with the taxonomy, crosswalk and history given by name only."""
-    settings = config.to_dict()
-    for key in ("taxonomy", "crosswalk", "history"):
-        if settings[key] is not None:
-            settings[key] = Path(settings[key]).name
-    return settings
-
-
 class _Policy:
     """The objective and the overrides around the solve (see :mod:`matcher.policy`)."""
 
@@ -431,6 +407,31 @@ def _tier_groups(seekers: pl.DataFrame) -> dict[str, np.ndarray]:
             out[label] = idx
         upper = low
     return out
+
+
+def _path_fingerprint(path: str | os.PathLike[str]) -> dict[str, str]:
+    """A local file or folder as the manifest records inputs: its name and SHA-256, never the
+    path (which would tell the user's directory layout). A folder's digest covers each file's
+    relative name, size and bytes, in name order."""
+    root = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    for item in files:
+        if root.is_dir():
+            digest.update(f"{item.relative_to(root).as_posix()}\0{item.stat().st_size}\0".encode())
+        with open(item, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return {"file": root.name, "sha256": digest.hexdigest()}
+
+
+def _settings_without_paths(config: MatchConfig) -> dict[str, Any]:
+    """The settings, with the taxonomy, crosswalk and history given by name only."""
+    settings = config.to_dict()
+    for key in ("taxonomy", "crosswalk", "history"):
+        if settings[key] is not None:
+            settings[key] = Path(settings[key]).name
+    return settings
 
 
 class _Stopwatch:
