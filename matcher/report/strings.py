@@ -146,7 +146,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "overrides_total": "All changes together",
         "overrides_priority": "With priority the assignment also weighs how far from work "
                               "people stand, so a change can raise the total fit (a negative "
-                              "cost) and still cost priority.",
+                              "cost) and still cost those furthest from work.",
         "objective_total": "Total fit plus priority",
         "history": "History",
         "history_cell": "matched {m} of {n} runs",
@@ -309,7 +309,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "overrides_total": "Alle endringene samlet",
         "overrides_priority": "Med prioritering tar fordelingen også hensyn til hvor langt fra "
                               "arbeidslivet folk står. En endring kan derfor øke det samlede "
-                              "samsvaret (negativ kostnad) og likevel koste prioritet.",
+                              "samsvaret (negativ kostnad) og likevel gå ut over dem som står "
+                              "lengst fra arbeidslivet.",
         "objective_total": "Samlet samsvar pluss prioritering",
         "history": "Historikk",
         "history_cell": "matchet i {m} av {n} kjøringer",
@@ -475,7 +476,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "overrides_total": "Alle ændringer samlet",
         "overrides_priority": "Med prioritering tager fordelingen også hensyn til, hvor langt "
                               "fra arbejdsmarkedet folk står. En ændring kan derfor øge den "
-                              "samlede matchscore (negativ pris) og alligevel koste prioritet.",
+                              "samlede matchscore (negativ pris) og alligevel gå ud over dem, der "
+                              "står længst fra arbejdsmarkedet.",
         "objective_total": "Samlet matchscore plus prioritering",
         "history": "Historik",
         "history_cell": "matchet i {m} af {n} kørsler",
