@@ -22,7 +22,9 @@ import numpy as np
 import polars as pl
 from bench_solver import SCALES, candidate_graph
 
-from matcher.assign import solve
+from matcher.assign import dual_prices, solve
+from matcher.audit.price import price_curve
+from matcher.explain import Choices
 from matcher.io.history import append_run, read_history, seeker_history
 from matcher.policy import Override, objective, priority, restrict
 
@@ -76,8 +78,23 @@ def bench_scale(name: str, runs: int) -> list[tuple[float, float, list[float]]]:
             with_overrides(overrides[:k] + overrides[k + 1:])
 
     def curve_solves() -> None:
-        for w in (0, 0.05, 0.1, 0.2, 0.5, 1.0):
-            solve(objective(graph, p, w), slots)
+        price_curve(graph, slots, p, (0, 0.05, 0.1, 0.2, 0.5, 1.0))
+
+    def curve_with_overrides() -> None:
+        plan = restrict(graph, slots, overrides, ids, role_ids)
+        price_curve(graph, slots, p, (0, 0.05, 0.1, 0.2, 0.5, 1.0), restricted=plan)
+
+    target = objective(graph, p, 0.1)
+    chosen = solve(target, slots).role_of_seeker
+    prices = dual_prices(target, slots, chosen).role
+    missed = [(i, int(graph.indices[graph.indptr[i]:graph.indptr[i + 1]][np.argmax(
+        graph.data[graph.indptr[i]:graph.indptr[i + 1]])]))
+        for i in np.flatnonzero(chosen < 0) if graph.indptr[i + 1] > graph.indptr[i]]
+
+    def price_missed_places() -> None:
+        choices = Choices(target, 0.1 * p)  # a fresh record: nothing cached between runs
+        for i, j in missed:
+            choices.fit_loss(i, j, float(graph[i, j]), prices, chosen)
 
     folder = tempfile.mkdtemp()
     record = {"assignment": [[s, None if r < 0 else role_ids[r], None]
@@ -91,6 +108,8 @@ def bench_scale(name: str, runs: int) -> list[tuple[float, float, list[float]]]:
         (f"{len(overrides)} overrides: restrict + solve", with_overrides),
         (f"cost of each of {len(overrides)} overrides", override_costs),
         ("curve of 6 weights", curve_solves),
+        (f"curve of 6 weights, {len(overrides)} overrides kept", curve_with_overrides),
+        (f"priority W=0.1: price {len(missed):,} missed places in fit", price_missed_places),
         ("history: append one run", lambda: append_run(folder, record)),
         ("history: read 10+ runs, streaks",
          lambda: seeker_history(read_history(folder), ids)),

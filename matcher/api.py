@@ -41,6 +41,7 @@ from matcher.encode import (
 from matcher.errors import InputError, OutputError, Problem
 from matcher.executors import check_executor, open_executor
 from matcher.explain import Explainer
+from matcher.explain.choices import Choices, LockCost
 from matcher.io import (
     ROLE_SCHEMA,
     SEEKER_SCHEMA,
@@ -118,6 +119,8 @@ class MatchResult:
     alternatives: pl.DataFrame
     manifest: dict[str, Any]
     warnings: tuple[Problem, ...] = field(default=())
+    #: the run history folder as given (the manifest records only its name)
+    history: str | None = field(default=None, repr=False)
 
     @property
     def total_score(self) -> float:
@@ -133,6 +136,12 @@ class MatchResult:
             ("allowed pairs", str(c["allowed_pairs"])),
             ("matched", f"{m['matched']} of {c['seekers']}"),
             ("total score", f"{m['total_score']:.4f}"),
+            *([("total score plus priority", f"{m['objective_total']:.4f}")]
+              if m["settings"].get("policy") == "priority" else []),
+            *([("overrides cost (score)", f"{m['overrides_cost']:.4f}")]
+              if "overrides_cost" in m else []),
+            *([("overrides cost (score plus priority)", f"{m['overrides_objective_cost']:.4f}")]
+              if "overrides_objective_cost" in m else []),
             ("solver", str(m["solver"])),
             ("optimal", _optimal_line(m["optimality"])),
             ("warnings", str(c["warnings"])),
@@ -201,7 +210,7 @@ class MatchResult:
         once the outputs are written, so the history holds only runs that were delivered.
         """
         m = self.manifest
-        target = folder if folder is not None else m["settings"].get("history")
+        target = folder if folder is not None else self.history
         if target is None:
             raise OutputError("no history folder: pass one or set the 'history' setting")
         rows = [[sid, rid, score] for sid, rid, score in
@@ -398,20 +407,42 @@ class _Policy:
         return _total(objective(self.scores, self.priorities, weight),
                       full.role_of_seeker), full
 
+    def costs(self, fit: float, objective: float) -> dict[str, float]:
+        """An override's cost in total fit (``cost``), and under the priority policy also in
+        the objective (``objective_cost``); the fit cost may then be negative."""
+        if not self.weight:
+            return {"cost": max(objective, 0.0)}
+        return {"cost": 0.0 if abs(fit) < 1e-9 else fit, "objective_cost": max(objective, 0.0)}
+
+    def choices(self, extra: dict[str, Any]) -> Choices:
+        """What the reasons need to know of the policy and the overrides."""
+        seeker = {s: i for i, s in enumerate(self.seeker_ids)}
+        role = {r: j for j, r in enumerate(self.restrict_args["role_ids"])}
+        forbidden = frozenset((seeker[o.seeker_id], role[o.role_id])
+                              for o in self.overrides if o.kind == "forbid")
+        locked = {seeker[o["seeker_id"]]: LockCost(o["cost"], o.get("objective_cost"))
+                  for o in extra.get("overrides", []) if o["kind"] == "lock"}
+        bonus = self.weight * self.priorities if self.weight else None
+        return Choices(self.rest.candidates, bonus, forbidden, locked)
+
     def manifest(self, rest: Assignment, scores: Any, config: MatchConfig,
                  curve: Sequence[float] | None, seeker_frame: pl.DataFrame) -> dict[str, Any]:
         full = self.full(rest, scores)
         obj = objective(scores, self.priorities, self.weight)
         extra: dict[str, Any] = {"objective_total": _total(obj, full.role_of_seeker)}
         if self.overrides:
-            best = extra["objective_total"]
+            best, fit = extra["objective_total"], full.total
             items = []
             for k, o in enumerate(self.overrides):
-                without, _ = self.optimum(self.weight, self.overrides[:k] + self.overrides[k + 1:])
-                items.append({**o.as_dict(), "cost": max(without - best, 0.0)})
-            free, _ = self.optimum(self.weight, [])
+                without, other = self.optimum(self.weight,
+                                              self.overrides[:k] + self.overrides[k + 1:])
+                items.append({**o.as_dict(), **self.costs(other.total - fit, without - best)})
+            free, other = self.optimum(self.weight, [])
             extra["overrides"] = items
-            extra["overrides_cost"] = max(free - best, 0.0)
+            total = self.costs(other.total - fit, free - best)
+            extra["overrides_cost"] = total["cost"]
+            if "objective_cost" in total:
+                extra["overrides_objective_cost"] = total["objective_cost"]
         if config.history is not None:
             now = HistoryRun("(this run)", dict(zip(self.seeker_ids, (
                 None if j < 0 else str(j) for j in full.role_of_seeker.tolist()), strict=True)))
@@ -419,15 +450,17 @@ class _Policy:
             extra["history"] = {"runs": len(self.past) + 1,
                                 "parked_after": config.protect_parked or 2, "seekers": per}
         if curve:
+            # the audit package loads its statistics on import: only when a curve is asked for
+            from matcher.audit.price import price_curve, rates_by_group
+
             groups = _tier_groups(seeker_frame)
-            points = []
-            for w in sorted(set(map(float, curve))):
-                total, a = self.optimum(w, self.overrides)
-                matched = a.role_of_seeker >= 0
-                rates = {label: float(matched[idx].mean()) for label, idx in groups.items()}
-                points.append({"weight": w, "objective_total": total, "total_score": a.total,
-                               "matched": int(matched.sum()), "match_rate_by_tier": rates})
-            extra["policy_curve"] = points
+            extra["policy_curve"] = [
+                {"weight": p.weight, "objective_total": p.objective_total,
+                 "total_score": p.total_fit, "matched": p.matched,
+                 "match_rate_by_tier": rates_by_group(p.role_of_seeker, groups)}
+                for p in price_curve(scores, self.slots, self.priorities, curve,
+                                     restricted=self.restricted(0.0, self.overrides),
+                                     solver=config.solver)]
         return extra
 
 
@@ -455,6 +488,31 @@ def _tier_groups(seekers: pl.DataFrame) -> dict[str, np.ndarray]:
             out[label] = idx
         upper = low
     return out
+
+
+def _path_fingerprint(path: str | os.PathLike[str]) -> dict[str, str]:
+    """A local file or folder as the manifest records inputs: its name and SHA-256, never the
+    path (which would tell the user's directory layout). A folder's digest covers each file's
+    relative name, size and bytes, in name order."""
+    root = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    for item in files:
+        if root.is_dir():
+            digest.update(f"{item.relative_to(root).as_posix()}\0{item.stat().st_size}\0".encode())
+        with open(item, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return {"file": root.name, "sha256": digest.hexdigest()}
+
+
+def _settings_without_paths(config: MatchConfig) -> dict[str, Any]:
+    """The settings, with the taxonomy, crosswalk and history given by name only."""
+    settings = config.to_dict()
+    for key in ("taxonomy", "crosswalk", "history"):
+        if settings[key] is not None:
+            settings[key] = Path(settings[key]).name
+    return settings
 
 
 class _Stopwatch:
@@ -705,7 +763,7 @@ def match(
             seeker_terms=seeker_terms, role_terms=role_terms,
             seekers=seeker_vec, roles=role_vec, graph=graph,
             adaptation_keys=sorted(adaptations, key=adaptations.__getitem__),
-            min_score=config.min_score, lang=config.lang,
+            min_score=config.min_score, lang=config.lang, choices=plan.choices(policy_extra),
         )
         matches = _matches_frame(explainer, assignment.role_of_seeker, cost)
         alternatives = _alternatives_frame(
@@ -720,15 +778,21 @@ def match(
         )),
         key=Problem.sort_key,
     ))
+    if isinstance(overrides, str | os.PathLike):
+        inputs["overrides"] = _path_fingerprint(overrides)
     manifest: dict[str, Any] = {
         "matcher_version": __version__,
         "taxonomy": {
             "version": tax.version,
             "source": Path(config.taxonomy).name if config.taxonomy else "built-in",
             "crosswalk": Path(config.crosswalk).name if config.crosswalk else None,
+            **({"sha256": _path_fingerprint(config.taxonomy)["sha256"]}
+               if config.taxonomy else {}),
+            **({"crosswalk_sha256": _path_fingerprint(config.crosswalk)["sha256"]}
+               if config.crosswalk else {}),
         },
         "inputs": inputs,
-        "settings": config.to_dict(),
+        "settings": _settings_without_paths(config),
         "solver": assignment.solver,
         "optimality": (optimality.as_dict() if optimality is not None
                        else {"certified": False, "upper_bound": None, "gap": None}),
@@ -756,7 +820,7 @@ def match(
         seeker_frame.height, role_frame.height, graph.scores.nnz, matched, len(warnings),
     )
     return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
-                       warnings=warnings)
+                       warnings=warnings, history=config.history)
 
 
 def _region(raw: RawTable, frame: pl.DataFrame, column: str) -> list[str | None]:

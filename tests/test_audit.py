@@ -171,29 +171,36 @@ def test_result_has_every_metric(sim_result: matcher.AuditResult) -> None:
 def test_price_of_fairness_curve_from_engine_scores(tmp_path: Path,
                                                     sample_result: matcher.MatchResult,
                                                     samples: tuple[Path, Path]) -> None:
+    """C13 at every weight: the exact optimum of fit + weight * priority (the engine's
+    priority: tier rank spaced evenly) on the pool, as scipy's assignment finds it."""
+    from scipy.optimize import linear_sum_assignment
+
+    from matcher.audit.outcomes import PRICE_WEIGHTS
+
     matches, alts = tmp_path / "m.csv", tmp_path / "a.csv"
     sample_result.write(matches, alternatives=alts)
     result = matcher.audit(samples[0], matches=matches, alternatives=alts, bootstrap=0)
     curve = result.metrics["C13"]
-    assert curve[0]["strength"] == 0 and curve[0]["price_of_fairness"] == 0
-    # strength 0 is the optimum of total fit: scipy's assignment on the slot-expanded matrix
-    from scipy.optimize import linear_sum_assignment
-
+    assert [row["weight"] for row in curve] == list(PRICE_WEIGHTS)
+    assert curve[0]["weight"] == 0 and curve[0]["price_of_fairness"] == 0
     pairs = pl.read_csv(alts).filter(pl.col("score") > 0)
     slots = pl.read_csv(matches).filter(pl.col("role_id").is_not_null()).group_by(
         "role_id").len()
     columns = [r for r, k in slots.iter_rows() for _ in range(k)]
     seekers = sorted(set(pairs["seeker_id"].to_list()))
-    weight = np.zeros((len(seekers), len(columns)))
+    tier = dict(pl.read_csv(samples[0]).select("seeker_id", "tier").iter_rows())
+    distance = {s: (int(tier[s][1:]) - 1) / 3 for s in seekers}  # T1..T4 -> 0, 1/3, 2/3, 1
     score = {(a, b): c for a, b, c in pairs.select("seeker_id", "role_id", "score").iter_rows()}
-    for i, a in enumerate(seekers):
-        for j, b in enumerate(columns):
-            weight[i, j] = score.get((a, b), 0.0)
-    rows, cols = linear_sum_assignment(weight, maximize=True)
-    assert curve[0]["total_fit"] == pytest.approx(weight[rows, cols].sum(), abs=1e-9)
-    # every other strength gives up total fit for priority: never better than the optimum
-    assert all(row["total_fit"] <= curve[0]["total_fit"] + 1e-9 for row in curve)
-    assert all(row["price_of_fairness"] >= -1e-12 for row in curve)
+    fit = np.array([[score.get((a, b), 0.0) for b in columns] for a in seekers])
+    for row in curve:
+        gain = np.where(fit > 0, fit + row["weight"] * np.array(
+            [distance[a] for a in seekers])[:, None], 0.0)
+        rows, cols = linear_sum_assignment(gain, maximize=True)
+        keep = fit[rows, cols] > 0
+        assert row["total_fit"] == pytest.approx(fit[rows, cols][keep].sum(), abs=1e-9)
+        assert row["total_fit"] <= curve[0]["total_fit"] + 1e-9
+        assert row["price_of_fairness"] >= -1e-12
+    assert curve[-1]["total_fit"] < curve[0]["total_fit"]  # the weights do move the answer
     assert result.settings["mode"].startswith("engine")
 
 

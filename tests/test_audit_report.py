@@ -169,7 +169,7 @@ def test_forest_plot_on_a_log_scale_and_bars() -> None:
 def test_price_curve_has_ticks_on_both_axes() -> None:
     svg = plots.line_plot([0, 0.1, 0.25, 0.5, 1, 2, 4],
                           [0, 0.001, 0.004, 0.012, 0.03, 0.05, 0.061],
-                          title="Price of fairness", x_axis="priority strength",
+                          title="Price of fairness", x_axis="priority weight",
                           y_axis="share of total fit lost")
     assert _overlaps(svg) == []
     texts = ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -169,4 +170,6 @@ def test_crosswalk_is_used_and_recorded(samples, tmp_path: Path) -> None:
     assert code == 0, stderr
     manifest = json.loads(Path(f"{out}.manifest.json").read_text())
     assert manifest["taxonomy"]["crosswalk"] == crosswalk.name
-    assert manifest["settings"]["crosswalk"] == str(crosswalk)
+    assert manifest["settings"]["crosswalk"] == crosswalk.name  # the name, never the path
+    assert manifest["taxonomy"]["crosswalk_sha256"] == hashlib.sha256(
+        crosswalk.read_bytes()).hexdigest()

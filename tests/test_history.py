@@ -196,3 +196,33 @@ def test_history_becomes_the_audits_decisions_across_batches(
     res = CliRunner().invoke(cli, ["audit", "--seekers", str(seekers), "--history",
                                    str(tmp_path), "--decisions", str(tmp_path / "decisions.csv")])
     assert res.exit_code == 2 and "give either --decisions, --history" in res.output
+
+
+def test_manifest_and_history_name_local_files_without_their_folders(
+    samples: tuple[Any, Any], taxonomy: matcher.Taxonomy, tmp_path: Path
+) -> None:
+    """The taxonomy, the overrides file and the history folder are recorded as inputs are:
+    by name (and SHA-256), never by a path that tells how the user's disk is laid out."""
+    import hashlib
+    import json
+
+    snapshot = Path(matcher.__file__).parent / "taxonomy" / "data" / "esco-v1.1.1.zip"
+    private = tmp_path / "Ola Nordmann" / "saker"
+    private.mkdir(parents=True)
+    changes = private / "endringer.csv"
+    seekers, roles = samples
+    changes.write_text("seeker_id,role_id,action\nS001,R01,forbid\n")
+    result = matcher.match(
+        seekers, roles, taxonomy=taxonomy, overrides=changes,
+        config=matcher.MatchConfig(taxonomy=str(snapshot), history=str(private / "historikk")))
+    text = json.dumps(result.manifest)
+    assert str(tmp_path) not in text and str(snapshot.parent) not in text
+    m = result.manifest
+    assert m["settings"]["taxonomy"] == "esco-v1.1.1.zip"
+    assert m["settings"]["history"] == "historikk"
+    assert m["taxonomy"]["sha256"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    assert m["inputs"]["overrides"] == {
+        "file": "endringer.csv", "sha256": hashlib.sha256(changes.read_bytes()).hexdigest()}
+    written = result.append_history()
+    assert written.parent == private / "historikk"
+    assert str(tmp_path) not in written.read_text()

@@ -166,3 +166,135 @@ def test_cli_lock_that_breaks_a_rule_exits_2_and_writes_nothing(
     assert "--forbid line 1: must be SEEKER=ROLE (two ids joined by '='), got 'S002'" in res.output
     assert "--lock line 1: must be SEEKER=ROLE" in res.output
     assert not out.exists()
+
+
+# -- what the reasons say about locks, forbids and the price of a missed place -----------------
+
+
+@st.composite
+def priority_instances(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n, m = draw(st.integers(2, 6)), draw(st.integers(1, 3))
+    scores = np.where(rng.random((n, m)) < 0.7, 0.25 + 0.75 * rng.random((n, m)), 0.0)
+    slots = rng.integers(1, 3, size=m)
+    bonus = draw(st.sampled_from([0.0, 0.1, 0.5])) * rng.integers(0, 4, size=n) / 3
+    return scores, slots, bonus
+
+
+@settings(max_examples=30, deadline=None)
+@given(priority_instances())
+def test_a_missed_place_is_priced_in_fit_and_in_the_objective_as_a_re_solve_finds(
+    instance: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> None:
+    """For every unmatched seeker and allowed role: forcing the pair and solving again (brute
+    force) lowers the objective and the fit by exactly what the reason states."""
+    from matcher.assign import dual_prices
+    from matcher.explain import Choices
+    from matcher.policy import objective
+
+    scores, slots, bonus = instance
+    target = objective(sp.csr_array(scores), bonus, 1.0)
+    obj = target.toarray()
+    role = solve(target, slots).role_of_seeker
+    v = dual_prices(target, slots, role).role
+    choices = Choices(target, bonus)
+
+    def best(force: tuple[int, int] | None) -> tuple[float, float]:
+        top = (-math.inf, 0.0)
+        for roles in all_assignments(scores, slots):
+            if force is not None and roles[force[0]] != force[1]:
+                continue
+            matched = [(i, j) for i, j in enumerate(roles) if j >= 0]
+            top = max(top, (math.fsum(obj[i, j] for i, j in matched),
+                            math.fsum(scores[i, j] for i, j in matched)))
+        return top
+
+    base_obj, base_fit = best(None)
+    for i in np.flatnonzero(role < 0).tolist():
+        for j in np.flatnonzero(scores[i] > 0).tolist():
+            fit_loss, obj_loss = choices.fit_loss(i, j, scores[i, j], v, role)
+            forced_obj, forced_fit = best((i, j))
+            expected = obj_loss if obj_loss is not None else fit_loss
+            assert expected == pytest.approx(base_obj - forced_obj, abs=1e-9)
+            assert fit_loss == pytest.approx(base_fit - forced_fit, abs=1e-9)
+            assert (obj_loss is None) == (not bonus.any())
+
+
+@pytest.fixture(scope="module")
+def small_batch() -> tuple[Any, Any]:
+    from test_explain import ROLES, SEEKERS
+
+    return SEEKERS, ROLES
+
+
+def test_a_forbidden_role_is_never_offered_as_the_best_one(
+    small_batch: tuple[Any, Any], taxonomy: matcher.Taxonomy
+) -> None:
+    seekers, roles = small_batch
+    base = matcher.match(seekers, roles, taxonomy=taxonomy)
+    reason = dict(base.matches.select("seeker_id", "reason").iter_rows())["A7"]
+    assert "The best is R3 'Kjøkkenhjelp'" in reason  # the role the tests below forbid
+    one = matcher.match(seekers, roles, taxonomy=taxonomy,
+                        overrides=[Override("forbid", "A7", "R3", "--forbid")])
+    reason = dict(one.matches.select("seeker_id", "reason").iter_rows())["A7"]
+    assert "The best is R3" not in reason
+    assert reason.startswith("Not matched: 2 roles fit, but each went to someone")
+    assert reason.endswith("; R3 'Kjøkkenhjelp' at Kafé Inkludert was ruled out by hand.")
+    fitting = base.alternatives.filter(base.alternatives["seeker_id"] == "A7")["role_id"]
+    every = [Override("forbid", "A7", r, "--forbid") for r in fitting]
+    for lang, expected in (
+        ("en", "Not matched: 3 roles fit, but each was ruled out by hand: R3 'Kjøkkenhjelp' at "
+               "Kafé Inkludert, "),
+        ("nb", "Ingen stilling foreslått. 3 stillinger passer, men veilederen har utelukket "
+               "alle: R3 «Kjøkkenhjelp» hos Kafé Inkludert, "),
+        ("da", "Ingen stilling foreslået. 3 stillinger passer, men sagsbehandleren har "
+               "udelukket dem alle: R3 »Kjøkkenhjelp« hos Kafé Inkludert, "),
+    ):
+        got = matcher.match(seekers, roles, taxonomy=taxonomy, overrides=every, lang=lang)
+        assert dict(got.matches.select("seeker_id", "reason").iter_rows())["A7"].startswith(
+            expected)
+
+
+def test_a_locked_match_says_it_was_locked_by_hand_and_what_it_cost(
+    small_batch: tuple[Any, Any], taxonomy: matcher.Taxonomy
+) -> None:
+    seekers, roles = small_batch
+    heads = {"en": "Locked by hand to R3 'Kjøkkenhjelp' at Kafé Inkludert (score 0.59): "
+                   "without the lock the total score would be {} higher; ",
+             "nb": "Låst av veileder til R3 «Kjøkkenhjelp» hos Kafé Inkludert (skår 0,59). "
+                   "Uten låsen ville den samlede skåren vært {} høyere. ",
+             "da": "Låst af sagsbehandleren til R3 »Kjøkkenhjelp« hos Kafé Inkludert (score "
+                   "0,59). Uden låsen ville den samlede score have været {} højere. "}
+    for lang, head in heads.items():
+        got = matcher.match(seekers, roles, taxonomy=taxonomy, lang=lang,
+                            overrides=[Override("lock", "A7", "R3")])
+        (item,) = got.manifest["overrides"]
+        assert item["cost"] > 0.005 and "objective_cost" not in item
+        cost = f"{item['cost']:.2f}".replace(".", "." if lang == "en" else ",")
+        reasons = dict(got.matches.select("seeker_id", "reason").iter_rows())
+        assert reasons["A7"].startswith(head.format(cost))
+        assert not reasons["A8"].startswith(head[:6])  # nobody else reads as locked
+
+
+def test_under_priority_an_override_is_priced_in_fit_with_the_objective_beside_it(
+    samples: tuple[Any, Any], taxonomy: matcher.Taxonomy
+) -> None:
+    seekers, roles = samples
+    free = matcher.match(seekers, roles, taxonomy=taxonomy, policy="priority",
+                         priority_weight=0.5)
+    taken = free.matches.filter(free.matches["role_id"].is_not_null()).row(0, named=True)
+    change = Override("forbid", taken["seeker_id"], taken["role_id"], "--forbid")
+    got = matcher.match(seekers, roles, taxonomy=taxonomy, policy="priority",
+                        priority_weight=0.5, overrides=[change])
+    m = got.manifest
+    (item,) = m["overrides"]
+    assert item["cost"] == pytest.approx(free.total_score - got.total_score, abs=1e-12)
+    assert item["objective_cost"] == pytest.approx(
+        free.manifest["objective_total"] - m["objective_total"], abs=1e-12)
+    assert m["overrides_cost"] == item["cost"]
+    assert m["overrides_objective_cost"] == item["objective_cost"]
+    assert item["cost"] != pytest.approx(item["objective_cost"], abs=1e-6)
+    summary = dict(got.summary().iter_rows())
+    assert summary["total score plus priority"] == f"{m['objective_total']:.4f}"
+    assert summary["overrides cost (score)"] == f"{item['cost']:.4f}"
+    assert summary["overrides cost (score plus priority)"] == f"{item['objective_cost']:.4f}"

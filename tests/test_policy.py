@@ -18,11 +18,13 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
+from test_assign import all_assignments
 
 import matcher
 from matcher.assign import solve
+from matcher.audit.price import price_curve, rates_by_group
 from matcher.errors import ConfigError
-from matcher.policy import objective, priority
+from matcher.policy import Override, objective, priority, restrict
 
 # --- the priority scale ------------------------------------------------------------------------
 
@@ -109,6 +111,50 @@ def test_raising_the_weight_never_takes_places_from_those_further_from_work(
 
     assert fit(high) <= fit(low) + 1e-9
     assert p[high >= 0].sum() >= p[low >= 0].sum() - 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(tiered_instances(), st.data())
+def test_the_price_curve_is_the_exact_optimum_at_each_weight_with_the_overrides_kept(
+    instance: tuple[np.ndarray, np.ndarray, np.ndarray], data: st.DataObject
+) -> None:
+    """The one implementation of the price of fairness (policy-curve, the manifest, the
+    audit's C13) against brute force over every assignment, locks and forbids included."""
+    scores, slots, tiers = instance
+    n, m = scores.shape
+    if n > 6:
+        scores, tiers = scores[:6], tiers[:6]
+        n = 6
+    p = tiers / 3.0
+    ids, roles = [f"S{i}" for i in range(n)], [f"R{j}" for j in range(m)]
+    allowed = [(i, j) for i in range(n) for j in range(m) if scores[i, j] > 0]
+    picked = data.draw(st.lists(st.sampled_from(allowed), max_size=2, unique=True)
+                       if allowed else st.just([]))
+    lock = picked[:1] if picked and slots[picked[0][1]] > 0 else []
+    forbid = [pair for pair in picked[1:] if pair[0] != (lock[0][0] if lock else -1)]
+    overrides = ([Override("lock", ids[i], roles[j]) for i, j in lock]
+                 + [Override("forbid", ids[i], roles[j], "--forbid") for i, j in forbid])
+    plan = restrict(sp.csr_array(scores), slots, overrides, ids, roles)
+    weights = [0.0, 0.3, 1.5]
+    curve = price_curve(sp.csr_array(scores), slots, p, weights, restricted=plan)
+    assert [c.weight for c in curve] == weights
+    for point in curve:
+        best = -math.inf
+        for assignment in all_assignments(scores, slots):
+            if any(assignment[i] != j for i, j in lock) or \
+                    any(assignment[i] == j for i, j in forbid):
+                continue
+            best = max(best, math.fsum(scores[i, j] + point.weight * p[i]
+                                       for i, j in enumerate(assignment) if j >= 0))
+        chosen = point.role_of_seeker
+        assert point.objective_total == pytest.approx(best, abs=1e-9)
+        assert point.total_fit == pytest.approx(
+            math.fsum(scores[i, j] for i, j in enumerate(chosen) if j >= 0), abs=1e-12)
+        assert all(chosen[i] == j for i, j in lock)
+        groups = {f"T{k + 1}": np.flatnonzero(tiers == k) for k in range(4)}
+        rates = rates_by_group(chosen, groups)
+        assert all(rates[g] == (chosen[idx] >= 0).mean() for g, idx in groups.items()
+                   if idx.size)
 
 
 # --- through the API ---------------------------------------------------------------------------

@@ -323,6 +323,79 @@ def test_optional_sections_appear_only_when_the_manifest_holds_them(tmp_path: Pa
     assert "Ikke matchet 2 ganger på rad eller mer" in page
 
 
+def test_under_priority_each_change_is_priced_in_fit_with_the_objective_labelled(
+        tmp_path: Path) -> None:
+    extra = {
+        "objective_total": 41.5,
+        "overrides": [{"kind": "lock", "seeker_id": "S00001", "role_id": "R002", "cost": -0.25,
+                       "objective_cost": 0.125},
+                      {"kind": "forbid", "seeker_id": "S00002", "role_id": "R003", "cost": 0.5,
+                       "objective_cost": 0.375}],
+        "overrides_cost": 0.75, "overrides_objective_cost": 0.625,
+    }
+    make_run(tmp_path / "run", hostile=False, extra=extra)
+    manifest_path = next((tmp_path / "run").glob("*.manifest.json"))
+    manifest = json.loads(manifest_path.read_text())
+    manifest["settings"] |= {"policy": "priority", "priority_weight": 0.5}
+    manifest_path.write_text(json.dumps(manifest))
+    page = render(load_run(tmp_path / "run"), lang="nb")
+    section = page[page.index("id='overrides'"):]
+    section = section[:section.index("</section>")]
+    cells = re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", section)
+    assert cells[:5] == ["Endring", "Arbeidssøker", "Stilling", "Kostnad i samsvar",
+                         "Kostnad når prioriteringen regnes med"]
+    assert cells[5:10] == ["Låst", "S00001", "Rolle 2 (R002)", "-0,250", "0,125"]
+    assert cells[-3:] == ["Alle endringene samlet", "0,750", "0,625"]
+    assert "negativ kostnad" in section
+    summary = page[page.index("id='summary'"):page.index("id='audit'")]
+    assert "Samlet samsvar pluss prioritering</dt><dd>41,500" in summary
+    # the settings in the caseworker's words, not the option values
+    settings = summary[summary.index("class='plain settings'"):]
+    assert "<td>Prioritering</td><td>prioritet til dem som står lengst fra arbeidslivet</td>" \
+        in settings
+    assert ">priority<" not in settings and "Frø" not in settings
+
+
+def test_alternatives_say_which_were_ruled_out_or_locked_by_hand(tmp_path: Path) -> None:
+    made = make_run(tmp_path / "run", hostile=False)
+    alts = made["alts"]
+    forbid = alts.filter(~pl.col("assigned")).row(0, named=True)
+    lock = alts.filter(pl.col("assigned")).row(0, named=True)
+    manifest_path = next((tmp_path / "run").glob("*.manifest.json"))
+    manifest = json.loads(manifest_path.read_text())
+    manifest["overrides"] = [
+        {"kind": "forbid", "seeker_id": forbid["seeker_id"], "role_id": forbid["role_id"],
+         "cost": 0.0},
+        {"kind": "lock", "seeker_id": lock["seeker_id"], "role_id": lock["role_id"],
+         "cost": 0.0}]
+    manifest_path.write_text(json.dumps(manifest))
+    data = data_of(render(load_run(tmp_path / "run"), lang="da"))
+    flags = {}
+    for s, rows in zip(data["seekers"], data["alts"], strict=True):
+        for r in rows:
+            flags[(s[0], data["roles"][r[0]][0])] = r[6]
+    assert flags.pop((forbid["seeker_id"], forbid["role_id"])) == 2
+    assert flags.pop((lock["seeker_id"], lock["role_id"])) == 3
+    assert set(flags.values()) == {0, 1}
+    assert data["t"]["ruled_out"] == "nej, udelukket af sagsbehandleren"
+
+
+def test_the_price_of_fairness_lists_tiers_as_the_tier_table_does(tmp_path: Path) -> None:
+    nav = ["standard innsats", "situasjonsbestemt innsats", "spesielt tilpasset innsats",
+           "varig tilpasset innsats"]
+    bands = ["75\u2013100 %", "50\u201375 %", "25\u201350 %", "0\u201325 %"]
+    for name, labels in (("nav", nav), ("bands", bands)):
+        curve = [{"weight": w, "total_score": 30.0 - w,
+                  "match_rate_by_tier": {t: 0.5 for t in labels}} for w in (0.0, 1.0)]
+        make_run(tmp_path / name, hostile=False, tiers=False, extra={"policy_curve": curve})
+        page = render(load_run(tmp_path / name), lang="en")
+        section = page[page.index("id='curve'"):]
+        head = section[section.index("<thead>"):section.index("</thead>")]
+        assert re.findall(r"<th>([^<]*)</th>", head)[2:] == labels
+        legend = re.findall(r"<text x=\"[0-9.]+\" y=\"[0-9.]+\">([^<]*)</text>", section)
+        assert [x for x in legend if x in labels] == labels
+
+
 def test_without_roles_the_open_places_are_counted_not_listed(tmp_path: Path) -> None:
     made = make_run(tmp_path / "run", hostile=False)
     (tmp_path / "run" / "roles.csv").unlink()

@@ -44,7 +44,7 @@ def browser() -> Iterator[Any]:
 def report_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     folder = tmp_path_factory.mktemp("report-run")
     extra = {"overrides": [{"kind": "lock", "seeker_id": "S00003", "role_id": "R002",
-                            "cost": 0.125}]}
+                            "cost": -0.125, "objective_cost": 0.25}]}
     return folder, make_run(folder, n_seekers=120, n_roles=10, extra=extra)
 
 
@@ -119,6 +119,13 @@ def test_report_in_chromium(browser: Any, report_run: tuple[Path, dict[str, Any]
         for width, name in ((1280, "desktop"), (390, "phone")):
             page.set_viewport_size({"width": width, "height": 900})
             assert _overflow(page) <= 0, f"{name}: the page scrolls sideways"
+            if name == "phone":  # each change a card: every cost on screen, with its label
+                cells = page.evaluate("""() => [...document.querySelectorAll('#overrides td')]
+                    .map(td => [td.getBoundingClientRect().right,
+                                getComputedStyle(td, '::before').content])""")
+                assert max(right for right, _ in cells) <= width
+                assert [label for _, label in cells][-2:] == [
+                    f'"{t["cost"]}"', f'"{t["cost_objective"]}"']
             if lang == "nb" or name == "phone":
                 page.locator("#summary").screenshot(
                     path=str(ARTEFACTS / f"report-{lang}-summary-{name}.png"))

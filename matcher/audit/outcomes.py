@@ -18,11 +18,12 @@ from matcher.audit.caseload import Caseload, is_selected
 from matcher.audit.disclosure import Key
 from matcher.audit.records import OutcomeRow, OutcomeTest, PricePoint
 
-__all__ = ["PRICE_MAX_CELLS", "PRICE_STRENGTHS", "outcomes", "price", "withhold"]
+__all__ = ["PRICE_MAX_PAIRS", "PRICE_WEIGHTS", "outcomes", "price", "withhold"]
 
-#: C13: the strengths of the priority weight tried, and the largest dense problem re-solved
-PRICE_STRENGTHS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
-PRICE_MAX_CELLS = 4_000_000
+#: C13: the priority weights tried (units of fit, as ``--priority-weight``), and the largest
+#: pool of pairs re-solved (one exact solve per weight)
+PRICE_WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+PRICE_MAX_PAIRS = 5_000_000
 
 
 def outcomes(cl: Caseload) -> tuple[list[OutcomeRow], list[OutcomeTest]]:
@@ -69,8 +70,14 @@ def withhold(rows: list[OutcomeRow], tests: list[OutcomeTest], hidden: set[Key]
 
 
 def price(cl: Caseload) -> list[PricePoint]:
-    """C13 along :data:`PRICE_STRENGTHS` (one batch, each seeker selected at most once)."""
-    from matcher.assign import solve_dense
+    """C13 along :data:`PRICE_WEIGHTS` (one batch, each seeker selected at most once).
+
+    The pool's pairs and fit, with as many places per role as were filled, solved by the one
+    implementation the engine's ``policy-curve`` uses (:func:`matcher.audit.price.price_curve`)
+    with the engine's priority (:func:`matcher.policy.priority`: tier, else 1 - employability).
+    """
+    from matcher.audit.price import price_curve
+    from matcher.policy import priority
 
     rows = cl.rows.filter(pl.col("fit") > 0)
     if rows.height == 0 or len(set(rows["batch"].to_list())) > 1:
@@ -84,33 +91,30 @@ def price(cl: Caseload) -> list[PricePoint]:
         return []
     role_index = {r: j for j, r in enumerate(slots_frame["role_id"].to_list())}
     rows = rows.filter(pl.col("role_id").is_in(list(role_index)))
+    if rows.height > PRICE_MAX_PAIRS:
+        return []
     i = np.array([cl.index[s] for s in rows["seeker_id"].to_list()], dtype=np.int64)
     j = np.array([role_index[r] for r in rows["role_id"].to_list()], dtype=np.int64)
     fit = rows["fit"].to_numpy().astype(np.float64)
     slots = slots_frame["slots"].to_numpy().astype(np.int64)
     n = len(cl.index)
-    if n * int(slots.sum()) > PRICE_MAX_CELLS:
-        return []
     import scipy.sparse as sp
 
+    # everyone's priority, so that the tiers are spaced as the engine spaces them; then the pool
+    distance = priority(cl.everyone)[cl.everyone["eligible"].to_numpy()]
     z = cl.z_seeker
-    hardness = (z.max() - z) / (z.max() - z.min()) if z.max() > z.min() else np.zeros_like(z)
     hard_mask = ~cl.easy_seeker
-    base_total = None
-    out = []
     fit_matrix = sp.csr_array((fit, (i, j)), shape=(n, slots.size))
-    for lam in PRICE_STRENGTHS:
-        weights = fit * (1 + lam * hardness[i])
-        matrix = sp.csr_array((weights, (i, j)), shape=(n, slots.size))
-        chosen = solve_dense(matrix, slots).role_of_seeker
-        placed = np.flatnonzero(chosen >= 0)
-        total = float(fit_matrix[placed, chosen[placed]].sum()) if placed.size else 0.0
-        if base_total is None:
-            base_total = total
+    out = []
+    curve = price_curve(fit_matrix, slots, distance, PRICE_WEIGHTS)
+    base_total = curve[0].total_fit if curve else None
+    for point in curve:
+        placed = np.flatnonzero(point.role_of_seeker >= 0)
+        total = point.total_fit
         harder = int(hard_mask[placed].sum())
         small = 0 < harder < cl.settings.min_cell or 0 < placed.size - harder < cl.settings.min_cell
         out.append(PricePoint(
-            strength=lam, total_fit=total,
+            weight=point.weight, total_fit=total,
             price_of_fairness=(base_total - total) / base_total if base_total else None,
             selected=int(placed.size),
             harder_share_selected=harder / placed.size if placed.size and not small else None,

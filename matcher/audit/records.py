@@ -265,9 +265,9 @@ class OutcomeTest:
 
 @dataclass(frozen=True)
 class PricePoint:
-    """C13 at one strength of the priority weight."""
+    """C13 at one priority weight (units of fit, as the engine's ``--priority-weight``)."""
 
-    strength: float
+    weight: float
     total_fit: float
     price_of_fairness: float | None
     selected: int | None

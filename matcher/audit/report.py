@@ -56,7 +56,7 @@ HEADINGS = {
     "bootstrap_ci_low": "CI low (bootstrap)", "bootstrap_ci_high": "CI high (bootstrap)",
     "exposure": "mean exposure", "mean_fit": "mean fit", "exposure_per_fit": "exposure per fit",
     "outcome": "outcome", "yes": "yes", "p_two_sided": "p (two-sided)",
-    "strength": "priority strength",
+    "weight": "priority weight",
     "total_fit": "total fit", "price_of_fairness": "price of fairness",
     "harder_share_selected": "harder tiers' share of the selected",
     "mean_z_employability_selected": "mean z-employability of the selected",
@@ -147,7 +147,8 @@ def methods(min_cell: int, alpha: float, bootstrap: int, correction: str) -> str
          "than binom.ppf(alpha, i, p)."),
         ("C12, C13", "Outcome rates among the selected people per tier (Wilson; Fisher exact "
          "easiest vs hardest). The price of fairness: the assignment re-solved exactly with "
-         "priority weights fit x (1 + strength x hardness), (U* - U) / U* of total fit."),
+         "the engine's priority policy, fit + weight x priority (tier, else 1 - "
+         "employability), (U* - U) / U* of total fit."),
         ("Test status", "; ".join(f"{k}: {v}" for k, v in STATUS_MEANING.items()) + "."),
         ("Small cells", f"Counts of 1 to {min_cell - 1} people are withheld, and so is a zero "
          "inside a withheld count. Then further counts are withheld until no withheld count "
@@ -275,9 +276,9 @@ def render(result: AuditResult) -> str:
         out.append(table(f.outcome_tests, ["outcome", "comparison", "test", "p_two_sided"]))
     if f.price:
         out.append("<h2>Price of fairness (C13)</h2>")
-        out.append(plots.line_plot([p.strength for p in f.price],
+        out.append(plots.line_plot([p.weight for p in f.price],
                                    [p.price_of_fairness or 0.0 for p in f.price],
-                                   title="Price of fairness", x_axis="priority strength",
+                                   title="Price of fairness", x_axis="priority weight",
                                    y_axis="share of total fit lost"))
         out.append(table(f.price, _columns(PricePoint)))
     out.append("<h2>Withheld counts</h2>")

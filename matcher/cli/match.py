@@ -44,7 +44,7 @@ def _print_warnings(warnings: Sequence[Problem], target: str | None) -> None:
 
 def _print_summary(result: MatchResult, written: Sequence[Path]) -> None:
     with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
-                   tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=60):
+                   tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=60, tbl_rows=-1):
         click.echo(result.summary())
     click.echo("Outputs:")
     for path in written:

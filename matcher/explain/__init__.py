@@ -8,7 +8,8 @@ too when the taxonomy has them; role titles and enterprise names stay as the ent
 them.
 """
 
+from matcher.explain.choices import Choices, LockCost
 from matcher.explain.phrases import LANGUAGES, Phrases
 from matcher.explain.reasons import Explainer
 
-__all__ = ["LANGUAGES", "Explainer", "Phrases"]
+__all__ = ["LANGUAGES", "Choices", "Explainer", "LockCost", "Phrases"]

@@ -16,7 +16,8 @@ What the templates receive:
   :meth:`Phrases.as_occupation` writes it ("as cook", "som kokk", "i yrkesgruppen «...»");
 - ``{skills}``, ``{names}``, ``{groups}``, ``{needs}``, ``{roles}``, ``{terms}``: lists already
   joined with "and" / "og";
-- ``{n}``, ``{k}``, ``{total}``: counts; ``{score}``, ``{min}``, ``{loss}``, ``{sim}``: numbers
+- ``{n}``, ``{k}``, ``{total}``: counts; ``{score}``, ``{min}``, ``{loss}``, ``{gain}``,
+  ``{sim}``: numbers
   written with the language's decimal mark; ``{km}``, ``{hours}``: numbers as given.
 """
 
@@ -48,6 +49,11 @@ EN: dict[str, Template] = {
     "as_group": "in the occupation group {name}",
     # -- a match -------------------------------------------------------------------------------
     "matched": "Matched to {role} (score {score})",
+    "locked": "Locked by hand to {role} (score {score})",
+    "lock_cost": "without the lock the total score would be {loss} higher",
+    "lock_gain": "without the lock the total score would be {gain} lower",
+    "lock_free": "the lock costs nothing in total score",
+    "with_priority": " (score plus priority: {loss})",
     "skills_of": ("the one skill the role requires", "{n} of the role's {total} required skills"),
     "skills_listed": "lists {count} ({names})",
     "skills_from": "has {count} from experience {as_origin} ({names})",
@@ -78,6 +84,14 @@ EN: dict[str, Template] = {
              "alternatives. The best is {role} (score {score}), held by {who}"),
     "no_places": "no one (it has no places)",
     "cost": "; giving this seeker a place there would lower the total score by {loss}",
+    "cost_gain": "; giving this seeker a place there would raise the total score by {gain}, "
+                 "but someone further from work would lose their place: the total of score and "
+                 "priority would fall by {loss}",
+    "cost_objective": "; giving this seeker a place there would lower the total of score and "
+                      "priority by {loss}",
+    "lost_forbidden": ("one role fits, but it was ruled out by hand: {roles}",
+                       "{n} roles fit, but each was ruled out by hand: {roles}"),
+    "forbidden": ("; {roles} was ruled out by hand", "; {roles} were ruled out by hand"),
     "tie": "; an equally good assignment exists and the tie was broken by id",
     "below": ("one role passes the hard constraints, but it does not reach the minimum score "
               "{min} ({role} scores {score})",
@@ -121,6 +135,11 @@ NB: dict[str, Template] = {
     "as_occupation": "som {name}",
     "as_group": "i yrkesgruppen {name}",
     "matched": "Foreslått til {role} (skår {score})",
+    "locked": "Låst av veileder til {role} (skår {score})",
+    "lock_cost": "uten låsen ville den samlede skåren vært {loss} høyere",
+    "lock_gain": "uten låsen ville den samlede skåren vært {gain} lavere",
+    "lock_free": "låsen koster ingenting i samlet skår",
+    "with_priority": " (når prioriteringen regnes med: {loss})",
     "skills_of": ("den ene ferdigheten stillingen krever",
                   "{n} av de {total} ferdighetene stillingen krever"),
     "skills_listed": "har oppgitt {count} ({names})",
@@ -150,6 +169,14 @@ NB: dict[str, Template] = {
              "færre andre muligheter. Den beste er {role} (skår {score}), som går til {who}"),
     "no_places": "ingen (den har ingen plasser)",
     "cost": ". Hvis personen fikk en plass der, ville den samlede skåren gå ned med {loss}",
+    "cost_gain": ". Hvis personen fikk en plass der, ville den samlede skåren gå opp med {gain}, "
+                 "men en som står lenger fra arbeidslivet, ville miste plassen. Summen av skår "
+                 "og prioritering ville gå ned med {loss}",
+    "cost_objective": ". Hvis personen fikk en plass der, ville summen av skår og prioritering "
+                      "gå ned med {loss}",
+    "lost_forbidden": ("Én stilling passer, men veilederen har utelukket den: {roles}",
+                       "{n} stillinger passer, men veilederen har utelukket alle: {roles}"),
+    "forbidden": (". {roles} er utelukket av veileder", ". {roles} er utelukket av veileder"),
     "tie": ". En like god fordeling finnes, og valget ble avgjort etter ID",
     "below": ("Én stilling oppfyller kravene, men skåren er under minstegrensen {min} ({role} "
               "får {score})",
@@ -194,6 +221,11 @@ DA: dict[str, Template] = {
     "as_occupation": "som {name}",
     "as_group": "i faggruppen {name}",
     "matched": "Foreslået til {role} (score {score})",
+    "locked": "Låst af sagsbehandleren til {role} (score {score})",
+    "lock_cost": "uden låsen ville den samlede score have været {loss} højere",
+    "lock_gain": "uden låsen ville den samlede score have været {gain} lavere",
+    "lock_free": "låsen koster intet i samlet score",
+    "with_priority": " (når prioriteringen regnes med: {loss})",
     "skills_of": ("den ene færdighed stillingen kræver",
                   "{n} af de {total} færdigheder stillingen kræver"),
     "skills_listed": "har selv angivet {count} ({names})",
@@ -223,6 +255,16 @@ DA: dict[str, Template] = {
              "færre andre muligheder. Den bedste er {role} (score {score}), som går til {who}"),
     "no_places": "ingen (den har ingen pladser)",
     "cost": ". Hvis personen fik en plads der, ville den samlede score falde med {loss}",
+    "cost_gain": ". Hvis personen fik en plads der, ville den samlede score stige med {gain}, "
+                 "men en, der står længere fra arbejdsmarkedet, ville miste sin plads. Summen "
+                 "af score og prioritering ville falde med {loss}",
+    "cost_objective": ". Hvis personen fik en plads der, ville summen af score og prioritering "
+                      "falde med {loss}",
+    "lost_forbidden": ("Én stilling passer, men sagsbehandleren har udelukket den: {roles}",
+                       "{n} stillinger passer, men sagsbehandleren har udelukket dem alle: "
+                       "{roles}"),
+    "forbidden": (". {roles} er udelukket af sagsbehandleren",
+                  ". {roles} er udelukket af sagsbehandleren"),
     "tie": ". Der findes en lige så god fordeling, og valget blev afgjort efter ID",
     "below": ("Én stilling opfylder kravene, men scoren er under minimum {min} ({role} får "
               "{score})",

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors, SkillSpace
+from matcher.explain.choices import Choices
 from matcher.explain.phrases import Phrases
 from matcher.score import CONSTRAINTS, CandidateGraph
 from matcher.taxonomy import Resolution, Taxonomy
@@ -76,7 +77,9 @@ class Explainer:
     """Writes the reasons for one batch; holds the batch's encoded state.
 
     ``adaptation_keys`` are the adaptation keys in the column order of ``seekers.needs`` and
-    ``roles.offers``; ``lang`` is the language of the reasons ('en', 'nb' or 'da').
+    ``roles.offers``; ``lang`` is the language of the reasons ('en', 'nb' or 'da');
+    ``choices`` the policy and the caseworker's locks and forbids (default: the fit policy,
+    no overrides).
     """
 
     taxonomy: Taxonomy
@@ -94,6 +97,7 @@ class Explainer:
     adaptation_keys: Sequence[str]
     min_score: float
     lang: str = "en"
+    choices: Choices = field(default_factory=Choices)
 
     # -- names in the reason's language -------------------------------------------------------
 
@@ -204,8 +208,24 @@ class Explainer:
             self._clause_offers(i),
             self._clause_ask_better(i, score),
         ]
-        head = self.say("matched", role=self._role_name(j), score=self.say.number(score))
-        return self.say.reason(head, parts)
+        lock = self.choices.locked.get(i)
+        if lock is None:
+            head = self.say("matched", role=self._role_name(j), score=self.say.number(score))
+            return self.say.reason(head, parts)
+        head = self.say("locked", role=self._role_name(j), score=self.say.number(score))
+        return self.say.reason(head, [self._clause_lock_cost(lock.fit, lock.objective), *parts])
+
+    def _clause_lock_cost(self, fit: float, objective: float | None) -> str:
+        """What the lock cost in total fit (and in fit plus priority, under that policy)."""
+        if fit > 5e-3:
+            text = self.say("lock_cost", loss=self.say.number(fit))
+        elif fit < -5e-3:
+            text = self.say("lock_gain", gain=self.say.number(-fit))
+        else:
+            text = self.say("lock_free")
+        if objective is not None:
+            text += self.say("with_priority", loss=self.say.number(objective))
+        return text
 
     def _skill_sources(self, i: int) -> tuple[set[int], dict[int, Resolution]]:
         """The skills the seeker listed, and for the others the past occupation implying them."""
@@ -399,13 +419,22 @@ class Explainer:
         return text
 
     def _clause_lost(self, i: int, role_of_seeker: np.ndarray, freeing_cost: np.ndarray) -> str:
-        """Every fitting role went to someone else: the best, who holds it, and the cost."""
+        """Every fitting role went to someone else: the best, who holds it, and the cost.
+
+        Roles ruled out by hand for this seeker are never offered: they are named as such.
+        """
         g = self.graph
         start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
         cols = g.scores.indices[start:stop]
         vals = g.scores.data[start:stop]
         order = np.lexsort((cols, -vals))
-        j, s = int(cols[order[0]]), float(vals[order[0]])
+        banned = self.choices.forbidden
+        ruled_out = [int(cols[k]) for k in order if (i, int(cols[k])) in banned]
+        open_ = [k for k in order if (i, int(cols[k])) not in banned]
+        if not open_:
+            return self.say.count("lost_forbidden", len(ruled_out),
+                                  roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
+        j, s = int(cols[open_[0]]), float(vals[open_[0]])
         held = sorted(
             ((float(g.scores[h, j]), self.seeker_ids[h])
              for h in np.flatnonzero(role_of_seeker == j).tolist()),
@@ -414,14 +443,33 @@ class Explainer:
         who = self.say.join_some(
             [f"{sid} ({self.say.number(hs)})" for hs, sid in held], _NAMED
         ) or self.say("no_places")
-        text = self.say.count("lost", int(stop - start), role=self._role_name(j),
+        text = self.say.count("lost", len(open_), role=self._role_name(j),
                               score=self.say.number(s), who=who)
-        loss = float(freeing_cost[j]) - s
+        text += self._clause_cost(i, j, s, role_of_seeker, freeing_cost)
+        if ruled_out:
+            text += self.say.count("forbidden", len(ruled_out),
+                                   roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
+        return text
+
+    def _clause_cost(self, i: int, j: int, s: float, role_of_seeker: np.ndarray,
+                     freeing_cost: np.ndarray) -> str:
+        """What a place in ``j`` would cost the others, in fit (and fit plus priority)."""
+        if np.isnan(freeing_cost[j]):
+            return ""
+        loss, objective = self.choices.fit_loss(i, j, s, freeing_cost, role_of_seeker)
+        if objective is None:
+            if loss > 1e-9:
+                return self.say("cost", loss=self.say.number(loss))
+            return self.say("tie")
+        if objective <= 1e-9:
+            return self.say("tie")
         if np.isnan(loss):
-            return text
-        if loss > 1e-9:
-            return text + self.say("cost", loss=self.say.number(loss))
-        return text + self.say("tie")
+            return self.say("cost_objective", loss=self.say.number(objective))
+        if loss < -1e-9:  # the place would go to someone nearer to work than the one it frees
+            return self.say("cost_gain", gain=self.say.number(-loss),
+                            loss=self.say.number(objective))
+        return self.say("cost", loss=self.say.number(loss)) + self.say(
+            "with_priority", loss=self.say.number(objective))
 
     def _clause_profile(self, i: int) -> str:
         """Nothing to go on: an empty profile, or terms none of which were recognised."""
@@ -479,8 +527,11 @@ class Explainer:
         if j < 0:
             return ""
         start, stop = g.scores.indptr[i], g.scores.indptr[i + 1]
+        open_ = [float(v) for c, v in zip(g.scores.indices[start:stop].tolist(),
+                                          g.scores.data[start:stop].tolist(), strict=True)
+                 if (i, c) not in self.choices.forbidden]  # a role ruled out is not left
         left = max(
-            float(g.scores.data[start:stop].max()) if stop > start else -np.inf,
+            max(open_) if open_ else -np.inf,
             float(g.best_below_score[i]) if g.best_below[i] >= 0 else -np.inf,
         )
         if g.best_excluded_score[i] <= left:

@@ -29,6 +29,7 @@ import polars as pl
 from matcher import __version__
 from matcher.audit.disclosure import suppress_table
 from matcher.audit.metrics import wilson_interval
+from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.report.plots import curve_plot, histogram, interval_plot
 from matcher.report.run import Run
 from matcher.report.strings import LANGUAGES, STRINGS, Lang
@@ -41,7 +42,7 @@ _SCRIPT_STRINGS = (
     "skill_fit", "transfer_fit", "wish_fit", "assigned", "showing", "none_found", "previous",
     "next", "page", "yes", "no", "seeker", "status", "tier", "reason", "history",
     "history_cell", "history_streak", "places", "open", "file", "row", "column", "problem",
-    "value", "tier_unknown",
+    "value", "tier_unknown", "ruled_out", "locked_yes",
 )
 _HIDDEN = "\u2013"
 
@@ -159,6 +160,17 @@ def _round(x: Any, digits: int = 3) -> float | None:
     return round(float(x), digits)
 
 
+def _in_tier_order(keys: set[str], known: Sequence[str]) -> list[str]:
+    """Tier labels in the order of the run's tier table (closest to work first), whatever
+    order a file stored them in (a manifest's JSON has its keys sorted)."""
+    ordered = [t for t in known if t in keys]
+    rest = [k for k in keys if k not in ordered]
+    bands = [label for _, label in EMPLOYABILITY_BANDS]
+    if all(k in bands for k in rest):
+        return ordered + [b for b in bands if b in rest]
+    return ordered + tier_order(rest)
+
+
 def _dl(rows: Sequence[tuple[str, str]]) -> str:
     return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
@@ -202,6 +214,9 @@ class _Page:
         timings = m.get("timings_s") or {}
         result = [
             (t["total_score"], f.num(m.get("total_score"), 3)),
+            *([(t["objective_total"], f.num(m.get("objective_total"), 3))]
+              if (m.get("settings") or {}).get("policy") == "priority"
+              and m.get("objective_total") is not None else []),
             (t["solver"], _e(t.get(f"solver_{m.get('solver')}", m.get("solver", _HIDDEN)))),
             (t["optimality"], f"<span class='{'ok' if certified else 'bad'}'>"
                               f"{t['certified'] if certified else t['not_certified']}</span>"),
@@ -213,7 +228,7 @@ class _Page:
             (t["time"], t["seconds"].format(s=f.num(sum(timings.values()), 1))
              if timings else _HIDDEN),
         ]
-        kinds = {"seekers": t["seekers_n"], "roles": t["roles_n"]}
+        kinds = {"seekers": t["seekers_n"], "roles": t["roles_n"], "overrides": t["overrides_file"]}
         inputs = "".join(
             f"<tr><td>{_e(kinds.get(kind, kind))}</td><td>{_e(v.get('file', ''))}</td>"
             f"<td class='hash'>{_e(v.get('sha256', ''))}</td></tr>"
@@ -239,6 +254,8 @@ class _Page:
             label = t.get(f"setting_{key}", key)
             if isinstance(value, bool):
                 text = t["yes"] if value else t["no"]
+            elif key in ("policy", "lang", "solver") and f"{key}_{value}" in t:
+                text = t[f"{key}_{value}"]
             elif isinstance(value, dict):
                 names = {"skill": t["skill_fit"], "transfer": t["transfer_fit"],
                          "wish": t["wish_fit"], "permanent": t["permanent"]}
@@ -253,7 +270,7 @@ class _Page:
         if v is None:
             return self.t["none"]
         if isinstance(v, float):
-            return self.f.num(v, 2)
+            return self.f.num(v, 0 if v.is_integer() else 2)
         return str(v)
 
     def audit(self) -> str:
@@ -343,7 +360,8 @@ class _Page:
         t, f = self.t, self.f
         points = sorted(curve, key=lambda p: float(p["weight"]))
         base = float(points[0]["total_score"])
-        tiers = list(dict.fromkeys(k for p in points for k in (p.get("match_rate_by_tier") or {})))
+        tiers = _in_tier_order({k for p in points for k in (p.get("match_rate_by_tier") or {})},
+                               self.run.tier_labels)
         series = [(tier, [(base - float(p["total_score"]), float(p["match_rate_by_tier"][tier]))
                           for p in points
                           if (p.get("match_rate_by_tier") or {}).get(tier) is not None])
@@ -363,19 +381,36 @@ class _Page:
                 "</section>")
 
     def overrides(self, role_names: dict[str, str]) -> str:
+        """Each change made by hand with its cost in fit, and in fit plus priority where the
+        run's policy weighed priority (the manifest's ``objective_cost``)."""
         items = self.m.get("overrides")
         if not isinstance(items, list) or not items:
             return ""
         t, f = self.t, self.f
+        priority = any("objective_cost" in o for o in items)
+
+        def costs(fit: Any, objective: Any) -> str:
+            cells = f"<td data-label='{_e(t['cost'])}'>{f.num(fit, 3)}</td>"
+            return cells + (f"<td data-label='{_e(t['cost_objective'])}'>{f.num(objective, 3)}"
+                            "</td>" if priority else "")
+
         body = "".join(
-            f"<tr><td>{_e(t.get(str(o.get('kind')), o.get('kind')))}</td>"
-            f"<td>{_e(o.get('seeker_id'))}</td>"
-            f"<td>{_e(role_names.get(str(o.get('role_id')), o.get('role_id')))}</td>"
-            f"<td>{f.num(o.get('cost'), 3)}</td></tr>" for o in items)
+            f"<tr><td data-label='{_e(t['kind'])}'>{_e(t.get(str(o.get('kind')), o.get('kind')))}"
+            f"</td><td data-label='{_e(t['seeker'])}'>{_e(o.get('seeker_id'))}</td>"
+            f"<td data-label='{_e(t['role'])}'>"
+            f"{_e(role_names.get(str(o.get('role_id')), o.get('role_id')))}</td>"
+            f"{costs(o.get('cost'), o.get('objective_cost'))}</tr>" for o in items)
+        if len(items) > 1 and "overrides_cost" in self.m:
+            total = costs(self.m.get("overrides_cost"), self.m.get("overrides_objective_cost"))
+            body += (f"<tr class=total><td colspan=3>{_e(t['overrides_total'])}</td>{total}"
+                     "</tr>")
+        head = f"<th>{t['cost']}</th>" + (f"<th>{t['cost_objective']}</th>" if priority else "")
+        note = f"<p class='note'>{_e(t['overrides_priority'])}</p>" if priority else ""
         return (f"<section id='overrides'><h2>{t['overrides']}</h2>"
-                f"<p>{_e(t['overrides_intro'])}</p><div class='scroll'><table class='plain'>"
+                f"<p>{_e(t['overrides_intro'])}</p><div class='scroll'>"
+                "<table class='plain changes'>"
                 f"<thead><tr><th>{t['kind']}</th><th>{t['seeker']}</th><th>{t['role']}</th>"
-                f"<th>{t['cost']}</th></tr></thead><tbody>{body}</tbody></table></div></section>")
+                f"{head}</tr></thead><tbody>{body}</tbody></table></div>{note}</section>")
 
     # ------------------------------------------------------------------ embedded data
     def data(self) -> dict[str, Any]:
@@ -411,13 +446,19 @@ class _Page:
                             int(h.get("unmatched_streak", 0))])
             seekers.append(row)
         alts: list[list[list[Any]]] = [[] for _ in seekers]
+        # the caseworker's changes mark the alternatives: 2 ruled out by hand, 3 locked
+        changes = {(str(o.get("seeker_id")), str(o.get("role_id"))): o.get("kind")
+                   for o in (self.m.get("overrides") or []) if isinstance(o, dict)}
         if run.alternatives is not None:
             index = {s[0]: i for i, s in enumerate(seekers)}
             for sid, rid, rank_, score, skill, transfer, wish, assigned in \
                     run.alternatives.select("seeker_id", "role_id", "rank", "score", "skill_fit",
                                             "transfer_fit", "wish_fit", "assigned").iter_rows():
+                kind = changes.get((sid, rid))
+                flag = 2 if kind == "forbid" else 3 if kind == "lock" and assigned else \
+                    int(bool(assigned))
                 alts[index[sid]].append([role_index[rid], rank_, _round(score), _round(skill),
-                                         _round(transfer), _round(wish), int(bool(assigned))])
+                                         _round(transfer), _round(wish), flag])
         open_rows: list[list[int]] = []
         if run.roles is not None:
             taken = run.matches["role_id"].drop_nulls().value_counts()

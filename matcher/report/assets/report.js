@@ -79,10 +79,10 @@ function start(D) {
     var th = el("thead"); th.appendChild(h); t.appendChild(th);
     var b = el("tbody");
     a.forEach(function (r) {
-      var tr = el("tr", null, r[6] ? "assigned" : "");
+      var tr = el("tr", null, r[6] === 1 || r[6] === 3 ? "assigned" : "");
       var role = D.roles[r[0]];
       [r[1], role[1] ? role[1] + " (" + role[0] + ")" : role[0], role[2], fmt(r[2]), fmt(r[3]),
-       fmt(r[4]), fmt(r[5]), r[6] ? T.yes : T.no].forEach(function (x, j) { cell(tr, labels[j], x, j > 2 ? "c-num" : ""); });
+       fmt(r[4]), fmt(r[5]), [T.no, T.yes, T.ruled_out, T.locked_yes][r[6]]].forEach(function (x, j) { cell(tr, labels[j], x, j > 2 ? "c-num" : ""); });
       b.appendChild(tr);
     });
     t.appendChild(b);
