@@ -10,6 +10,7 @@
 This service uses the ESCO classification of the European Commission.
 """
 
+from matcher.taxonomy import snapshot as _snapshot  # noqa: F401  (Taxonomy.save's format)
 from matcher.taxonomy import transfer as _transfer  # noqa: F401  (the similarity's source)
 from matcher.taxonomy.load import load_taxonomy
 from matcher.taxonomy.model import Taxonomy
