@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.errors import TaxonomyError
+from matcher.io.write import atomic_file
 from matcher.taxonomy.model import Taxonomy
 from matcher.taxonomy.resolve import stemmer_version
 
@@ -38,7 +37,8 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 def write_snapshot(tax: Taxonomy, path: Path) -> int:
     """Write ``tax`` as a snapshot zip at ``path``; return its size in bytes.
 
-    The file is written to a temporary name first, so a failed write leaves no partial snapshot.
+    Written through the package's one atomic writer (:func:`matcher.io.write.atomic_file`), so a
+    failed write leaves no partial snapshot (and raises :class:`~matcher.errors.OutputError`).
     """
     path = Path(path)
     entries = snapshot_entries(tax)
@@ -52,18 +52,8 @@ def write_snapshot(tax: Taxonomy, path: Path) -> int:
             archive.writestr(info, entries[name], compresslevel=9)
     data = buffer.getvalue()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        # mkstemp creates the file private (0600); a snapshot is an ordinary shared file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as temporary:
+        temporary.write_bytes(data)
     return len(data)
 
 
