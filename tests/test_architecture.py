@@ -5,7 +5,7 @@ never run).
 The layers, lowest first; a module may import its own layer's modules (without a cycle) and
 any lower layer, never a higher one::
 
-    errors, config                       settings and the exception tree
+    errors, validate, config             settings, parameter checks, the exception tree
     io                                   read & validate, atomic writes
     taxonomy                             ESCO, resolution, similarity
     terms                                cells -> taxonomy concepts
@@ -32,7 +32,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "matcher"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("matcher", "matcher.errors", "matcher.config"),
+    ("matcher", "matcher.errors", "matcher.validate", "matcher.config"),
     ("matcher.io",),
     ("matcher.taxonomy",),
     ("matcher.terms",),
@@ -50,7 +50,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 #: the one command module that may start the web service and manage its accounts
 SERVICE_COMMANDS = "matcher.cli.service"
 #: besides its own package, what the solver layer may import
-ASSIGN_MAY_IMPORT = ("matcher.errors", "matcher.config")
+ASSIGN_MAY_IMPORT = ("matcher.errors", "matcher.validate", "matcher.config")
 #: modules that only run as scripts or inside another tool, never on the import path
 OUTSIDE = ("matcher.service.migrations",)
 

@@ -99,10 +99,9 @@ def resolve_command(terms: Sequence[str], infile: str | None, column: str | None
         fail("--column needs --in FILE", 2)
     words = list(terms) + (_read_terms(infile, column) if infile is not None else [])
     tax = _load(taxonomy, crosswalk)
-    try:
-        answers = tax.resolve_many(words, kind, language)  # type: ignore[arg-type]
-    except ValueError as exc:
-        fail(str(exc).replace("The 'language' parameter of Taxonomy.resolve", "--lang"), 2)
+    if language != "auto" and language not in tax.languages:
+        fail(f"--lang must be auto or one of {', '.join(tax.languages)}; got {language!r}", 2)
+    answers = tax.resolve_many(words, kind, language)  # type: ignore[arg-type]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(RESOLVE_COLUMNS)
     for r in answers:

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from matcher.errors import TaxonomyError
 from matcher.taxonomy.resolve import Resolution, Resolver, build_stem_table
+from matcher.validate import Described, Interval, Options, parameter_error, validate_params
 
 __all__ = ["BUILTIN_SNAPSHOT", "MAX_SNAPSHOT_BYTES", "Taxonomy"]
 
@@ -307,9 +308,10 @@ class Taxonomy:
         cols = np.asarray(right, dtype=np.int64).reshape(-1)
         for name, ix in (("left", rows), ("right", cols)):
             if ix.size and (ix.min() < 0 or ix.max() >= self.n_occupations):
-                raise IndexError(f"The {name!r} parameter of occupation_similarity must hold "
-                                 f"occupation indices in [0, {self.n_occupations}). Got "
-                                 f"{int(ix.min() if ix.min() < 0 else ix.max())} instead.")
+                bad = int(ix.min() if ix.min() < 0 else ix.max())
+                raise parameter_error("occupation_similarity", name, f"occupation indices in "
+                                      f"[0, {self.n_occupations})", Described(f"index {bad}"),
+                                      error=IndexError)
         if not rows.size or not cols.size:
             return np.zeros((rows.size, cols.size))
         return self._transfer()[np.ix_(rows, cols)].astype(np.float64)
@@ -319,9 +321,7 @@ class Taxonomy:
 
         Returns ``(indices, scores)``, best first; ties go to the lower index.
         """
-        if top < 1:
-            raise ValueError(f"The 'top' parameter of similar_occupations must be an integer "
-                             f">= 1. Got {top!r} instead.")
+        validate_params("similar_occupations", {"top": top}, {"top": [Interval(int, 1, None)]})
         row = self.occupation_similarity([index], range(self.n_occupations))[0]
         row[index] = -np.inf
         top = min(top, self.n_occupations - 1)
@@ -351,10 +351,8 @@ class Taxonomy:
     def _check_language(self, language: str | None) -> str | None:
         if language in (None, "auto"):
             return None
-        if language not in self.languages:
-            raise ValueError(f"The 'language' parameter of Taxonomy.resolve must be 'auto' or "
-                             f"one of {', '.join(map(repr, self.languages))}. Got {language!r} "
-                             f"instead.")
+        validate_params("Taxonomy.resolve", {"language": language},
+                        {"language": [Options(("auto", *self.languages)), None]})
         return language
 
     def resolve(self, term: str, kind: Literal["occupation", "skill"],
@@ -417,7 +415,6 @@ class Taxonomy:
 
 
 def _check_kind(kind: object) -> Literal["occupation", "skill"]:
-    if kind not in ("occupation", "skill"):
-        raise ValueError(f"The 'kind' parameter of Taxonomy.resolve must be 'occupation' or "
-                         f"'skill'. Got {kind!r} instead.")
-    return kind
+    validate_params("Taxonomy.resolve", {"kind": kind},
+                    {"kind": [Options(("occupation", "skill"))]})
+    return kind  # type: ignore[return-value]

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.validate import parameter_error
+
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -195,8 +197,8 @@ def blend(parts: Mapping[str, np.ndarray],
         term = (weight / total) * part
         score = term if score is None else score + term
     if score is None:
-        raise ValueError("The 'weights' parameter of blend must give some view a weight > 0. "
-                         f"Got {dict(weights)!r} instead.")
+        raise parameter_error("blend", "weights", "weights that give some view a weight > 0",
+                              dict(weights))
     return ((score + score.T) / 2.0).astype(np.float32)
 
 
