@@ -557,7 +557,7 @@ def test_only_stored_pairs_is_flagged_exactly_when_a_pair_is_not_stored(
 ) -> None:
     scores, slots = instance
     rng = np.random.default_rng(seed)
-    n_seekers, n_roles = scores.shape
+    n_seekers = scores.shape[0]
     # any assignment within the capacities, stored pairs or not
     roles = np.full(n_seekers, -1, dtype=np.int64)
     left = slots.copy()
