@@ -9,7 +9,7 @@ the O*NET crosswalk covers gains nothing there.
 
 The engine's similarity has two stages: a hand-weighted blend of views (first stage) and a
 tree ensemble that re-ranks each occupation's 200 best candidates (second stage), trained on
-these pairs. Its honest numbers are cross-fitted (``matcher.taxonomy.train_transfer``): by
+these pairs. Its honest numbers are cross-fitted (``matcher._build.train_transfer``): by
 origin (each fold of origins ranked by an ensemble trained on the other fold's pairs) and
 strict (both ends of every test pair unseen in training, compared with the first stage on the
 same pairs). The shipped similarity's own numbers are in-sample. The pairs never enter a
@@ -29,9 +29,9 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from matcher._build import train_transfer as train
 from matcher.taxonomy import Taxonomy, load_taxonomy, transfer
 from matcher.taxonomy import similarity as sim
-from matcher.taxonomy import train_transfer as train
 
 PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "benchmarks" / (
     "transfer-pairs-dev.csv")

@@ -19,6 +19,8 @@ any lower layer, never a higher one::
     service                              the role posting web service (a shell)
     cli                                  the command line (a shell; only ``matcher serve``
                                          and the account commands reach into the service)
+    _build                               build scripts of the shipped files (nothing imports
+                                         them: they are off the run-time import path)
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matcher.api",),
     ("matcher.service",),
     ("matcher.cli",),
+    ("matcher._build",),
 )
 #: the one command module that may start the web service and manage its accounts
 SERVICE_COMMANDS = "matcher.cli.service"
@@ -155,3 +158,9 @@ def test_the_solver_knows_nothing_of_files() -> None:
         assert not calls & {"open", "print", "input"}, path.name
         assert not imported & {"polars", "pathlib", "io", "os"}, path.name
 
+
+def test_nothing_imports_the_build_scripts() -> None:
+    reaching = sorted(f"{source} imports {target}" for source, targets in _graph().items()
+                      if not source.startswith("matcher._build")
+                      for target in targets if target.startswith("matcher._build"))
+    assert reaching == []

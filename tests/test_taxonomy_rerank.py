@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from matcher._build import train_transfer as train
 from matcher.taxonomy import Taxonomy, load_taxonomy, rerank
 from matcher.taxonomy import similarity as sim
-from matcher.taxonomy import train_transfer as train
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PAIRS = SHARED_DATA / "benchmarks" / "transfer-pairs-dev.csv"

@@ -29,7 +29,7 @@ def _builtin() -> Taxonomy:
     except OSError as exc:
         raise TaxonomyError(
             f"The built-in taxonomy snapshot {str(resource)!r} is missing ({exc}); rebuild it "
-            f"with python -m matcher.taxonomy.compile") from exc
+            f"with python -m matcher._build.compile") from exc
     return read_snapshot(io.BytesIO(data), str(resource))
 
 
@@ -42,7 +42,7 @@ def load_taxonomy(path: str | Path | None = None, *,
     path : str or Path, optional
         ``None`` (default): the built-in ESCO v1.1.1 snapshot, loaded once per process and
         shared. A ``.zip`` file: a snapshot written by :meth:`Taxonomy.save` or by
-        ``python -m matcher.taxonomy.compile``. A folder: an official ESCO CSV download (its zips
+        ``python -m matcher._build.compile``. A folder: an official ESCO CSV download (its zips
         or extracted CSVs, plus any ``*labels*-<lang>*.tsv`` or other-language classification
         files), compiled once and then read from the cache (:mod:`matcher.taxonomy.cache`;
         ``$MATCHER_CACHE_DIR`` overrides where).

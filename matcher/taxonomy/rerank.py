@@ -12,7 +12,7 @@ For each occupation its :data:`CANDIDATES` best first-stage candidates are score
 directions; the mean of the two directions' scores is the pair's score (symmetric). Any pair
 that is no one's candidate ranks below every candidate pair, in first-stage order.
 
-The ensemble is trained by ``python -m matcher.taxonomy.train_transfer`` on the O*NET related
+The ensemble is trained by ``python -m matcher._build.train_transfer`` on the O*NET related
 occupation pairs (the labels; the pairs never enter a feature) and shipped as
 ``data/transfer-reranker.npz``; its cross-fitted quality is in ``docs/taxonomy.md``. Only
 numpy is needed to apply it (:class:`Forest`).
@@ -329,7 +329,7 @@ def rerank_scores(features: PairFeatures, forest: Forest, k: int = CANDIDATES) -
     if tuple(forest.feature_names) != FEATURES:
         raise ValueError("The transfer re-ranker was trained on other features than this "
                          "version computes; retrain it with python -m "
-                         "matcher.taxonomy.train_transfer.")
+                         "matcher._build.train_transfer.")
     lo, hi = candidate_pairs(features.blend, k)
     forward = forest.decision(features(lo, hi))
     backward = forest.decision(features(hi, lo))

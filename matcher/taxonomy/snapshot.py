@@ -138,7 +138,7 @@ def read_snapshot(source: str | Path | io.BytesIO, where: str) -> Taxonomy:
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             got = meta.get("format") if isinstance(meta, dict) else meta
             raise fail(f"snapshot format {got!r} is not the supported format {FORMAT}; "
-                       f"rebuild it with python -m matcher.taxonomy.compile")
+                       f"rebuild it with python -m matcher._build.compile")
         try:
             occupations = load_json("occupations.json")
             skills = load_json("skills.json")
