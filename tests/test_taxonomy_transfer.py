@@ -56,10 +56,12 @@ def test_a_file_of_another_taxonomy_or_a_damaged_one_is_not_used(
     assert transfer.read_shipped(path, "abc") is None
 
 
-def test_the_builtin_taxonomy_reads_the_shipped_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_builtin_taxonomy_reads_the_shipped_matrix_and_unpacks_it_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_computing(tax: Taxonomy) -> np.ndarray:
         raise AssertionError("computed although the matrix ships")
 
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(transfer, "transfer_matrix", no_computing)
     tax = load_taxonomy()
     matrix = transfer.cached_transfer_matrix(tax)
@@ -68,6 +70,11 @@ def test_the_builtin_taxonomy_reads_the_shipped_matrix(monkeypatch: pytest.Monke
     assert (matrix.diagonal() == 1.0).all() and (matrix[0] == matrix[:, 0]).all()
     bee = tax.resolve("bee breeder", "occupation").indices[0]
     assert int(np.argsort(-matrix[bee])[1]) == int(tax.similar_occupations(bee, 1)[0][0])
+    # a later process reads the unpacked copy from the cache folder, not the shipped file
+    [unpacked] = (tmp_path / "taxonomy").iterdir()
+    assert unpacked.name.startswith("transfer-shipped-")
+    monkeypatch.setattr(transfer, "read_shipped", lambda *a: pytest.fail("unpacked again"))
+    assert transfer.cached_transfer_matrix(tax).tobytes() == matrix.tobytes()
 
 
 def test_another_taxonomy_computes_and_caches_through_the_atomic_writer(

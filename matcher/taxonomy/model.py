@@ -282,9 +282,9 @@ class Taxonomy:
         ISCO-08 structure picks each occupation's candidates, and the tree ensemble of
         :mod:`matcher.taxonomy.rerank` re-ranks them. It is symmetric, lies in [0, 1], is
         exactly 1 for the same occupation and below 1 for any other. The whole
-        ``n_occ x n_occ`` matrix is computed on the first call (10-13 s for ESCO), stored in
-        the cache folder (see
-        :mod:`matcher.taxonomy.cache`; later processes read it in milliseconds) and kept;
+        ``n_occ x n_occ`` matrix is read on the first call: for the built-in taxonomy from the
+        file shipped with the package (about half a second), for any other computed once
+        (10-20 s for ESCO) and kept in the cache folder (:mod:`matcher.taxonomy.transfer`);
         later calls only index it.
 
         Parameters

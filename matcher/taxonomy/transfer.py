@@ -7,9 +7,9 @@ built by ``python -m matcher._build.transfer``; ``pytest -m artefacts`` checks i
 computation gives). The file holds the float32 upper triangle, its four bytes split into planes
 before deflate (12 MB instead of 14.6 MB; the matrix has about 980,000 distinct values of full
 float32 precision, so no lossless form is much smaller), and is used for every taxonomy whose
-contents it was computed from (:func:`taxonomy_fingerprint`). Any other taxonomy (an official
-download, another release) gets the matrix computed once and cached on disk by a hash of
-everything it depends on.
+contents it was computed from (:func:`taxonomy_fingerprint`), unpacked once into the cache
+folder. Any other taxonomy (an official download, another release) gets the matrix computed
+once and cached on disk by a hash of everything it depends on.
 
 Importing this module makes it the source of :meth:`Taxonomy.occupation_similarity`
 (``matcher.taxonomy`` imports it), so the model itself never imports the computation above it.
@@ -155,36 +155,69 @@ def read_shipped(path: Path, fingerprint: str) -> np.ndarray | None:
     return matrix
 
 
-def cached_transfer_matrix(tax: Taxonomy) -> np.ndarray:
-    """:func:`transfer_matrix`: the shipped one for the taxonomy it was computed from, else
-    read from the cache folder when computed before, else computed (and cached).
+def _shipped_key(path: Path, fingerprint: str) -> str | None:
+    """A name for the shipped file's contents when it holds this taxonomy's matrix (its
+    directory and ``meta.json`` only: cheap), else ``None``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            meta = json.loads(archive.read("meta.json"))
+            crc = archive.getinfo("upper.f32").CRC
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
+        return None
+    if meta.get("format") != _SHIPPED_FORMAT or meta.get("taxonomy") != fingerprint:
+        return None
+    return f"{fingerprint}-{crc:08x}"
 
-    The cache file is named by a hash of the taxonomy's relevant contents and of the
-    similarity's parameters, so a change to either computes afresh; a cache that cannot be
-    written costs only the time.
-    """
-    shipped = read_shipped(SHIPPED_PATH, taxonomy_fingerprint(tax))
-    if shipped is not None:
-        return shipped
-    n = tax.n_occupations
-    path = cache_dir() / f"transfer-{_fingerprint(tax)}.npy"
+
+def _read_cached(path: Path, n: int) -> np.ndarray | None:
     try:
         matrix = np.load(path, mmap_mode="r", allow_pickle=False)
-        if matrix.shape == (n, n) and matrix.dtype == np.float32:
-            return np.asarray(matrix)
     except (OSError, ValueError):
-        pass
-    # a pause of several seconds on a machine's first run: say why (ids and counts only)
-    log.info("computing the occupation transfer matrix (%d x %d) once; later runs read %s",
-             n, n, path)
-    matrix = transfer_matrix(tax)
+        return None
+    return np.asarray(matrix) if matrix.shape == (n, n) and matrix.dtype == np.float32 else None
+
+
+def _cache(path: Path, matrix: np.ndarray) -> None:
+    """Keep ``matrix`` in the cache folder; a cache that cannot be written costs only time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(path) as temporary, temporary.open("wb") as out:
             np.save(out, matrix, allow_pickle=False)
     except OSError as exc:  # OutputError included
         log.warning("cannot cache the occupation transfer matrix in %s (%s); every run will "
-                    "compute it again", path.parent, exc)
+                    "compute or unpack it again", path.parent, exc)
+
+
+def cached_transfer_matrix(tax: Taxonomy) -> np.ndarray:
+    """:func:`transfer_matrix`: the shipped one for the taxonomy it was computed from, else
+    computed; either kept in the cache folder, so a later process reads it in milliseconds.
+
+    The shipped matrix is unpacked once (about half a second) and cached under a name for the
+    shipped file's contents. A computed one is cached under a hash of the taxonomy's relevant
+    contents and of the similarity's code and parameters, so a change to either computes
+    afresh.
+    """
+    n = tax.n_occupations
+    fingerprint = taxonomy_fingerprint(tax)
+    key = _shipped_key(SHIPPED_PATH, fingerprint)
+    if key is not None:
+        path = cache_dir() / f"transfer-shipped-{key}.npy"
+        matrix = _read_cached(path, n)
+        if matrix is not None:
+            return matrix
+        matrix = read_shipped(SHIPPED_PATH, fingerprint)
+        if matrix is not None and matrix.shape == (n, n):
+            _cache(path, matrix)
+            return matrix
+    path = cache_dir() / f"transfer-{_fingerprint(tax)}.npy"
+    matrix = _read_cached(path, n)
+    if matrix is not None:
+        return matrix
+    # a pause of several seconds on a machine's first run: say why (ids and counts only)
+    log.info("computing the occupation transfer matrix (%d x %d) once; later runs read %s",
+             n, n, path)
+    matrix = transfer_matrix(tax)
+    _cache(path, matrix)
     return matrix
 
 
