@@ -550,7 +550,7 @@ def test_a_disallowed_pair_inside_the_stored_range_is_flagged() -> None:
     ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(small_instances(), st.integers(0, 2**32 - 1))
 def test_only_stored_pairs_is_flagged_exactly_when_a_pair_is_not_stored(
     instance: tuple[np.ndarray, np.ndarray], seed: int

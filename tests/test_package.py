@@ -35,13 +35,6 @@ def test_start_up_imports_nothing_heavy(code: str) -> None:
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
 
-def test_the_taxonomy_imports_no_build_script() -> None:
-    loaded = _modules_after("import matcher.taxonomy")
-    assert "matcher.taxonomy.compile" in loaded  # the probe does reach the taxonomy
-    assert not {m for m in loaded
-                if m.startswith(("matcher._build", "sklearn.ensemble"))}
-
-
 def test_help_lists_every_command_with_its_own_short_help() -> None:
     ctx = click.Context(cli)
     assert cli.list_commands(ctx) == sorted(COMMANDS)

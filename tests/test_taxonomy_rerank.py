@@ -64,7 +64,7 @@ def test_forest_refuses_what_it_cannot_represent() -> None:
         rerank.Forest.from_sklearn(multi, ["a", "b", "c"])
     model, _ = _fitted(4)
     forest = rerank.Forest.from_sklearn(model, [f"f{i}" for i in range(6)])
-    with pytest.raises(ValueError, match="must have 6 rows"):
+    with pytest.raises(ValueError, match="must be an array of 6 rows"):
         forest.decision(np.zeros((5, 10), dtype=np.float32))
 
 
