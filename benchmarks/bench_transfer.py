@@ -9,18 +9,31 @@ the O*NET crosswalk covers gains nothing there.
 
 The engine's similarity has two stages: a hand-weighted blend of views (first stage) and a
 tree ensemble that re-ranks each occupation's 200 best candidates (second stage), trained on
-these pairs. Its honest numbers are cross-fitted (``matcher.taxonomy.train_transfer``): by
+these pairs. Its honest numbers are cross-fitted (``matcher._build.train_transfer``): by
 origin (each fold of origins ranked by an ensemble trained on the other fold's pairs) and
 strict (both ends of every test pair unseen in training, compared with the first stage on the
 same pairs). The shipped similarity's own numbers are in-sample. The pairs never enter a
 feature.
 
     python benchmarks/bench_transfer.py [--pairs FILE] [--taxonomy PATH]
+    python benchmarks/bench_transfer.py --start [--runs 5]
+
+``--start`` measures instead what the matrix costs a user: the time from a loaded built-in
+taxonomy to its first similarity, each run in a fresh process, on a machine's first run (the
+matrix computed, as before it shipped), a warm run (read back from the disk cache), a first
+run unpacking the shipped file and a warm run after it; medians, and each against the first
+computed run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,9 +42,9 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from matcher._build import train_transfer as train
 from matcher.taxonomy import Taxonomy, load_taxonomy, transfer
 from matcher.taxonomy import similarity as sim
-from matcher.taxonomy import train_transfer as train
 
 PAIRS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "benchmarks" / (
     "transfer-pairs-dev.csv")
@@ -63,11 +76,60 @@ def row(name: str, pairs: pl.DataFrame, hit: Callable[[pl.DataFrame, int], float
             f"| {hit(pairs, 50):.3f} | {cov} |")
 
 
+_PROBE = """
+import json, resource, sys, time
+from pathlib import Path
+from matcher.taxonomy import load_taxonomy, transfer
+if sys.argv[1] == "computed":
+    transfer.SHIPPED_PATH = Path("/nonexistent/transfer-matrix.zip")
+tax = load_taxonomy()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+tax.occupation_similarity([0], [1])
+print(json.dumps({"s": time.perf_counter() - start,
+                  "mib": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}))
+"""
+
+
+def start_up(runs: int) -> None:
+    """The table of ``--start`` (module docstring)."""
+    cases = [("first run, computed (before: no shipped matrix)", "computed", False),
+             ("warm run, read from the disk cache (before)", "computed", True),
+             ("first run, the shipped matrix unpacked (after)", "shipped", False),
+             ("warm run, the unpacked matrix from the disk cache (after)", "shipped", True)]
+    results: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in cases}
+    for _ in range(runs):
+        for name, mode, warm in cases:
+            with tempfile.TemporaryDirectory() as cache:
+                env = {**os.environ, "MATCHER_CACHE_DIR": cache}
+                if warm:  # fill the cache first, in a process of its own
+                    subprocess.run([sys.executable, "-c", _PROBE, mode], env=env, check=True,
+                                   capture_output=True)
+                out = subprocess.run([sys.executable, "-c", _PROBE, mode], env=env, check=True,
+                                     capture_output=True, text=True).stdout
+            results[name].append(json.loads(out.splitlines()[-1]))
+    base = statistics.median(r["s"] for r in results[cases[0][0]])
+    print(f"## The transfer matrix at a user's first similarity (medians of {runs} runs, "
+          f"each in a fresh process)\n")
+    print("| case | wall s | x computed | added peak MiB |")
+    print("|---|---|---|---|")
+    for name, _, _ in cases:
+        wall = statistics.median(r["s"] for r in results[name])
+        mib = statistics.median(r["mib"] for r in results[name])
+        print(f"| {name} | {wall:.3f} | {wall / base:.3f} | {mib:.0f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--taxonomy", default=None)
+    parser.add_argument("--start", action="store_true",
+                        help="measure what the matrix costs at start-up instead")
+    parser.add_argument("--runs", type=int, default=3, help="runs per case with --start")
     args = parser.parse_args()
+    if args.start:
+        start_up(args.runs)
+        return
     tax = load_taxonomy(args.taxonomy)
     pairs = train.load_pairs(args.pairs, tax)
     short = pairs.filter(pl.col("onet_tier") == "Primary-Short")

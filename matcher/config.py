@@ -10,11 +10,19 @@ repeated from its manifest alone.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
 from matcher.errors import ConfigError
+from matcher.validate import (
+    Constraint,
+    Described,
+    InstanceOf,
+    Interval,
+    Options,
+    parameter_error,
+    validate_params,
+)
 
 __all__ = ["EXECUTORS", "POLICIES", "REASON_LANGUAGES", "SOLVERS", "MatchConfig", "ScoreWeights"]
 
@@ -31,23 +39,8 @@ EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
 REASON_LANGUAGES: tuple[str, ...] = ("nb", "da", "en")
 
 
-def _fail(owner: str, name: str, rule: str, value: object) -> ConfigError:
-    return ConfigError(f"The {name!r} parameter of {owner} must be {rule}. Got {value!r} instead.")
-
-
-def _check_float(owner: str, name: str, value: object, lo: float, hi: float | None) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and (value < lo or (hi is not None and value > hi)):  # type: ignore[operator]
-        ok = False
-    if not ok:
-        rule = f"a float in [{lo:g}, {hi:g}]" if hi is not None else f"a float >= {lo:g}"
-        raise _fail(owner, name, rule, value)
-
-
-def _check_int(owner: str, name: str, value: object, lo: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < lo:
-        raise _fail(owner, name, f"an int >= {lo}", value)
-
+_UNIT: list[Constraint | type | None] = [Interval(float, 0.0, 1.0)]
+_WEIGHT_NAMES = ("skill", "transfer", "wish", "permanent")
 
 @dataclass(frozen=True)
 class ScoreWeights:
@@ -72,15 +65,14 @@ class ScoreWeights:
     permanent: float = 0.05
 
     def __post_init__(self) -> None:
-        names = ("skill", "transfer", "wish", "permanent")
-        for name in names:
-            _check_float("ScoreWeights", name, getattr(self, name), 0.0, 1.0)
-        total = sum(getattr(self, name) for name in names)
+        values = {name: getattr(self, name) for name in _WEIGHT_NAMES}
+        validate_params("ScoreWeights", values, dict.fromkeys(_WEIGHT_NAMES, _UNIT),
+                        error=ConfigError)
+        total = sum(values.values())
         if abs(total - 1.0) > 1e-9:
-            parts = " + ".join(f"{name}={getattr(self, name)!r}" for name in names)
-            raise ConfigError(
-                f"The weights of ScoreWeights must sum to 1. Got {parts} = {total:g} instead."
-            )
+            parts = " + ".join(f"{name}={value!r}" for name, value in values.items())
+            raise parameter_error("ScoreWeights", _WEIGHT_NAMES, "weights that sum to 1",
+                                  Described(f"{parts} = {total:g}"), error=ConfigError)
 
 
 @dataclass(frozen=True)
@@ -170,53 +162,48 @@ class MatchConfig:
 
     def __post_init__(self) -> None:
         owner = "MatchConfig"
-        _check_int(owner, "top_k", self.top_k, 0)
-        _check_float(owner, "min_score", self.min_score, 0.0, 1.0)
-        _check_float(owner, "default_max_distance_km", self.default_max_distance_km, 0.0, 20_100.0)
-        if not isinstance(self.strict, bool):
-            raise _fail(owner, "strict", "a bool", self.strict)
-        _check_int(owner, "seed", self.seed, 0)
-        if not isinstance(self.weights, ScoreWeights):
-            raise _fail(owner, "weights", "a ScoreWeights", self.weights)
-        _check_float(owner, "hierarchy_decay", self.hierarchy_decay, 0.0, 1.0)
-        _check_float(owner, "neutral_wish", self.neutral_wish, 0.0, 1.0)
-        _check_int(owner, "block_size", self.block_size, 1)
-        for name in ("taxonomy", "crosswalk"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise _fail(owner, name, "a path (str) or None", value)
-        if self.solver not in SOLVERS:
-            raise _fail(owner, "solver", "one of " + ", ".join(map(repr, SOLVERS)), self.solver)
-        _check_int(owner, "candidates", self.candidates, 0)
-        if self.executor not in EXECUTORS:
-            raise _fail(owner, "executor", "one of " + ", ".join(map(repr, EXECUTORS)),
-                        self.executor)
-        if self.dask_scheduler is not None and (
-            not isinstance(self.dask_scheduler, str) or self.executor != "dask"
-        ):
-            raise _fail(owner, "dask_scheduler", "an address (str), with executor='dask'",
-                        self.dask_scheduler)
-        if self.alternatives_by not in ("score", "reduced"):
-            raise _fail(owner, "alternatives_by", "one of 'score', 'reduced'",
-                        self.alternatives_by)
-        if self.shard_by is not None and not (isinstance(self.shard_by, str) and self.shard_by):
-            raise _fail(owner, "shard_by", "a column name (str) or None", self.shard_by)
-        if self.policy not in POLICIES:
-            raise _fail(owner, "policy", "one of " + ", ".join(map(repr, POLICIES)), self.policy)
-        _check_float(owner, "priority_weight", self.priority_weight, 0.0, 100.0)
+        validate_params(owner, self.__dict__, _MATCH_CONSTRAINTS, error=ConfigError)
+        if self.shard_by == "":
+            raise parameter_error(owner, "shard_by", "a column name (str) or None",
+                                  self.shard_by, error=ConfigError)
+        if self.dask_scheduler is not None and self.executor != "dask":
+            raise parameter_error(owner, "dask_scheduler", "an address (str), with "
+                                  "executor='dask'", self.dask_scheduler, error=ConfigError)
         if self.policy == "fit" and self.priority_weight != 0:
-            raise _fail(owner, "priority_weight", "0 with policy='fit' (use policy='priority')",
-                        self.priority_weight)
-        _check_int(owner, "protect_parked", self.protect_parked, 0)
+            raise parameter_error(owner, "priority_weight", "0 with policy='fit' (use "
+                                  "policy='priority')", self.priority_weight, error=ConfigError)
         if self.protect_parked and (self.policy != "priority" or self.history is None):
-            raise _fail(owner, "protect_parked", "0 unless policy='priority' and a history is "
-                        "given", self.protect_parked)
-        if self.history is not None and not isinstance(self.history, str):
-            raise _fail(owner, "history", "a folder path (str) or None", self.history)
-        if not isinstance(self.lang, str) or self.lang not in REASON_LANGUAGES:
-            raise _fail(owner, "lang", f"one of {', '.join(map(repr, REASON_LANGUAGES))}",
-                        self.lang)
+            raise parameter_error(owner, "protect_parked", "0 unless policy='priority' and a "
+                                  "history is given", self.protect_parked, error=ConfigError)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready data, in a fixed key order."""
         return asdict(self)
+
+
+_PATH_OR_NONE: list[Constraint | type | None] = [InstanceOf(str, "a path (str)"), None]
+#: what each setting of :class:`MatchConfig` may be (checked in this order)
+_MATCH_CONSTRAINTS: dict[str, list[Constraint | type | None]] = {
+    "top_k": [Interval(int, 0, None)],
+    "min_score": _UNIT,
+    "default_max_distance_km": [Interval(float, 0.0, 20_100.0)],
+    "strict": [bool],
+    "seed": [Interval(int, 0, None)],
+    "weights": [ScoreWeights],
+    "hierarchy_decay": _UNIT,
+    "neutral_wish": _UNIT,
+    "block_size": [Interval(int, 1, None)],
+    "taxonomy": _PATH_OR_NONE,
+    "crosswalk": _PATH_OR_NONE,
+    "solver": [Options(SOLVERS)],
+    "candidates": [Interval(int, 0, None)],
+    "executor": [Options(EXECUTORS)],
+    "dask_scheduler": [InstanceOf(str, "an address (str)"), None],
+    "shard_by": [InstanceOf(str, "a column name (str)"), None],
+    "alternatives_by": [Options(("score", "reduced"))],
+    "policy": [Options(POLICIES)],
+    "priority_weight": [Interval(float, 0.0, 100.0)],
+    "protect_parked": [Interval(int, 0, None)],
+    "history": [InstanceOf(str, "a folder path (str)"), None],
+    "lang": [Options(REASON_LANGUAGES)],
+}

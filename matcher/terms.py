@@ -60,13 +60,19 @@ class ResolvedTerms:
     written: :class:`~matcher.taxonomy.Resolution` for occupations and skills,
     :class:`~matcher.taxonomy.adaptations.AdaptationMatch` for adaptations.
     ``unresolved[column][row]`` lists the terms of that cell that resolved to nothing (with
-    their suggestions), so a reason can name them.
+    their suggestions), so a reason can name them. ``resolutions[column][term]`` and
+    ``adaptation_matches[column][term]`` hold the answer for each distinct term.
     """
 
     concepts: dict[str, list[list[Resolution]]]
     adaptations: dict[str, list[list[AdaptationMatch]]]
     warnings: list[Problem]
     unresolved: dict[str, list[list[Resolution]]] = field(default_factory=dict)
+    #: per column, each distinct term with what it resolved to (taken or not), so a caller that
+    #: shows every term (the role posting service) never resolves one again
+    resolutions: dict[str, dict[str, Resolution]] = field(default_factory=dict)
+    #: per adaptation column, each distinct term with its match
+    adaptation_matches: dict[str, dict[str, AdaptationMatch]] = field(default_factory=dict)
 
     def count_unresolved(self) -> int:
         return sum(1 for w in self.warnings if w.rule.startswith("unresolved"))
@@ -115,6 +121,8 @@ def resolve_terms(
     adaptations: dict[str, list[list[AdaptationMatch]]] = {}
     warnings: list[Problem] = []
     not_found: dict[str, list[list[Resolution]]] = {}
+    resolutions: dict[str, dict[str, Resolution]] = {}
+    adaptation_matches: dict[str, dict[str, AdaptationMatch]] = {}
 
     for column, kind in columns.items():
         cells = _cells(frame, column)
@@ -137,10 +145,12 @@ def resolve_terms(
                     found.setdefault(match.key, match)
                 out_a.append(list(found.values()))
             adaptations[column] = out_a
+            adaptation_matches[column] = cache_a
             continue
 
         distinct = sorted({t for cell in cells for t in cell})
         resolved = dict(zip(distinct, taxonomy.resolve_many(distinct, kind), strict=True))
+        resolutions[column] = resolved
         out: list[list[Resolution]] = []
         missed: list[list[Resolution]] = not_found.setdefault(column, [])
         for row, cell in zip(rows, cells, strict=True):
@@ -195,4 +205,5 @@ def resolve_terms(
         if unresolved:
             raise UnresolvedTermError(unresolved)
     return ResolvedTerms(concepts=concepts, adaptations=adaptations, warnings=warnings,
-                         unresolved=not_found)
+                         unresolved=not_found, resolutions=resolutions,
+                         adaptation_matches=adaptation_matches)

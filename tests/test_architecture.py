@@ -5,7 +5,7 @@ never run).
 The layers, lowest first; a module may import its own layer's modules (without a cycle) and
 any lower layer, never a higher one::
 
-    errors, config                       settings and the exception tree
+    errors, validate, config             settings, parameter checks, the exception tree
     io                                   read & validate, atomic writes
     taxonomy                             ESCO, resolution, similarity
     terms                                cells -> taxonomy concepts
@@ -19,11 +19,14 @@ any lower layer, never a higher one::
     service                              the role posting web service (a shell)
     cli                                  the command line (a shell; only ``matcher serve``
                                          and the account commands reach into the service)
+    _build                               build scripts of the shipped files (nothing imports
+                                         them: they are off the run-time import path)
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import graphlib
 from pathlib import Path
 
@@ -32,7 +35,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "matcher"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("matcher", "matcher.errors", "matcher.config"),
+    ("matcher", "matcher.errors", "matcher.validate", "matcher.config"),
     ("matcher.io",),
     ("matcher.taxonomy",),
     ("matcher.terms",),
@@ -46,11 +49,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matcher.api",),
     ("matcher.service",),
     ("matcher.cli",),
+    ("matcher._build",),
 )
 #: the one command module that may start the web service and manage its accounts
 SERVICE_COMMANDS = "matcher.cli.service"
 #: besides its own package, what the solver layer may import
-ASSIGN_MAY_IMPORT = ("matcher.errors", "matcher.config")
+ASSIGN_MAY_IMPORT = ("matcher.errors", "matcher.validate", "matcher.config")
 #: modules that only run as scripts or inside another tool, never on the import path
 OUTSIDE = ("matcher.service.migrations",)
 
@@ -97,6 +101,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     return {t for t in out if t != name}
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     return {name: _imports(name, path, modules) for name, path in modules.items()}
@@ -155,3 +160,21 @@ def test_the_solver_knows_nothing_of_files() -> None:
         assert not calls & {"open", "print", "input"}, path.name
         assert not imported & {"polars", "pathlib", "io", "os"}, path.name
 
+
+def test_nothing_imports_the_build_scripts() -> None:
+    graph = _graph()
+    reaching = sorted(f"{source} imports {target}" for source, targets in graph.items()
+                      if not source.startswith("matcher._build")
+                      for target in targets if target.startswith("matcher._build"))
+    assert reaching == []
+    # everything importing matcher.taxonomy (or matcher.api) can load, function-level imports
+    # included: no build script, but the taxonomy's own compiler
+    loaded: set[str] = set()
+    todo = ["matcher.taxonomy", "matcher.api"]
+    while todo:
+        module = todo.pop()
+        if module not in loaded:
+            loaded.add(module)
+            todo.extend(graph.get(module, ()))
+    assert "matcher.taxonomy.compile" in loaded
+    assert sorted(m for m in loaded if m.startswith("matcher._build")) == []

@@ -535,3 +535,46 @@ def test_all_permutations_of_a_tiny_instance() -> None:
         for p in itertools.permutations(range(4))
     }
     assert totals == {round(brute_optimum(scores, slots), 12)}
+
+
+# --- mutants that lived: each test fails on the mutant named ------------------------------------
+
+
+def test_a_disallowed_pair_inside_the_stored_range_is_flagged() -> None:
+    # stored pairs (0, 0), (1, 0), (1, 1) have keys 0, 2, 3; seeker 0 in role 1 is key 1, inside
+    # that range, so only the key comparison (not the range check) can tell it is not stored
+    c = csr(np.array([[1.0, 0.0], [0.6, 0.5]]))
+    assert check_assignment(c, TWO_SLOTS, Assignment(np.array([1, 0]), 0.6, "test")) == [
+        "only stored pairs: seeker 0 is placed in role 1, which is not an allowed pair "
+        "(1 such seeker)"
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances(), st.integers(0, 2**32 - 1))
+def test_only_stored_pairs_is_flagged_exactly_when_a_pair_is_not_stored(
+    instance: tuple[np.ndarray, np.ndarray], seed: int
+) -> None:
+    scores, slots = instance
+    rng = np.random.default_rng(seed)
+    n_seekers = scores.shape[0]
+    # any assignment within the capacities, stored pairs or not
+    roles = np.full(n_seekers, -1, dtype=np.int64)
+    left = slots.copy()
+    for i in rng.permutation(n_seekers):
+        open_roles = np.flatnonzero(left > 0)
+        if open_roles.size and rng.random() < 0.8:
+            roles[i] = rng.choice(open_roles)
+            left[roles[i]] -= 1
+    unstored = [i for i in range(n_seekers) if roles[i] >= 0 and scores[i, roles[i]] == 0]
+    total = math.fsum(scores[i, roles[i]] for i in range(n_seekers) if roles[i] >= 0)
+    problems = check_assignment(csr(scores), slots, Assignment(roles, total, "test"))
+    flagged = [p for p in problems if p.startswith("only stored pairs")]
+    if unstored:
+        assert flagged == [
+            f"only stored pairs: seeker {unstored[0]} is placed in role {roles[unstored[0]]}, "
+            f"which is not an allowed pair ({len(unstored)} such seeker"
+            f"{'' if len(unstored) == 1 else 's'})"
+        ]
+    else:
+        assert flagged == []

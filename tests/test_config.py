@@ -41,7 +41,7 @@ def test_bad_setting_is_named_with_rule_and_value(kwargs: dict, message: str) ->
 
 
 def test_weights_must_sum_to_one() -> None:
-    with pytest.raises(ConfigError, match="must sum to 1"):
+    with pytest.raises(ConfigError, match="must be weights that sum to 1"):
         ScoreWeights(skill=0.5, transfer=0.1, wish=0.5, permanent=0.5)
 
 

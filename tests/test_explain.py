@@ -613,3 +613,28 @@ PINNED = {
         ),
     },
 }
+
+
+def test_the_best_role_a_constraint_took_away_is_named_only_when_it_beats_what_is_left(
+        taxonomy) -> None:
+    """The clause names the excluded role when it scores above every role still within reach
+    (here one under the minimum score), and never when a role within reach scores as well."""
+    bergen, oslo = (60.39, 5.32), (59.91, 10.75)
+    seekers = pl.DataFrame({"seeker_id": ["X"], "experience": ["kokk"], "wishes": ["kokk"],
+                            "lat": [bergen[0]], "lon": [bergen[1]], "max_distance_km": [10.0]})
+
+    def reason(near: str, far: str) -> str:
+        roles = pl.DataFrame({
+            "role_id": ["R1", "R2"], "enterprise": ["Nær", "Fjern"], "title": [near, far],
+            "occupation": [near, far], "slots": [1, 1],
+            "lat": [bergen[0], oslo[0]], "lon": [bergen[1], oslo[1]]})
+        result = matcher.match(seekers, roles, taxonomy=taxonomy, min_score=0.99, top_k=0)
+        return result.matches["reason"].item()
+
+    below = ("Not matched: one role passes the hard constraints, but it does not reach the "
+             "minimum score 0.99 (R1 '{near}' at Nær scores {score}).")
+    assert reason("oppvasker", "kokk") == below.format(near="oppvasker", score="0.66") + (
+        " The best-fitting role overall, R2 'kokk' at Fjern (score 0.95), is excluded: it is "
+        "more than 10 km away.")
+    # the same role far away scores exactly what the one within reach scores: nothing to add
+    assert reason("kokk", "kokk") == below.format(near="kokk", score="0.95")

@@ -453,7 +453,8 @@ def test_the_language_is_the_one_asked_for_else_the_runs_own_else_english() -> N
     assert pick_language("nb", {"settings": {"lang": "da"}}) == "nb"
     assert pick_language(None, {"settings": {"lang": "da"}}) == "da"
     assert pick_language(None, {"settings": {}}) == "en"
-    message = "The 'lang' parameter must be one of nb, da, en. Got 'sv' instead."
+    message = ("The 'lang' parameter of pick_language must be one of 'nb', 'da', 'en'. "
+               "Got 'sv' instead.")
     with pytest.raises(ValueError, match=re.escape(message)):
         pick_language("sv")
 

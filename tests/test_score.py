@@ -218,3 +218,17 @@ def test_issue_11_a_need_is_met_only_by_a_role_that_states_it(taxonomy: matcher.
     assert result.matches["role_id"][0] == "R2"
     assert result.matches["reason"][0].endswith("; the role offers wheelchair access.")
 
+
+
+def test_a_pair_scoring_exactly_min_score_is_allowed(taxonomy: matcher.Taxonomy) -> None:
+    """``min_score`` is inclusive: a pair scoring exactly it is allowed (``>=``, not ``>``)."""
+    seekers, roles = random_batch(np.random.default_rng(5), 20, 8)
+    alts = matcher.match(seekers, roles, taxonomy=taxonomy, min_score=0.0, top_k=0).alternatives
+    scores = sorted(set(alts["score"].to_list()))
+    threshold = scores[len(scores) // 2]  # a score some pair has, with pairs above and below
+    expected = {(s, r) for s, r, score in alts.select("seeker_id", "role_id", "score").iter_rows()
+                if score >= threshold}
+    at = matcher.match(seekers, roles, taxonomy=taxonomy, min_score=threshold, top_k=0)
+    assert allowed_pairs(at) == expected
+    assert 0 < len(expected) < alts.height
+    assert threshold in at.alternatives["score"].to_list()

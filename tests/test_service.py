@@ -764,3 +764,46 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     finally:
         repository.dispose()
+
+
+def test_a_roles_terms_are_resolved_once(taxonomy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Showing a role's terms resolves each distinct term of a column once, as a batch match
+    does (before, each was resolved again to describe it)."""
+    import matcher.terms
+    from matcher.service.roles import describe_terms
+    from matcher.taxonomy import Taxonomy
+
+    resolved: list[str] = []
+    adapted: list[str] = []
+    one, many = Taxonomy.resolve, Taxonomy.resolve_many
+    matched = matcher.terms.resolve_adaptation
+
+    def resolve(self: Taxonomy, term: str, *args: Any, **kw: Any) -> Any:
+        resolved.append(term)
+        return one(self, term, *args, **kw)
+
+    def resolve_many(self: Taxonomy, terms: Any, *args: Any, **kw: Any) -> Any:
+        terms = list(terms)
+        resolved.extend(terms)
+        return many(self, terms, *args, **kw)
+
+    def adaptation(term: str) -> Any:
+        adapted.append(term)
+        return matched(term)
+
+    monkeypatch.setattr(Taxonomy, "resolve", resolve)
+    monkeypatch.setattr(Taxonomy, "resolve_many", resolve_many)
+    monkeypatch.setattr(matcher.terms, "resolve_adaptation", adaptation)
+    fields = {"occupation": "kokk", "skills_required": ["kvxqzt", "communication"],
+              "skills_trained": ["communication"], "offers": ["rullestoltilgang", "hund"]}
+    described = describe_terms(fields, taxonomy)
+    assert sorted(resolved) == ["communication", "communication", "kokk", "kvxqzt"]
+    assert sorted(adapted) == ["hund", "rullestoltilgang"]
+    terms = described["terms"]
+    assert [(t["term"], t["resolved"], t["label"]) for t in terms["skills_required"]] == [
+        ("kvxqzt", False, None), ("communication", True, "communication")]
+    assert terms["occupation"][0]["label"] == "cook"
+    assert [(t["term"], t["resolved"]) for t in terms["offers"]] == [
+        ("rullestoltilgang", True), ("hund", False)]
+    assert [(w["field"], w["term"]) for w in described["warnings"]] == [
+        ("skills_required", "kvxqzt"), ("offers", "hund")]

@@ -395,4 +395,4 @@ def test_snapshot_is_reproducible_and_up_to_date(tmp_path: Path) -> None:
             continue
         assert fresh[name] == shipped[name], (
             f"{name} in the shipped snapshot differs from a fresh build; rebuild it with "
-            "python -m matcher.taxonomy.compile (see its module docstring)")
+            "python -m matcher._build.compile (see its module docstring)")

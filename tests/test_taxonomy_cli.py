@@ -107,3 +107,30 @@ def test_occupations_similar(tmp_path: Path) -> None:
     assert bee["rank"].to_list() == list(range(1, 8))
     assert bee["score"].is_sorted(descending=True)
     assert bee["carried_skills"].str.contains("livestock").any()
+
+
+def test_occupations_similar_is_the_librarys_answer(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher.taxonomy import Taxonomy, load_taxonomy
+
+    asked: list[tuple[int, int]] = []
+    library = Taxonomy.similar_occupations
+
+    def counted(self: Taxonomy, index: int, top: int = 10) -> object:
+        asked.append((index, top))
+        return library(self, index, top)
+
+    monkeypatch.setattr(Taxonomy, "similar_occupations", counted)
+    out = tmp_path / "similar.csv"
+    status, text = run("occupations", "similar", "bee breeder", "kokk", "--top", "3",
+                       "--skills", "0", "--out", str(out))
+    assert status == 0, text
+    tax = load_taxonomy()
+    bee, cook = tax.occupation_index(BEE_BREEDER), tax.occupation_index(COOK)
+    assert asked == [(bee, 3), (cook, 3)]
+    frame = pl.read_csv(out)
+    for origin in (bee, cook):
+        targets, scores = library(tax, origin, 3)
+        mine = frame.filter(pl.col("origin_uri") == tax.occupation_uris[origin])
+        assert mine["target_uri"].to_list() == [tax.occupation_uris[t] for t in targets]
+        assert mine["score"].to_list() == [round(float(s), 6) for s in scores]

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from matcher._build import train_transfer as train
 from matcher.taxonomy import Taxonomy, load_taxonomy, rerank
 from matcher.taxonomy import similarity as sim
-from matcher.taxonomy import train_transfer as train
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PAIRS = SHARED_DATA / "benchmarks" / "transfer-pairs-dev.csv"
@@ -64,7 +64,7 @@ def test_forest_refuses_what_it_cannot_represent() -> None:
         rerank.Forest.from_sklearn(multi, ["a", "b", "c"])
     model, _ = _fitted(4)
     forest = rerank.Forest.from_sklearn(model, [f"f{i}" for i in range(6)])
-    with pytest.raises(ValueError, match="must have 6 rows"):
+    with pytest.raises(ValueError, match="must be an array of 6 rows"):
         forest.decision(np.zeros((5, 10), dtype=np.float32))
 
 

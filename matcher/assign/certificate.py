@@ -66,7 +66,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.assign.dense import (
-    PARAMETER_MESSAGE,
     ROLES_RULE,
     Assignment,
     FloatArray,
@@ -585,9 +584,7 @@ def check_assignment(candidates: Any, slots: Any, assignment: Assignment) -> lis
     csr, slots_int = _check_problem(candidates, slots, owner)
     if not isinstance(assignment, Assignment):
         got = f"an object of type {type(assignment).__name__}"
-        raise ValueError(
-            PARAMETER_MESSAGE.format(name="assignment", owner=owner, rule=ASSIGNMENT_RULE, got=got)
-        )
+        raise _fail(owner, "assignment", ASSIGNMENT_RULE, got)
     roles = assignment.role_of_seeker
     problems = _feasibility_problems(csr, slots_int, roles, assignment.total)
     if any(not p.startswith("total:") for p in problems):

@@ -37,7 +37,6 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from matcher.assign.dense import (
-    PARAMETER_MESSAGE,
     Assignment,
     IntArray,
     _check_problem,
@@ -45,6 +44,14 @@ from matcher.assign.dense import (
     solve_dense,
 )
 from matcher.assign.sparse import _solve_canonical
+from matcher.validate import (
+    Constraint,
+    InstanceOf,
+    Interval,
+    Options,
+    parameter_error,
+    validate_params,
+)
 
 __all__ = [
     "DENSE_AUTO_MAX_CELLS",
@@ -70,15 +77,16 @@ DENSE_MAX_BYTES = 2 * 2**30
 SHARD_PAIRS = 200_000
 """Components are packed into shards of about this many allowed pairs."""
 
-SOLVER_RULE = "one of 'auto', 'dense', 'sparse'"
 DENSE_TOO_LARGE = (
-    "The 'solver' parameter of solve must be 'auto' or 'sparse' for an instance this large "
-    "(solver='sparse' solves it exactly in far less memory): the dense solver would need about "
-    "{gib:.1f} GiB for {seekers} seekers x {columns} slot columns in its largest part, and the "
-    "limit is {limit:.0f} GiB. Got 'dense' instead."
+    "'auto' or 'sparse' for an instance this large (solver='sparse' solves it exactly in far "
+    "less memory): the dense solver would need about {gib:.1f} GiB for {seekers} seekers x "
+    "{columns} slot columns in its largest part, and the limit is {limit:.0f} GiB"
 )
-EXECUTOR_RULE = "a concurrent.futures.Executor or None"
-SHARD_RULE = "an int >= 1"
+_SOLVE_CONSTRAINTS: dict[str, list[Constraint | type | None]] = {
+    "solver": [Options(SOLVERS)],
+    "executor": [InstanceOf(Executor, "a concurrent.futures.Executor"), None],
+    "shard_pairs": [Interval(int, 1, None)],
+}
 
 
 def dense_bytes(n_seekers: int, n_roles: int, n_columns: int) -> int:
@@ -214,17 +222,8 @@ def solve(
     array([1, 0, 2])
     """
     owner = "solve"
-    if not isinstance(solver, str) or solver not in SOLVERS:
-        got = repr(solver)
-        raise ValueError(PARAMETER_MESSAGE.format(name="solver", owner=owner, rule=SOLVER_RULE,
-                                                  got=got))
-    if executor is not None and not isinstance(executor, Executor):
-        got = f"an object of type {type(executor).__name__}"
-        raise ValueError(PARAMETER_MESSAGE.format(name="executor", owner=owner,
-                                                  rule=EXECUTOR_RULE, got=got))
-    if isinstance(shard_pairs, bool) or not isinstance(shard_pairs, int) or shard_pairs < 1:
-        raise ValueError(PARAMETER_MESSAGE.format(name="shard_pairs", owner=owner,
-                                                  rule=SHARD_RULE, got=repr(shard_pairs)))
+    validate_params(owner, {"solver": solver, "executor": executor, "shard_pairs": shard_pairs},
+                    _SOLVE_CONSTRAINTS)
     csr, slots_int = _check_problem(candidates, slots, owner)
     n_seekers, n_roles = csr.shape
     role_of_seeker = np.full(n_seekers, -1, dtype=np.int64)
@@ -243,10 +242,10 @@ def solve(
     if solver == "auto":
         chosen = "dense" if largest[0] * largest[2] <= DENSE_AUTO_MAX_CELLS else "sparse"
     elif solver == "dense" and dense_bytes(*largest) > DENSE_MAX_BYTES:
-        raise ValueError(DENSE_TOO_LARGE.format(
+        raise parameter_error(owner, "solver", DENSE_TOO_LARGE.format(
             gib=dense_bytes(*largest) / 2**30, seekers=largest[0], columns=largest[2],
             limit=DENSE_MAX_BYTES / 2**30,
-        ))
+        ), solver)
 
     if len(shards) == 1:  # one shard: the solvers trim it themselves, no need to cut it out
         shards = [(np.arange(n_seekers), np.arange(n_roles))]

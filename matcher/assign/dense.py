@@ -38,11 +38,12 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from matcher.validate import Described, parameter_error
+
 __all__ = ["Assignment", "solve_dense"]
 
 logger = logging.getLogger(__name__)
 
-PARAMETER_MESSAGE = "The {name!r} parameter of {owner} must be {rule}. Got {got} instead."
 CANDIDATES_RULE = (
     "a scipy.sparse CSR matrix (csr_array or csr_matrix) of shape (n_seekers, n_roles)"
 )
@@ -111,8 +112,8 @@ class Assignment:
     __hash__ = None  # type: ignore[assignment]  # holds an array, like a list
 
 
-def _fail(owner: str, name: str, rule: str, got: str) -> ValueError:
-    return ValueError(PARAMETER_MESSAGE.format(name=name, owner=owner, rule=rule, got=got))
+def _fail(owner: str, name: str, rule: str, got: str) -> Exception:
+    return parameter_error(owner, name, rule, Described(got))
 
 
 def _check_problem(candidates: Any, slots: Any, owner: str) -> tuple[Any, IntArray]:

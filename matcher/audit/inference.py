@@ -14,6 +14,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from matcher.validate import Options, validate_params
+
 __all__ = ["Correction", "adjust", "stratified_bootstrap"]
 
 Correction = Literal["holm", "bh"]
@@ -29,9 +31,7 @@ def adjust(p_values: Sequence[float], method: Correction = "holm") -> list[float
     >>> [round(p, 3) for p in adjust([0.01, 0.04, 0.03], "bh")]
     [0.03, 0.04, 0.04]
     """
-    if method not in ("holm", "bh"):
-        raise ValueError(f"The 'method' parameter of adjust must be one of 'holm', 'bh'. "
-                         f"Got {method!r} instead.")
+    validate_params("adjust", {"method": method}, {"method": [Options(("holm", "bh"))]})
     p = np.asarray(p_values, dtype=np.float64)
     m = p.size
     if m == 0:

@@ -17,6 +17,7 @@ import numpy as np
 
 from matcher.audit.creaming import TestResult
 from matcher.errors import ConfigError
+from matcher.validate import Constraint, Interval, Options, validate_params
 
 __all__ = [
     "AuditSettings",
@@ -38,7 +39,15 @@ __all__ = [
     "clean",
 ]
 
-PARAMETER_MESSAGE = "The {name!r} parameter of audit must be {rule}. Got {got!r} instead."
+#: what each setting of :class:`AuditSettings` may be (checked in this order)
+_AUDIT_CONSTRAINTS: dict[str, list[Constraint | type | None]] = {
+    "min_cell": [Interval(int, 1, None)],
+    "alpha": [Interval(float, 0.0, 0.5, closed="neither")],
+    "seed": [Interval(int, 0, None)],
+    "bootstrap": [Options((0,)), Interval(int, 100, None)],
+    "correction": [Options(("holm", "bh"))],
+    "last_batches": [None, Interval(int, 1, None)],
+}
 
 
 def clean(value: Any) -> Any:
@@ -69,23 +78,7 @@ class AuditSettings:
     last_batches: int | None = None
 
     def __post_init__(self) -> None:
-        checks = [
-            ("min_cell", isinstance(self.min_cell, int) and self.min_cell >= 1,
-             "an int >= 1"),
-            ("alpha", isinstance(self.alpha, int | float) and 0 < self.alpha < 0.5,
-             "a float in (0, 0.5)"),
-            ("seed", isinstance(self.seed, int) and self.seed >= 0, "an int >= 0"),
-            ("bootstrap", isinstance(self.bootstrap, int) and self.bootstrap >= 0
-             and self.bootstrap not in range(1, 100), "0 (no bootstrap) or an int >= 100"),
-            ("correction", self.correction in ("holm", "bh"), "one of 'holm', 'bh'"),
-            ("last_batches", self.last_batches is None or (
-                isinstance(self.last_batches, int) and self.last_batches >= 1),
-             "None or an int >= 1"),
-        ]
-        for name, ok, rule in checks:
-            if not ok or isinstance(getattr(self, name), bool):
-                raise ConfigError(PARAMETER_MESSAGE.format(name=name, rule=rule,
-                                                           got=getattr(self, name)))
+        validate_params("audit", self.__dict__, _AUDIT_CONSTRAINTS, error=ConfigError)
 
     def as_dict(self) -> dict[str, Any]:
         return {"min_cell": self.min_cell, "alpha": self.alpha, "seed": self.seed,

@@ -99,10 +99,9 @@ def resolve_command(terms: Sequence[str], infile: str | None, column: str | None
         fail("--column needs --in FILE", 2)
     words = list(terms) + (_read_terms(infile, column) if infile is not None else [])
     tax = _load(taxonomy, crosswalk)
-    try:
-        answers = tax.resolve_many(words, kind, language)  # type: ignore[arg-type]
-    except ValueError as exc:
-        fail(str(exc).replace("The 'language' parameter of Taxonomy.resolve", "--lang"), 2)
+    if language != "auto" and language not in tax.languages:
+        fail(f"--lang must be auto or one of {', '.join(tax.languages)}; got {language!r}", 2)
+    answers = tax.resolve_many(words, kind, language)  # type: ignore[arg-type]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(RESOLVE_COLUMNS)
     for r in answers:
@@ -150,22 +149,18 @@ def similar_command(terms: Sequence[str], every: bool, top: int, out: str, n_ski
             origins.extend(i for i in r.indices if i not in origins)
         if unresolved:
             fail(f"no occupation matches {'; '.join(unresolved)}", 2)
-    n = tax.n_occupations
-    top = min(top, n - 1)
-    sim = tax.occupation_similarity(origins, range(n))
-    sim[range(len(origins)), origins] = -1.0
+    top = min(top, tax.n_occupations - 1)
     rows: dict[str, list[object]] = {c: [] for c in SIMILAR_COLUMNS}
-    for a, origin in enumerate(origins):
-        row = sim[a]
-        best = row.argpartition(-top)[-top:]
-        best = best[sorted(range(top), key=lambda k: (-row[best[k]], best[k]))]
-        for rank, target in enumerate(best.tolist(), start=1):
+    for origin in origins:
+        targets, scores = tax.similar_occupations(origin, top)
+        for rank, (target, score) in enumerate(zip(targets.tolist(), scores.tolist(),
+                                                   strict=True), start=1):
             rows["origin_uri"].append(tax.occupation_uris[origin])
             rows["origin_label"].append(tax.occupation_labels[origin])
             rows["target_uri"].append(tax.occupation_uris[target])
             rows["target_label"].append(tax.occupation_labels[target])
             rows["rank"].append(rank)
-            rows["score"].append(round(float(row[target]), 6))
+            rows["score"].append(round(float(score), 6))
             rows["carried_skills"].append(
                 ";".join(carried_skills(tax, origin, target, n_skills)) if n_skills else "")
     frame = pl.DataFrame(rows, schema={"origin_uri": pl.String, "origin_label": pl.String,

@@ -33,6 +33,7 @@ from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.report.plots import curve_plot, histogram, interval_plot
 from matcher.report.run import Run
 from matcher.report.strings import LANGUAGES, STRINGS, Lang
+from matcher.validate import Interval, Options, validate_params
 
 __all__ = ["pack", "render", "tier_table", "unpack"]
 
@@ -177,12 +178,8 @@ def _dl(rows: Sequence[tuple[str, str]]) -> str:
 
 class _Page:
     def __init__(self, run: Run, lang: Lang, min_cell: int) -> None:
-        if lang not in LANGUAGES:
-            raise ValueError(f"The 'lang' parameter must be one of {', '.join(LANGUAGES)}. "
-                             f"Got {lang!r} instead.")
-        if not isinstance(min_cell, int) or min_cell < 1:
-            raise ValueError(f"The 'min_cell' parameter must be an integer >= 1. "
-                             f"Got {min_cell!r} instead.")
+        validate_params("render", {"lang": lang, "min_cell": min_cell},
+                        {"lang": [Options(LANGUAGES)], "min_cell": [Interval(int, 1, None)]})
         self.run, self.lang, self.min_cell = run, lang, min_cell
         self.t = dict(STRINGS[lang])
         if run.tier_source == "employability":  # bands of employability stand in for tiers

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from matcher.validate import Options, describe_constraints, parameter_error
+
 __all__ = ["LANGUAGES", "STRINGS", "Lang", "pick_language"]
 
 Lang = Literal["nb", "da", "en"]
@@ -520,8 +522,8 @@ def pick_language(lang: str | None, manifest: dict[str, object] | None = None) -
         for known in LANGUAGES:
             if lang == known:
                 return known
-        raise ValueError(f"The 'lang' parameter must be one of {', '.join(LANGUAGES)}. "
-                         f"Got {lang!r} instead.")
+        raise parameter_error("pick_language", "lang", describe_constraints([Options(LANGUAGES)]),
+                              lang)
     settings = (manifest or {}).get("settings")
     recorded = settings.get("lang") if isinstance(settings, dict) else None
     return next((known for known in LANGUAGES if recorded == known), "en")

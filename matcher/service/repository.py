@@ -40,6 +40,7 @@ from matcher.io.database import is_database_url
 from matcher.service import auth
 from matcher.service.models import INT_MAX, accounts, api_tokens, role_history, roles, web_sessions
 from matcher.service.roles import FIELDS, LIST_FIELDS
+from matcher.validate import Options, validate_params
 
 __all__ = [
     "DEFAULT_DB",
@@ -346,8 +347,8 @@ class Repository:
     def add_account(self, name: str, kind: str,
                     expires: timedelta | None = None) -> tuple[Account, str]:
         """Create an account; return it and its first API token (shown once, stored hashed)."""
-        if kind not in ACCOUNT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(ACCOUNT_KINDS)}, got {kind!r}")
+        validate_params("Repository.add_account", {"kind": kind},
+                        {"kind": [Options(ACCOUNT_KINDS)]})
         try:
             with self._write() as c:
                 pk = c.execute(accounts.insert().values(

@@ -30,7 +30,6 @@ from matcher.io.languages import iso639_1_codes
 from matcher.io.schema import FALSE_WORDS, LIST_SEPARATOR, TRUE_WORDS
 from matcher.service.models import INT_MAX
 from matcher.taxonomy import Taxonomy
-from matcher.taxonomy.adaptations import resolve_adaptation
 from matcher.terms import ROLE_TERMS, resolve_terms
 
 LANGUAGE_CODES = iso639_1_codes()  # the codes the JSON API accepts
@@ -414,13 +413,13 @@ def describe_terms(fields: Mapping[str, Any], taxonomy: Taxonomy) -> dict[str, A
         out: list[dict[str, Any]] = []
         for term in items:
             if kind == "adaptation":
-                a = resolve_adaptation(term)
+                a = resolved.adaptation_matches[column][term]
                 entry: dict[str, Any] = {
                     "term": term, "resolved": a.known, "label": a.label if a.known else None,
                     "uri": None, "method": "adaptation" if a.known else None,
                     "suggestions": list(a.suggestions)}
             else:
-                r = taxonomy.resolve(term, "occupation" if kind == "occupation" else "skill")
+                r = resolved.resolutions[column][term]
                 entry = {"term": term, "resolved": r.resolved, "label": r.label, "uri": r.uri,
                          "method": r.method, "suggestions": list(r.suggestions)}
             suggestions[(column, term)] = entry["suggestions"]

@@ -5,8 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.errors import ConfigError
+from matcher.validate import Constraint, Interval, validate_params
 
 __all__ = ["ServiceSettings"]
+
+#: what each setting may be (checked in this order)
+_CONSTRAINTS: dict[str, list[Constraint | type | None]] = {
+    "max_body_bytes": [Interval(int, 1024, None)],
+    "login_attempts": [Interval(int, 1, None)],
+    "login_window_s": [Interval(float, 0.0, None, closed="neither")],
+    "session_hours": [Interval(float, 0.0, None, closed="neither")],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +47,5 @@ class ServiceSettings:
     secure_cookies: bool = False
 
     def __post_init__(self) -> None:
-        checks = [
-            ("max_body_bytes", self.max_body_bytes >= 1024, "an integer >= 1024"),
-            ("login_attempts", self.login_attempts >= 1, "an integer >= 1"),
-            ("login_window_s", self.login_window_s > 0, "a number > 0"),
-            ("session_hours", self.session_hours > 0, "a number > 0"),
-        ]
-        for name, ok, rule in checks:
-            if not ok:
-                raise ConfigError(f"The '{name}' parameter of ServiceSettings must be {rule}. "
-                                  f"Got {getattr(self, name)!r} instead.")
+        validate_params("ServiceSettings", {name: getattr(self, name) for name in _CONSTRAINTS},
+                        _CONSTRAINTS, error=ConfigError)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher.errors import TaxonomyError
+from matcher.taxonomy.snapshot import FORMAT, read_snapshot
 
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
@@ -54,9 +55,7 @@ def _inputs(folder: Path) -> list[Path]:
 
 def cache_key(folder: Path, crosswalk: Path | None = None) -> str:
     """Hex digest naming the compiled snapshot of ``folder`` (and ``crosswalk``)."""
-    from matcher.taxonomy.model import _FORMAT
-
-    digest = hashlib.sha256(f"matcher-taxonomy format {_FORMAT} compiler "
+    digest = hashlib.sha256(f"matcher-taxonomy format {FORMAT} compiler "
                             f"{COMPILER_VERSION}\n".encode())
     files = [(p.relative_to(folder).as_posix(), p) for p in _inputs(folder)]
     if crosswalk is not None:
@@ -77,7 +76,6 @@ def load_download(folder: Path, crosswalk: Path | None = None, *,
                   use_cache: bool = True) -> Taxonomy:
     """The taxonomy of an official download: from the cache, or compiled and cached."""
     from matcher.taxonomy.compile import compile_taxonomy
-    from matcher.taxonomy.model import _read_snapshot
 
     if crosswalk is not None and not crosswalk.is_file():
         raise TaxonomyError(f"crosswalk {str(crosswalk)!r}: no such file")
@@ -87,7 +85,7 @@ def load_download(folder: Path, crosswalk: Path | None = None, *,
     entry = cache_dir() / f"esco-{key}.zip"
     if entry.is_file():
         try:
-            taxonomy = _read_snapshot(entry, str(entry))
+            taxonomy = read_snapshot(entry, str(entry))
         except TaxonomyError as exc:  # damaged entry: rebuild it below
             log.warning("rebuilding the damaged taxonomy cache entry %s (%s)", entry, exc)
         else:

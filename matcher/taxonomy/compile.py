@@ -30,9 +30,9 @@ are read:
 - an ESCO mapping table with national titles (ESCO-STAR, ``esco-star-dk-*.csv``): each title
   names the ESCO occupations (or ISCO group) it is mapped to, closest relation only.
 
-Run as a script to rebuild the built-in snapshot::
+The built-in snapshot is rebuilt by the build script :mod:`matcher._build.compile`::
 
-    python -m matcher.taxonomy.compile --esco ../shared/data/esco \\
+    python -m matcher._build.compile --esco ../shared/data/esco \\
         --crosswalk ../shared/data/crosswalks/esco-styrk08-no-2022-09-20.csv \\
         --titles ../shared/data/nav/nav-job-titles-styrk08-dev.csv \\
         --titles ../shared/data/crosswalks/esco-star-dk-2021-11-10.csv \\
@@ -44,10 +44,8 @@ a fixed date.
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
-import sys
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,9 +56,9 @@ import polars as pl
 import scipy.sparse as sp
 
 from matcher.errors import TaxonomyError
-from matcher.taxonomy.model import MAX_SNAPSHOT_BYTES, Taxonomy
+from matcher.taxonomy.model import Taxonomy
 
-__all__ = ["compile_taxonomy", "main"]
+__all__ = ["compile_taxonomy"]
 
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
 _RELATION_WEIGHT = {"essential": 1.0, "optional": 0.5}
@@ -538,36 +536,3 @@ def compile_taxonomy(
         },
         titles=sorted(set(title_rows)),
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: compile a download and write the snapshot."""
-    parser = argparse.ArgumentParser(
-        prog="python -m matcher.taxonomy.compile",
-        description="Compile an official ESCO CSV download into a matcher taxonomy snapshot.")
-    parser.add_argument("--esco", required=True, type=Path,
-                        help="folder holding the ESCO classification and relations zips (or CSVs)")
-    parser.add_argument("--crosswalk", type=Path, help="ESCO -> STYRK-08 mapping table (CSV)")
-    parser.add_argument("--titles", type=Path, action="append", default=[],
-                        help="national job titles: a 'title, styrk08' CSV (NAV) or an "
-                             "ESCO-STAR mapping table; repeatable")
-    parser.add_argument("--out", required=True, type=Path, help="snapshot to write (.zip)")
-    parser.add_argument("--version", help="version string, e.g. 'ESCO v1.1.1' (default: from "
-                                          "the file names)")
-    args = parser.parse_args(argv)
-    try:
-        taxonomy = compile_taxonomy(args.esco, args.crosswalk, version=args.version,
-                                    titles=args.titles)
-        size = taxonomy.save(args.out)
-    except TaxonomyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"{args.out}: {taxonomy!r}, {size / 1e6:.2f} MB")
-    if size > MAX_SNAPSHOT_BYTES:
-        print(f"error: the snapshot exceeds {MAX_SNAPSHOT_BYTES / 1e6:.0f} MB", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,8 +1,8 @@
 """Load a taxonomy: the built-in snapshot, another snapshot, or an official ESCO download
 (compiled once, then read from the cache), optionally with a crosswalk applied.
 
-The loader sits above the model, the snapshot format, the compiler and the cache, and imports
-each of them; none of them imports it.
+The loader sits above the model, the snapshot format (:mod:`matcher.taxonomy.snapshot`), the
+compiler and the cache, and imports each of them; none of them imports it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 from matcher.errors import TaxonomyError
 from matcher.taxonomy.cache import load_download
 from matcher.taxonomy.compile import apply_crosswalk
-from matcher.taxonomy.model import BUILTIN_SNAPSHOT, Taxonomy, _read_snapshot
+from matcher.taxonomy.model import BUILTIN_SNAPSHOT, Taxonomy
+from matcher.taxonomy.snapshot import read_snapshot
 
 __all__ = ["load_taxonomy"]
 
@@ -28,8 +29,8 @@ def _builtin() -> Taxonomy:
     except OSError as exc:
         raise TaxonomyError(
             f"The built-in taxonomy snapshot {str(resource)!r} is missing ({exc}); rebuild it "
-            f"with python -m matcher.taxonomy.compile") from exc
-    return _read_snapshot(io.BytesIO(data), str(resource))
+            f"with python -m matcher._build.compile") from exc
+    return read_snapshot(io.BytesIO(data), str(resource))
 
 
 def load_taxonomy(path: str | Path | None = None, *,
@@ -41,7 +42,7 @@ def load_taxonomy(path: str | Path | None = None, *,
     path : str or Path, optional
         ``None`` (default): the built-in ESCO v1.1.1 snapshot, loaded once per process and
         shared. A ``.zip`` file: a snapshot written by :meth:`Taxonomy.save` or by
-        ``python -m matcher.taxonomy.compile``. A folder: an official ESCO CSV download (its zips
+        ``python -m matcher._build.compile``. A folder: an official ESCO CSV download (its zips
         or extracted CSVs, plus any ``*labels*-<lang>*.tsv`` or other-language classification
         files), compiled once and then read from the cache (:mod:`matcher.taxonomy.cache`;
         ``$MATCHER_CACHE_DIR`` overrides where).
@@ -82,7 +83,7 @@ def load_taxonomy(path: str | Path | None = None, *,
         if path.suffix.lower() != ".zip":
             raise TaxonomyError(f"Cannot load taxonomy from {str(path)!r}: expected a snapshot "
                                 f"(.zip) or a folder holding an official ESCO download")
-        taxonomy = _read_snapshot(path, str(path))
+        taxonomy = read_snapshot(path, str(path))
     return taxonomy if cross is None else _with_crosswalk(taxonomy, cross)
 
 

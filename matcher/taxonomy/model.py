@@ -8,20 +8,15 @@ product with ``skill_parents``. The occupation -> skill relations are ``occupati
 
 A taxonomy comes from :func:`load_taxonomy`: the built-in snapshot (ESCO v1.1.1, compiled by
 :mod:`matcher.taxonomy.compile`), another snapshot, or an official ESCO download compiled on the
-fly. A snapshot is a zip of JSON (strings) and ``.npy`` (arrays) entries; see
-:meth:`Taxonomy.save`.
+fly. A snapshot is a zip of JSON (strings) and ``.npy`` (arrays) entries; its format is
+:mod:`matcher.taxonomy.snapshot`.
 
 Treat a loaded taxonomy as read-only: the built-in one is shared by every caller in the process.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import tempfile
 import threading
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +26,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.errors import TaxonomyError
-from matcher.taxonomy.resolve import Resolution, Resolver, build_stem_table, stemmer_version
+from matcher.taxonomy.resolve import Resolution, Resolver, build_stem_table
+from matcher.validate import Described, Interval, Options, parameter_error, validate_params
 
 __all__ = ["BUILTIN_SNAPSHOT", "MAX_SNAPSHOT_BYTES", "Taxonomy"]
 
@@ -41,9 +37,6 @@ BUILTIN_SNAPSHOT = "esco-v1.1.1.zip"
 MAX_SNAPSHOT_BYTES = 8_000_000
 """A snapshot must stay small enough to commit and ship in the wheel."""
 
-_FORMAT = 1
-# A fixed date makes the zip a function of its contents alone (1980-01-01 is the zip epoch).
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
 
 
@@ -106,6 +99,9 @@ class Taxonomy:
     #: computes the transfer matrix of a taxonomy; :mod:`matcher.taxonomy.transfer` sets it when
     #: imported (``matcher.taxonomy`` imports it), so the model imports nothing above it
     transfer_source: ClassVar[Callable[[Taxonomy], np.ndarray] | None] = None
+    #: writes a snapshot (:meth:`save`); :mod:`matcher.taxonomy.snapshot`, the format, sets it
+    #: when imported (``matcher.taxonomy`` imports it), so the model imports nothing above it
+    snapshot_writer: ClassVar[Callable[[Taxonomy, Path], int] | None] = None
 
     def __init__(
         self,
@@ -286,9 +282,9 @@ class Taxonomy:
         ISCO-08 structure picks each occupation's candidates, and the tree ensemble of
         :mod:`matcher.taxonomy.rerank` re-ranks them. It is symmetric, lies in [0, 1], is
         exactly 1 for the same occupation and below 1 for any other. The whole
-        ``n_occ x n_occ`` matrix is computed on the first call (10-13 s for ESCO), stored in
-        the cache folder (see
-        :mod:`matcher.taxonomy.cache`; later processes read it in milliseconds) and kept;
+        ``n_occ x n_occ`` matrix is read on the first call: for the built-in taxonomy from the
+        file shipped with the package (about half a second), for any other computed once
+        (10-20 s for ESCO) and kept in the cache folder (:mod:`matcher.taxonomy.transfer`);
         later calls only index it.
 
         Parameters
@@ -312,9 +308,10 @@ class Taxonomy:
         cols = np.asarray(right, dtype=np.int64).reshape(-1)
         for name, ix in (("left", rows), ("right", cols)):
             if ix.size and (ix.min() < 0 or ix.max() >= self.n_occupations):
-                raise IndexError(f"The {name!r} parameter of occupation_similarity must hold "
-                                 f"occupation indices in [0, {self.n_occupations}). Got "
-                                 f"{int(ix.min() if ix.min() < 0 else ix.max())} instead.")
+                bad = int(ix.min() if ix.min() < 0 else ix.max())
+                raise parameter_error("occupation_similarity", name, f"occupation indices in "
+                                      f"[0, {self.n_occupations})", Described(f"index {bad}"),
+                                      error=IndexError)
         if not rows.size or not cols.size:
             return np.zeros((rows.size, cols.size))
         return self._transfer()[np.ix_(rows, cols)].astype(np.float64)
@@ -324,9 +321,7 @@ class Taxonomy:
 
         Returns ``(indices, scores)``, best first; ties go to the lower index.
         """
-        if top < 1:
-            raise ValueError(f"The 'top' parameter of similar_occupations must be an integer "
-                             f">= 1. Got {top!r} instead.")
+        validate_params("similar_occupations", {"top": top}, {"top": [Interval(int, 1, None)]})
         row = self.occupation_similarity([index], range(self.n_occupations))[0]
         row[index] = -np.inf
         top = min(top, self.n_occupations - 1)
@@ -356,10 +351,8 @@ class Taxonomy:
     def _check_language(self, language: str | None) -> str | None:
         if language in (None, "auto"):
             return None
-        if language not in self.languages:
-            raise ValueError(f"The 'language' parameter of Taxonomy.resolve must be 'auto' or "
-                             f"one of {', '.join(map(repr, self.languages))}. Got {language!r} "
-                             f"instead.")
+        validate_params("Taxonomy.resolve", {"language": language},
+                        {"language": [Options(("auto", *self.languages)), None]})
         return language
 
     def resolve(self, term: str, kind: Literal["occupation", "skill"],
@@ -407,35 +400,13 @@ class Taxonomy:
     def save(self, path: str | Path) -> int:
         """Write the taxonomy as a snapshot zip; return its size in bytes.
 
-        The same taxonomy always gives the same bytes: JSON with sorted keys, ``.npy`` arrays,
-        entries in name order with a fixed date, deflate level 9. The file is written to a
-        temporary name first, so a failed write leaves no partial snapshot.
+        The same taxonomy always gives the same bytes; the file is complete or absent. The
+        format is :mod:`matcher.taxonomy.snapshot`'s (its ``write_snapshot``).
         """
-        path = Path(path)
-        entries = _snapshot_entries(self)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            for name in sorted(entries):
-                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, entries[name], compresslevel=9)
-        data = buffer.getvalue()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            # mkstemp creates the file private (0600); a snapshot is an ordinary shared file.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return len(data)
+        writer = type(self).snapshot_writer
+        if writer is None:  # only if matcher.taxonomy.snapshot was never imported
+            raise RuntimeError("no snapshot format: import matcher.taxonomy")
+        return writer(self, Path(path))
 
     def __repr__(self) -> str:
         return (f"Taxonomy({self.version!r}: {self.n_occupations} occupations, "
@@ -444,134 +415,6 @@ class Taxonomy:
 
 
 def _check_kind(kind: object) -> Literal["occupation", "skill"]:
-    if kind not in ("occupation", "skill"):
-        raise ValueError(f"The 'kind' parameter of Taxonomy.resolve must be 'occupation' or "
-                         f"'skill'. Got {kind!r} instead.")
-    return kind
-
-
-# --- snapshot format ------------------------------------------------------------------------
-
-def _json(obj: object) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
-def _npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-    return buffer.getvalue()
-
-
-def _snapshot_entries(tax: Taxonomy) -> dict[str, bytes]:
-    occ, par = tax.occupation_skills, tax.skill_parents
-    occ.sort_indices()
-    par.sort_indices()
-    return {
-        "meta.json": _json({
-            "format": _FORMAT,
-            "version": tax.version,
-            "provenance": tax.provenance,
-            "stemmer": stemmer_version(),
-            "counts": {"occupations": tax.n_occupations, "skills": tax.n_skills,
-                       "occupation_skills": int(occ.nnz), "skill_parents": int(par.nnz)},
-        }),
-        "occupations.json": _json({"uri": tax.occupation_uris, "isco": tax.occupation_isco,
-                                   "styrk": tax.occupation_styrk,
-                                   "names": tax.occupation_names}),
-        "skills.json": _json({"uri": tax.skill_uris, "names": tax.skill_names}),
-        "isco.json": _json(tax.isco_names),
-        "descriptions.json": _json(tax.occupation_descriptions),
-        "styrk.json": _json(tax.styrk_labels),
-        "stems.json": _json(tax.stem_table),
-        "titles.json": _json([list(t) for t in tax.titles]),
-        "skill_is_group.npy": _npy(tax.skill_is_group),
-        "occupation_skills.indptr.npy": _npy(occ.indptr.astype(np.int32)),
-        "occupation_skills.indices.npy": _npy(occ.indices.astype(np.int32)),
-        "occupation_skills.data.npy": _npy(occ.data.astype(np.float32)),
-        "skill_parents.indptr.npy": _npy(par.indptr.astype(np.int32)),
-        "skill_parents.indices.npy": _npy(par.indices.astype(np.int32)),
-    }
-
-
-def _read_snapshot(source: str | Path | io.BytesIO, where: str) -> Taxonomy:
-    def fail(reason: str) -> TaxonomyError:
-        return TaxonomyError(f"Cannot load taxonomy snapshot {where!r}: {reason}")
-
-    try:
-        archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile:
-        raise fail("not a zip file (corrupt or truncated?)") from None
-    except OSError as exc:
-        raise fail(str(exc)) from exc
-    with archive:
-        names = set(archive.namelist())
-        if "meta.json" not in names:
-            raise fail("no meta.json, so not a matcher snapshot; to compile an official ESCO "
-                       "download pass the folder holding its zips")
-
-        def entry(name: str) -> bytes:
-            if name not in names:
-                raise fail(f"the entry {name!r} is missing")
-            try:
-                return archive.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise fail(f"the entry {name!r} is unreadable: {exc}") from exc
-
-        def load_json(name: str) -> Any:
-            try:
-                return json.loads(entry(name))
-            except ValueError as exc:
-                raise fail(f"the entry {name!r} is not valid JSON: {exc}") from exc
-
-        def load_npy(name: str) -> np.ndarray:
-            try:
-                return np.load(io.BytesIO(entry(name)), allow_pickle=False)
-            except ValueError as exc:
-                raise fail(f"the entry {name!r} is not a valid .npy array: {exc}") from exc
-
-        meta = load_json("meta.json")
-        if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
-            got = meta.get("format") if isinstance(meta, dict) else meta
-            raise fail(f"snapshot format {got!r} is not the supported format {_FORMAT}; "
-                       f"rebuild it with python -m matcher.taxonomy.compile")
-        try:
-            occupations = load_json("occupations.json")
-            skills = load_json("skills.json")
-            n_occ, n_skill = len(occupations["uri"]), len(skills["uri"])
-            occupation_skills = sp.csr_matrix(
-                (load_npy("occupation_skills.data.npy"),
-                 load_npy("occupation_skills.indices.npy"),
-                 load_npy("occupation_skills.indptr.npy")), shape=(n_occ, n_skill))
-            parent_indices = load_npy("skill_parents.indices.npy")
-            skill_parents = sp.csr_matrix(
-                (np.ones(parent_indices.shape[0], dtype=bool), parent_indices,
-                 load_npy("skill_parents.indptr.npy")), shape=(n_skill, n_skill))
-            return Taxonomy(
-                version=meta["version"],
-                occupation_uris=occupations["uri"],
-                occupation_isco=occupations["isco"],
-                occupation_styrk=occupations["styrk"],
-                occupation_names=occupations["names"],
-                occupation_skills=occupation_skills,
-                skill_uris=skills["uri"],
-                skill_names=skills["names"],
-                skill_is_group=load_npy("skill_is_group.npy"),
-                skill_parents=skill_parents,
-                isco_names=load_json("isco.json"),
-                styrk_labels=load_json("styrk.json"),
-                provenance=meta.get("provenance"),
-                # Snapshots written before descriptions were kept load without them.
-                occupation_descriptions=(load_json("descriptions.json")
-                                         if "descriptions.json" in names else None),
-                # Stems from another stemmer version would not meet the query's stems.
-                stem_table=(load_json("stems.json") if meta.get("stemmer") == stemmer_version()
-                            else None),
-                # Snapshots written before national titles were shipped have none.
-                titles=load_json("titles.json") if "titles.json" in names else (),
-            )
-        except TaxonomyError as exc:
-            if str(exc).startswith("Cannot load"):
-                raise
-            raise fail(str(exc)) from exc
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise fail(f"inconsistent contents ({type(exc).__name__}: {exc})") from exc
+    validate_params("Taxonomy.resolve", {"kind": kind},
+                    {"kind": [Options(("occupation", "skill"))]})
+    return kind  # type: ignore[return-value]

@@ -12,7 +12,7 @@ For each occupation its :data:`CANDIDATES` best first-stage candidates are score
 directions; the mean of the two directions' scores is the pair's score (symmetric). Any pair
 that is no one's candidate ranks below every candidate pair, in first-stage order.
 
-The ensemble is trained by ``python -m matcher.taxonomy.train_transfer`` on the O*NET related
+The ensemble is trained by ``python -m matcher._build.train_transfer`` on the O*NET related
 occupation pairs (the labels; the pairs never enter a feature) and shipped as
 ``data/transfer-reranker.npz``; its cross-fitted quality is in ``docs/taxonomy.md``. Only
 numpy is needed to apply it (:class:`Forest`).
@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.taxonomy.similarity import standardise_rows
+from matcher.validate import Described, parameter_error
 
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
@@ -175,9 +176,9 @@ class Forest:
     def from_sklearn(cls, model: Any, feature_names: Sequence[str]) -> Forest:
         """From a fitted binary ``HistGradientBoostingClassifier`` without categorical features."""
         if model.n_trees_per_iteration_ != 1:
-            raise ValueError("The 'model' parameter of Forest.from_sklearn must be a binary "
-                             f"classifier. Got {model.n_trees_per_iteration_} trees per "
-                             "iteration instead.")
+            raise parameter_error("Forest.from_sklearn", "model", "a binary classifier",
+                                  Described(f"{model.n_trees_per_iteration_} trees per "
+                                            "iteration"))
         parts: dict[str, list[np.ndarray]] = {k: [] for k in
                                                ("feature", "threshold", "left", "right", "value")}
         roots: list[int] = []
@@ -280,9 +281,9 @@ class Forest:
         indexes its leaf values; a larger one is walked node by node.
         """
         if columns.shape[0] != len(self.feature_names):
-            raise ValueError(f"The 'columns' parameter of Forest.decision must have "
-                             f"{len(self.feature_names)} rows (features). Got "
-                             f"{columns.shape[0]} instead.")
+            raise parameter_error("Forest.decision", "columns", f"an array of "
+                                  f"{len(self.feature_names)} rows (features)",
+                                  Described(f"{columns.shape[0]} rows"))
         if columns.dtype not in (np.float32, np.float64):
             columns = columns.astype(np.float64)
         tables = self._tables(columns.dtype)
@@ -328,7 +329,7 @@ def rerank_scores(features: PairFeatures, forest: Forest, k: int = CANDIDATES) -
     if tuple(forest.feature_names) != FEATURES:
         raise ValueError("The transfer re-ranker was trained on other features than this "
                          "version computes; retrain it with python -m "
-                         "matcher.taxonomy.train_transfer.")
+                         "matcher._build.train_transfer.")
     lo, hi = candidate_pairs(features.blend, k)
     forward = forest.decision(features(lo, hi))
     backward = forest.decision(features(hi, lo))

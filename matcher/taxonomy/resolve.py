@@ -46,6 +46,8 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matcher.validate import parameter_error
+
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
 
@@ -832,7 +834,7 @@ class Resolver:
     def resolve(self, term: str) -> Resolution:
         """Resolve one term; see the module docstring for the steps."""
         if not isinstance(term, str):
-            raise TypeError(f"A term must be a str. Got {term!r} instead.")
+            raise parameter_error("Taxonomy.resolve", "term", "a str", term, error=TypeError)
         cached = self._cache.get(term)
         if cached is not None:
             return cached

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.validate import parameter_error
+
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -69,7 +71,7 @@ TRANSFER_CURVE: tuple[tuple[float, float], ...] = (
 )
 """``(second-stage score, similarity)`` knots, joined linearly (clamped at both ends).
 
-Set from the shipped ensemble (``python -m matcher.taxonomy.train_transfer`` prints the medians):
+Set from the shipped ensemble (``python -m matcher._build.train_transfer`` prints the medians):
 in ESCO v1.1.1 the median origin's 3rd most similar occupation scores 0.58 (similarity 0.92),
 its 15th -0.13 (0.8), its 50th -1.26 (0.5) and its 200th -3.46 (0.25), so experience counts for
 about a quarter toward an occupation in the top 7 % (agronomist -> bee breeder, 200th: 0.31).
@@ -195,8 +197,8 @@ def blend(parts: Mapping[str, np.ndarray],
         term = (weight / total) * part
         score = term if score is None else score + term
     if score is None:
-        raise ValueError("The 'weights' parameter of blend must give some view a weight > 0. "
-                         f"Got {dict(weights)!r} instead.")
+        raise parameter_error("blend", "weights", "weights that give some view a weight > 0",
+                              dict(weights))
     return ((score + score.T) / 2.0).astype(np.float32)
 
 

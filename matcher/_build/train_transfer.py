@@ -1,6 +1,6 @@
 r"""Train the transfer re-ranker (``data/transfer-reranker.npz``) and report its held-out quality.
 
-    python -m matcher.taxonomy.train_transfer \
+    python -m matcher._build.train_transfer \
         --pairs ../shared/data/benchmarks/transfer-pairs-dev.csv
 
 The pairs (O*NET "Related Occupations" translated to ESCO) are the labels: a candidate pair of
@@ -176,7 +176,8 @@ def cross_fitted(ctx: Context, pairs: pl.DataFrame, tops: tuple[int, ...] = (10,
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m matcher._build.train_transfer",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, required=True,
                         help="transfer-pairs CSV (origin_uri, target_uri, onet_tier, onet_origin)")
     parser.add_argument("--taxonomy", default=None)
