@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 from matcher.config import EXECUTORS
 from matcher.errors import ConfigError
+from matcher.validate import Options, validate_params
 
 __all__ = ["DASK_MISSING", "check_executor", "open_executor"]
 
@@ -59,7 +60,5 @@ def open_executor(name: str, scheduler: str | None = None,
             with Client(scheduler) as client:
                 yield client.get_executor()
     else:
-        raise ConfigError(
-            f"The 'executor' parameter of MatchConfig must be one of "
-            f"{', '.join(map(repr, EXECUTORS))}. Got {name!r} instead."
-        )
+        validate_params("MatchConfig", {"executor": name}, {"executor": [Options(EXECUTORS)]},
+                        error=ConfigError)
