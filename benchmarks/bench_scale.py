@@ -70,6 +70,9 @@ SCALES = {  # seekers, roles, the counties they live in (None: the whole country
     "office": (2_000, 500, ("Buskerud",)),
     "region": (20_000, 5_000, ("Oslo", "Akershus", "Østfold", "Buskerud", "Vestfold")),
     "national": (300_000, 80_000, None),
+    # a tenth of the country's seekers against all its roles: the per-seeker cost of scoring
+    # and explaining at national scale, in minutes rather than an hour
+    "national-tenth": (30_000, 80_000, None),
 }
 
 

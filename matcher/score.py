@@ -350,18 +350,21 @@ def _top_candidates(allowed: np.ndarray, score: np.ndarray, k: int,
     over = allowed.sum(axis=1) > k
     if not over.any():
         return allowed, pruned_best
-    kept = allowed.copy()
-    masked = np.where(allowed[over], score[over], -np.inf)
-    kth = -np.partition(-masked, k - 1, axis=1)[:, k - 1]
-    above = masked > kth[:, np.newaxis]
-    tied = masked == kth[:, np.newaxis]
-    room = k - above.sum(axis=1)
-    keep = above | (tied & (np.cumsum(tied, axis=1) <= room[:, np.newaxis]))
+    # only the allowed cells are ranked (a few in a hundred): sorted by row, score down and
+    # column up, the first k of each row are kept
+    r, c = np.nonzero(allowed & over[:, np.newaxis])
+    v = score[r, c]
+    order = np.lexsort((c, -v, r))
+    r, c, v = r[order], c[order], v[order]
+    rank = np.arange(r.size) - np.searchsorted(r, r, side="left")
+    keep = rank < k
     if pinned is not None:
-        rows = np.flatnonzero(pinned[over] >= 0)
-        keep[rows, pinned[over][rows]] |= allowed[over][rows, pinned[over][rows]]
-    kept[over] = keep
-    pruned_best[over] = np.where(keep, -np.inf, masked).max(axis=1)
+        keep |= c == pinned[r]
+    kept = allowed.copy()
+    kept[r[~keep], c[~keep]] = False
+    left = np.flatnonzero(~keep)  # sorted by row, best first: the first of a row is its best
+    first = left[np.r_[True, r[left][1:] != r[left][:-1]]] if left.size else left
+    pruned_best[r[first]] = v[first]
     return kept, pruned_best
 
 
