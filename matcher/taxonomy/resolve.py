@@ -1376,21 +1376,25 @@ class Resolver:
                 {model.codes[c]: float(shares[c]) for c in ranked})
 
     def _representative(self, code: str) -> int | None:
-        """The most general occupation of a group: filed under the group's own ISCO code, the
-        shortest English label, the most labels."""
+        """The most general occupation of a group (filed under the group's code by the
+        crosswalk, then under its own ISCO code; the shortest English label, the most labels),
+        else the group itself."""
         if code not in self._representatives:
             tax = self.taxonomy
             members = tax.styrk_groups.get(code)
             if members is None or not members.size:
                 members = tax.isco_groups.get(code)
-            found = None
-            if members is not None and members.size:
-                labels = self._target_labels()
-                found = min((int(i) for i in members), key=lambda i: (
-                    self._target_code(i) != code, tax.occupation_isco[i] != code,
-                    self._label_length(i),
-                    -len(labels.get(i, ())), i))
-            self._representatives[code] = found if found is not None else -1
+            own = [int(i) for i in (() if members is None else members)
+                   if self._target_code(int(i)) == code]
+            labels = self._target_labels()
+            if own:
+                found = min(own, key=lambda i: (tax.occupation_isco[i] != code,
+                                                self._label_length(i), -len(labels.get(i, ())),
+                                                i))
+            else:
+                g = self._group_by_code.get(code, self._styrk_by_code.get(code))
+                found = -1 if g is None else self._n + g
+            self._representatives[code] = found
         found = self._representatives[code]
         return None if found < 0 else found
 
