@@ -15,7 +15,11 @@ A term is tried as, in order:
    applied until it stops changing, plus a few irregular plurals such as menn -> mann), so
    plurals and definite forms match: birøktere -> birøkter, agronomen -> agronom, biavlere ->
    biavler, beekeepers -> beekeeper.
-6. ``fuzzy``: the nearest normalised label by edit similarity (rapidfuzz ``ratio`` >= 85).
+6. ``fuzzy``: the nearest normalised label by edit similarity (rapidfuzz ``ratio`` >= 85);
+   ``compound``: a Norwegian or Danish compound through its head and modifier;
+   ``similar``: the STYRK-08 group the group model (naive Bayes over character n-grams of the
+   Norwegian and Danish labels and titles, :class:`_GroupModel`) ranks first. Answers by
+   spelling alone are taken only at :data:`SPELLING_MIN_CONFIDENCE` or more.
 
 The first step that finds anything decides. Within it an occupation beats an ISCO group, and a
 group title that names an occupation of its own group lands on that occupation ("Birøktere mv."
@@ -23,7 +27,9 @@ is bee breeder, not the group "Apiarists and sericulturists"), and a group of a 
 lands on that occupation. Remaining ties go to the English
 preferred label, then other preferred labels, then alt labels, then the concept with the
 shortest English preferred label (the most general), then the lowest index, and lower the
-confidence; the candidates not chosen are listed in ``suggestions``.
+confidence; the candidates not chosen are listed in ``suggestions``. Every answer by a label
+or by spelling then lists the group model's other groups among its candidates, one occupation
+per group, so the first five candidates name five groups where the evidence is split.
 """
 
 from __future__ import annotations
@@ -1332,6 +1338,8 @@ class Resolver:
 
     @staticmethod
     def _ranked_groups(loglik: np.ndarray) -> tuple[list[int], np.ndarray]:
+        if not loglik.size:  # a taxonomy without unit groups
+            return [], loglik
         shares = np.exp((loglik - loglik.max()) / GROUP_TEMPERATURE)
         shares /= shares.sum()
         k = min(N_GROUPS, shares.size)
@@ -1351,6 +1359,8 @@ class Resolver:
         model = self._group_model()
         _, _, ngram_keys = self._ngrams()
         ranked, shares = groups
+        if not ranked:
+            return [], 0.0, {}, {}
         targets: list[int] = []
         keys: dict[int, str] = {}
         for c in ranked:
