@@ -281,7 +281,7 @@ def styrk_of(uri: str) -> str:
         uri.rsplit("/", 1)[-1].lstrip("C")
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(NAV_WORDS), st.sampled_from(["", "en", "e", "ar"]))
 def test_the_first_five_candidates_are_five_groups(title: str, ending: str) -> None:

@@ -1316,7 +1316,11 @@ class Resolver:
             vectorizer, by_feature, _ = self._ngrams()
             query = vectorizer.transform([text])
             scores = (query @ by_feature).toarray().ravel()
-            found = self._vote(text, scores, self._group_shares(text, term))
+            groups = self._shares.get(key)
+            if groups is None:  # one transform serves both when there is no qualifier
+                groups = self._shares[key] = self._ranked_groups(self._loglik(
+                    vectorizer.transform([f"{text} {key[1]}"]) if key[1] else query))
+            found = self._vote(text, scores, groups)
             if len(self._votes) >= self._CACHE_LIMIT:
                 self._votes.clear()
             self._votes[key] = found
@@ -1329,12 +1333,15 @@ class Resolver:
         found = self._shares.get(key)
         if found is None:
             vectorizer, _, _ = self._ngrams()
-            model = self._group_model()
-            query = vectorizer.transform([_emphasised(text, term)])
-            loglik = ((query @ model.log_counts).toarray().ravel()
-                      + float(query.sum()) * model.const)
-            found = self._shares[key] = self._ranked_groups(loglik)
+            found = self._shares[key] = self._ranked_groups(
+                self._loglik(vectorizer.transform([_emphasised(text, term)])))
         return found
+
+    def _loglik(self, query: sp.csr_matrix) -> np.ndarray:
+        """The group model's log-likelihood of each group for one query row."""
+        model = self._group_model()
+        return ((query @ model.log_counts).toarray().ravel()
+                + float(query.sum()) * model.const)
 
     @staticmethod
     def _ranked_groups(loglik: np.ndarray) -> tuple[list[int], np.ndarray]:
