@@ -341,13 +341,25 @@ def nav_heldout(tax: Taxonomy, nav: Path, seed: int) -> list[tuple[str, ...]]:
               + (f"{right / len(taken):.3f} |" if taken else "- |"))
     for rec in records:
         r = rec[4]
-        if r.method in ("fuzzy", "compound"):
+        if r.method in ("fuzzy", "compound", "similar"):
             codes = _answer_codes(tax, r)
             calibration.append((r.method, r.confidence, bool(codes) and codes[0] == rec[2]))
+    print("\n### Where the answers come from (all variants, now)\n")
+    print("| step | terms | success@1 | success@5 |")
+    print("|---|---|---|---|")
+    steps: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    for rec in records:
+        r, codes = rec[4], _answer_codes(tax, rec[4])
+        step = f"{r.method or 'nothing'}" + ("" if r.resolved else " (not taken)")
+        steps[step].append((bool(codes) and codes[0] == rec[2], rec[2] in codes[:5]))
+    for step, oks in sorted(steps.items(), key=lambda kv: -len(kv[1])):
+        print(f"| {step} | {len(oks)} | {sum(a for a, _ in oks) / len(oks):.3f} | "
+              f"{sum(b for _, b in oks) / len(oks):.3f} |")
     print(f"\nSpeed, terms/second after the indexes are built (median of 5 folds): before "
           f"{statistics.median(timing['before']):,.0f}, now {statistics.median(timing['now']):,.0f}"
           f" (ratio {statistics.median(timing['now']) / statistics.median(timing['before']):.2f})")
-    print(f"\n### Calibration of spelling-only answers (fuzzy and compound), taken at confidence "
+    print(f"\n### Calibration of spelling-only answers (fuzzy, compound, similar), taken at "
+          f"confidence "
           f">= {SPELLING_MIN_CONFIDENCE}\n")
     print("| confidence | answers | right (STYRK group) |")
     print("|---|---|---|")

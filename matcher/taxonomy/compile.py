@@ -451,11 +451,13 @@ def compile_taxonomy(
     # --- STYRK-08 / national titles ---------------------------------------------------------
     occupation_styrk = [""] * len(occupation_uris)
     styrk_labels: dict[str, str] = {}
+    crosswalk_titles = False
     if crosswalk is not None:
         occupation_styrk, styrk_labels, national, lang, unknown = apply_crosswalk(
             Path(crosswalk), occupation_uris, occupation_isco)
         dropped["crosswalk: rows of unknown occupations"] = unknown
-        _merge(occ_names, lang, national)
+        if national:  # national titles (ESCO-STAR) are vocabulary, never labels
+            crosswalk_titles = True
         # The STYRK title is the Norwegian name of the ISCO group with the same code, often in
         # a fuller form than the label tables give ("Biologer, botanikere, zoologer mv.").
         _merge(isco_names, "no", {_ISCO_URI + c: [label] for c, label in styrk_labels.items()
@@ -504,7 +506,7 @@ def compile_taxonomy(
                 for lang, per_uri in sorted(names.items(), key=lambda kv: (kv[0] != "en", kv[0]))}
 
     title_rows: list[tuple[str, str, str, str]] = []
-    for title_file in titles:
+    for title_file in [*titles, *([crosswalk] if crosswalk_titles and crosswalk else [])]:
         rows, unknown = read_titles(Path(title_file), occupation_uris, isco_codes, styrk_labels)
         title_rows += rows
         dropped[f"{Path(title_file).name}: titles of unknown codes or concepts"] = unknown

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from matcher.errors import TaxonomyError
 from matcher.taxonomy.cache import load_download
-from matcher.taxonomy.compile import apply_crosswalk
+from matcher.taxonomy.compile import apply_crosswalk, read_titles
 from matcher.taxonomy.model import BUILTIN_SNAPSHOT, Taxonomy
 from matcher.taxonomy.snapshot import read_snapshot
 
@@ -97,14 +97,13 @@ def _with_crosswalk(tax: Taxonomy, crosswalk: Path, cached: bool = True) -> Taxo
     if cached and tax is _builtin():
         stat = crosswalk.stat()
         return _builtin_with(crosswalk.resolve(), (stat.st_size, stat.st_mtime_ns))
-    styrk, styrk_labels, national, lang, _ = apply_crosswalk(
+    styrk, styrk_labels, national, _, _ = apply_crosswalk(
         crosswalk, tax.occupation_uris, tax.occupation_isco)
-    names = {lang_: list(per) for lang_, per in tax.occupation_names.items()}
+    titles = tax.titles
     if national:
-        per = names.setdefault(lang, [()] * tax.n_occupations)
-        for uri, labels in national.items():
-            i = tax.occupation_index(uri)
-            per[i] = tuple(dict.fromkeys([*per[i], *labels]))
+        # National titles (ESCO-STAR) are vocabulary, as in a compiled snapshot: never labels.
+        found, _ = read_titles(crosswalk, tax.occupation_uris, tax.isco_names, tax.styrk_labels)
+        titles = sorted({*tax.titles, *found})
     isco_names = {code: dict(by_lang) for code, by_lang in tax.isco_names.items()}
     for code, title in styrk_labels.items():
         if code in isco_names:
@@ -116,10 +115,12 @@ def _with_crosswalk(tax: Taxonomy, crosswalk: Path, cached: bool = True) -> Taxo
     provenance["sources"] = sorted({*provenance.get("sources", []), crosswalk.name})
     return Taxonomy(
         version=tax.version, occupation_uris=tax.occupation_uris,
-        occupation_isco=tax.occupation_isco, occupation_styrk=styrk, occupation_names=names,
+        occupation_isco=tax.occupation_isco, occupation_styrk=styrk,
+        occupation_names=tax.occupation_names,
         occupation_skills=tax.occupation_skills, skill_uris=tax.skill_uris,
         skill_names=tax.skill_names, skill_is_group=tax.skill_is_group,
         skill_parents=tax.skill_parents, isco_names=isco_names, styrk_labels=styrk_labels,
         provenance=provenance, occupation_descriptions=tax.occupation_descriptions,
-        stem_table=None if national else tax._stem_table, titles=tax.titles,
+        # A word of a new title missing from the stem table is stemmed when first met.
+        stem_table=tax._stem_table, titles=titles,
     )
