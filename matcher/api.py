@@ -40,7 +40,7 @@ from matcher.encode import (
 )
 from matcher.errors import InputError, OutputError, Problem
 from matcher.executors import check_executor, open_executor
-from matcher.explain import Explainer
+from matcher.explain import Explainer, pair_scores
 from matcher.explain.choices import Choices, LockCost
 from matcher.io import (
     ROLE_SCHEMA,
@@ -880,23 +880,13 @@ def _strings(frame: pl.DataFrame, column: str) -> list[str]:
 def _matches_frame(
     explainer: Explainer, role_of_seeker: np.ndarray, cost: np.ndarray
 ) -> pl.DataFrame:
-    scores = explainer.graph.scores
-    role_col: list[str | None] = []
-    score_col: list[float | None] = []
-    reasons: list[str] = []
-    for i, j in enumerate(role_of_seeker.tolist()):
-        if j >= 0:
-            s = float(scores[i, j])
-            role_col.append(explainer.role_ids[j])
-            score_col.append(s)
-            reasons.append(explainer.explain_match(i, j, s))
-        else:
-            role_col.append(None)
-            score_col.append(None)
-            reasons.append(explainer.explain_unmatched(i, role_of_seeker, cost))
+    roles = role_of_seeker.tolist()
+    score = pair_scores(explainer.graph.scores, role_of_seeker).tolist()
     return pl.DataFrame(
-        {"seeker_id": list(explainer.seeker_ids), "role_id": role_col, "score": score_col,
-         "reason": reasons},
+        {"seeker_id": list(explainer.seeker_ids),
+         "role_id": [explainer.role_ids[j] if j >= 0 else None for j in roles],
+         "score": [s if j >= 0 else None for j, s in zip(roles, score, strict=True)],
+         "reason": explainer.explain_all(role_of_seeker, cost)},
         schema=dict(MATCHES_SCHEMA),
     )
 

@@ -43,7 +43,7 @@ from matcher.taxonomy.adaptations import adaptation_label
 from matcher.taxonomy.similarity import carried_skills
 from matcher.terms import ResolvedTerms
 
-__all__ = ["Explainer"]
+__all__ = ["Explainer", "holders_of", "pair_scores"]
 
 #: how many skills a reason names in one list
 _LIST = 3
@@ -65,11 +65,52 @@ _PROFILE = ("experience", "skills", "wishes")
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
 
 
-def _row_set(matrix: sp.csr_array, i: int) -> dict[int, float]:
-    start, stop = matrix.indptr[i], matrix.indptr[i + 1]
-    return dict(
-        zip(matrix.indices[start:stop].tolist(), matrix.data[start:stop].tolist(), strict=True)
-    )
+def _row_keys(matrix: sp.csr_array, i: int) -> list[int]:
+    """The stored columns of row ``i``, in the order they are stored."""
+    return matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]].tolist()
+
+
+def _entry(matrix: sp.csr_array, i: int, j: int) -> float:
+    """``matrix[i, j]`` read from the row's arrays (scipy's element indexing validates its
+    arguments on every call, which dominated when every reason did it)."""
+    lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+    hit = matrix.data[lo:hi][matrix.indices[lo:hi] == j]
+    return float(hit.sum()) if hit.size else 0.0
+
+
+def pair_scores(scores: sp.csr_array, role_of_seeker: np.ndarray) -> np.ndarray:
+    """``scores[i, role_of_seeker[i]]`` for every seeker at once, NaN where unmatched.
+
+    Duplicate entries are summed and a pair not stored reads 0, as ``scores[i, j]`` does.
+    """
+    roles = np.asarray(role_of_seeker, dtype=np.int64)
+    out = np.full(roles.size, np.nan)
+    rows = np.flatnonzero(roles >= 0)
+    if rows.size == 0:
+        return out
+    if not scores.has_canonical_format:
+        scores = scores.copy()
+        scores.sum_duplicates()
+    n_cols = scores.shape[1]
+    # rows are stored in order and each row's columns sorted: one key per entry, sorted
+    keys = np.repeat(np.arange(scores.shape[0], dtype=np.int64), np.diff(scores.indptr))
+    keys = keys * n_cols + scores.indices
+    want = rows * n_cols + roles[rows]
+    if keys.size == 0:
+        out[rows] = 0.0
+        return out
+    at = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+    out[rows] = np.where(keys[at] == want, scores.data[at], 0.0)
+    return out
+
+
+def holders_of(role_of_seeker: np.ndarray) -> dict[int, list[int]]:
+    """Role -> the seekers holding one of its places, in seeker order."""
+    out: dict[int, list[int]] = {}
+    for h, j in enumerate(np.asarray(role_of_seeker).tolist()):
+        if j >= 0:
+            out.setdefault(j, []).append(h)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,11 +208,14 @@ class Explainer:
 
     def _role_name(self, j: int) -> str:
         """The role as the enterprise wrote it: id, title in quotes, "at" enterprise."""
-        name = str(self.role_ids[j])
-        if self.role_titles[j]:
-            name += " " + self.say.quote(self.role_titles[j])
-        if self.enterprises[j]:
-            name += f" {self.say('at')} {self.enterprises[j]}"
+        name = self._role_names.get(j)
+        if name is None:
+            name = str(self.role_ids[j])
+            if self.role_titles[j]:
+                name += " " + self.say.quote(self.role_titles[j])
+            if self.enterprises[j]:
+                name += f" {self.say('at')} {self.enterprises[j]}"
+            self._role_names[j] = name
         return name
 
     def _roles(self, js: Sequence[int], total: int) -> str:
@@ -181,20 +225,76 @@ class Explainer:
         return self.say.join(names)
 
     def _needs(self, i: int) -> list[str]:
-        return [adaptation_label(self.adaptation_keys[int(n)], self.lang)
-                for n in np.flatnonzero(self.seekers.needs[i])]
+        keys = tuple(np.flatnonzero(self.seekers.needs[i]).tolist()) if self._any_needs[i] else ()
+        labels = self._need_labels.get(keys)
+        if labels is None:
+            labels = [adaptation_label(self.adaptation_keys[n], self.lang) for n in keys]
+            self._need_labels[keys] = labels
+        return list(labels)
 
     def _by_specificity(self, skills: set[int]) -> list[int]:
-        idf, names = self.space.idf, self._skill_label
-        return sorted(skills, key=lambda k: (-idf[k], names[k]))
+        """Most specific first (highest IDF), then by name; ties keep the set's order."""
+        return sorted(skills, key=self._specificity.__getitem__)
+
+    def _most_specific(self, skills: set[int] | list[int], n: int = _LIST) -> list[int]:
+        """``_by_specificity(skills)[:n]`` without sorting the rest (the same order, ties
+        included: ``heapq.nsmallest`` is stable)."""
+        return heapq.nsmallest(n, skills, key=self._specificity.__getitem__)
+
+    @cached_property
+    def _specificity(self) -> list[int]:
+        """Each skill's place in the order (-IDF, name), equal keys sharing one place, so that
+        sorting by it keeps the ties in the order they came, as sorting by the key does."""
+        idf, names = self.space.idf.tolist(), self._skill_label
+        keys = [(-idf[k], names[k]) for k in range(len(names))]
+        place = [0] * len(keys)
+        previous, rank = None, -1
+        for k in sorted(range(len(keys)), key=keys.__getitem__):
+            if keys[k] != previous:
+                previous, rank = keys[k], rank + 1
+            place[k] = rank
+        return place
+
+    @cached_property
+    def _any_needs(self) -> list[bool]:
+        return np.asarray(self.seekers.needs).any(axis=1).tolist()
+
+    @cached_property
+    def _need_labels(self) -> dict[tuple[int, ...], list[str]]:
+        return {}
+
+    @cached_property
+    def _role_names(self) -> dict[int, str]:
+        return {}
+
+    # -- a batch ------------------------------------------------------------------------------
+
+    def explain_all(self, role_of_seeker: np.ndarray, freeing_cost: np.ndarray,
+                    seekers: Sequence[int] | None = None) -> list[str]:
+        """The reasons of ``seekers`` (default: every seeker, in order) under one assignment:
+        :meth:`explain_match` or :meth:`explain_unmatched` for each, with what they share
+        looked up once."""
+        role_of_seeker = np.asarray(role_of_seeker)
+        which = range(len(role_of_seeker)) if seekers is None else seekers
+        score = pair_scores(self.graph.scores, role_of_seeker)
+        holders = holders_of(role_of_seeker)
+        out = []
+        for i in which:
+            j = int(role_of_seeker[i])
+            if j >= 0:
+                out.append(self.explain_match(i, j, float(score[i])))
+            else:
+                out.append(self.explain_unmatched(i, role_of_seeker, freeing_cost,
+                                                  holders=holders))
+        return out
 
     # -- a match, clause by clause --------------------------------------------------------------
 
     def explain_match(self, i: int, j: int, score: float) -> str:
         """The reason for matching seeker ``i`` to role ``j``."""
-        need = _row_set(self.roles.need, j)
-        have = _row_set(self.seekers.have, i)
-        covered = _row_set(self.seekers.covered, i)
+        need = self._role_row(self.roles.need, self._needs_of, j)
+        have = set(_row_keys(self.seekers.have, i))
+        covered = set(_row_keys(self.seekers.covered, i))
         missing = [k for k in need if k not in have]
         occ = int(self.roles.occupation[j])
         parts = [
@@ -227,29 +327,50 @@ class Explainer:
             text += self.say("with_priority", loss=self.say.number(objective))
         return text
 
-    def _skill_sources(self, i: int) -> tuple[set[int], dict[int, Resolution]]:
-        """The skills the seeker listed, and for the others the past occupation implying them."""
-        listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
-        source: dict[int, Resolution] = {}
-        occ_skills = self.taxonomy.occupation_skills
-        for occ in self.seeker_terms.concepts["experience"][i]:
-            for o in occ.indices:
-                lo, hi = occ_skills.indptr[o], occ_skills.indptr[o + 1]
-                for k in occ_skills.indices[lo:hi].tolist():
-                    source.setdefault(k, occ)
-        return listed, source
+    def _role_row(self, matrix: sp.csr_array, known: dict[int, list[int]], j: int) -> list[int]:
+        """Row ``j`` of a role matrix as a list, read once per role."""
+        row = known.get(j)
+        if row is None:
+            row = known[j] = _row_keys(matrix, j)
+        return row
 
-    def _clause_skills(self, i: int, need: dict[int, float], have: dict[int, float]) -> str:
+    @cached_property
+    def _needs_of(self) -> dict[int, list[int]]:
+        return {}
+
+    @cached_property
+    def _trains_of(self) -> dict[int, list[int]]:
+        return {}
+
+    def _implied(self, res: Resolution) -> frozenset[int]:
+        """The skills a past occupation (or every occupation of a group) implies."""
+        found = self._implied_known.get(res.indices)
+        if found is None:
+            occ_skills = self.taxonomy.occupation_skills
+            found = frozenset(k for o in res.indices for k in _row_keys(occ_skills, o))
+            self._implied_known[res.indices] = found
+        return found
+
+    @cached_property
+    def _implied_known(self) -> dict[tuple[int, ...], frozenset[int]]:
+        return {}
+
+    def _source(self, k: int, past: Sequence[Resolution]) -> Resolution | None:
+        """The first past occupation that implies skill ``k``."""
+        return next((res for res in past if k in self._implied(res)), None)
+
+    def _clause_skills(self, i: int, need: list[int], have: set[int]) -> str:
         """How many required skills the seeker has, each count saying where it comes from."""
         shared = self._by_specificity({k for k in need if k in have})
         if not shared:
             return ""
-        listed, source = self._skill_sources(i)
+        listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
+        past = self.seeker_terms.concepts["experience"][i]
         from_listed = [k for k in shared if k in listed]
         from_exp: dict[str, tuple[Resolution, list[int]]] = {}
         for k in shared:
-            if k not in listed and k in source:
-                res = source[k]
+            res = None if k in listed else self._source(k, past)
+            if res is not None:
                 from_exp.setdefault(res.uri or res.term, (res, []))[1].append(k)
         count = self.say.count("skills_of", len(shared), total=len(need))
         if not from_exp:
@@ -264,16 +385,15 @@ class Explainer:
                            names=self._skills(ks)) for res, ks in from_exp.values()]
         return self.say("skills_mixed", count=count, parts=self.say.join(parts))
 
-    def _related_groups(self, missing: Sequence[int], have: dict[int, float],
-                        covered: dict[int, float]) -> list[int]:
+    def _related_groups(self, missing: Sequence[int], have: set[int],
+                        covered: set[int]) -> list[int]:
         """The two broader skills or skill groups that most missing requirements share with the
         seeker's skills (not ones the seeker holds outright), none inside the other and no two
         with the same name."""
-        spread = self.space.spread
         hits: dict[int, int] = {}
         for k in missing:
-            for a in spread.indices[spread.indptr[k]:spread.indptr[k + 1]].tolist():
-                if a != k and a in covered and a not in have and self.space.idf[a] > _GROUP_IDF:
+            for a in self._groups_above(k):
+                if a in covered and a not in have:
                     hits[a] = hits.get(a, 0) + 1
         idf = self.space.idf
         chosen: list[int] = []
@@ -301,8 +421,21 @@ class Explainer:
     def _broader_known(self) -> dict[int, set[int]]:
         return {}
 
-    def _clause_related(self, i: int, missing: Sequence[int], have: dict[int, float],
-                        covered: dict[int, float]) -> str:
+    def _groups_above(self, k: int) -> list[int]:
+        """The broader skills and groups above ``k`` specific enough to be named."""
+        found = self._groups_known.get(k)
+        if found is None:
+            idf = self.space.idf
+            found = [a for a in _row_keys(self.space.spread, k) if a != k and idf[a] > _GROUP_IDF]
+            self._groups_known[k] = found
+        return found
+
+    @cached_property
+    def _groups_known(self) -> dict[int, list[int]]:
+        return {}
+
+    def _clause_related(self, i: int, missing: Sequence[int], have: set[int],
+                        covered: set[int]) -> str:
         """Related experience that counted through ESCO's skill groups (transferable skills)."""
         groups = self._related_groups(missing, have, covered)
         if not groups:
@@ -322,7 +455,7 @@ class Explainer:
         past = self.seekers.experience[i]
         if not past or occ < 0:
             return ""
-        sims = self.concepts.similarity(past, [occ])[:, 0]
+        sims = self._similarity(past, occ)
         best = int(np.argmax(sims))
         if sims[best] < _CARRIES_OVER:
             return ""
@@ -338,6 +471,20 @@ class Explainer:
                 return self.say("carries_skills", skills=self.say.join(names), **values)
         return self.say("carries", **values)
 
+    def _similarity(self, concepts: Sequence[int], occ: int) -> np.ndarray:
+        """``concepts.similarity(concepts, [occ])[:, 0]``, read from one matrix of the batch."""
+        rows, cols, sim = self._similarities
+        return sim[[rows[c] for c in concepts], cols[occ]]
+
+    @cached_property
+    def _similarities(self) -> tuple[dict[int, int], dict[int, int], np.ndarray]:
+        """Every seeker's wished and past occupations against every role's occupation: the
+        matrix scoring asked for (kept by :class:`OccupationConcepts`), looked up once."""
+        named = sorted({c for w in self.seekers.wishes + self.seekers.experience for c in w})
+        targets = sorted({int(c) for c in self.roles.occupation if c >= 0})
+        sim = np.asarray(self.concepts.similarity(named, targets))
+        return ({c: a for a, c in enumerate(named)}, {c: b for b, c in enumerate(targets)}, sim)
+
     def _skill_named(self, label: str) -> str:
         """A skill given by its English label, in the reason's language when the taxonomy has it."""
         k = self._skill_by_label.get(label) if self._skill_names is not None else None
@@ -351,7 +498,7 @@ class Explainer:
         wishes = self.seekers.wishes[i]
         if not wishes or occ < 0:
             return ""
-        sims = self.concepts.similarity(wishes, [occ])[:, 0]
+        sims = self._similarity(wishes, occ)
         w = int(np.argmax(sims))
         as_occ = self._as(self.concepts.resolutions[wishes[w]])
         if sims[w] >= 0.999:
@@ -360,13 +507,14 @@ class Explainer:
             return self.say("wish_related", as_occ=as_occ)
         return ""
 
-    def _clause_trains(self, j: int, have: dict[int, float]) -> str:
-        trained = _row_set(self.roles.trained, j)
-        taught = self._by_specificity({k for k in trained if k not in have})
+    def _clause_trains(self, j: int, have: set[int]) -> str:
+        trained = self._role_row(self.roles.trained, self._trains_of, j)
+        taught = self._most_specific({k for k in trained if k not in have})
         return self.say("trains", skills=self._skills(taught)) if taught else ""
 
-    def _clause_to_learn(self, missing: Sequence[int], covered: dict[int, float]) -> str:
-        gaps = [k for k in self._by_specificity(set(missing)) if k not in covered]
+    def _clause_to_learn(self, missing: Sequence[int], covered: set[int]) -> str:
+        # filtering after a stable sort keeps the order filtering before it gives
+        gaps = self._most_specific([k for k in set(missing) if k not in covered])
         return self.say("to_learn", skills=self._skills(gaps)) if gaps else ""
 
     def _clause_offers(self, i: int) -> str:
@@ -393,15 +541,22 @@ class Explainer:
         i: int,
         role_of_seeker: np.ndarray,
         freeing_cost: np.ndarray,
+        *,
+        holders: dict[int, list[int]] | None = None,
     ) -> str:
-        """The reason seeker ``i`` got no role."""
+        """The reason seeker ``i`` got no role.
+
+        ``holders`` (role -> the seekers holding its places, in seeker order, as
+        :func:`holders_of` gives it) saves looking them up in ``role_of_seeker`` when many
+        reasons are written for one assignment.
+        """
         g = self.graph
         recognised = any(self.seeker_terms.concepts[c][i] for c in _PROFILE)
         profile = "" if recognised else self._clause_profile(i)
         if len(self.role_ids) == 0:
             main = self.say("no_roles")
         elif g.scores.indptr[i + 1] > g.scores.indptr[i]:
-            main = self._clause_lost(i, role_of_seeker, freeing_cost)
+            main = self._clause_lost(i, role_of_seeker, freeing_cost, holders)
         elif g.feasible[i] == 0:
             main = self._clause_none_pass(i)
         elif not recognised:
@@ -418,7 +573,8 @@ class Explainer:
             text += self._clause_unrecognised(i)
         return text
 
-    def _clause_lost(self, i: int, role_of_seeker: np.ndarray, freeing_cost: np.ndarray) -> str:
+    def _clause_lost(self, i: int, role_of_seeker: np.ndarray, freeing_cost: np.ndarray,
+                     holders: dict[int, list[int]] | None = None) -> str:
         """Every fitting role went to someone else: the best, who holds it, and the cost.
 
         Roles ruled out by hand for this seeker are never offered: they are named as such.
@@ -435,9 +591,10 @@ class Explainer:
             return self.say.count("lost_forbidden", len(ruled_out),
                                   roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
         j, s = int(cols[open_[0]]), float(vals[open_[0]])
+        held_by = (holders.get(j, []) if holders is not None
+                   else np.flatnonzero(role_of_seeker == j).tolist())
         held = sorted(
-            ((float(g.scores[h, j]), self.seeker_ids[h])
-             for h in np.flatnonzero(role_of_seeker == j).tolist()),
+            ((_entry(g.scores, h, j), self.seeker_ids[h]) for h in held_by),
             key=lambda t: (-t[0], t[1]),
         )
         who = self.say.join_some(
