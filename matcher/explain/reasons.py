@@ -199,9 +199,15 @@ class Explainer:
 
     def _as(self, res: Resolution) -> str:
         """'as cook' / 'som kokk', or 'in the occupation group ...' for a group."""
-        if self._group(res) is not None:
-            return self.say("as_group", name=self._occ_name(res))
-        return self.say("as_occupation", name=self._occ_name(res))
+        text = self._as_known.get(res)
+        if text is None:
+            key = "as_group" if self._group(res) is not None else "as_occupation"
+            text = self._as_known[res] = self.say(key, name=self._occ_name(res))
+        return text
+
+    @cached_property
+    def _as_known(self) -> dict[Resolution, str]:
+        return {}
 
     def _skills(self, ks: Sequence[int]) -> str:
         return self.say.join([self._skill(k) for k in ks[:_LIST]])
@@ -355,23 +361,22 @@ class Explainer:
     def _implied_known(self) -> dict[tuple[int, ...], frozenset[int]]:
         return {}
 
-    def _source(self, k: int, past: Sequence[Resolution]) -> Resolution | None:
-        """The first past occupation that implies skill ``k``."""
-        return next((res for res in past if k in self._implied(res)), None)
-
     def _clause_skills(self, i: int, need: list[int], have: set[int]) -> str:
         """How many required skills the seeker has, each count saying where it comes from."""
         shared = self._by_specificity({k for k in need if k in have})
         if not shared:
             return ""
         listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
-        past = self.seeker_terms.concepts["experience"][i]
+        past = [(res, self._implied(res)) for res in self.seeker_terms.concepts["experience"][i]]
         from_listed = [k for k in shared if k in listed]
         from_exp: dict[str, tuple[Resolution, list[int]]] = {}
         for k in shared:
-            res = None if k in listed else self._source(k, past)
-            if res is not None:
-                from_exp.setdefault(res.uri or res.term, (res, []))[1].append(k)
+            if k in listed:
+                continue
+            for res, implied in past:  # the first past occupation that implies it
+                if k in implied:
+                    from_exp.setdefault(res.uri or res.term, (res, []))[1].append(k)
+                    break
         count = self.say.count("skills_of", len(shared), total=len(need))
         if not from_exp:
             return self.say("skills_listed", count=count, names=self._skills(from_listed))
@@ -456,14 +461,26 @@ class Explainer:
         if not past or occ < 0:
             return ""
         sims = self._similarity(past, occ)
-        best = int(np.argmax(sims))
+        best = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
         if sims[best] < _CARRIES_OVER:
             return ""
-        origin, target = self.concepts.resolutions[past[best]], self.concepts.resolutions[occ]
-        if sims[best] >= 1.0:
+        # the clause depends on the closest past occupation and the role's only
+        text = self._carried_known.get((past[best], occ))
+        if text is None:
+            text = self._carried_known[past[best], occ] = self._carried(past[best], occ,
+                                                                      sims[best])
+        return text
+
+    @cached_property
+    def _carried_known(self) -> dict[tuple[int, int], str]:
+        return {}
+
+    def _carried(self, origin_id: int, occ: int, sim: float) -> str:
+        origin, target = self.concepts.resolutions[origin_id], self.concepts.resolutions[occ]
+        if sim >= 1.0:
             return self.say("worked_as", as_target=self._as(target))
         values = {"as_origin": self._as(origin), "target": self._occ_name(target),
-                  "as_target": self._as(target), "sim": self.say.number(float(sims[best]))}
+                  "as_target": self._as(target), "sim": self.say.number(sim)}
         if len(origin.indices) == 1 and len(target.indices) == 1 and origin.uri != target.uri:
             skills = carried_skills(self.taxonomy, origin.indices[0], target.indices[0], top=3)
             if skills:
@@ -471,10 +488,18 @@ class Explainer:
                 return self.say("carries_skills", skills=self.say.join(names), **values)
         return self.say("carries", **values)
 
-    def _similarity(self, concepts: Sequence[int], occ: int) -> np.ndarray:
+    def _similarity(self, concepts: Sequence[int], occ: int) -> list[float]:
         """``concepts.similarity(concepts, [occ])[:, 0]``, read from one matrix of the batch."""
-        rows, cols, sim = self._similarities
-        return sim[[rows[c] for c in concepts], cols[occ]]
+        column = self._similarity_to.get(occ)
+        if column is None:
+            rows, cols, sim = self._similarities
+            column = self._similarity_to[occ] = sim[:, cols[occ]].tolist()
+        rows = self._similarities[0]
+        return [column[rows[c]] for c in concepts]
+
+    @cached_property
+    def _similarity_to(self) -> dict[int, list[float]]:
+        return {}
 
     @cached_property
     def _similarities(self) -> tuple[dict[int, int], dict[int, int], np.ndarray]:
@@ -499,7 +524,7 @@ class Explainer:
         if not wishes or occ < 0:
             return ""
         sims = self._similarity(wishes, occ)
-        w = int(np.argmax(sims))
+        w = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
         as_occ = self._as(self.concepts.resolutions[wishes[w]])
         if sims[w] >= 0.999:
             return self.say("wish", as_occ=as_occ)
@@ -585,8 +610,11 @@ class Explainer:
         vals = g.scores.data[start:stop]
         order = np.lexsort((cols, -vals))
         banned = self.choices.forbidden
-        ruled_out = [int(cols[k]) for k in order if (i, int(cols[k])) in banned]
-        open_ = [k for k in order if (i, int(cols[k])) not in banned]
+        if i in self._forbidding:
+            ruled_out = [int(cols[k]) for k in order if (i, int(cols[k])) in banned]
+            open_ = [k for k in order if (i, int(cols[k])) not in banned]
+        else:
+            ruled_out, open_ = [], order.tolist()
         if not open_:
             return self.say.count("lost_forbidden", len(ruled_out),
                                   roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
@@ -607,6 +635,11 @@ class Explainer:
             text += self.say.count("forbidden", len(ruled_out),
                                    roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
         return text
+
+    @cached_property
+    def _forbidding(self) -> set[int]:
+        """The seekers with a role ruled out by hand."""
+        return {i for i, _ in self.choices.forbidden}
 
     def _clause_cost(self, i: int, j: int, s: float, role_of_seeker: np.ndarray,
                      freeing_cost: np.ndarray) -> str:
