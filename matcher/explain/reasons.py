@@ -104,6 +104,51 @@ def pair_scores(scores: sp.csr_array, role_of_seeker: np.ndarray) -> np.ndarray:
     return out
 
 
+def _gather(matrix: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stored entries of ``rows`` (with repeats), in stored order: (position in ``rows``,
+    column) for each."""
+    lens = np.diff(matrix.indptr)[rows]
+    owner = np.repeat(np.arange(len(rows)), lens)
+    offset = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+    return owner, matrix.indices[np.repeat(matrix.indptr[rows], lens) + offset]
+
+
+class _Members:
+    """Which (position, column) pairs rows of a matrix hold: one sorted key per entry."""
+
+    def __init__(self, matrix: sp.csr_array, rows: np.ndarray) -> None:
+        owner, cols = _gather(matrix, rows)
+        self.width = matrix.shape[1]
+        self.keys = np.sort(owner * self.width + cols)
+
+    def __call__(self, owner: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        want = owner * self.width + cols
+        if self.keys.size == 0:
+            return np.zeros(want.size, dtype=bool)
+        at = np.minimum(np.searchsorted(self.keys, want), self.keys.size - 1)
+        return self.keys[at] == want
+
+
+def _split(owner: np.ndarray, values: np.ndarray, n: int) -> list[list[int]]:
+    """``values`` grouped by ``owner`` (0..n-1, ascending), as lists, order kept."""
+    ends = np.cumsum(np.bincount(owner, minlength=n)).tolist()
+    flat = values.tolist()
+    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+@dataclass(frozen=True)
+class _SkillFacts:
+    """What a matched pair's skill clauses are written from (lists in the order the role's
+    rows store them, as the clauses always read them)."""
+
+    need: int  # how many skills the role requires
+    shared: list[int]  # required skills the seeker has
+    missing: list[int]  # required skills the seeker lacks
+    gaps: set[int]  # missing, and not even partly covered by related skills
+    taught: list[int]  # skills the role trains that the seeker lacks
+    hits: dict[int, int]  # named group above missing skills the seeker covers -> how many
+
+
 def holders_of(role_of_seeker: np.ndarray) -> dict[int, list[int]]:
     """Role -> the seekers holding one of its places, in seeker order."""
     out: dict[int, list[int]] = {}
@@ -284,32 +329,91 @@ class Explainer:
         which = range(len(role_of_seeker)) if seekers is None else seekers
         score = pair_scores(self.graph.scores, role_of_seeker)
         holders = holders_of(role_of_seeker)
+        matched = np.array([i for i in which if role_of_seeker[i] >= 0], dtype=np.int64)
+        facts = dict(zip(matched.tolist(),
+                         self._skill_facts(matched, role_of_seeker[matched].astype(np.int64)),
+                         strict=True))
         out = []
         for i in which:
             j = int(role_of_seeker[i])
             if j >= 0:
-                out.append(self.explain_match(i, j, float(score[i])))
+                out.append(self.explain_match(i, j, float(score[i]), facts=facts[i]))
             else:
                 out.append(self.explain_unmatched(i, role_of_seeker, freeing_cost,
                                                   holders=holders))
         return out
 
+    #: seekers whose skill facts are computed together (bounds the memory of the lookups)
+    _CHUNK = 4096
+
+    def _skill_facts(self, seekers: np.ndarray, roles: np.ndarray) -> list[_SkillFacts]:
+        """The skill facts of the pairs (``seekers[r]``, ``roles[r]``), all at once: sparse
+        row gathers and sorted-key lookups instead of a set per seeker."""
+        out: list[_SkillFacts] = []
+        for lo in range(0, len(seekers), self._CHUNK):
+            out += self._skill_facts_chunk(seekers[lo:lo + self._CHUNK],
+                                           roles[lo:lo + self._CHUNK])
+        return out
+
+    def _skill_facts_chunk(self, seekers: np.ndarray, roles: np.ndarray) -> list[_SkillFacts]:
+        n = len(seekers)
+        have = _Members(self.seekers.have, seekers)
+        covered = _Members(self.seekers.covered, seekers)
+        owner, k = _gather(self.roles.need, roles)
+        has = have(owner, k)
+        lacks = ~has
+        gap = lacks & ~covered(owner, k)
+        # groups above each missing skill that the seeker covers but does not hold outright
+        m_owner, m_k = owner[lacks], k[lacks]
+        g_pos, above = _gather(self._groups_above_matrix, m_k)
+        g_owner = m_owner[g_pos]
+        counted = covered(g_owner, above) & ~have(g_owner, above)
+        width = self.roles.need.shape[1]
+        keys, counts = np.unique(g_owner[counted] * width + above[counted], return_counts=True)
+        t_owner, t_k = _gather(self.roles.trained, roles)
+        t_lacks = ~have(t_owner, t_k)
+        need_len = np.diff(self.roles.need.indptr)[roles].tolist()
+        shared = _split(owner[has], k[has], n)
+        missing = _split(m_owner, m_k, n)
+        gaps = _split(owner[gap], k[gap], n)
+        taught = _split(t_owner[t_lacks], t_k[t_lacks], n)
+        hit_groups = _split(keys // width, keys % width, n)
+        hit_counts = _split(keys // width, counts, n)
+        return [
+            _SkillFacts(need_len[r], shared[r], missing[r], set(gaps[r]), taught[r],
+                        dict(zip(hit_groups[r], hit_counts[r], strict=True)))
+            for r in range(n)
+        ]
+
+    @cached_property
+    def _groups_above_matrix(self) -> sp.csr_array:
+        """Row ``k``: the broader skills and groups above ``k`` specific enough to be named."""
+        spread = self.space.spread
+        rows = np.repeat(np.arange(spread.shape[0]), np.diff(spread.indptr))
+        keep = (spread.indices != rows) & (self.space.idf[spread.indices] > _GROUP_IDF)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep],
+                                                            minlength=spread.shape[0]))])
+        return sp.csr_array((np.ones(int(keep.sum())), spread.indices[keep], indptr),
+                            shape=spread.shape)
+
     # -- a match, clause by clause --------------------------------------------------------------
 
-    def explain_match(self, i: int, j: int, score: float) -> str:
-        """The reason for matching seeker ``i`` to role ``j``."""
-        need = self._role_row(self.roles.need, self._needs_of, j)
-        have = set(_row_keys(self.seekers.have, i))
-        covered = set(_row_keys(self.seekers.covered, i))
-        missing = [k for k in need if k not in have]
+    def explain_match(self, i: int, j: int, score: float, *,
+                      facts: _SkillFacts | None = None) -> str:
+        """The reason for matching seeker ``i`` to role ``j``.
+
+        ``facts`` are the pair's skill facts when :meth:`explain_all` computed them in bulk.
+        """
+        if facts is None:
+            facts = self._skill_facts(np.array([i]), np.array([j]))[0]
         occ = int(self.roles.occupation[j])
         parts = [
-            self._clause_skills(i, need, have),
-            self._clause_related(i, missing, have, covered),
+            self._clause_skills(i, facts),
+            self._clause_related(i, facts),
             self._clause_carried(i, occ),
             self._clause_wish(i, occ),
-            self._clause_trains(j, have),
-            self._clause_to_learn(missing, covered),
+            self._clause_trains(facts),
+            self._clause_to_learn(facts),
             self.say("permanent") if self.roles.permanent[j] >= 1.0 else "",
             self._clause_offers(i),
             self._clause_ask_better(i, score),
@@ -333,21 +437,6 @@ class Explainer:
             text += self.say("with_priority", loss=self.say.number(objective))
         return text
 
-    def _role_row(self, matrix: sp.csr_array, known: dict[int, list[int]], j: int) -> list[int]:
-        """Row ``j`` of a role matrix as a list, read once per role."""
-        row = known.get(j)
-        if row is None:
-            row = known[j] = _row_keys(matrix, j)
-        return row
-
-    @cached_property
-    def _needs_of(self) -> dict[int, list[int]]:
-        return {}
-
-    @cached_property
-    def _trains_of(self) -> dict[int, list[int]]:
-        return {}
-
     def _implied(self, res: Resolution) -> frozenset[int]:
         """The skills a past occupation (or every occupation of a group) implies."""
         found = self._implied_known.get(res.indices)
@@ -361,9 +450,9 @@ class Explainer:
     def _implied_known(self) -> dict[tuple[int, ...], frozenset[int]]:
         return {}
 
-    def _clause_skills(self, i: int, need: list[int], have: set[int]) -> str:
+    def _clause_skills(self, i: int, facts: _SkillFacts) -> str:
         """How many required skills the seeker has, each count saying where it comes from."""
-        shared = self._by_specificity({k for k in need if k in have})
+        shared = self._by_specificity(set(facts.shared))
         if not shared:
             return ""
         listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
@@ -377,7 +466,7 @@ class Explainer:
                 if k in implied:
                     from_exp.setdefault(res.uri or res.term, (res, []))[1].append(k)
                     break
-        count = self.say.count("skills_of", len(shared), total=len(need))
+        count = self.say.count("skills_of", len(shared), total=facts.need)
         if not from_exp:
             return self.say("skills_listed", count=count, names=self._skills(from_listed))
         if not from_listed and len(from_exp) == 1:
@@ -390,16 +479,10 @@ class Explainer:
                            names=self._skills(ks)) for res, ks in from_exp.values()]
         return self.say("skills_mixed", count=count, parts=self.say.join(parts))
 
-    def _related_groups(self, missing: Sequence[int], have: set[int],
-                        covered: set[int]) -> list[int]:
+    def _related_groups(self, hits: dict[int, int]) -> list[int]:
         """The two broader skills or skill groups that most missing requirements share with the
         seeker's skills (not ones the seeker holds outright), none inside the other and no two
         with the same name."""
-        hits: dict[int, int] = {}
-        for k in missing:
-            for a in self._groups_above(k):
-                if a in covered and a not in have:
-                    hits[a] = hits.get(a, 0) + 1
         idf = self.space.idf
         chosen: list[int] = []
         ranked = heapq.nsmallest(_GROUP_CANDIDATES, hits, key=lambda a: (-hits[a], -idf[a], a))
@@ -426,23 +509,10 @@ class Explainer:
     def _broader_known(self) -> dict[int, set[int]]:
         return {}
 
-    def _groups_above(self, k: int) -> list[int]:
-        """The broader skills and groups above ``k`` specific enough to be named."""
-        found = self._groups_known.get(k)
-        if found is None:
-            idf = self.space.idf
-            found = [a for a in _row_keys(self.space.spread, k) if a != k and idf[a] > _GROUP_IDF]
-            self._groups_known[k] = found
-        return found
 
-    @cached_property
-    def _groups_known(self) -> dict[int, list[int]]:
-        return {}
-
-    def _clause_related(self, i: int, missing: Sequence[int], have: set[int],
-                        covered: set[int]) -> str:
+    def _clause_related(self, i: int, facts: _SkillFacts) -> str:
         """Related experience that counted through ESCO's skill groups (transferable skills)."""
-        groups = self._related_groups(missing, have, covered)
+        groups = self._related_groups(facts.hits)
         if not groups:
             return ""
         names = self.say.join([self.say.quote(self._skill(a)) for a in groups])
@@ -532,14 +602,13 @@ class Explainer:
             return self.say("wish_related", as_occ=as_occ)
         return ""
 
-    def _clause_trains(self, j: int, have: set[int]) -> str:
-        trained = self._role_row(self.roles.trained, self._trains_of, j)
-        taught = self._most_specific({k for k in trained if k not in have})
+    def _clause_trains(self, facts: _SkillFacts) -> str:
+        taught = self._most_specific(set(facts.taught))
         return self.say("trains", skills=self._skills(taught)) if taught else ""
 
-    def _clause_to_learn(self, missing: Sequence[int], covered: set[int]) -> str:
+    def _clause_to_learn(self, facts: _SkillFacts) -> str:
         # filtering after a stable sort keeps the order filtering before it gives
-        gaps = self._most_specific([k for k in set(missing) if k not in covered])
+        gaps = self._most_specific([k for k in set(facts.missing) if k in facts.gaps])
         return self.say("to_learn", skills=self._skills(gaps)) if gaps else ""
 
     def _clause_offers(self, i: int) -> str:
