@@ -613,3 +613,57 @@ PINNED = {
         ),
     },
 }
+
+
+# -- the batch does not leak into one seeker's reason (caches keyed on the right thing) ------
+
+
+def _explained(taxonomy, seekers, roles, monkeypatch, **settings):
+    """Match, and keep what the explain stage was given (the seam the API passes it through)."""
+    import matcher.api as api
+
+    seen = {}
+    matches = api._matches_frame
+
+    def keep(explainer, role_of_seeker, cost):
+        seen["args"] = (explainer, role_of_seeker, cost)
+        return matches(explainer, role_of_seeker, cost)
+
+    monkeypatch.setattr(api, "_matches_frame", keep)
+    result = matcher.match(seekers, roles, taxonomy=taxonomy, **settings)
+    return result, seen["args"]
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), lang=st.sampled_from(LANGUAGES),
+       chunk=st.integers(1, 4), data=st.data())
+def test_a_reason_does_not_depend_on_the_seekers_explained_before_it(
+    taxonomy, monkeypatch, seed: int, lang: str, chunk: int, data: st.DataObject
+) -> None:
+    """Each seeker explained alone on a fresh explainer reads exactly as in the batch, whatever
+    order the batch was explained in and however it was cut into chunks: what the explainer
+    keeps per role, occupation or skill is keyed on everything the text depends on."""
+    import dataclasses
+
+    from matcher.explain import Explainer, pair_scores
+
+    seekers, roles = _random_batch(seed)
+    result, (explainer, role_of_seeker, cost) = _explained(taxonomy, seekers, roles,
+                                                           monkeypatch, lang=lang)
+    assert result.matches["reason"].to_list() == explainer.explain_all(role_of_seeker, cost)
+    order = data.draw(st.permutations(range(len(role_of_seeker))))
+    monkeypatch.setattr(Explainer, "_CHUNK", chunk)
+    batch = dataclasses.replace(explainer, choices=dataclasses.replace(explainer.choices))
+    in_batch = dict(zip(order, batch.explain_all(role_of_seeker, cost, seekers=order),
+                        strict=True))
+    score = pair_scores(explainer.graph.scores, role_of_seeker)
+    # what is computed once for the whole batch (lists and arrays over every skill) is shared;
+    # every lookup keyed per role, occupation, skill or seeker (a dict) starts empty
+    whole = {k: v for k, v in vars(batch).items() if not isinstance(v, dict)}
+    for i, j in enumerate(role_of_seeker.tolist()):
+        alone = dataclasses.replace(explainer, choices=dataclasses.replace(explainer.choices))
+        vars(alone).update(whole)
+        text = (alone.explain_match(i, j, float(score[i])) if j >= 0
+                else alone.explain_unmatched(i, role_of_seeker, cost))
+        assert in_batch[i] == text

@@ -308,7 +308,8 @@ class Explainer:
 
     @cached_property
     def _any_needs(self) -> list[bool]:
-        return np.asarray(self.seekers.needs).any(axis=1).tolist()
+        counts = np.count_nonzero(np.asarray(self.seekers.needs, dtype=bool), axis=1)
+        return [n > 0 for n in np.atleast_1d(counts).tolist()]
 
     @cached_property
     def _need_labels(self) -> dict[tuple[int, ...], list[str]]:
@@ -456,16 +457,10 @@ class Explainer:
         if not shared:
             return ""
         listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
-        past = [(res, self._implied(res)) for res in self.seeker_terms.concepts["experience"][i]]
-        from_listed = [k for k in shared if k in listed]
-        from_exp: dict[str, tuple[Resolution, list[int]]] = {}
-        for k in shared:
-            if k in listed:
-                continue
-            for res, implied in past:  # the first past occupation that implies it
-                if k in implied:
-                    from_exp.setdefault(res.uri or res.term, (res, []))[1].append(k)
-                    break
+        from_listed = [k for k in shared if k in listed] if listed else []
+        from_exp = self._from_experience(
+            shared, [k for k in shared if k not in listed] if listed else shared,
+            self.seeker_terms.concepts["experience"][i])
         count = self.say.count("skills_of", len(shared), total=facts.need)
         if not from_exp:
             return self.say("skills_listed", count=count, names=self._skills(from_listed))
@@ -478,6 +473,33 @@ class Explainer:
         parts += [self.say("part_from", k=len(ks), as_origin=self._as(res),
                            names=self._skills(ks)) for res, ks in from_exp.values()]
         return self.say("skills_mixed", count=count, parts=self.say.join(parts))
+
+    def _from_experience(self, shared: list[int], rest: list[int], past: Sequence[Resolution]
+                         ) -> dict[str, tuple[Resolution, list[int]]]:
+        """The skills of ``rest`` (in ``shared`` order) by the first past occupation implying
+        each, the occupations in the order their first skill comes in ``shared``."""
+        groups: list[tuple[Resolution, list[int]]] = []
+        for res in past:
+            if not rest:
+                break
+            implied = self._implied(res)
+            taken = [k for k in rest if k in implied]
+            if taken:
+                rest = [k for k in rest if k not in implied]
+                groups.append((res, taken))
+        keys = [res.uri or res.term for res, _ in groups]
+        if len(set(keys)) < len(keys):  # two entries for one occupation: merge skill by skill
+            source = {k: res for res, taken in groups for k in taken}
+            merged: dict[str, tuple[Resolution, list[int]]] = {}
+            for k in shared:
+                if k in source:
+                    res = source[k]
+                    merged.setdefault(res.uri or res.term, (res, []))[1].append(k)
+            return merged
+        if len(groups) > 1:
+            place = {k: n for n, k in enumerate(shared)}
+            groups.sort(key=lambda g: place[g[1][0]])
+        return {res.uri or res.term: (res, taken) for res, taken in groups}
 
     def _related_groups(self, hits: dict[int, int]) -> list[int]:
         """The two broader skills or skill groups that most missing requirements share with the
