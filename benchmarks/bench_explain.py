@@ -63,7 +63,8 @@ result = matcher.match(seekers, roles, taxonomy=tax, top_k=5)
 api._matches_frame, api._alternatives_frame = matches, alternatives
 explainer, role_of_seeker, cost = seen["matches"]
 args, kwargs = seen["alternatives"]
-out = {"matched": result.manifest["matched"], "langs": {}}
+out = {"matched": result.manifest["matched"], "timings": result.manifest["timings_s"],
+       "langs": {}}
 for lang in langs:
     cpu, wall = [], []
     for _ in range(runs):
@@ -101,6 +102,7 @@ def compare(scales: list[str], runs: int, baseline: str | None) -> None:
     print("| scale | lang | old CPU s | new CPU s | CPU ratio | old wall s | new wall s "
           "| wall ratio | same bytes |")
     print("|---|---|---|---|---|---|---|---|---|")
+    stages: list[tuple[str, dict, dict]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         old_tree = baseline_tree(revision, folder / "old")
@@ -121,6 +123,14 @@ def compare(scales: list[str], runs: int, baseline: str | None) -> None:
                 print(f"| {label} | {lang} | {oc:.2f} | {nc:.2f} | {oc / nc:.1f}x | {ow:.2f} | "
                       f"{nw:.2f} | {ow / nw:.1f}x | {same} |", flush=True)
                 label = ""
+            stages.append((scale, old["timings"], new["timings"]))
+    print("\nthe stages of the one match() per tree (seconds, largest three; explain includes "
+          "the first language's caches):")
+    for scale, old_t, new_t in stages:
+        for name, timings in (("old", old_t), ("new", new_t)):
+            top = sorted(timings.items(), key=lambda kv: -kv[1])[:3]
+            print(f"  {scale} {name}: " + ", ".join(f"{k} {v:.2f}" for k, v in top)
+                  + f"; explain {timings['explain']:.2f}")
 
 
 def main() -> None:
