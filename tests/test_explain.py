@@ -667,3 +667,50 @@ def test_a_reason_does_not_depend_on_the_seekers_explained_before_it(
         text = (alone.explain_match(i, j, float(score[i])) if j >= 0
                 else alone.explain_unmatched(i, role_of_seeker, cost))
         assert in_batch[i] == text
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), top_k=st.integers(0, 4), priced=st.booleans(),
+       unsorted=st.booleans())
+def test_matched_scores_and_alternatives_against_plain_python(
+    seed: int, top_k: int, priced: bool, unsorted: bool
+) -> None:
+    """The matched pair's score as scipy's element indexing reads it, and ALTS ranked within
+    each seeker by score (or score minus the role's price) descending, ties by role, as a plain
+    sort does; with few distinct scores, so ties are everywhere."""
+    from types import SimpleNamespace
+
+    import scipy.sparse as sp
+
+    from matcher.api import _alternatives_frame
+    from matcher.explain import pair_scores
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 7)), int(rng.integers(1, 6))
+    dense = rng.choice([0.0, 0.25, 0.5, 0.75], size=(n, m), p=[0.4, 0.2, 0.2, 0.2])
+    scores = sp.csr_array(dense)
+    if unsorted and scores.nnz:  # the same matrix with its rows' columns stored in reverse
+        rows = [scores.indices[scores.indptr[i]:scores.indptr[i + 1]][::-1] for i in range(n)]
+        data = [scores.data[scores.indptr[i]:scores.indptr[i + 1]][::-1] for i in range(n)]
+        scores = sp.csr_array((np.concatenate(data), np.concatenate(rows), scores.indptr),
+                              shape=(n, m))
+    role_of_seeker = np.array([int(rng.integers(-1, m)) for _ in range(n)])
+    expect = [float(scores[i, j]) if j >= 0 else None for i, j in enumerate(role_of_seeker)]
+    got = [None if j < 0 else s for j, s in zip(role_of_seeker, pair_scores(scores,
+                                                                            role_of_seeker))]
+    assert got == expect
+
+    price = np.where(rng.random(m) < 0.2, np.nan, rng.choice([0.0, 0.25], size=m))
+    parts = SimpleNamespace(scores=scores, skill_fit=scores, transfer_fit=scores,
+                            wish_fit=scores)
+    frame = _alternatives_frame(parts, np.zeros(m), role_of_seeker,
+                                [f"S{i}" for i in range(n)], [f"R{j}" for j in range(m)], top_k,
+                                price if priced else None)
+    want = []
+    for i in range(n):
+        cols = [j for j in range(m) if dense[i, j] != 0]
+        worth = {j: dense[i, j] - (np.nan_to_num(price[j]) if priced else 0.0) for j in cols}
+        ranked = sorted(cols, key=lambda j: (-worth[j], j))
+        want += [(f"S{i}", f"R{j}", r + 1, dense[i, j])
+                 for r, j in enumerate(ranked) if top_k == 0 or r < top_k]
+    assert frame.select("seeker_id", "role_id", "rank", "score").rows() == want
