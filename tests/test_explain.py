@@ -696,8 +696,8 @@ def test_matched_scores_and_alternatives_against_plain_python(
                               shape=(n, m))
     role_of_seeker = np.array([int(rng.integers(-1, m)) for _ in range(n)])
     expect = [float(scores[i, j]) if j >= 0 else None for i, j in enumerate(role_of_seeker)]
-    got = [None if j < 0 else s for j, s in zip(role_of_seeker, pair_scores(scores,
-                                                                            role_of_seeker))]
+    read = pair_scores(scores, role_of_seeker)
+    got = [None if j < 0 else s for j, s in zip(role_of_seeker, read, strict=True)]
     assert got == expect
 
     price = np.where(rng.random(m) < 0.2, np.nan, rng.choice([0.0, 0.25], size=m))
