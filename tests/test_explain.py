@@ -638,3 +638,104 @@ def test_the_best_role_a_constraint_took_away_is_named_only_when_it_beats_what_i
         "more than 10 km away.")
     # the same role far away scores exactly what the one within reach scores: nothing to add
     assert reason("kokk", "kokk") == below.format(near="kokk", score="0.95")
+
+
+# -- the batch does not leak into one seeker's reason (caches keyed on the right thing) ------
+
+
+def _explained(taxonomy, seekers, roles, monkeypatch, **settings):
+    """Match, and keep what the explain stage was given (the seam the API passes it through)."""
+    import matcher.api as api
+
+    seen = {}
+    matches = api._matches_frame
+
+    def keep(explainer, role_of_seeker, cost):
+        seen["args"] = (explainer, role_of_seeker, cost)
+        return matches(explainer, role_of_seeker, cost)
+
+    monkeypatch.setattr(api, "_matches_frame", keep)
+    result = matcher.match(seekers, roles, taxonomy=taxonomy, **settings)
+    return result, seen["args"]
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), lang=st.sampled_from(LANGUAGES),
+       chunk=st.integers(1, 4), data=st.data())
+def test_a_reason_does_not_depend_on_the_seekers_explained_before_it(
+    taxonomy, monkeypatch, seed: int, lang: str, chunk: int, data: st.DataObject
+) -> None:
+    """Each seeker explained alone on a fresh explainer reads exactly as in the batch, whatever
+    order the batch was explained in and however it was cut into chunks: what the explainer
+    keeps per role, occupation or skill is keyed on everything the text depends on."""
+    import dataclasses
+
+    from matcher.explain import Explainer, pair_scores
+
+    seekers, roles = _random_batch(seed)
+    result, (explainer, role_of_seeker, cost) = _explained(taxonomy, seekers, roles,
+                                                           monkeypatch, lang=lang)
+    assert result.matches["reason"].to_list() == explainer.explain_all(role_of_seeker, cost)
+    order = data.draw(st.permutations(range(len(role_of_seeker))))
+    monkeypatch.setattr(Explainer, "_CHUNK", chunk)
+    batch = dataclasses.replace(explainer, choices=dataclasses.replace(explainer.choices))
+    in_batch = dict(zip(order, batch.explain_all(role_of_seeker, cost, seekers=order),
+                        strict=True))
+    score = pair_scores(explainer.graph.scores, role_of_seeker)
+    # what is computed once for the whole batch (lists and arrays over every skill) is shared;
+    # every lookup keyed per role, occupation, skill or seeker (a dict) starts empty
+    whole = {k: v for k, v in vars(batch).items() if not isinstance(v, dict)}
+    for i, j in enumerate(role_of_seeker.tolist()):
+        alone = dataclasses.replace(explainer, choices=dataclasses.replace(explainer.choices))
+        vars(alone).update(whole)
+        text = (alone.explain_match(i, j, float(score[i])) if j >= 0
+                else alone.explain_unmatched(i, role_of_seeker, cost))
+        assert in_batch[i] == text
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), top_k=st.integers(0, 4), priced=st.booleans(),
+       unsorted=st.booleans())
+def test_matched_scores_and_alternatives_against_plain_python(
+    seed: int, top_k: int, priced: bool, unsorted: bool
+) -> None:
+    """The matched pair's score as scipy's element indexing reads it, and ALTS ranked within
+    each seeker by score (or score minus the role's price) descending, ties by role, as a plain
+    sort does; with few distinct scores, so ties are everywhere."""
+    from types import SimpleNamespace
+
+    import scipy.sparse as sp
+
+    from matcher.api import _alternatives_frame
+    from matcher.explain import pair_scores
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 7)), int(rng.integers(1, 6))
+    dense = rng.choice([0.0, 0.25, 0.5, 0.75], size=(n, m), p=[0.4, 0.2, 0.2, 0.2])
+    scores = sp.csr_array(dense)
+    if unsorted and scores.nnz:  # the same matrix with its rows' columns stored in reverse
+        rows = [scores.indices[scores.indptr[i]:scores.indptr[i + 1]][::-1] for i in range(n)]
+        data = [scores.data[scores.indptr[i]:scores.indptr[i + 1]][::-1] for i in range(n)]
+        scores = sp.csr_array((np.concatenate(data), np.concatenate(rows), scores.indptr),
+                              shape=(n, m))
+    role_of_seeker = np.array([int(rng.integers(-1, m)) for _ in range(n)])
+    expect = [float(scores[i, j]) if j >= 0 else None for i, j in enumerate(role_of_seeker)]
+    read = pair_scores(scores, role_of_seeker)
+    got = [None if j < 0 else s for j, s in zip(role_of_seeker, read, strict=True)]
+    assert got == expect
+
+    price = np.where(rng.random(m) < 0.2, np.nan, rng.choice([0.0, 0.25], size=m))
+    parts = SimpleNamespace(scores=scores, skill_fit=scores, transfer_fit=scores,
+                            wish_fit=scores)
+    frame = _alternatives_frame(parts, np.zeros(m), role_of_seeker,
+                                [f"S{i}" for i in range(n)], [f"R{j}" for j in range(m)], top_k,
+                                price if priced else None)
+    want = []
+    for i in range(n):
+        cols = [j for j in range(m) if dense[i, j] != 0]
+        worth = {j: dense[i, j] - (np.nan_to_num(price[j]) if priced else 0.0) for j in cols}
+        ranked = sorted(cols, key=lambda j: (-worth[j], j))
+        want += [(f"S{i}", f"R{j}", r + 1, dense[i, j])
+                 for r, j in enumerate(ranked) if top_k == 0 or r < top_k]
+    assert frame.select("seeker_id", "role_id", "rank", "score").rows() == want

@@ -10,6 +10,6 @@ them.
 
 from matcher.explain.choices import Choices, LockCost
 from matcher.explain.phrases import LANGUAGES, Phrases
-from matcher.explain.reasons import Explainer
+from matcher.explain.reasons import Explainer, pair_scores
 
-__all__ = ["LANGUAGES", "Choices", "Explainer", "LockCost", "Phrases"]
+__all__ = ["LANGUAGES", "Choices", "Explainer", "LockCost", "Phrases", "pair_scores"]

@@ -22,6 +22,12 @@ Then what else would change the answer: the roles that would fit but did not say
 offer an adaptation the seeker needs (ask them), the best-fitting role a hard constraint took
 away, and the terms that were not recognised. Reasons name roles by id, title and enterprise as
 the enterprise wrote them, and other seekers by id only, never by name.
+
+:meth:`Explainer.explain_all` writes a whole assignment's reasons: the skill facts of every
+matched pair come from sparse row gathers in bulk, and what is the same for many reasons (a
+role's name, an occupation's phrase, the skills an occupation implies, a carried-over clause)
+is kept, each keyed on everything its text depends on, so a reason reads the same whatever
+else is in the batch (docs/architecture.md, explain).
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from matcher.taxonomy.adaptations import adaptation_label
 from matcher.taxonomy.similarity import carried_skills
 from matcher.terms import ResolvedTerms
 
-__all__ = ["Explainer"]
+__all__ = ["Explainer", "holders_of", "pair_scores"]
 
 #: how many skills a reason names in one list
 _LIST = 3
@@ -65,11 +71,97 @@ _PROFILE = ("experience", "skills", "wishes")
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
 
 
-def _row_set(matrix: sp.csr_array, i: int) -> dict[int, float]:
-    start, stop = matrix.indptr[i], matrix.indptr[i + 1]
-    return dict(
-        zip(matrix.indices[start:stop].tolist(), matrix.data[start:stop].tolist(), strict=True)
-    )
+def _row_keys(matrix: sp.csr_array, i: int) -> list[int]:
+    """The stored columns of row ``i``, in the order they are stored."""
+    return matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]].tolist()
+
+
+def _entry(matrix: sp.csr_array, i: int, j: int) -> float:
+    """``matrix[i, j]`` read from the row's arrays (scipy's element indexing validates its
+    arguments on every call, which dominated when every reason did it)."""
+    lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+    hit = matrix.data[lo:hi][matrix.indices[lo:hi] == j]
+    return float(hit.sum()) if hit.size else 0.0
+
+
+def pair_scores(scores: sp.csr_array, role_of_seeker: np.ndarray) -> np.ndarray:
+    """``scores[i, role_of_seeker[i]]`` for every seeker at once, NaN where unmatched.
+
+    Duplicate entries are summed and a pair not stored reads 0, as ``scores[i, j]`` does.
+    """
+    roles = np.asarray(role_of_seeker, dtype=np.int64)
+    out = np.full(roles.size, np.nan)
+    rows = np.flatnonzero(roles >= 0)
+    if rows.size == 0:
+        return out
+    if not scores.has_canonical_format:
+        scores = scores.copy()
+        scores.sum_duplicates()
+    n_cols = scores.shape[1]
+    # rows are stored in order and each row's columns sorted: one key per entry, sorted
+    keys = np.repeat(np.arange(scores.shape[0], dtype=np.int64), np.diff(scores.indptr))
+    keys = keys * n_cols + scores.indices
+    want = rows * n_cols + roles[rows]
+    if keys.size == 0:
+        out[rows] = 0.0
+        return out
+    at = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+    out[rows] = np.where(keys[at] == want, scores.data[at], 0.0)
+    return out
+
+
+def _gather(matrix: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stored entries of ``rows`` (with repeats), in stored order: (position in ``rows``,
+    column) for each."""
+    lens = np.diff(matrix.indptr)[rows]
+    owner = np.repeat(np.arange(len(rows)), lens)
+    offset = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+    return owner, matrix.indices[np.repeat(matrix.indptr[rows], lens) + offset]
+
+
+class _Members:
+    """Which (position, column) pairs rows of a matrix hold: one sorted key per entry."""
+
+    def __init__(self, matrix: sp.csr_array, rows: np.ndarray) -> None:
+        owner, cols = _gather(matrix, rows)
+        self.width = matrix.shape[1]
+        self.keys = np.sort(owner * self.width + cols)
+
+    def __call__(self, owner: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        want = owner * self.width + cols
+        if self.keys.size == 0:
+            return np.zeros(want.size, dtype=bool)
+        at = np.minimum(np.searchsorted(self.keys, want), self.keys.size - 1)
+        return self.keys[at] == want
+
+
+def _split(owner: np.ndarray, values: np.ndarray, n: int) -> list[list[int]]:
+    """``values`` grouped by ``owner`` (0..n-1, ascending), as lists, order kept."""
+    ends = np.cumsum(np.bincount(owner, minlength=n)).tolist()
+    flat = values.tolist()
+    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+@dataclass(frozen=True)
+class _SkillFacts:
+    """What a matched pair's skill clauses are written from (lists in the order the role's
+    rows store them, as the clauses always read them)."""
+
+    need: int  # how many skills the role requires
+    shared: list[int]  # required skills the seeker has
+    missing: list[int]  # required skills the seeker lacks
+    gaps: set[int]  # missing, and not even partly covered by related skills
+    taught: list[int]  # skills the role trains that the seeker lacks
+    hits: dict[int, int]  # named group above missing skills the seeker covers -> how many
+
+
+def holders_of(role_of_seeker: np.ndarray) -> dict[int, list[int]]:
+    """Role -> the seekers holding one of its places, in seeker order."""
+    out: dict[int, list[int]] = {}
+    for h, j in enumerate(np.asarray(role_of_seeker).tolist()):
+        if j >= 0:
+            out.setdefault(j, []).append(h)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,20 +250,29 @@ class Explainer:
 
     def _as(self, res: Resolution) -> str:
         """'as cook' / 'som kokk', or 'in the occupation group ...' for a group."""
-        if self._group(res) is not None:
-            return self.say("as_group", name=self._occ_name(res))
-        return self.say("as_occupation", name=self._occ_name(res))
+        text = self._as_known.get(res)
+        if text is None:
+            key = "as_group" if self._group(res) is not None else "as_occupation"
+            text = self._as_known[res] = self.say(key, name=self._occ_name(res))
+        return text
+
+    @cached_property
+    def _as_known(self) -> dict[Resolution, str]:
+        return {}
 
     def _skills(self, ks: Sequence[int]) -> str:
         return self.say.join([self._skill(k) for k in ks[:_LIST]])
 
     def _role_name(self, j: int) -> str:
         """The role as the enterprise wrote it: id, title in quotes, "at" enterprise."""
-        name = str(self.role_ids[j])
-        if self.role_titles[j]:
-            name += " " + self.say.quote(self.role_titles[j])
-        if self.enterprises[j]:
-            name += f" {self.say('at')} {self.enterprises[j]}"
+        name = self._role_names.get(j)
+        if name is None:
+            name = str(self.role_ids[j])
+            if self.role_titles[j]:
+                name += " " + self.say.quote(self.role_titles[j])
+            if self.enterprises[j]:
+                name += f" {self.say('at')} {self.enterprises[j]}"
+            self._role_names[j] = name
         return name
 
     def _roles(self, js: Sequence[int], total: int) -> str:
@@ -181,29 +282,145 @@ class Explainer:
         return self.say.join(names)
 
     def _needs(self, i: int) -> list[str]:
-        return [adaptation_label(self.adaptation_keys[int(n)], self.lang)
-                for n in np.flatnonzero(self.seekers.needs[i])]
+        keys = tuple(np.flatnonzero(self.seekers.needs[i]).tolist()) if self._any_needs[i] else ()
+        labels = self._need_labels.get(keys)
+        if labels is None:
+            labels = [adaptation_label(self.adaptation_keys[n], self.lang) for n in keys]
+            self._need_labels[keys] = labels
+        return list(labels)
 
     def _by_specificity(self, skills: set[int]) -> list[int]:
-        idf, names = self.space.idf, self._skill_label
-        return sorted(skills, key=lambda k: (-idf[k], names[k]))
+        """Most specific first (highest IDF), then by name; ties keep the set's order."""
+        return sorted(skills, key=self._specificity.__getitem__)
+
+    def _most_specific(self, skills: set[int] | list[int], n: int = _LIST) -> list[int]:
+        """``_by_specificity(skills)[:n]`` without sorting the rest (the same order, ties
+        included: ``heapq.nsmallest`` is stable)."""
+        return heapq.nsmallest(n, skills, key=self._specificity.__getitem__)
+
+    @cached_property
+    def _specificity(self) -> list[int]:
+        """Each skill's place in the order (-IDF, name), equal keys sharing one place, so that
+        sorting by it keeps the ties in the order they came, as sorting by the key does."""
+        idf, names = self.space.idf.tolist(), self._skill_label
+        keys = [(-idf[k], names[k]) for k in range(len(names))]
+        place = [0] * len(keys)
+        previous, rank = None, -1
+        for k in sorted(range(len(keys)), key=keys.__getitem__):
+            if keys[k] != previous:
+                previous, rank = keys[k], rank + 1
+            place[k] = rank
+        return place
+
+    @cached_property
+    def _any_needs(self) -> list[bool]:
+        counts = np.count_nonzero(np.asarray(self.seekers.needs, dtype=bool), axis=1)
+        return [n > 0 for n in np.atleast_1d(counts).tolist()]
+
+    @cached_property
+    def _need_labels(self) -> dict[tuple[int, ...], list[str]]:
+        return {}
+
+    @cached_property
+    def _role_names(self) -> dict[int, str]:
+        return {}
+
+    # -- a batch ------------------------------------------------------------------------------
+
+    def explain_all(self, role_of_seeker: np.ndarray, freeing_cost: np.ndarray,
+                    seekers: Sequence[int] | None = None) -> list[str]:
+        """The reasons of ``seekers`` (default: every seeker, in order) under one assignment:
+        :meth:`explain_match` or :meth:`explain_unmatched` for each, with what they share
+        looked up once."""
+        role_of_seeker = np.asarray(role_of_seeker)
+        which = range(len(role_of_seeker)) if seekers is None else seekers
+        score = pair_scores(self.graph.scores, role_of_seeker)
+        holders = holders_of(role_of_seeker)
+        matched = np.array([i for i in which if role_of_seeker[i] >= 0], dtype=np.int64)
+        facts = dict(zip(matched.tolist(),
+                         self._skill_facts(matched, role_of_seeker[matched].astype(np.int64)),
+                         strict=True))
+        out = []
+        for i in which:
+            j = int(role_of_seeker[i])
+            if j >= 0:
+                out.append(self.explain_match(i, j, float(score[i]), facts=facts[i]))
+            else:
+                out.append(self.explain_unmatched(i, role_of_seeker, freeing_cost,
+                                                  holders=holders))
+        return out
+
+    #: seekers whose skill facts are computed together (bounds the memory of the lookups)
+    _CHUNK = 4096
+
+    def _skill_facts(self, seekers: np.ndarray, roles: np.ndarray) -> list[_SkillFacts]:
+        """The skill facts of the pairs (``seekers[r]``, ``roles[r]``), all at once: sparse
+        row gathers and sorted-key lookups instead of a set per seeker."""
+        out: list[_SkillFacts] = []
+        for lo in range(0, len(seekers), self._CHUNK):
+            out += self._skill_facts_chunk(seekers[lo:lo + self._CHUNK],
+                                           roles[lo:lo + self._CHUNK])
+        return out
+
+    def _skill_facts_chunk(self, seekers: np.ndarray, roles: np.ndarray) -> list[_SkillFacts]:
+        n = len(seekers)
+        have = _Members(self.seekers.have, seekers)
+        covered = _Members(self.seekers.covered, seekers)
+        owner, k = _gather(self.roles.need, roles)
+        has = have(owner, k)
+        lacks = ~has
+        gap = lacks & ~covered(owner, k)
+        # groups above each missing skill that the seeker covers but does not hold outright
+        m_owner, m_k = owner[lacks], k[lacks]
+        g_pos, above = _gather(self._groups_above_matrix, m_k)
+        g_owner = m_owner[g_pos]
+        counted = covered(g_owner, above) & ~have(g_owner, above)
+        width = self.roles.need.shape[1]
+        keys, counts = np.unique(g_owner[counted] * width + above[counted], return_counts=True)
+        t_owner, t_k = _gather(self.roles.trained, roles)
+        t_lacks = ~have(t_owner, t_k)
+        need_len = np.diff(self.roles.need.indptr)[roles].tolist()
+        shared = _split(owner[has], k[has], n)
+        missing = _split(m_owner, m_k, n)
+        gaps = _split(owner[gap], k[gap], n)
+        taught = _split(t_owner[t_lacks], t_k[t_lacks], n)
+        hit_groups = _split(keys // width, keys % width, n)
+        hit_counts = _split(keys // width, counts, n)
+        return [
+            _SkillFacts(need_len[r], shared[r], missing[r], set(gaps[r]), taught[r],
+                        dict(zip(hit_groups[r], hit_counts[r], strict=True)))
+            for r in range(n)
+        ]
+
+    @cached_property
+    def _groups_above_matrix(self) -> sp.csr_array:
+        """Row ``k``: the broader skills and groups above ``k`` specific enough to be named."""
+        spread = self.space.spread
+        rows = np.repeat(np.arange(spread.shape[0]), np.diff(spread.indptr))
+        keep = (spread.indices != rows) & (self.space.idf[spread.indices] > _GROUP_IDF)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep],
+                                                            minlength=spread.shape[0]))])
+        return sp.csr_array((np.ones(int(keep.sum())), spread.indices[keep], indptr),
+                            shape=spread.shape)
 
     # -- a match, clause by clause --------------------------------------------------------------
 
-    def explain_match(self, i: int, j: int, score: float) -> str:
-        """The reason for matching seeker ``i`` to role ``j``."""
-        need = _row_set(self.roles.need, j)
-        have = _row_set(self.seekers.have, i)
-        covered = _row_set(self.seekers.covered, i)
-        missing = [k for k in need if k not in have]
+    def explain_match(self, i: int, j: int, score: float, *,
+                      facts: _SkillFacts | None = None) -> str:
+        """The reason for matching seeker ``i`` to role ``j``.
+
+        ``facts`` are the pair's skill facts when :meth:`explain_all` computed them in bulk.
+        """
+        if facts is None:
+            facts = self._skill_facts(np.array([i]), np.array([j]))[0]
         occ = int(self.roles.occupation[j])
         parts = [
-            self._clause_skills(i, need, have),
-            self._clause_related(i, missing, have, covered),
+            self._clause_skills(i, facts),
+            self._clause_related(i, facts),
             self._clause_carried(i, occ),
             self._clause_wish(i, occ),
-            self._clause_trains(j, have),
-            self._clause_to_learn(missing, covered),
+            self._clause_trains(facts),
+            self._clause_to_learn(facts),
             self.say("permanent") if self.roles.permanent[j] >= 1.0 else "",
             self._clause_offers(i),
             self._clause_ask_better(i, score),
@@ -227,31 +444,30 @@ class Explainer:
             text += self.say("with_priority", loss=self.say.number(objective))
         return text
 
-    def _skill_sources(self, i: int) -> tuple[set[int], dict[int, Resolution]]:
-        """The skills the seeker listed, and for the others the past occupation implying them."""
-        listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
-        source: dict[int, Resolution] = {}
-        occ_skills = self.taxonomy.occupation_skills
-        for occ in self.seeker_terms.concepts["experience"][i]:
-            for o in occ.indices:
-                lo, hi = occ_skills.indptr[o], occ_skills.indptr[o + 1]
-                for k in occ_skills.indices[lo:hi].tolist():
-                    source.setdefault(k, occ)
-        return listed, source
+    def _implied(self, res: Resolution) -> frozenset[int]:
+        """The skills a past occupation (or every occupation of a group) implies."""
+        found = self._implied_known.get(res.indices)
+        if found is None:
+            occ_skills = self.taxonomy.occupation_skills
+            found = frozenset(k for o in res.indices for k in _row_keys(occ_skills, o))
+            self._implied_known[res.indices] = found
+        return found
 
-    def _clause_skills(self, i: int, need: dict[int, float], have: dict[int, float]) -> str:
+    @cached_property
+    def _implied_known(self) -> dict[tuple[int, ...], frozenset[int]]:
+        return {}
+
+    def _clause_skills(self, i: int, facts: _SkillFacts) -> str:
         """How many required skills the seeker has, each count saying where it comes from."""
-        shared = self._by_specificity({k for k in need if k in have})
+        shared = self._by_specificity(set(facts.shared))
         if not shared:
             return ""
-        listed, source = self._skill_sources(i)
-        from_listed = [k for k in shared if k in listed]
-        from_exp: dict[str, tuple[Resolution, list[int]]] = {}
-        for k in shared:
-            if k not in listed and k in source:
-                res = source[k]
-                from_exp.setdefault(res.uri or res.term, (res, []))[1].append(k)
-        count = self.say.count("skills_of", len(shared), total=len(need))
+        listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
+        from_listed = [k for k in shared if k in listed] if listed else []
+        from_exp = self._from_experience(
+            shared, [k for k in shared if k not in listed] if listed else shared,
+            self.seeker_terms.concepts["experience"][i])
+        count = self.say.count("skills_of", len(shared), total=facts.need)
         if not from_exp:
             return self.say("skills_listed", count=count, names=self._skills(from_listed))
         if not from_listed and len(from_exp) == 1:
@@ -264,17 +480,37 @@ class Explainer:
                            names=self._skills(ks)) for res, ks in from_exp.values()]
         return self.say("skills_mixed", count=count, parts=self.say.join(parts))
 
-    def _related_groups(self, missing: Sequence[int], have: dict[int, float],
-                        covered: dict[int, float]) -> list[int]:
+    def _from_experience(self, shared: list[int], rest: list[int], past: Sequence[Resolution]
+                         ) -> dict[str, tuple[Resolution, list[int]]]:
+        """The skills of ``rest`` (in ``shared`` order) by the first past occupation implying
+        each, the occupations in the order their first skill comes in ``shared``."""
+        groups: list[tuple[Resolution, list[int]]] = []
+        for res in past:
+            if not rest:
+                break
+            implied = self._implied(res)
+            taken = [k for k in rest if k in implied]
+            if taken:
+                rest = [k for k in rest if k not in implied]
+                groups.append((res, taken))
+        keys = [res.uri or res.term for res, _ in groups]
+        if len(set(keys)) < len(keys):  # two entries for one occupation: merge skill by skill
+            source = {k: res for res, taken in groups for k in taken}
+            merged: dict[str, tuple[Resolution, list[int]]] = {}
+            for k in shared:
+                if k in source:
+                    res = source[k]
+                    merged.setdefault(res.uri or res.term, (res, []))[1].append(k)
+            return merged
+        if len(groups) > 1:
+            place = {k: n for n, k in enumerate(shared)}
+            groups.sort(key=lambda g: place[g[1][0]])
+        return {res.uri or res.term: (res, taken) for res, taken in groups}
+
+    def _related_groups(self, hits: dict[int, int]) -> list[int]:
         """The two broader skills or skill groups that most missing requirements share with the
         seeker's skills (not ones the seeker holds outright), none inside the other and no two
         with the same name."""
-        spread = self.space.spread
-        hits: dict[int, int] = {}
-        for k in missing:
-            for a in spread.indices[spread.indptr[k]:spread.indptr[k + 1]].tolist():
-                if a != k and a in covered and a not in have and self.space.idf[a] > _GROUP_IDF:
-                    hits[a] = hits.get(a, 0) + 1
         idf = self.space.idf
         chosen: list[int] = []
         ranked = heapq.nsmallest(_GROUP_CANDIDATES, hits, key=lambda a: (-hits[a], -idf[a], a))
@@ -301,10 +537,10 @@ class Explainer:
     def _broader_known(self) -> dict[int, set[int]]:
         return {}
 
-    def _clause_related(self, i: int, missing: Sequence[int], have: dict[int, float],
-                        covered: dict[int, float]) -> str:
+
+    def _clause_related(self, i: int, facts: _SkillFacts) -> str:
         """Related experience that counted through ESCO's skill groups (transferable skills)."""
-        groups = self._related_groups(missing, have, covered)
+        groups = self._related_groups(facts.hits)
         if not groups:
             return ""
         names = self.say.join([self.say.quote(self._skill(a)) for a in groups])
@@ -322,21 +558,55 @@ class Explainer:
         past = self.seekers.experience[i]
         if not past or occ < 0:
             return ""
-        sims = self.concepts.similarity(past, [occ])[:, 0]
-        best = int(np.argmax(sims))
+        sims = self._similarity(past, occ)
+        best = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
         if sims[best] < _CARRIES_OVER:
             return ""
-        origin, target = self.concepts.resolutions[past[best]], self.concepts.resolutions[occ]
-        if sims[best] >= 1.0:
+        # the clause depends on the closest past occupation and the role's only
+        text = self._carried_known.get((past[best], occ))
+        if text is None:
+            text = self._carried_known[past[best], occ] = self._carried(past[best], occ,
+                                                                      sims[best])
+        return text
+
+    @cached_property
+    def _carried_known(self) -> dict[tuple[int, int], str]:
+        return {}
+
+    def _carried(self, origin_id: int, occ: int, sim: float) -> str:
+        origin, target = self.concepts.resolutions[origin_id], self.concepts.resolutions[occ]
+        if sim >= 1.0:
             return self.say("worked_as", as_target=self._as(target))
         values = {"as_origin": self._as(origin), "target": self._occ_name(target),
-                  "as_target": self._as(target), "sim": self.say.number(float(sims[best]))}
+                  "as_target": self._as(target), "sim": self.say.number(sim)}
         if len(origin.indices) == 1 and len(target.indices) == 1 and origin.uri != target.uri:
             skills = carried_skills(self.taxonomy, origin.indices[0], target.indices[0], top=3)
             if skills:
                 names = [self._skill_named(s) for s in skills]
                 return self.say("carries_skills", skills=self.say.join(names), **values)
         return self.say("carries", **values)
+
+    def _similarity(self, concepts: Sequence[int], occ: int) -> list[float]:
+        """``concepts.similarity(concepts, [occ])[:, 0]``, read from one matrix of the batch."""
+        column = self._similarity_to.get(occ)
+        if column is None:
+            rows, cols, sim = self._similarities
+            column = self._similarity_to[occ] = sim[:, cols[occ]].tolist()
+        rows = self._similarities[0]
+        return [column[rows[c]] for c in concepts]
+
+    @cached_property
+    def _similarity_to(self) -> dict[int, list[float]]:
+        return {}
+
+    @cached_property
+    def _similarities(self) -> tuple[dict[int, int], dict[int, int], np.ndarray]:
+        """Every seeker's wished and past occupations against every role's occupation: the
+        matrix scoring asked for (kept by :class:`OccupationConcepts`), looked up once."""
+        named = sorted({c for w in self.seekers.wishes + self.seekers.experience for c in w})
+        targets = sorted({int(c) for c in self.roles.occupation if c >= 0})
+        sim = np.asarray(self.concepts.similarity(named, targets))
+        return ({c: a for a, c in enumerate(named)}, {c: b for b, c in enumerate(targets)}, sim)
 
     def _skill_named(self, label: str) -> str:
         """A skill given by its English label, in the reason's language when the taxonomy has it."""
@@ -351,8 +621,8 @@ class Explainer:
         wishes = self.seekers.wishes[i]
         if not wishes or occ < 0:
             return ""
-        sims = self.concepts.similarity(wishes, [occ])[:, 0]
-        w = int(np.argmax(sims))
+        sims = self._similarity(wishes, occ)
+        w = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
         as_occ = self._as(self.concepts.resolutions[wishes[w]])
         if sims[w] >= 0.999:
             return self.say("wish", as_occ=as_occ)
@@ -360,13 +630,13 @@ class Explainer:
             return self.say("wish_related", as_occ=as_occ)
         return ""
 
-    def _clause_trains(self, j: int, have: dict[int, float]) -> str:
-        trained = _row_set(self.roles.trained, j)
-        taught = self._by_specificity({k for k in trained if k not in have})
+    def _clause_trains(self, facts: _SkillFacts) -> str:
+        taught = self._most_specific(set(facts.taught))
         return self.say("trains", skills=self._skills(taught)) if taught else ""
 
-    def _clause_to_learn(self, missing: Sequence[int], covered: dict[int, float]) -> str:
-        gaps = [k for k in self._by_specificity(set(missing)) if k not in covered]
+    def _clause_to_learn(self, facts: _SkillFacts) -> str:
+        # filtering after a stable sort keeps the order filtering before it gives
+        gaps = self._most_specific([k for k in set(facts.missing) if k in facts.gaps])
         return self.say("to_learn", skills=self._skills(gaps)) if gaps else ""
 
     def _clause_offers(self, i: int) -> str:
@@ -393,15 +663,22 @@ class Explainer:
         i: int,
         role_of_seeker: np.ndarray,
         freeing_cost: np.ndarray,
+        *,
+        holders: dict[int, list[int]] | None = None,
     ) -> str:
-        """The reason seeker ``i`` got no role."""
+        """The reason seeker ``i`` got no role.
+
+        ``holders`` (role -> the seekers holding its places, in seeker order, as
+        :func:`holders_of` gives it) saves looking them up in ``role_of_seeker`` when many
+        reasons are written for one assignment.
+        """
         g = self.graph
         recognised = any(self.seeker_terms.concepts[c][i] for c in _PROFILE)
         profile = "" if recognised else self._clause_profile(i)
         if len(self.role_ids) == 0:
             main = self.say("no_roles")
         elif g.scores.indptr[i + 1] > g.scores.indptr[i]:
-            main = self._clause_lost(i, role_of_seeker, freeing_cost)
+            main = self._clause_lost(i, role_of_seeker, freeing_cost, holders)
         elif g.feasible[i] == 0:
             main = self._clause_none_pass(i)
         elif not recognised:
@@ -418,7 +695,8 @@ class Explainer:
             text += self._clause_unrecognised(i)
         return text
 
-    def _clause_lost(self, i: int, role_of_seeker: np.ndarray, freeing_cost: np.ndarray) -> str:
+    def _clause_lost(self, i: int, role_of_seeker: np.ndarray, freeing_cost: np.ndarray,
+                     holders: dict[int, list[int]] | None = None) -> str:
         """Every fitting role went to someone else: the best, who holds it, and the cost.
 
         Roles ruled out by hand for this seeker are never offered: they are named as such.
@@ -429,15 +707,19 @@ class Explainer:
         vals = g.scores.data[start:stop]
         order = np.lexsort((cols, -vals))
         banned = self.choices.forbidden
-        ruled_out = [int(cols[k]) for k in order if (i, int(cols[k])) in banned]
-        open_ = [k for k in order if (i, int(cols[k])) not in banned]
+        if i in self._forbidding:
+            ruled_out = [int(cols[k]) for k in order if (i, int(cols[k])) in banned]
+            open_ = [k for k in order if (i, int(cols[k])) not in banned]
+        else:
+            ruled_out, open_ = [], order.tolist()
         if not open_:
             return self.say.count("lost_forbidden", len(ruled_out),
                                   roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
         j, s = int(cols[open_[0]]), float(vals[open_[0]])
+        held_by = (holders.get(j, []) if holders is not None
+                   else np.flatnonzero(role_of_seeker == j).tolist())
         held = sorted(
-            ((float(g.scores[h, j]), self.seeker_ids[h])
-             for h in np.flatnonzero(role_of_seeker == j).tolist()),
+            ((_entry(g.scores, h, j), self.seeker_ids[h]) for h in held_by),
             key=lambda t: (-t[0], t[1]),
         )
         who = self.say.join_some(
@@ -450,6 +732,11 @@ class Explainer:
             text += self.say.count("forbidden", len(ruled_out),
                                    roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
         return text
+
+    @cached_property
+    def _forbidding(self) -> set[int]:
+        """The seekers with a role ruled out by hand."""
+        return {i for i, _ in self.choices.forbidden}
 
     def _clause_cost(self, i: int, j: int, s: float, role_of_seeker: np.ndarray,
                      freeing_cost: np.ndarray) -> str:
