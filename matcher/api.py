@@ -567,6 +567,144 @@ class _Stopwatch:
             self._bar = None
 
 
+@dataclass
+class _Inputs:
+    """The two inputs of a batch as read, then validated (the read and validate stages)."""
+
+    seeker_raw: RawTable
+    role_raw: RawTable
+    inputs: dict[str, Any]
+    seeker_table: Any = None
+    role_table: Any = None
+    seeker_frame: pl.DataFrame = field(default_factory=pl.DataFrame)
+    role_frame: pl.DataFrame = field(default_factory=pl.DataFrame)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, seekers: Source, roles: Source) -> _Inputs:
+        seeker_raw = read_source(seekers, name=_frame_name(seekers, "seekers"))
+        role_raw = read_source(roles, name=_frame_name(roles, "roles"))
+        inputs = {
+            "seekers": _fingerprint(seekers, seeker_raw.frame, seeker_raw.sha256),
+            "roles": _fingerprint(roles, role_raw.frame, role_raw.sha256),
+        }
+        return cls(seeker_raw, role_raw, inputs)
+
+    def validate(self) -> None:
+        """Both files are checked before failing, so one run reports every problem."""
+        problems: list[Problem] = []
+        try:
+            self.seeker_table = validate_table(self.seeker_raw, SEEKER_SCHEMA)
+            self.seeker_frame = self.seeker_table.frame.sort("seeker_id")
+        except InputError as exc:
+            problems += exc.problems
+        try:
+            self.role_table = validate_table(self.role_raw, ROLE_SCHEMA)
+            self.role_frame = self.role_table.frame.sort("role_id")
+        except InputError as exc:
+            problems += exc.problems
+        if problems:
+            raise InputError(problems)
+        self.warnings = [
+            *self.seeker_raw.warnings, *self.role_raw.warnings,
+            *location_warnings(self.seeker_frame, self.role_frame,
+                               seekers_name=self.seeker_raw.name,
+                               roles_name=self.role_raw.name),
+        ]
+        for key, table in (("seekers", self.seeker_table), ("roles", self.role_table)):
+            self.inputs[key]["ignored_columns"] = list(table.ignored)
+
+
+def _certify_batch(
+    plan: _Policy, rest: Assignment, candidates: Any, graph: Any, seeker_vec: Any,
+    role_vec: Any, concepts: OccupationConcepts, config: MatchConfig, pinned: Any,
+    regions: tuple[list[str | None], list[str | None]] | None,
+) -> tuple[Optimality | None, np.ndarray, dict[str, Any] | None]:
+    """The certify stage: the optimality certificate over every allowed pair, each role's
+    price (what one place costs the others), and the loss bound at shard borders.
+
+    The role prices certify the optimum (of the policy's objective, subject to the
+    overrides) over the graph and, checked against the pairs ``candidates`` pruned and those
+    across shard borders, over every allowed pair.
+    """
+    sharding = None
+    try:
+        prices = dual_prices(candidates, plan.rest.slots, rest.role_of_seeker)
+    except ValueError:  # never expected from an exact solver; reported, not hidden
+        log.error("assignment not certified optimal")
+        return None, np.full(role_vec.slots.shape[0], np.nan), None
+    # a pruned pair scores at most its seeker's pruned_best (plus the seeker's priority
+    # bonus) and the role prices are >= 0, so only seekers priced under that need their pairs
+    # checked
+    pruned: Any = ()
+    if graph.pruned_best is not None:
+        bound = graph.pruned_best + plan.weight * plan.priorities
+        check = (bound > prices.seeker) & (plan.rest.locked < 0)
+        if check.any():
+            pruned = plan.objective_blocks(pruned_blocks(
+                seeker_vec, role_vec, concepts, config, only=check, pinned=pinned))
+    if regions is not None:
+        border = _split_at_borders(plan.rest.candidates, *regions)[1]
+        at_border = certify(candidates, plan.rest.slots, rest, _pair_blocks(border),
+                            prices=prices)
+        sharding = {
+            "column": config.shard_by,
+            "border_pairs": int(border.nnz),
+            "loss_bound": at_border.upper_bound - at_border.total,
+        }
+        pruned = itertools.chain(_pair_blocks(border), pruned)
+    optimality = plan.whole(certify(candidates, plan.rest.slots, rest, pruned, prices=prices))
+    cost = prices.role.copy()
+    cost[role_vec.slots < 1] = np.nan  # a role full for now has no place to free
+    return optimality, cost, sharding
+
+
+def _manifest(
+    config: MatchConfig, tax: Taxonomy, inputs: dict[str, Any], overrides: Any,
+    assignment: Assignment, optimality: Optimality | None, sharding: dict[str, Any] | None,
+    graph: Any, batch: _Inputs, role_vec: Any, seeker_terms: Any, role_terms: Any,
+    warnings: tuple[Problem, ...], clock: _Stopwatch,
+) -> dict[str, Any]:
+    """The run's manifest (without the policy's part, which :class:`_Policy` adds)."""
+    matched = int((assignment.role_of_seeker >= 0).sum())
+    if isinstance(overrides, str | os.PathLike):
+        inputs["overrides"] = _path_fingerprint(overrides)
+    return {
+        "matcher_version": __version__,
+        "taxonomy": {
+            "version": tax.version,
+            "source": Path(config.taxonomy).name if config.taxonomy else "built-in",
+            "crosswalk": Path(config.crosswalk).name if config.crosswalk else None,
+            **({"sha256": _path_fingerprint(config.taxonomy)["sha256"]}
+               if config.taxonomy else {}),
+            **({"crosswalk_sha256": _path_fingerprint(config.crosswalk)["sha256"]}
+               if config.crosswalk else {}),
+        },
+        "inputs": inputs,
+        "settings": _settings_without_paths(config),
+        "solver": assignment.solver,
+        "optimality": (optimality.as_dict() if optimality is not None
+                       else {"certified": False, "upper_bound": None, "gap": None}),
+        "sharding": sharding,
+        "total_score": assignment.total,
+        "matched": matched,
+        "counts": {
+            "seekers": batch.seeker_frame.height,
+            "roles": batch.role_frame.height,
+            "slots": int(role_vec.slots.sum()),
+            "feasible_pairs": int(graph.feasible.sum()),
+            "allowed_pairs": int(graph.allowed.sum()) if graph.allowed is not None
+            else int(graph.scores.nnz),
+            "candidate_pairs": int(graph.scores.nnz),
+            "role_profiles": graph.profiles,
+            "unmatched": batch.seeker_frame.height - matched,
+            "unresolved_terms": seeker_terms.count_unresolved() + role_terms.count_unresolved(),
+            "warnings": len(warnings),
+        },
+        "timings_s": {k: round(v, 6) for k, v in clock.timings.items()},
+    }
+
+
 def match(
     seekers: Source,
     roles: Source,
@@ -630,35 +768,12 @@ def match(
     clock = _Stopwatch(progress)
 
     with clock.stage("read"):
-        seeker_raw = read_source(seekers, name=_frame_name(seekers, "seekers"))
-        role_raw = read_source(roles, name=_frame_name(roles, "roles"))
-        seeker_name, role_name = seeker_raw.name, role_raw.name
-        inputs = {
-            "seekers": _fingerprint(seekers, seeker_raw.frame, seeker_raw.sha256),
-            "roles": _fingerprint(roles, role_raw.frame, role_raw.sha256),
-        }
+        batch = _Inputs.read(seekers, roles)
     with clock.stage("validate"):
-        # both files are checked before failing, so one run reports every problem
-        problems: list[Problem] = []
-        try:
-            seeker_table = validate_table(seeker_raw, SEEKER_SCHEMA)
-            seeker_frame = seeker_table.frame.sort("seeker_id")
-        except InputError as exc:
-            problems += exc.problems
-        try:
-            role_table = validate_table(role_raw, ROLE_SCHEMA)
-            role_frame = role_table.frame.sort("role_id")
-        except InputError as exc:
-            problems += exc.problems
-        if problems:
-            raise InputError(problems)
-        read_warnings = [
-            *seeker_raw.warnings, *role_raw.warnings,
-            *location_warnings(seeker_frame, role_frame, seekers_name=seeker_name,
-                               roles_name=role_name),
-        ]
-        for key, table in (("seekers", seeker_table), ("roles", role_table)):
-            inputs[key]["ignored_columns"] = list(table.ignored)
+        batch.validate()
+    seeker_raw, role_raw = batch.seeker_raw, batch.role_raw
+    seeker_name, role_name = seeker_raw.name, role_raw.name
+    seeker_frame, role_frame, inputs = batch.seeker_frame, batch.role_frame, batch.inputs
     with clock.stage("taxonomy"):
         tax = taxonomy if taxonomy is not None else load_taxonomy(
             config.taxonomy, crosswalk=config.crosswalk
@@ -701,12 +816,14 @@ def match(
                             pinned=pinned)
     with clock.stage("policy"):
         prepare: Callable[[Any], Any] = _Policy.prepare_default
+        regions = None
         if config.shard_by is not None:
-            seeker_region = _region(seeker_raw, seeker_frame, config.shard_by)
-            role_region = _region(role_raw, role_frame, config.shard_by)
+            regions = (_region(seeker_raw, seeker_frame, config.shard_by),
+                       _region(role_raw, role_frame, config.shard_by))
 
             def prepare(candidates: Any) -> Any:
-                return _split_at_borders(candidates, seeker_region, role_region)[0]
+                assert regions is not None
+                return _split_at_borders(candidates, *regions)[0]
 
         plan = _Policy.build(config, seeker_frame, seeker_ids, role_ids, graph.scores,
                              role_vec.slots, items, seeker_name, role_name, prepare)
@@ -720,38 +837,9 @@ def match(
         # overrides) over the graph and, checked against the pairs `candidates` pruned and
         # those across shard borders, over every allowed pair; they are also what one place
         # in each role costs the others
-        sharding = None
-        try:
-            prices = dual_prices(candidates, plan.rest.slots, rest.role_of_seeker)
-        except ValueError:  # never expected from an exact solver; reported, not hidden
-            log.error("assignment not certified optimal")
-            optimality = None
-            cost = np.full(role_vec.slots.shape[0], np.nan)
-        else:
-            # a pruned pair scores at most its seeker's pruned_best (plus the seeker's
-            # priority bonus) and the role prices are >= 0, so only seekers priced under that
-            # need their pairs checked
-            pruned: Any = ()
-            if graph.pruned_best is not None:
-                bound = graph.pruned_best + plan.weight * plan.priorities
-                check = (bound > prices.seeker) & (plan.rest.locked < 0)
-                if check.any():
-                    pruned = plan.objective_blocks(pruned_blocks(
-                        seeker_vec, role_vec, concepts, config, only=check, pinned=pinned))
-            if config.shard_by is not None:
-                border = _split_at_borders(plan.rest.candidates, seeker_region, role_region)[1]
-                at_border = certify(candidates, plan.rest.slots, rest, _pair_blocks(border),
-                                    prices=prices)
-                sharding = {
-                    "column": config.shard_by,
-                    "border_pairs": int(border.nnz),
-                    "loss_bound": at_border.upper_bound - at_border.total,
-                }
-                pruned = itertools.chain(_pair_blocks(border), pruned)
-            optimality = plan.whole(certify(candidates, plan.rest.slots, rest, pruned,
-                                            prices=prices))
-            cost = prices.role.copy()
-            cost[role_vec.slots < 1] = np.nan  # a role full for now has no place to free
+        optimality, cost, sharding = _certify_batch(
+            plan, rest, candidates, graph, seeker_vec, role_vec, concepts, config, pinned,
+            regions)
     with clock.stage("costs"):
         policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):
@@ -771,54 +859,15 @@ def match(
             config.top_k, cost if config.alternatives_by == "reduced" else None,
         )
 
-    matched = int((assignment.role_of_seeker >= 0).sum())
     warnings = tuple(sorted(
-        seeker_table.as_written(role_table.as_written(
-            [*read_warnings, *seeker_terms.warnings, *role_terms.warnings]
+        batch.seeker_table.as_written(batch.role_table.as_written(
+            [*batch.warnings, *seeker_terms.warnings, *role_terms.warnings]
         )),
         key=Problem.sort_key,
     ))
-    if isinstance(overrides, str | os.PathLike):
-        inputs["overrides"] = _path_fingerprint(overrides)
-    manifest: dict[str, Any] = {
-        "matcher_version": __version__,
-        "taxonomy": {
-            "version": tax.version,
-            "source": Path(config.taxonomy).name if config.taxonomy else "built-in",
-            "crosswalk": Path(config.crosswalk).name if config.crosswalk else None,
-            **({"sha256": _path_fingerprint(config.taxonomy)["sha256"]}
-               if config.taxonomy else {}),
-            **({"crosswalk_sha256": _path_fingerprint(config.crosswalk)["sha256"]}
-               if config.crosswalk else {}),
-        },
-        "inputs": inputs,
-        "settings": _settings_without_paths(config),
-        "solver": assignment.solver,
-        "optimality": (optimality.as_dict() if optimality is not None
-                       else {"certified": False, "upper_bound": None, "gap": None}),
-        "sharding": sharding,
-        "total_score": assignment.total,
-        "matched": matched,
-        "counts": {
-            "seekers": seeker_frame.height,
-            "roles": role_frame.height,
-            "slots": int(role_vec.slots.sum()),
-            "feasible_pairs": int(graph.feasible.sum()),
-            "allowed_pairs": int(graph.allowed.sum()) if graph.allowed is not None
-            else int(graph.scores.nnz),
-            "candidate_pairs": int(graph.scores.nnz),
-            "role_profiles": graph.profiles,
-            "unmatched": seeker_frame.height - matched,
-            "unresolved_terms": seeker_terms.count_unresolved() + role_terms.count_unresolved(),
-            "warnings": len(warnings),
-        },
-        "timings_s": {k: round(v, 6) for k, v in clock.timings.items()},
-    }
+    manifest = _manifest(config, tax, inputs, overrides, assignment, optimality, sharding,
+                         graph, batch, role_vec, seeker_terms, role_terms, warnings, clock)
     manifest.update(policy_extra)
-    log.info(
-        "batch matched: %d seekers, %d roles, %d allowed pairs, %d matched, %d warnings",
-        seeker_frame.height, role_frame.height, graph.scores.nnz, matched, len(warnings),
-    )
     return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
                        warnings=warnings, history=config.history)
 
