@@ -91,6 +91,55 @@ def _quoted(items: tuple[str, ...]) -> str:
     return ", ".join(repr(s) for s in items)
 
 
+def _fate(res: Resolution, kind: Kind) -> tuple[str, list[str]]:
+    """What becomes of a resolved term, and the rules of the warnings it gets (the same for
+    every cell it is written in): ``'taken'``, ``'guess'`` (a guess by spelling alone, below
+    the calibrated confidence: not taken, not missed) or ``'missed'``."""
+    if not res.indices and res.method in SPELLING_METHODS and res.suggestions:
+        return "guess", [
+            f"unresolved {kind} term: only a guess by spelling (closest: "
+            f"{_quoted(res.suggestions[:3])}); write one of these"
+            + (" or a STYRK-08 code" if kind == "occupation" else "") + " to use it"]
+    if not res.indices:
+        hint = f" (closest: {_quoted(res.suggestions)})" if res.suggestions else ""
+        return "missed", [f"unresolved {kind} term{hint}"]
+    rules = []
+    others = [x for x in res.suggestions if x != res.label][:3]
+    if res.method not in SPELLING_METHODS and res.confidence < AMBIGUOUS_BELOW and others:
+        rules.append(f"ambiguous {kind} term, took {res.label!r} "
+                     f"(also: {_quoted(tuple(others))}); write the ESCO URI or a more "
+                     "specific label to choose")
+    if res.method in SPELLING_METHODS and res.confidence < FUZZY_REPORT_BELOW:
+        rules.append(f"matched by spelling only to {res.label!r} "
+                     f"(confidence {res.confidence:.2f}); check it")
+    return "taken", rules
+
+
+def _adaptation_column(
+    cells: list[list[str]], rows: list[int], name: str, column: str, warnings: list[Problem],
+) -> tuple[list[list[AdaptationMatch]], dict[str, AdaptationMatch]]:
+    """The adaptations of one column, each distinct term resolved once; an unknown one is
+    kept as written, with a warning."""
+    cache: dict[str, AdaptationMatch] = {}
+    out: list[list[AdaptationMatch]] = []
+    for row, cell in zip(rows, cells, strict=True):
+        found: dict[str, AdaptationMatch] = {}
+        for term in cell:
+            match = cache.get(term)
+            if match is None:
+                match = cache[term] = resolve_adaptation(term)
+            if not match.known:
+                warnings.append(Problem(
+                    name, row, column,
+                    "unknown adaptation, kept as written (closest known: "
+                    f"{_quoted(match.suggestions)})",
+                    term, level="warning",
+                ))
+            found.setdefault(match.key, match)
+        out.append(list(found.values()))
+    return out, cache
+
+
 def resolve_terms(
     frame: pl.DataFrame,
     *,
@@ -127,30 +176,13 @@ def resolve_terms(
     for column, kind in columns.items():
         cells = _cells(frame, column)
         if kind == "adaptation":
-            cache_a: dict[str, AdaptationMatch] = {}
-            out_a: list[list[AdaptationMatch]] = []
-            for row, cell in zip(rows, cells, strict=True):
-                found: dict[str, AdaptationMatch] = {}
-                for term in cell:
-                    match = cache_a.get(term)
-                    if match is None:
-                        match = cache_a[term] = resolve_adaptation(term)
-                    if not match.known:
-                        warnings.append(Problem(
-                            name, row, column,
-                            "unknown adaptation, kept as written (closest known: "
-                            f"{_quoted(match.suggestions)})",
-                            term, level="warning",
-                        ))
-                    found.setdefault(match.key, match)
-                out_a.append(list(found.values()))
-            adaptations[column] = out_a
-            adaptation_matches[column] = cache_a
+            adaptations[column], adaptation_matches[column] = _adaptation_column(
+                cells, rows, name, column, warnings)
             continue
-
         distinct = sorted({t for cell in cells for t in cell})
         resolved = dict(zip(distinct, taxonomy.resolve_many(distinct, kind), strict=True))
         resolutions[column] = resolved
+        fates = {term: _fate(res, kind) for term, res in resolved.items()}
         out: list[list[Resolution]] = []
         missed: list[list[Resolution]] = not_found.setdefault(column, [])
         for row, cell in zip(rows, cells, strict=True):
@@ -158,41 +190,13 @@ def resolve_terms(
             missed.append([])
             for term in cell:
                 res = resolved[term]
-                if not res.indices and res.method in SPELLING_METHODS and res.suggestions:
-                    # A guess by spelling alone, below the calibrated confidence: not taken.
-                    warnings.append(Problem(
-                        name, row, column,
-                        f"unresolved {kind} term: only a guess by spelling (closest: "
-                        f"{_quoted(res.suggestions[:3])}); write one of these"
-                        + (" or a STYRK-08 code" if kind == "occupation" else "")
-                        + " to use it",
-                        term, level="warning"))
-                    continue
-                if not res.indices:
+                fate, rules = fates[term]
+                warnings += [Problem(name, row, column, rule, term, level="warning")
+                             for rule in rules]
+                if fate == "missed":
                     missed[-1].append(res)
-                    hint = f" (closest: {_quoted(res.suggestions)})" if res.suggestions else ""
-                    warnings.append(Problem(
-                        name, row, column, f"unresolved {kind} term{hint}", term, level="warning"
-                    ))
-                    continue
-                others = [x for x in res.suggestions if x != res.label][:3]
-                if (res.method not in SPELLING_METHODS and res.confidence < AMBIGUOUS_BELOW
-                        and others):
-                    warnings.append(Problem(
-                        name, row, column,
-                        f"ambiguous {kind} term, took {res.label!r} "
-                        f"(also: {_quoted(tuple(others))}); write the ESCO URI or a more "
-                        "specific label to choose",
-                        term, level="warning",
-                    ))
-                if res.method in SPELLING_METHODS and res.confidence < FUZZY_REPORT_BELOW:
-                    warnings.append(Problem(
-                        name, row, column,
-                        f"matched by spelling only to {res.label!r} "
-                        f"(confidence {res.confidence:.2f}); check it",
-                        term, level="warning",
-                    ))
-                seen.setdefault(res.uri or term, res)
+                elif fate == "taken":
+                    seen.setdefault(res.uri or term, res)
             out.append(list(seen.values()))
         concepts[column] = out
 
