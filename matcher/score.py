@@ -35,9 +35,13 @@ matrix.
 
 from __future__ import annotations
 
+import collections
+import itertools
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -64,6 +68,9 @@ ASK_ROLES = 3
 EARTH_RADIUS_KM = 6371.0088
 #: cells of one dense block (seekers x roles), about 64 MB of float64
 _BLOCK_CELLS = 8_000_000
+#: blocks scored at once (each holds a few arrays of _BLOCK_CELLS cells)
+_THREADS = max(1, min(2, os.cpu_count() or 1))
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -410,11 +417,17 @@ def _score_blocks(
     profiles: tuple[np.ndarray, np.ndarray],
     only: np.ndarray | None = None,
     pinned: np.ndarray | None = None,
-) -> Iterator[_Block]:
+    then: Callable[[_Block], _T] = lambda block: block,  # type: ignore[assignment,return-value]
+) -> Iterator[_T]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
     role profile, then spread to the roles the block can reach; the hard constraints per role.
     With ``only`` (a bool mask of seekers), only those are scored; ``pinned`` as in
-    :func:`score_pairs`."""
+    :func:`score_pairs`.
+
+    Blocks are independent, so they are scored on :data:`_THREADS` threads (numpy works
+    outside Python's lock); ``then(block)`` runs on the same thread, so only its (small)
+    result is kept, and the results come in block order whatever the threads.
+    """
     weights = config.weights
     profile, first = profiles
 
@@ -437,7 +450,7 @@ def _score_blocks(
     not_offered = (~roles.offers).astype(np.float64)
     role_languages = roles.languages.T.astype(np.float64)
 
-    for rows, cols in _blocks(seekers, columns, seeker_points, config.block_size, only):
+    def score_block(rows: np.ndarray, cols: np.ndarray) -> _T:
         skill_p = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
         skill_p[:, no_need] = 1.0
         np.clip(skill_p, 0.0, 1.0, out=skill_p)
@@ -476,13 +489,30 @@ def _score_blocks(
             found = (pin >= 0) & (at < cols.size) & (cols[np.minimum(at, cols.size - 1)] == pin)
             local_pin = np.where(found, at, -1)
         kept, pruned_best = _top_candidates(allowed, score, config.candidates, local_pin)
-        yield _Block(
+        return then(_Block(
             seekers=rows, columns=cols, profile_score=score_p, score=score, skill=skill_p,
             transfer=transfer_p, wish=wish_p,
             checks=(reach, hours_ok, lang_ok, needs_ok), feasible=feasible,
             good_enough=good_enough, allowed=allowed,
             kept=kept, pruned_best=pruned_best,
-        )
+        ))
+
+    blocks = _blocks(seekers, columns, seeker_points, config.block_size, only)
+    head = list(itertools.islice(blocks, 2))
+    if _THREADS == 1 or len(head) < 2:  # one block: nothing to overlap
+        for rows, cols in head:
+            yield score_block(rows, cols)
+        return
+    blocks = itertools.chain(head, blocks)
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        # at most _THREADS blocks ahead of the one being handed out, so memory stays bounded
+        pending: collections.deque[Future[_T]] = collections.deque()
+        for rows, cols in blocks:
+            pending.append(pool.submit(score_block, rows, cols))
+            if len(pending) > _THREADS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class _Outside:
@@ -592,7 +622,9 @@ def score_pairs(
     parts: list[tuple[np.ndarray, ...]] = []
 
     outside = _Outside(roles, profiles)
-    for b in _score_blocks(seekers, roles, concepts, config, profiles, pinned=pinned):
+    def summarize(b: _Block) -> tuple[int, tuple[np.ndarray, ...]]:
+        """Write one block's rows of the outputs (rows of blocks never overlap) and return
+        its kept pairs."""
         rows, cols = b.seekers, b.columns
         reach, hours_ok, lang_ok, needs_ok = b.checks
         excluded[rows] = outside.excluded(seekers, rows, reach)
@@ -631,12 +663,16 @@ def score_pairs(
         best_excluded[rows], best_excluded_score[rows] = role, top
         best_excluded_by[rows] = flags
 
-        if on_block is not None:
-            on_block(rows.size)
         r, c = np.nonzero(b.kept)
         p = profiles[0][cols[c]]
-        parts.append((rows[r], cols[c], b.score[r, c], b.skill[r, p], b.transfer[r, p],
-                      b.wish[r, p]))
+        return rows.size, (rows[r], cols[c], b.score[r, c], b.skill[r, p], b.transfer[r, p],
+                           b.wish[r, p])
+
+    for size, part in _score_blocks(seekers, roles, concepts, config, profiles, pinned=pinned,
+                                    then=summarize):
+        parts.append(part)
+        if on_block is not None:
+            on_block(size)
 
     if parts:
         r, c, s, k, t, w = (np.concatenate(x) for x in zip(*parts, strict=True))
@@ -689,18 +725,24 @@ def pruned_blocks(
     if config.candidates <= 0:
         return
     profile, first = profiles = role_profiles(roles)
-    for b in _score_blocks(seekers, roles, concepts, config, profiles, only, pinned):
+    def pieces(b: _Block) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         pruned = b.allowed & ~b.kept
         if not pruned.any():
-            continue
+            return []
         local = profile[b.columns]
         order = np.argsort(local, kind="stable")
         bounds = np.searchsorted(local[order], np.arange(first.size + 1))
         hit = np.flatnonzero(np.bincount(local, weights=pruned.sum(axis=0),
                                          minlength=first.size))
+        out = []
         for p in hit.tolist():
             members = order[bounds[p]:bounds[p + 1]]
             mask = pruned[:, members]
             some = mask.any(axis=1)
-            yield b.seekers[some], b.columns[members], b.profile_score[some, p:p + 1], \
-                mask[some]
+            out.append((b.seekers[some], b.columns[members], b.profile_score[some, p:p + 1],
+                        mask[some]))
+        return out
+
+    for found in _score_blocks(seekers, roles, concepts, config, profiles, only, pinned,
+                               then=pieces):
+        yield from found
