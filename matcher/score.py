@@ -417,7 +417,8 @@ def _score_blocks(
     profiles: tuple[np.ndarray, np.ndarray],
     only: np.ndarray | None = None,
     pinned: np.ndarray | None = None,
-    then: Callable[[_Block], _T] = lambda block: block,  # type: ignore[assignment,return-value]
+    *,
+    then: Callable[[_Block], _T],
 ) -> Iterator[_T]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
     role profile, then spread to the roles the block can reach; the hard constraints per role.
@@ -499,11 +500,11 @@ def _score_blocks(
 
     blocks = _blocks(seekers, columns, seeker_points, config.block_size, only)
     head = list(itertools.islice(blocks, 2))
-    if _THREADS == 1 or len(head) < 2:  # one block: nothing to overlap
-        for rows, cols in head:
+    blocks = itertools.chain(head, blocks)
+    if _THREADS == 1 or len(head) < 2:  # one block, or one core: nothing to overlap
+        for rows, cols in blocks:
             yield score_block(rows, cols)
         return
-    blocks = itertools.chain(head, blocks)
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         # at most _THREADS blocks ahead of the one being handed out, so memory stays bounded
         pending: collections.deque[Future[_T]] = collections.deque()

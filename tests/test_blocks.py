@@ -88,3 +88,20 @@ def test_a_block_far_from_every_role_still_names_the_best_excluded_one(
     assert graph.excluded[0].tolist() == [2, 0, 0, 0]
     reason = result.matches.get_column("reason")[0]
     assert "R2" in reason and "R1" not in reason
+
+
+def test_one_thread_scores_every_block_as_two_do(
+    taxonomy: matcher.Taxonomy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many blocks of one seeker each: scored on one thread (a one-core machine) or on two,
+    the candidate graph and the outputs are the same."""
+    rng = np.random.default_rng(11)
+    seekers, roles = random_batch(rng, 9, 12)
+    seekers, roles = _spread(seekers, rng), _spread(roles, rng)
+    two, graph_two = _run(seekers, roles, taxonomy, monkeypatch, every_role=False, block_size=1)
+    monkeypatch.setattr(matcher.score, "_THREADS", 1)
+    one, graph_one = _run(seekers, roles, taxonomy, monkeypatch, every_role=False, block_size=1)
+    assert (graph_one.scores != graph_two.scores).nnz == 0
+    assert np.array_equal(graph_one.excluded, graph_two.excluded)
+    assert one.matches.equals(two.matches)
+    assert one.alternatives.equals(two.alternatives)
