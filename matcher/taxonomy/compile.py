@@ -356,6 +356,90 @@ def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int,
     )
 
 
+def _by_index(names: dict[str, dict[str, list[str]]], uris: list[str],
+              ) -> dict[str, list[tuple[str, ...]]]:
+    """Names per language in the order of ``uris`` (English first, then by language code)."""
+    return {lang: [tuple(per_uri.get(uri, ())) for uri in uris]
+            for lang, per_uri in sorted(names.items(), key=lambda kv: (kv[0] != "en", kv[0]))}
+
+
+_NAME_COLUMNS = {
+    "occupations": ["conceptUri", "preferredLabel", "altLabels", "hiddenLabels"],
+    "ISCOGroups": ["conceptUri", "preferredLabel", "altLabels"],
+    "skills": ["conceptUri", "preferredLabel", "altLabels", "hiddenLabels"],
+    "skillGroups": ["conceptUri", "preferredLabel", "altLabels", "hiddenLabels"],
+}
+
+
+def _names_by_language(
+    download: _Download, english: dict[str, pl.DataFrame], occ_index: dict[str, int],
+    isco_by_uri: dict[str, str], skill_index: dict[str, int], dropped: dict[str, int],
+) -> tuple[dict[str, dict[str, list[str]]], ...]:
+    """Occupation, ISCO group and skill names by language: the official classification files
+    first (English from the frames already read), then label tables."""
+    occ_names: dict[str, dict[str, list[str]]] = {}
+    isco_names: dict[str, dict[str, list[str]]] = {}
+    skill_names: dict[str, dict[str, list[str]]] = {}
+    into = {"occupations": occ_names, "ISCOGroups": isco_names, "skills": skill_names,
+            "skillGroups": skill_names}
+    for kind, names in into.items():
+        for lang in download.languages(kind):
+            frame = english[kind] if lang == "en" else download.read(
+                f"{kind}_{lang}.csv", _NAME_COLUMNS[kind])
+            _merge(names, lang, _classification_names(frame))
+    for lang, path in sorted(download.label_tables):
+        table_names = _read_label_table(path)
+        known = {u: n for u, n in table_names.items() if u in occ_index or u in isco_by_uri
+                 or u in skill_index}
+        dropped[f"{path.name}: labels of unknown concepts"] = len(table_names) - len(known)
+        _merge(occ_names, lang, {u: n for u, n in known.items() if u in occ_index})
+        _merge(isco_names, lang, {u: n for u, n in known.items() if u in isco_by_uri})
+        _merge(skill_names, lang, {u: n for u, n in known.items() if u in skill_index})
+    return occ_names, isco_names, skill_names
+
+
+def _occupation_skills(download: _Download, occ_index: dict[str, int],
+                       skill_index: dict[str, int], dropped: dict[str, int]) -> sp.csr_array:
+    """Occupation x skill relations: 1 essential, 0.5 optional (the stronger of a pair listed
+    twice)."""
+    relations = download.read("occupationSkillRelations.csv",
+                              ["occupationUri", "relationType", "skillUri"])
+    relations = relations.with_columns(
+        pl.col("occupationUri").replace_strict(occ_index, default=None, return_dtype=pl.Int32)
+        .alias("row"),
+        pl.col("skillUri").replace_strict(skill_index, default=None, return_dtype=pl.Int32)
+        .alias("col"),
+        pl.col("relationType").replace_strict(_RELATION_WEIGHT, default=None,
+                                              return_dtype=pl.Float32).alias("weight"),
+    )
+    usable = relations.drop_nulls(["row", "col", "weight"])
+    if usable.height < relations.height:
+        dropped["occupationSkillRelations.csv: unknown URI or relation type"] = (
+            relations.height - usable.height)
+    usable = usable.group_by("row", "col").agg(pl.col("weight").max())
+    return _csr(usable["row"].to_numpy(), usable["col"].to_numpy(),
+                usable["weight"].to_numpy(), (len(occ_index), len(skill_index)), np.float32)
+
+
+def _skill_parents(download: _Download, skill_index: dict[str, int],
+                   dropped: dict[str, int]) -> sp.csr_array:
+    """The skill hierarchy: skill x broader skill or group, True where related."""
+    broader = download.read("broaderRelationsSkillPillar.csv", ["conceptUri", "broaderUri"])
+    broader = broader.with_columns(
+        pl.col("conceptUri").replace_strict(skill_index, default=None, return_dtype=pl.Int32)
+        .alias("row"),
+        pl.col("broaderUri").replace_strict(skill_index, default=None, return_dtype=pl.Int32)
+        .alias("col"),
+    )
+    usable = broader.drop_nulls(["row", "col"]).unique(["row", "col"])
+    if usable.height < broader.height:
+        # ESCO v1.1.1 names 7 parents that its skillGroups file does not define.
+        dropped["broaderRelationsSkillPillar.csv: unknown URI or repeated pair"] = (
+            broader.height - usable.height)
+    return _csr(usable["row"].to_numpy(), usable["col"].to_numpy(),
+                np.ones(usable.height, dtype=bool), (len(skill_index), len(skill_index)), bool)
+
+
 def compile_taxonomy(
     esco: str | Path, crosswalk: str | Path | None = None, *, version: str | None = None,
     titles: Sequence[str | Path] = (),
@@ -421,39 +505,16 @@ def compile_taxonomy(
     skill_is_group[skills.height:] = True
 
     # --- labels by language: official classifications first, then label tables ----------------
-    occ_names: dict[str, dict[str, list[str]]] = {}
-    isco_names: dict[str, dict[str, list[str]]] = {}
-    skill_names: dict[str, dict[str, list[str]]] = {}
-    for lang in download.languages("occupations"):
-        frame = occupations if lang == "en" else download.read(
-            f"occupations_{lang}.csv", ["conceptUri", "preferredLabel", "altLabels",
-                                        "hiddenLabels"])
-        _merge(occ_names, lang, _classification_names(frame))
-    for lang in download.languages("ISCOGroups"):
-        frame = isco if lang == "en" else download.read(
-            f"ISCOGroups_{lang}.csv", ["conceptUri", "preferredLabel", "altLabels"])
-        _merge(isco_names, lang, _classification_names(frame))
-    for kind, table in (("skills", skills), ("skillGroups", groups)):
-        for lang in download.languages(kind):
-            frame = table if lang == "en" else download.read(
-                f"{kind}_{lang}.csv", ["conceptUri", "preferredLabel", "altLabels",
-                                       "hiddenLabels"])
-            _merge(skill_names, lang, _classification_names(frame))
-    for lang, path in sorted(download.label_tables):
-        table_names = _read_label_table(path)
-        known = {u: n for u, n in table_names.items() if u in occ_index or u in isco_by_uri
-                 or u in skill_index}
-        dropped[f"{path.name}: labels of unknown concepts"] = len(table_names) - len(known)
-        _merge(occ_names, lang, {u: n for u, n in known.items() if u in occ_index})
-        _merge(isco_names, lang, {u: n for u, n in known.items() if u in isco_by_uri})
-        _merge(skill_names, lang, {u: n for u, n in known.items() if u in skill_index})
+    occ_names, isco_names, skill_names = _names_by_language(
+        download, {"occupations": occupations, "ISCOGroups": isco, "skills": skills,
+                   "skillGroups": groups}, occ_index, isco_by_uri, skill_index, dropped)
 
     # --- STYRK-08 / national titles ---------------------------------------------------------
     occupation_styrk = [""] * len(occupation_uris)
     styrk_labels: dict[str, str] = {}
     crosswalk_titles = False
     if crosswalk is not None:
-        occupation_styrk, styrk_labels, national, lang, unknown = apply_crosswalk(
+        occupation_styrk, styrk_labels, national, _lang, unknown = apply_crosswalk(
             Path(crosswalk), occupation_uris, occupation_isco)
         dropped["crosswalk: rows of unknown occupations"] = unknown
         if national:  # national titles (ESCO-STAR) are vocabulary, never labels
@@ -464,46 +525,8 @@ def compile_taxonomy(
                                   if _ISCO_URI + c in isco_by_uri})
 
     # --- relations --------------------------------------------------------------------------
-    relations = download.read("occupationSkillRelations.csv",
-                              ["occupationUri", "relationType", "skillUri"])
-    relations = relations.with_columns(
-        pl.col("occupationUri").replace_strict(occ_index, default=None, return_dtype=pl.Int32)
-        .alias("row"),
-        pl.col("skillUri").replace_strict(skill_index, default=None, return_dtype=pl.Int32)
-        .alias("col"),
-        pl.col("relationType").replace_strict(_RELATION_WEIGHT, default=None,
-                                              return_dtype=pl.Float32).alias("weight"),
-    )
-    usable = relations.drop_nulls(["row", "col", "weight"])
-    if usable.height < relations.height:
-        dropped["occupationSkillRelations.csv: unknown URI or relation type"] = (
-            relations.height - usable.height)
-    # A pair listed twice keeps its stronger relation.
-    usable = usable.group_by("row", "col").agg(pl.col("weight").max())
-    occupation_skills = _csr(usable["row"].to_numpy(), usable["col"].to_numpy(),
-                             usable["weight"].to_numpy(), (len(occupation_uris), len(skill_uris)),
-                             np.float32)
-
-    broader = download.read("broaderRelationsSkillPillar.csv", ["conceptUri", "broaderUri"])
-    broader = broader.with_columns(
-        pl.col("conceptUri").replace_strict(skill_index, default=None, return_dtype=pl.Int32)
-        .alias("row"),
-        pl.col("broaderUri").replace_strict(skill_index, default=None, return_dtype=pl.Int32)
-        .alias("col"),
-    )
-    usable = broader.drop_nulls(["row", "col"]).unique(["row", "col"])
-    if usable.height < broader.height:
-        # ESCO v1.1.1 names 7 parents that its skillGroups file does not define.
-        dropped["broaderRelationsSkillPillar.csv: unknown URI or repeated pair"] = (
-            broader.height - usable.height)
-    skill_parents = _csr(usable["row"].to_numpy(), usable["col"].to_numpy(),
-                         np.ones(usable.height, dtype=bool), (len(skill_uris), len(skill_uris)),
-                         bool)
-
-    def by_index(names: dict[str, dict[str, list[str]]], uris: list[str],
-                 ) -> dict[str, list[tuple[str, ...]]]:
-        return {lang: [tuple(per_uri.get(uri, ())) for uri in uris]
-                for lang, per_uri in sorted(names.items(), key=lambda kv: (kv[0] != "en", kv[0]))}
+    occupation_skills = _occupation_skills(download, occ_index, skill_index, dropped)
+    skill_parents = _skill_parents(download, skill_index, dropped)
 
     title_rows: list[tuple[str, str, str, str]] = []
     for title_file in [*titles, *([crosswalk] if crosswalk_titles and crosswalk else [])]:
@@ -514,17 +537,17 @@ def compile_taxonomy(
                      | ({Path(crosswalk).name} if crosswalk is not None else set())
                      | {Path(t).name for t in titles})
     isco_uris = [_ISCO_URI + code for code in isco_codes]
-    isco_by_code = by_index(isco_names, isco_uris)
+    isco_by_code = _by_index(isco_names, isco_uris)
     return Taxonomy(
         version=version,
         occupation_uris=occupation_uris,
         occupation_isco=occupation_isco,
         occupation_styrk=occupation_styrk,
-        occupation_names=by_index(occ_names, occupation_uris),
+        occupation_names=_by_index(occ_names, occupation_uris),
         occupation_descriptions=occupation_descriptions,
         occupation_skills=occupation_skills,
         skill_uris=skill_uris,
-        skill_names=by_index(skill_names, skill_uris),
+        skill_names=_by_index(skill_names, skill_uris),
         skill_is_group=skill_is_group,
         skill_parents=skill_parents,
         isco_names={code: {lang: isco_by_code[lang][i] for lang in isco_by_code
