@@ -49,54 +49,15 @@ def _describe(d: TestResult) -> str:
 
 def verdict(f: Families, alpha: float, score_source: str, min_cell: int) -> Verdict:
     """Turn the typed results into a :class:`Verdict`."""
-    reasons: list[str] = []
     decisive = [d for d in f.tests if d.decisive]
     ok = [d for d in decisive if d.status == "ok"]
     hits = [d for d in ok if d.p_adjusted is not None and d.p_adjusted < alpha
             and d.odds_ratio is not None and d.odds_ratio > 1]
     hits.sort(key=lambda d: (d.p_adjusted or 0.0, d.scope))
-    creaming = bool(hits)
     driven_by = f"{hits[0].test} {hits[0].scope}" if hits else None
-    if creaming:
-        reasons.append(
-            f"Creaming detected, driven by {driven_by}: selection favours employability beyond "
-            f"fit. {_describe(hits[0])} < alpha {alpha}.")
-        reasons += [f"Also significant: {_describe(d)}." for d in hits[1:]]
-    else:
-        reasons.append("No creaming detected by the conditional test (C6, fit and opportunity "
-                       "held constant).")
-        for d in decisive:
-            if d.status == "ok":
-                reasons.append(
-                    f"{_describe(d)}. With this pool the smallest effect detectable with 80 % "
-                    f"power is an odds ratio of {_fmt(d.mde_or)} per SD (one-sided alpha "
-                    f"{_fmt(d.mde_alpha, 4)}): creaming weaker than that may go unseen.")
-            elif d.mde_or is not None:
-                reasons.append(
-                    f"{d.test} {d.scope}: {d.status}: {d.note}. With this pool the "
-                    f"smallest effect detectable with 80 % power is about an odds ratio of "
-                    f"{_fmt(d.mde_or)} per SD (one-sided alpha {_fmt(d.mde_alpha, 4)}): "
-                    "creaming weaker than that may go unseen.")
-            else:
-                reasons.append(f"{d.test} {d.scope}: {d.status}: {d.note}. No power "
-                               "statement is possible for it.")
-    for d in ok:
-        two = d.p_two_sided
-        if d.odds_ratio is not None and d.odds_ratio < 1 and two is not None \
-                and min(1.0, two * len(ok)) < alpha:
-            reasons.append(
-                f"{d.test} {d.scope} favours the harder to place (odds ratio "
-                f"{_fmt(d.odds_ratio)}): positive action, which is not creaming.")
-    for d in f.tests:
-        if not d.decisive:
-            status = _describe(d) if d.status == "ok" else f"{d.status}: {d.note}"
-            reasons.append(f"Robustness check, not decisive (coarse fit strata leave residual "
-                           f"confounding): Mantel-Haenszel {status}.")
-    for d in f.tests_by_tier:
-        if d.status == "ok" and d.p_adjusted is not None and d.p_adjusted < alpha \
-                and d.odds_ratio is not None and d.odds_ratio > 1:
-            reasons.append(f"Inside {d.scope}: {_describe(d)} (reported per tier, not "
-                           "decisive).")
+    reasons = _creaming(decisive, hits, alpha)
+    reasons += _positive_action(ok, alpha)
+    reasons += _secondary(f, alpha)
     c23 = f.ratio
     if c23 is not None and c23.four_fifths_flag:
         reasons.append(
@@ -107,22 +68,81 @@ def verdict(f: Families, alpha: float, score_source: str, min_cell: int) -> Verd
         reasons.append(f"Employability index: {score_source}; within-tier tests need "
                        "an employability column.")
     reasons += _no_eligible(f, min_cell)
-    park = f.parking
-    parked = False
-    test = park.test
-    if park.status == "assessed" and test is not None:
-        parked = bool(test.p_value is not None and test.p_value < alpha
-                      and (test.odds_ratio is None or test.odds_ratio > 1))
-        reasons.append(
-            f"{'Parking detected' if parked else 'No parking detected'} over "
-            f"{park.batches} batches (C9): the hardest tier was never selected with odds "
-            f"ratio {_fmt(test.odds_ratio)} relative to others of the same mean fit, one-sided "
-            f"p {_p(test.p_value)}; detectable with 80 % power: {_fmt(test.mde_or)}.")
-    else:
-        reasons.append(f"Parking not assessed: {park.note}.")
-    return Verdict(creaming_detected=creaming, parking_detected=parked,
-                   parking_assessed=park.status == "assessed", driven_by=driven_by,
+    parked, said = _parking(f, alpha)
+    reasons.append(said)
+    return Verdict(creaming_detected=bool(hits), parking_detected=parked,
+                   parking_assessed=f.parking.status == "assessed", driven_by=driven_by,
                    reasons=reasons)
+
+
+def _creaming(decisive: list[TestResult], hits: list[TestResult], alpha: float) -> list[str]:
+    """The decisive tests: creaming driven by the strongest hit, or none found, with what
+    this pool could have detected."""
+    if hits:
+        return [
+            f"Creaming detected, driven by {hits[0].test} {hits[0].scope}: selection favours "
+            f"employability beyond fit. {_describe(hits[0])} < alpha {alpha}.",
+            *(f"Also significant: {_describe(d)}." for d in hits[1:]),
+        ]
+    reasons = ["No creaming detected by the conditional test (C6, fit and opportunity "
+               "held constant)."]
+    for d in decisive:
+        if d.status == "ok":
+            reasons.append(
+                f"{_describe(d)}. With this pool the smallest effect detectable with 80 % "
+                f"power is an odds ratio of {_fmt(d.mde_or)} per SD (one-sided alpha "
+                f"{_fmt(d.mde_alpha, 4)}): creaming weaker than that may go unseen.")
+        elif d.mde_or is not None:
+            reasons.append(
+                f"{d.test} {d.scope}: {d.status}: {d.note}. With this pool the "
+                f"smallest effect detectable with 80 % power is about an odds ratio of "
+                f"{_fmt(d.mde_or)} per SD (one-sided alpha {_fmt(d.mde_alpha, 4)}): "
+                "creaming weaker than that may go unseen.")
+        else:
+            reasons.append(f"{d.test} {d.scope}: {d.status}: {d.note}. No power "
+                           "statement is possible for it.")
+    return reasons
+
+
+def _positive_action(ok: list[TestResult], alpha: float) -> list[str]:
+    """Decisive tests that favour the harder to place (two-sided, Bonferroni over them)."""
+    return [
+        f"{d.test} {d.scope} favours the harder to place (odds ratio "
+        f"{_fmt(d.odds_ratio)}): positive action, which is not creaming."
+        for d in ok
+        if d.odds_ratio is not None and d.odds_ratio < 1 and d.p_two_sided is not None
+        and min(1.0, d.p_two_sided * len(ok)) < alpha
+    ]
+
+
+def _secondary(f: Families, alpha: float) -> list[str]:
+    """The robustness check and the per-tier tests: reported, never decisive."""
+    reasons = []
+    for d in f.tests:
+        if not d.decisive:
+            status = _describe(d) if d.status == "ok" else f"{d.status}: {d.note}"
+            reasons.append(f"Robustness check, not decisive (coarse fit strata leave residual "
+                           f"confounding): Mantel-Haenszel {status}.")
+    for d in f.tests_by_tier:
+        if d.status == "ok" and d.p_adjusted is not None and d.p_adjusted < alpha \
+                and d.odds_ratio is not None and d.odds_ratio > 1:
+            reasons.append(f"Inside {d.scope}: {_describe(d)} (reported per tier, not "
+                           "decisive).")
+    return reasons
+
+
+def _parking(f: Families, alpha: float) -> tuple[bool, str]:
+    """Parking across batches (C9): detected or not, and the sentence that says so."""
+    park, test = f.parking, f.parking.test
+    if park.status != "assessed" or test is None:
+        return False, f"Parking not assessed: {park.note}."
+    parked = bool(test.p_value is not None and test.p_value < alpha
+                  and (test.odds_ratio is None or test.odds_ratio > 1))
+    return parked, (
+        f"{'Parking detected' if parked else 'No parking detected'} over "
+        f"{park.batches} batches (C9): the hardest tier was never selected with odds "
+        f"ratio {_fmt(test.odds_ratio)} relative to others of the same mean fit, one-sided "
+        f"p {_p(test.p_value)}; detectable with 80 % power: {_fmt(test.mde_or)}.")
 
 
 def _no_eligible(f: Families, min_cell: int) -> list[str]:
