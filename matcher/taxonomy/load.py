@@ -49,8 +49,9 @@ def load_taxonomy(path: str | Path | None = None, *,
     crosswalk : str or Path, optional
         An official ESCO mapping table: ESCO-STYRK-08 gives each occupation its STYRK-08 code
         (and the codes' Norwegian titles); a table with finer national codes (ESCO-STAR) adds
-        its titles as labels of the mapped occupations. With a folder it is compiled in (and
-        is part of the cache key); with a snapshot it replaces the snapshot's STYRK codes.
+        its titles as vocabulary for resolution (never as labels). With a folder it is
+        compiled in (and is part of the cache key); with a snapshot it replaces the snapshot's
+        STYRK codes.
 
     Returns
     -------
@@ -93,7 +94,7 @@ def _builtin_with(crosswalk: Path, stamp: tuple[int, int]) -> Taxonomy:
 
 
 def _with_crosswalk(tax: Taxonomy, crosswalk: Path, cached: bool = True) -> Taxonomy:
-    """A copy of ``tax`` whose STYRK codes (or national labels) come from ``crosswalk``."""
+    """A copy of ``tax`` whose STYRK codes (or national titles) come from ``crosswalk``."""
     if cached and tax is _builtin():
         stat = crosswalk.stat()
         return _builtin_with(crosswalk.resolve(), (stat.st_size, stat.st_mtime_ns))
