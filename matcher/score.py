@@ -45,8 +45,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.spatial import cKDTree
 
+from matcher._scan import EARTH_RADIUS_KM, reach_matrix, scan_block
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
 
@@ -64,8 +64,6 @@ __all__ = [
 CONSTRAINTS = ("distance", "hours", "language", "needs")
 #: roles kept per seeker that only a need kept out (the best first), for the reasons to name
 ASK_ROLES = 3
-#: mean Earth radius (IUGG)
-EARTH_RADIUS_KM = 6371.0088
 #: cells of one dense block (seekers x roles), about 64 MB of float64
 _BLOCK_CELLS = 8_000_000
 #: blocks scored at once (each holds a few arrays of _BLOCK_CELLS cells)
@@ -137,23 +135,10 @@ def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
 
 
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                  lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance on a sphere of radius :data:`EARTH_RADIUS_KM` (haversine form)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
-def _role_points(roles: RoleVectors) -> np.ndarray:
-    """Each role's point on the unit sphere (NaN where the role states no location)."""
-    return _unit_vectors(roles.lat, roles.lon)
-
-
-#: pairs whose squared chord lies this close to the seeker's limit are decided by the
-#: haversine distance itself (the dot product's rounding is ~1e-15 at most)
-_CHORD_BAND = 1e-12
+def _places(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Rows (x, y, z, lat, lon): the point on the unit sphere and the place in degrees, as
+    the reach test takes them (NaN where no place is stated)."""
+    return np.ascontiguousarray(np.column_stack([_unit_vectors(lat, lon), lat, lon]))
 
 
 def _chord_limit(radius_km: np.ndarray) -> np.ndarray:
@@ -161,45 +146,20 @@ def _chord_limit(radius_km: np.ndarray) -> np.ndarray:
     return 2.0 * np.sin(np.minimum(radius_km / EARTH_RADIUS_KM, np.pi) / 2.0)
 
 
-def _within_reach(
-    seekers: SeekerVectors, rows: np.ndarray, roles: RoleVectors, columns: np.ndarray,
-    role_points: np.ndarray,
-) -> np.ndarray:
-    """Which of the roles ``columns`` each seeker of ``rows`` can reach: great-circle distance
-    <= their radius.
+def _reach_floor(radius_km: np.ndarray) -> np.ndarray:
+    """The least dot product of two points on the unit sphere within ``radius_km``."""
+    return 1.0 - _chord_limit(radius_km) ** 2 / 2.0
 
-    On the unit sphere the great-circle distance grows with the straight-line (chord)
-    distance, ``chord = 2 sin(d / 2R)``, and ``chord**2 = 2 - 2 (p . q)``: one matrix product
-    per block compares every pair with the seeker's limit. Pairs within a hair of the limit
-    are decided by the haversine distance, so a pair on the boundary is judged exactly as the
-    definition says.
-    """
-    lat, lon, radius = seekers.lat[rows], seekers.lon[rows], seekers.radius_km[rows]
-    block_located = np.flatnonzero(~np.isnan(lat))
-    role_located = np.flatnonzero(~np.isnan(roles.lat[columns]))
-    # out of reach only where both sides state a place and the distance is too far
-    ok = np.ones((rows.size, columns.size), dtype=bool)
-    if role_located.size == 0 or block_located.size == 0:
-        return ok
-    limit = _chord_limit(radius[block_located]) ** 2
-    # chord**2 <= limit  <=>  p . q >= 1 - limit / 2; ``gap`` is p . q less that bound
-    gap = _unit_vectors(lat[block_located], lon[block_located]) @ \
-        role_points[columns[role_located]].T
-    gap -= (1.0 - limit / 2.0)[:, np.newaxis]
-    near = gap >= 0.0
-    np.abs(gap, out=gap)
-    unsure = gap <= _CHORD_BAND / 2.0
-    if unsure.any():
-        bi, bj = np.nonzero(unsure)
-        i, j = rows[block_located[bi]], columns[role_located[bj]]
-        near[bi, bj] = _haversine_km(seekers.lat[i], seekers.lon[i], roles.lat[j],
-                                     roles.lon[j]) <= seekers.radius_km[i]
-    if block_located.size == rows.size and role_located.size == columns.size:
-        return near
-    sub = ok[block_located]
-    sub[:, role_located] = near
-    ok[block_located] = sub
-    return ok
+
+def _within_reach(seekers: SeekerVectors, rows: np.ndarray, roles: RoleVectors,
+                  columns: np.ndarray) -> np.ndarray:
+    """Which of the roles ``columns`` each seeker of ``rows`` can reach: great-circle distance
+    <= their radius, where both sides state a place (:func:`matcher._scan.reach_matrix`;
+    :func:`_score_blocks` makes the same test inside its one pass over the cells)."""
+    radius = seekers.radius_km[rows]
+    return reach_matrix(_places(seekers.lat[rows], seekers.lon[rows]), _reach_floor(radius),
+                        radius, np.ascontiguousarray(_places(roles.lat[columns],
+                                                             roles.lon[columns]).T))
 
 
 def _morton(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -220,20 +180,21 @@ def _morton(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 class _Columns:
     """Which roles a block of seekers must be scored against densely: every role some seeker
-    of the block can reach (a k-d tree query around the block), and every role without a
-    location. The others are out of reach for the whole block; :class:`_Outside` sums them
-    up without scoring them pair by pair."""
+    of the block can reach (those within the block's radius plus the farthest reach of its
+    seekers around its centre, a generous bound), and every role without a location. The
+    others are out of reach for the whole block; :class:`_Outside` sums them up without
+    scoring them pair by pair."""
 
     def __init__(self, roles: RoleVectors, points: np.ndarray) -> None:
         self.n_roles = roles.slots.shape[0]
         located = ~np.isnan(roles.lat)
         self.located = np.flatnonzero(located)
         self.unlocated = np.flatnonzero(~located)
-        self.tree = cKDTree(points[self.located]) if self.located.size else None
+        self.points = np.ascontiguousarray(points[self.located])
         self.all = np.arange(self.n_roles)
 
     def of(self, seekers: SeekerVectors, rows: np.ndarray, points: np.ndarray) -> np.ndarray:
-        if self.tree is None:
+        if self.located.size == 0:
             return self.all
         if np.isnan(seekers.lat[rows]).any():
             return self.all  # a seeker without a location reaches every role
@@ -247,38 +208,42 @@ class _Columns:
         reach = float(_chord_limit(seekers.radius_km[rows]).max())
         if spread + reach >= 2.0:
             return self.all
-        hits = self.tree.query_ball_point(centre, r=(spread + reach) * (1 + 1e-9) + 1e-12)
-        near = self.located[np.asarray(hits, dtype=np.int64)]
-        if near.size == self.located.size:
+        bound = (spread + reach) * (1 + 1e-9) + 1e-12
+        # squared chord to the centre, 1 - 2 p.c + 1 for unit vectors, against the bound
+        near = self.points @ centre >= 1.0 - bound * bound / 2.0 - 1e-12
+        if near.all():
             return self.all
-        return np.union1d(near, self.unlocated)
+        return np.sort(np.concatenate([self.located[near], self.unlocated]))
 
 
-def _best_similarity(
-    lists: list[list[int]],
-    sim: np.ndarray,
-    position: dict[int, int],
-    role_pos: np.ndarray,
-) -> np.ndarray:
-    """Per seeker and role the best similarity of the seeker's concepts to the role's.
+class _BestSimilarity:
+    """Per seeker and role profile the best similarity of the seeker's concepts (wishes, or
+    past occupations) to the profile's occupation; NaN where the seeker lists no concept or
+    the profile names no occupation. The similarity table is cut to the batch once."""
 
-    NaN where the seeker lists no concept or the role names no occupation.
-    """
-    fit = np.full((len(lists), role_pos.shape[0]), np.nan)
-    width = max((len(w) for w in lists), default=0)
-    has_occ = role_pos >= 0
-    if width == 0 or not has_occ.any():
+    def __init__(self, sim: np.ndarray, position: dict[int, int], role_pos: np.ndarray) -> None:
+        self.position = position
+        self.n_roles = role_pos.shape[0]
+        self.has_occ = role_pos >= 0
+        # sim with an extra row of -inf for padding, restricted to roles naming an occupation
+        self.table = np.vstack([sim[:, role_pos[self.has_occ]],
+                                np.full((1, int(self.has_occ.sum())), -np.inf)])
+
+    def __call__(self, lists: list[list[int]]) -> np.ndarray:
+        fit = np.full((len(lists), self.n_roles), np.nan)
+        width = max((len(w) for w in lists), default=0)
+        if width == 0 or not self.has_occ.any():
+            return fit
+        pad = self.table.shape[0] - 1
+        rows = np.full((len(lists), width), pad, dtype=np.int64)
+        for i, w in enumerate(lists):
+            rows[i, : len(w)] = [self.position[c] for c in w]
+        best = self.table[rows[:, 0]]  # (n_block, n_roles_with_occupation)
+        for c in range(1, width):
+            np.maximum(best, self.table[rows[:, c]], out=best)
+        stated = np.array([len(w) > 0 for w in lists])
+        fit[np.ix_(stated, self.has_occ)] = best[stated]
         return fit
-    # sim with an extra row of -inf for padding, restricted to roles that name an occupation
-    sim_roles = np.vstack([sim[:, role_pos[has_occ]], np.full((1, int(has_occ.sum())), -np.inf)])
-    pad = sim_roles.shape[0] - 1
-    table = np.full((len(lists), width), pad, dtype=np.int64)
-    for i, w in enumerate(lists):
-        table[i, : len(w)] = [position[c] for c in w]
-    best = sim_roles[table].max(axis=1)  # (n_block, n_roles_with_occupation)
-    stated = np.array([len(w) > 0 for w in lists])
-    fit[np.ix_(stated, has_occ)] = best[stated]
-    return fit
 
 
 def _to_roles(columns: np.ndarray, local: np.ndarray) -> np.ndarray:
@@ -287,17 +252,6 @@ def _to_roles(columns: np.ndarray, local: np.ndarray) -> np.ndarray:
     found = local >= 0
     out[found] = columns[local[found]]
     return out
-
-
-def _best(mask: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row the highest-scoring column within ``mask`` (first on ties), or -1 and NaN."""
-    if mask.shape[1] == 0:
-        return np.full(mask.shape[0], -1, dtype=np.int64), np.full(mask.shape[0], np.nan)
-    masked = np.where(mask, score, -np.inf)
-    arg = masked.argmax(axis=1)
-    top = masked[np.arange(masked.shape[0]), arg]
-    has = np.isfinite(top)
-    return np.where(has, arg, -1), np.where(has, top, np.nan)
 
 
 def role_profiles(roles: RoleVectors) -> tuple[np.ndarray, np.ndarray]:
@@ -326,69 +280,6 @@ def role_profiles(roles: RoleVectors) -> tuple[np.ndarray, np.ndarray]:
     return profile, first
 
 
-@dataclass
-class _Block:
-    """One block of seekers scored densely against the roles any of them can reach (bounded
-    in cells); every other role is out of reach for the whole block."""
-
-    seekers: np.ndarray  # (n_block,) seeker indices
-    columns: np.ndarray  # (n_cols,) role indices, ascending
-    profile_score: np.ndarray  # (n_block, n_profiles)
-    score: np.ndarray  # (n_block, n_cols)
-    skill: np.ndarray  # (n_block, n_profiles), like transfer and wish
-    transfer: np.ndarray
-    wish: np.ndarray
-    checks: tuple[np.ndarray, ...]  # in CONSTRAINTS order
-    feasible: np.ndarray
-    good_enough: np.ndarray  # score at least min_score and above 0
-    allowed: np.ndarray
-    kept: np.ndarray  # allowed and among the seeker's top `candidates`
-    pruned_best: np.ndarray  # (n_block,) best score among the allowed pairs left out
-
-
-def _top_candidates(allowed: np.ndarray, score: np.ndarray, k: int,
-                    pinned: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per row the ``k`` allowed columns of highest score (lower column first on ties), and
-    the best score among the allowed columns left out (-inf where none). ``pinned[i]`` (-1:
-    none) is a column row ``i`` keeps as well when it is allowed (a caseworker's lock)."""
-    pruned_best = np.full(allowed.shape[0], -np.inf)
-    if k <= 0 or allowed.shape[1] <= k:
-        return allowed, pruned_best
-    over = allowed.sum(axis=1) > k
-    if not over.any():
-        return allowed, pruned_best
-    # only the allowed cells are ranked (a few in a hundred): sorted by row, score down and
-    # column up, the first k of each row are kept
-    r, c = np.nonzero(allowed & over[:, np.newaxis])
-    v = score[r, c]
-    order = np.lexsort((c, -v, r))
-    r, c, v = r[order], c[order], v[order]
-    rank = np.arange(r.size) - np.searchsorted(r, r, side="left")
-    keep = rank < k
-    if pinned is not None:
-        keep |= c == pinned[r]
-    kept = allowed.copy()
-    kept[r[~keep], c[~keep]] = False
-    left = np.flatnonzero(~keep)  # sorted by row, best first: the first of a row is its best
-    first = left[np.r_[True, r[left][1:] != r[left][:-1]]] if left.size else left
-    pruned_best[r[first]] = v[first]
-    return kept, pruned_best
-
-
-def _top(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
-    """Per row the ``k`` highest-scoring columns within ``mask``, best first (ties by column),
-    padded with -1."""
-    out = np.full((mask.shape[0], k), -1, dtype=np.int64)
-    some = np.flatnonzero(mask.any(axis=1))  # rows with nothing to rank are left as -1
-    if some.size == 0:
-        return out
-    masked = np.where(mask[some], score[some], -np.inf)
-    order = np.argsort(-masked, axis=1, kind="stable")[:, :k]
-    picked = np.take_along_axis(masked, order, axis=1)
-    out[some, :order.shape[1]] = np.where(np.isfinite(picked), order, -1)
-    return out
-
-
 def _blocks(seekers: SeekerVectors, columns: _Columns, points: np.ndarray, limit: int,
             only: np.ndarray | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Seekers in Z-order (so a block covers a compact area), cut into blocks of at most
@@ -409,25 +300,118 @@ def _blocks(seekers: SeekerVectors, columns: _Columns, points: np.ndarray, limit
         start += rows.size
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """Hours, language and needs of a block's seekers against the roles' distinct sets of
+    languages and of offers (a handful in any batch), so a pair's constraints are looked up,
+    never recomputed per role."""
+
+    hours_max: np.ndarray  # (n_block,)
+    lang_ok: np.ndarray  # (n_block, n_language_sets)
+    needs_ok: np.ndarray  # (n_block, n_offer_sets)
+
+
+@dataclass
+class _Block:
+    """One block of seekers scanned against the roles any of them can reach (bounded in
+    cells); every other role is out of reach for the whole block. Per seeker what
+    :func:`matcher._scan.scan_block` keeps, plus the per-profile fits."""
+
+    seekers: np.ndarray  # (n_block,) seeker indices
+    columns: np.ndarray  # (n_cols,) role indices, ascending
+    profile_score: np.ndarray  # (n_block, n_profiles)
+    skill: np.ndarray  # (n_block, n_profiles), like transfer and wish
+    transfer: np.ndarray
+    wish: np.ndarray
+    tables: _Tables  # the constraint tables of the block's seekers
+    counts: np.ndarray  # (n_block, 4): out of reach in the block, feasible, allowed, ask
+    ask_col: np.ndarray  # (n_block, ASK_ROLES) block columns, -1: none
+    ask_score: np.ndarray
+    below: np.ndarray  # (n_block,) block column, -1: none
+    below_score: np.ndarray
+    excluded: np.ndarray  # (n_block,) block column, -1: none
+    excluded_score: np.ndarray
+    excluded_by: np.ndarray  # (n_block, 4)
+    kept: tuple[np.ndarray, np.ndarray]  # (rows, block columns) of the pairs kept: allowed
+    # and among the seeker's top `candidates` (or pinned)
+    pruned: np.ndarray  # (n_block, n_cols) allowed and left out, or (0, 0) when not asked
+    pruned_best: np.ndarray  # (n_block,) best score among the allowed pairs left out
+
+
+class _Constraints:
+    """Hours, language and needs: the one implementation of those three hard constraints.
+
+    Roles are grouped by their set of languages and by their set of offers; :meth:`tables`
+    judges a block of seekers against each set once. A pair passes hours unless both state
+    hours and the role's exceed the seeker's limit; language when either side states none
+    or they share one; needs when the role offers every adaptation the seeker needs (a role
+    that states none offers none).
+    """
+
+    def __init__(self, roles: RoleVectors) -> None:
+        self.n_roles = roles.slots.shape[0]
+        self.hours = roles.hours
+        self.sorted_hours = np.sort(roles.hours[~np.isnan(roles.hours)])
+        lang_sets, lang_of = np.unique(roles.languages, axis=0, return_inverse=True)
+        offer_sets, offer_of = np.unique(roles.offers, axis=0, return_inverse=True)
+        self.lang_of = lang_of.ravel().astype(np.int64)
+        self.offer_of = offer_of.ravel().astype(np.int64)
+        self.lang_size = np.bincount(self.lang_of, minlength=lang_sets.shape[0])
+        self.offer_size = np.bincount(self.offer_of, minlength=offer_sets.shape[0])
+        self.lang_sets = lang_sets.T.astype(np.float64)
+        self.set_speaks = np.asarray(lang_sets.any(axis=1), dtype=bool)
+        self.not_offered = (~offer_sets).T.astype(np.float64)
+
+    def tables(self, seekers: SeekerVectors, rows: np.ndarray) -> _Tables:
+        langs = seekers.languages[rows]
+        shared = (langs.astype(np.float64) @ self.lang_sets) > 0
+        speaks = np.asarray(langs.any(axis=1), dtype=bool)
+        lang_ok = shared | ~speaks[:, np.newaxis] | ~self.set_speaks[np.newaxis, :]
+        needs_ok = ~((seekers.needs[rows].astype(np.float64) @ self.not_offered) > 0)
+        return _Tables(np.ascontiguousarray(seekers.hours_max[rows]),
+                       np.ascontiguousarray(lang_ok), np.ascontiguousarray(needs_ok))
+
+    def excluded(self, tables: _Tables) -> np.ndarray:
+        """Roles that hours, language and needs exclude per seeker, over every role."""
+        hours = np.zeros(tables.hours_max.size, dtype=np.int64)
+        stated = ~np.isnan(tables.hours_max)
+        hours[stated] = self.sorted_hours.size - np.searchsorted(
+            self.sorted_hours, tables.hours_max[stated], side="right")
+        language = (~tables.lang_ok).astype(np.int64) @ self.lang_size
+        needs = (~tables.needs_ok).astype(np.int64) @ self.offer_size
+        return np.column_stack([hours, language, needs])
+
+    def checks(self, tables: _Tables, at: np.ndarray, role: np.ndarray) -> list[np.ndarray]:
+        """Which of hours, language and needs exclude the pairs (block row ``at[k]``,
+        ``role[k]``)."""
+        with np.errstate(invalid="ignore"):
+            hours = self.hours[role] > tables.hours_max[at]
+        return [hours, ~tables.lang_ok[at, self.lang_of[role]],
+                ~tables.needs_ok[at, self.offer_of[role]]]
+
+
 def _score_blocks(
     seekers: SeekerVectors,
     roles: RoleVectors,
     concepts: OccupationConcepts,
     config: MatchConfig,
     profiles: tuple[np.ndarray, np.ndarray],
+    constraints: _Constraints,
     only: np.ndarray | None = None,
     pinned: np.ndarray | None = None,
     *,
     then: Callable[[_Block], _T],
+    want_pruned: bool = False,
 ) -> Iterator[_T]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
-    role profile, then spread to the roles the block can reach; the hard constraints per role.
-    With ``only`` (a bool mask of seekers), only those are scored; ``pinned`` as in
-    :func:`score_pairs`.
+    role profile; then one pass over the block's cells (:func:`matcher._scan.scan_block`)
+    applies the hard constraints and keeps the candidates. With ``only`` (a bool mask of
+    seekers), only those are scored; ``pinned`` as in :func:`score_pairs`; with
+    ``want_pruned`` the block says which allowed pairs ``candidates`` left out.
 
-    Blocks are independent, so they are scored on :data:`_THREADS` threads (numpy works
-    outside Python's lock); ``then(block)`` runs on the same thread, so only its (small)
-    result is kept, and the results come in block order whatever the threads.
+    Blocks are independent, so they are scored on :data:`_THREADS` threads (numpy and the
+    scan work outside Python's lock); ``then(block)`` runs on the same thread, so only its
+    (small) result is kept, and the results come in block order whatever the threads.
     """
     weights = config.weights
     profile, first = profiles
@@ -439,66 +423,72 @@ def _score_blocks(
     concept_col = {c: j for j, c in enumerate(role_concepts)}
     profile_pos = np.array([concept_col.get(int(c), -1) for c in roles.occupation[first]],
                            dtype=np.int64)
+    best_similarity = _BestSimilarity(sim, position, profile_pos)
 
+    # the skill product with the profiles' weights dense over the skills any profile asks
+    # for (a few thousand): a sparse x dense product, summed in the same order as sparse x sparse
     weight_t = sp.csr_array(roles.weight[first].T)
-    role_points = _role_points(roles)
-    seeker_points = _unit_vectors(seekers.lat, seekers.lon)
-    columns = _Columns(roles, role_points)
+    asked = np.flatnonzero(np.diff(weight_t.indptr))
+    weights_dense = weight_t[asked].toarray()
+    covered = sp.csr_array(seekers.covered)[:, asked].tocsr()
+    role_places = np.ascontiguousarray(_places(roles.lat, roles.lon).T)  # (5, n_roles)
+    seeker_places = _places(seekers.lat, seekers.lon)
+    floor = _reach_floor(seekers.radius_km)
+    columns = _Columns(roles, role_places[:3].T)
     no_need = roles.full_credit[first] <= 0
     credit = np.where(no_need, 1.0, roles.full_credit[first])
     permanent = roles.permanent[first]
-    role_speaks = np.asarray(roles.languages.any(axis=1), dtype=bool)
-    not_offered = (~roles.offers).astype(np.float64)
-    role_languages = roles.languages.T.astype(np.float64)
+    k = config.candidates
 
     def score_block(rows: np.ndarray, cols: np.ndarray) -> _T:
-        skill_p = (seekers.covered[rows] @ weight_t).toarray() / credit[np.newaxis, :]
+        skill_p = (covered[rows] @ weights_dense) / credit[np.newaxis, :]
         skill_p[:, no_need] = 1.0
         np.clip(skill_p, 0.0, 1.0, out=skill_p)
         wishes = [seekers.wishes[i] for i in rows.tolist()]
-        wish_p = _best_similarity(wishes, sim, position, profile_pos)
+        wish_p = best_similarity(wishes)
         wish_p[np.isnan(wish_p)] = config.neutral_wish
         past = [seekers.experience[i] for i in rows.tolist()]
-        transfer_p = _best_similarity(past, sim, position, profile_pos)
+        transfer_p = best_similarity(past)
         transfer_p = np.where(np.isnan(transfer_p), skill_p, transfer_p)
-        score_p = (
+        score_p = np.ascontiguousarray(
             weights.skill * skill_p
             + weights.transfer * transfer_p
             + weights.wish * wish_p
             + weights.permanent * permanent[np.newaxis, :]
         )
-        score = score_p[:, profile[cols]]
-
-        reach = _within_reach(seekers, rows, roles, cols, role_points)
-        hours_max = seekers.hours_max[rows]
-        with np.errstate(invalid="ignore"):
-            hours_ok = ~(roles.hours[cols][np.newaxis, :] > hours_max[:, np.newaxis])
-        langs = seekers.languages[rows]
-        shared = (langs.astype(np.float64) @ role_languages[:, cols]) > 0
-        speaks = np.asarray(langs.any(axis=1), dtype=bool)
-        lang_ok = shared | ~speaks[:, np.newaxis] | ~role_speaks[cols][np.newaxis, :]
-        # a role that states nothing offers nothing: its row of ``not_offered`` is all True
-        needs_ok = ~((seekers.needs[rows].astype(np.float64) @ not_offered[cols].T) > 0)
-
-        feasible = reach & hours_ok & lang_ok & needs_ok
-        good_enough = (score >= config.min_score) & (score > 0)
-        allowed = feasible & good_enough
-        local_pin = None
+        tables = constraints.tables(seekers, rows)
+        local_pin = np.full(rows.size, -1, dtype=np.int64)
         if pinned is not None:
             pin = pinned[rows]
             at = np.searchsorted(cols, np.maximum(pin, 0))
             found = (pin >= 0) & (at < cols.size) & (cols[np.minimum(at, cols.size - 1)] == pin)
             local_pin = np.where(found, at, -1)
-        kept, pruned_best = _top_candidates(allowed, score, config.candidates, local_pin)
-        return then(_Block(
-            seekers=rows, columns=cols, profile_score=score_p, score=score, skill=skill_p,
-            transfer=transfer_p, wish=wish_p,
-            checks=(reach, hours_ok, lang_ok, needs_ok), feasible=feasible,
-            good_enough=good_enough, allowed=allowed,
-            kept=kept, pruned_best=pruned_best,
-        ))
+        n = rows.size
+        b = _Block(
+            seekers=rows, columns=cols, profile_score=score_p, skill=skill_p,
+            transfer=transfer_p, wish=wish_p, tables=tables,
+            counts=np.zeros((n, 4), dtype=np.int64),
+            ask_col=np.full((n, ASK_ROLES), -1, dtype=np.int64),
+            ask_score=np.full((n, ASK_ROLES), np.nan),
+            below=np.full(n, -1, dtype=np.int64), below_score=np.full(n, np.nan),
+            excluded=np.full(n, -1, dtype=np.int64), excluded_score=np.full(n, np.nan),
+            excluded_by=np.zeros((n, len(CONSTRAINTS)), dtype=bool),
+            kept=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
+            pruned=np.zeros((n, cols.size) if want_pruned else (0, 0), dtype=bool),
+            pruned_best=np.full(n, -np.inf),
+        )
+        b.kept = scan_block(score_p, np.ascontiguousarray(profile[cols]), seeker_places[rows],
+                   floor[rows], seekers.radius_km[rows],
+                   np.ascontiguousarray(role_places[:, cols]),
+                   np.ascontiguousarray(roles.hours[cols]), tables.hours_max,
+                   np.ascontiguousarray(constraints.lang_of[cols]), tables.lang_ok,
+                   np.ascontiguousarray(constraints.offer_of[cols]), tables.needs_ok,
+                   float(config.min_score), int(k), local_pin,
+                   b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
+                   b.excluded_score, b.excluded_by, b.pruned_best, b.pruned)
+        return then(b)
 
-    blocks = _blocks(seekers, columns, seeker_points, config.block_size, only)
+    blocks = _blocks(seekers, columns, seeker_places[:, :3], config.block_size, only)
     head = list(itertools.islice(blocks, 2))
     blocks = itertools.chain(head, blocks)
     if _THREADS == 1 or len(head) < 2:  # one block, or one core: nothing to overlap
@@ -517,46 +507,15 @@ def _score_blocks(
 
 
 class _Outside:
-    """What the explanations need about the roles a block was not scored against (all out of
-    reach for it), computed per seeker without listing pairs: how many roles each constraint
-    excludes over *all* roles (hours by a sorted search, language and needs per distinct
-    set of languages or offers), and the best-scoring of the roles outside the block (per
-    role profile, its first role outside)."""
+    """The best-scoring role outside a block's columns (all out of reach for it), per seeker,
+    without listing pairs: per role profile, its first role outside."""
 
     def __init__(self, roles: RoleVectors, profiles: tuple[np.ndarray, np.ndarray]) -> None:
-        self.roles = roles
         self.n_roles = roles.slots.shape[0]
-        hours = roles.hours[~np.isnan(roles.hours)]
-        self.hours = np.sort(hours)
-        self.lang_sets, lang_of = np.unique(roles.languages, axis=0, return_inverse=True)
-        self.lang_size = np.bincount(lang_of.ravel(), minlength=self.lang_sets.shape[0])
-        self.offer_sets, offer_of = np.unique(roles.offers, axis=0, return_inverse=True)
-        self.offer_size = np.bincount(offer_of.ravel(), minlength=self.offer_sets.shape[0])
         self.profile = profiles[0]
         self.order = np.argsort(self.profile, kind="stable")
         self.bounds = np.searchsorted(self.profile[self.order],
                                       np.arange(profiles[1].size + 1))
-
-    def excluded(self, seekers: SeekerVectors, rows: np.ndarray,
-                 reach: np.ndarray) -> np.ndarray:
-        """Roles each constraint excludes per seeker, in :data:`CONSTRAINTS` order."""
-        outside = self.n_roles - reach.shape[1]
-        far = (~reach).sum(axis=1) + outside
-        hours_max = seekers.hours_max[rows]
-        stated = ~np.isnan(hours_max)
-        hours = np.zeros(rows.size, dtype=np.int64)
-        hours[stated] = self.hours.size - np.searchsorted(self.hours, hours_max[stated],
-                                                         side="right")
-        langs = seekers.languages[rows]
-        shared = (langs.astype(np.float64) @ self.lang_sets.T.astype(np.float64)) > 0
-        speaks = np.asarray(langs.any(axis=1), dtype=bool)
-        set_speaks = np.asarray(self.lang_sets.any(axis=1), dtype=bool)
-        apart = ~shared & speaks[:, np.newaxis] & set_speaks[np.newaxis, :]
-        language = apart.astype(np.int64) @ self.lang_size
-        unmet = (seekers.needs[rows].astype(np.float64)
-                 @ (~self.offer_sets).T.astype(np.float64)) > 0
-        needs = unmet.astype(np.int64) @ self.offer_size
-        return np.column_stack([far, hours, language, needs])
 
     def best(self, columns: np.ndarray, profile_score: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per seeker the best-scoring role outside ``columns`` (first by role order on ties):
@@ -573,18 +532,6 @@ class _Outside:
         values = profile_score[:, have]
         k = values.argmax(axis=1)
         return first_out[have][k], values[np.arange(n), k]
-
-    def checks(self, seekers: SeekerVectors, rows: np.ndarray,
-               role: np.ndarray) -> list[np.ndarray]:
-        """Which constraints exclude the pair (rows[k], role[k]), in :data:`CONSTRAINTS`
-        order (the role lies outside the block, so out of reach)."""
-        roles = self.roles
-        with np.errstate(invalid="ignore"):
-            hours = roles.hours[role] > seekers.hours_max[rows]
-        langs, spoken = seekers.languages[rows], roles.languages[role]
-        language = ~(langs & spoken).any(axis=1) & langs.any(axis=1) & spoken.any(axis=1)
-        needs = (seekers.needs[rows] & ~roles.offers[role]).any(axis=1)
-        return [np.ones(rows.size, dtype=bool), hours, language, needs]
 
 
 def score_pairs(
@@ -623,54 +570,43 @@ def score_pairs(
     parts: list[tuple[np.ndarray, ...]] = []
 
     outside = _Outside(roles, profiles)
+    constraints = _Constraints(roles)
+
     def summarize(b: _Block) -> tuple[int, tuple[np.ndarray, ...]]:
         """Write one block's rows of the outputs (rows of blocks never overlap) and return
         its kept pairs."""
         rows, cols = b.seekers, b.columns
-        reach, hours_ok, lang_ok, needs_ok = b.checks
-        excluded[rows] = outside.excluded(seekers, rows, reach)
-        feasible_count[rows] = b.feasible.sum(axis=1)
-        allowed_count[rows] = b.allowed.sum(axis=1)
+        excluded[rows, 0] = b.counts[:, 0] + (n_roles - cols.size)
+        excluded[rows, 1:] = constraints.excluded(b.tables)
+        feasible_count[rows] = b.counts[:, 1]
+        allowed_count[rows] = b.counts[:, 2]
+        ask_count[rows] = b.counts[:, 3]
         pruned_best[rows] = b.pruned_best
-
-        ask = reach & hours_ok & lang_ok & ~needs_ok & b.good_enough
-        ask_count[rows] = ask.sum(axis=1)
-        top_roles = _top(ask, b.score, ASK_ROLES)
-        ask_roles[rows] = _to_roles(cols, top_roles)
-        ask_scores[rows] = np.nan
-        if cols.size:
-            ask_scores[rows] = np.where(
-                top_roles >= 0, np.take_along_axis(b.score, np.maximum(top_roles, 0), axis=1),
-                np.nan,
-            )
-
-        arg, top = _best(b.feasible & ~b.allowed, b.score)
-        best_below[rows] = _to_roles(cols, arg)
-        best_below_score[rows] = top
+        ask_roles[rows] = _to_roles(cols, b.ask_col)
+        ask_scores[rows] = b.ask_score
+        best_below[rows] = _to_roles(cols, b.below)
+        best_below_score[rows] = b.below_score
         # the best excluded role: inside the block, or the best of those outside it (all
         # out of reach), whichever scores more (the lower role index on a tie)
-        arg, top = _best(~b.feasible, b.score)
-        role = _to_roles(cols, arg)
-        flags = np.zeros((rows.size, len(CONSTRAINTS)), dtype=bool)
-        if cols.size:
-            picked, block = np.maximum(arg, 0), np.arange(arg.shape[0])
-            flags = np.column_stack([~c[block, picked] & (arg >= 0) for c in b.checks])
+        role, top, flags = _to_roles(cols, b.excluded), b.excluded_score, b.excluded_by
         far, far_score = outside.best(cols, b.profile_score)
         use = (far >= 0) & ((role < 0) | (far_score > top)
                             | ((far_score == top) & (far < role)))
         if use.any():
+            at = np.flatnonzero(use)
             role[use], top[use] = far[use], far_score[use]
-            flags[use] = np.column_stack(outside.checks(seekers, rows[use], far[use]))
+            flags[use] = np.column_stack([np.ones(at.size, dtype=bool),
+                                          *constraints.checks(b.tables, at, far[use])])
         best_excluded[rows], best_excluded_score[rows] = role, top
         best_excluded_by[rows] = flags
 
-        r, c = np.nonzero(b.kept)
+        r, c = b.kept
         p = profiles[0][cols[c]]
-        return rows.size, (rows[r], cols[c], b.score[r, c], b.skill[r, p], b.transfer[r, p],
-                           b.wish[r, p])
+        return rows.size, (rows[r], cols[c], b.profile_score[r, p], b.skill[r, p],
+                           b.transfer[r, p], b.wish[r, p])
 
-    for size, part in _score_blocks(seekers, roles, concepts, config, profiles, pinned=pinned,
-                                    then=summarize):
+    for size, part in _score_blocks(seekers, roles, concepts, config, profiles, constraints,
+                                    pinned=pinned, then=summarize):
         parts.append(part)
         if on_block is not None:
             on_block(size)
@@ -727,7 +663,7 @@ def pruned_blocks(
         return
     profile, first = profiles = role_profiles(roles)
     def pieces(b: _Block) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        pruned = b.allowed & ~b.kept
+        pruned = b.pruned
         if not pruned.any():
             return []
         local = profile[b.columns]
@@ -744,6 +680,6 @@ def pruned_blocks(
                         mask[some]))
         return out
 
-    for found in _score_blocks(seekers, roles, concepts, config, profiles, only, pinned,
-                               then=pieces):
+    for found in _score_blocks(seekers, roles, concepts, config, profiles, _Constraints(roles),
+                               only, pinned, then=pieces, want_pruned=True):
         yield from found

@@ -9,7 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.score import EARTH_RADIUS_KM, _haversine_km, _role_points, _within_reach
+from matcher._scan import haversine_km as kernel_haversine_km
+from matcher.score import EARTH_RADIUS_KM, _within_reach
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -27,9 +28,8 @@ def _reach(seekers: list[tuple[float, float, float]],
     seeker_vectors = SimpleNamespace(lat=np.array([s[0] for s in seekers]),
                                      lon=np.array([s[1] for s in seekers]),
                                      radius_km=np.array([s[2] for s in seekers]))
-    points = _role_points(role_vectors)  # type: ignore[arg-type]
     return _within_reach(seeker_vectors, np.arange(len(seekers)), role_vectors,  # type: ignore[arg-type]
-                         np.arange(len(roles)), points)
+                         np.arange(len(roles)))
 
 
 LAT = st.floats(-90, 90, allow_nan=False)
@@ -61,7 +61,7 @@ def test_boundary_and_antimeridian() -> None:
                                                                      10.003853342886268)),
                          ((70.46320071129301, 13.20218942901366), (69.95348393964514,
                                                                    12.526650842437505))]:
-        exact = float(_haversine_km(*(np.array([v]) for v in (*seeker, *role)))[0])
+        exact = kernel_haversine_km(*seeker, *role)
         assert _reach([(*seeker, exact)], [role]).tolist() == [[True]]
     # seekers without a location reach every role
     assert _reach([(math.nan, math.nan, 5.0)], roles).tolist() == [[True, True]]

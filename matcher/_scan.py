@@ -1,0 +1,222 @@
+"""The score stage's inner loop: one pass over a block of seeker x role cells.
+
+:mod:`matcher.score` prepares a block (each seeker's score per role profile, which roles
+each seeker can reach, and the constraint tables per distinct set of languages and of
+offers); :func:`scan_block` then visits every cell once and keeps only what the candidate
+graph and the reasons need: counts, the best roles of each kind, and the top ``k`` allowed
+roles of each seeker. Compiled with numba (cached on disk after the first run), so a cell
+costs a few nanoseconds instead of the dozens of array passes a numpy version makes, and
+it runs outside Python's lock, so blocks are scanned on several threads at once.
+
+Also the one implementation of the reach test (:func:`reach_matrix` applies it on its own).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["CHORD_BAND", "EARTH_RADIUS_KM", "haversine_km", "reach_matrix", "scan_block"]
+
+#: mean Earth radius (IUGG)
+EARTH_RADIUS_KM = 6371.0088
+#: pairs whose squared chord lies this close to the seeker's limit are decided by the
+#: haversine distance itself (the dot product's rounding is ~1e-15 at most)
+CHORD_BAND = 1e-12
+
+
+@njit(cache=True, nogil=True)
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on a sphere of radius :data:`EARTH_RADIUS_KM` (haversine form)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+
+
+@njit(cache=True, nogil=True)
+def _near(seeker: np.ndarray, floor: float, radius: float, places: np.ndarray, j: int) -> bool:
+    """Whether role ``j`` lies within a seeker's reach: great-circle distance <= ``radius``.
+
+    ``seeker`` is the row (x, y, z, lat, lon) of its place: the point on the unit sphere and
+    the place in degrees; ``places`` holds the roles' places as columns (5, n_roles). A side
+    without a place (NaN) sets no limit. On the unit sphere the great-circle distance grows
+    with the straight-line (chord) distance, ``chord = 2 sin(d / 2R)``, and ``chord**2 = 2 -
+    2 (p . q)``, so ``p . q >= floor = 1 - chord_limit**2 / 2`` says it with one dot product;
+    pairs within a hair of the limit are decided by the haversine distance, so a pair on the
+    boundary is judged exactly as the definition says.
+    """
+    if math.isnan(places[3, j]) or math.isnan(seeker[3]):
+        return True
+    gap = (seeker[0] * places[0, j] + seeker[1] * places[1, j] + seeker[2] * places[2, j]
+           - floor)
+    if abs(gap) <= CHORD_BAND / 2.0:
+        return haversine_km(seeker[3], seeker[4], places[3, j], places[4, j]) <= radius
+    return gap >= 0.0
+
+
+@njit(cache=True, nogil=True)
+def reach_matrix(seekers: np.ndarray, floor: np.ndarray, radius: np.ndarray,
+                 roles: np.ndarray) -> np.ndarray:
+    """Which roles each seeker can reach (seekers as rows and roles as columns of (x, y, z,
+    lat, lon), as :func:`_near` takes them)."""
+    out = np.empty((seekers.shape[0], roles.shape[1]), dtype=np.bool_)
+    for i in range(seekers.shape[0]):
+        for j in range(roles.shape[1]):
+            out[i, j] = _near(seekers[i], floor[i], radius[i], roles, j)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _insert(top_s: np.ndarray, top_c: np.ndarray, n: int, s: float, c: int) -> None:
+    """Insert (s, c) into the first ``n`` entries of a list kept best first (ties: the
+    entry already there, of lower column, stays ahead); the caller made room at ``n``."""
+    p = n
+    while p > 0 and top_s[p - 1] < s:
+        top_s[p] = top_s[p - 1]
+        top_c[p] = top_c[p - 1]
+        p -= 1
+    top_s[p] = s
+    top_c[p] = c
+
+
+@njit(cache=True, nogil=True)
+def scan_block(
+    score_p: np.ndarray,  # (n_b, n_profiles) float64: each seeker's score per profile
+    profile_of: np.ndarray,  # (n_c,) int64: each column's profile
+    places: np.ndarray,  # (n_b, 5) the seekers' places, as :func:`_near` takes them
+    floor: np.ndarray,  # (n_b,) and radius: the seekers' reach, as :func:`_near` takes it
+    radius: np.ndarray,
+    role_places: np.ndarray,  # (5, n_c) the roles' places, as :func:`_near` takes them
+    role_hours: np.ndarray,  # (n_c,) float64, NaN: not stated
+    hours_max: np.ndarray,  # (n_b,) float64, NaN: not stated
+    lang_of: np.ndarray,  # (n_c,) int64: each column's set of languages
+    lang_ok: np.ndarray,  # (n_b, n_language_sets) bool
+    offer_of: np.ndarray,  # (n_c,) int64: each column's set of offers
+    needs_ok: np.ndarray,  # (n_b, n_offer_sets) bool
+    min_score: float,
+    k: int,  # top k allowed columns kept per row; 0: all of them
+    pin: np.ndarray,  # (n_b,) int64: a column each row keeps as well when allowed, -1: none
+    # outputs, one row per seeker of the block
+    counts: np.ndarray,  # (n_b, 4) int64: out of reach, feasible, allowed, ask
+    ask_col: np.ndarray,  # (n_b, n_ask) int64, best first, -1: none
+    ask_score: np.ndarray,  # (n_b, n_ask) float64, NaN: none
+    below: np.ndarray,  # (n_b,) int64: best feasible column under min_score, -1: none
+    below_score: np.ndarray,  # (n_b,) float64
+    excluded: np.ndarray,  # (n_b,) int64: best column a hard constraint excludes, -1: none
+    excluded_score: np.ndarray,  # (n_b,) float64
+    excluded_by: np.ndarray,  # (n_b, 4) bool: the constraints that exclude it
+    pruned_best: np.ndarray,  # (n_b,) float64: best allowed score left out, -inf: none
+    pruned: np.ndarray,  # (n_b, n_c) bool, all False on entry, or (0, 0): allowed, not kept
+) -> tuple[np.ndarray, np.ndarray]:
+    """Visit every cell of the block once (see the module docstring); return the kept
+    cells, (rows, columns) sorted by row and column: each row's top ``k`` allowed columns
+    (score down, column up) and its pinned one when allowed, or every allowed column.
+
+    A cell is *feasible* when it is within reach and passes hours, language and needs;
+    *allowed* when feasible and its score is at least ``min_score`` and above 0; an *ask*
+    cell passes every constraint but needs and would be allowed. Ties between equal scores
+    go to the lower column, everywhere.
+    """
+    n_b, n_c = score_p.shape[0], profile_of.shape[0]
+    n_ask = ask_col.shape[1]
+    keep_all = k <= 0 or k >= n_c
+    cap = 1 if keep_all else k
+    top_s = np.empty(cap + 1)
+    top_c = np.empty(cap + 1, dtype=np.int64)
+    ask_s = np.empty(n_ask + 1)
+    ask_c = np.empty(n_ask + 1, dtype=np.int64)
+    want_pruned = pruned.shape[0] > 0
+    size = 0
+    kept_rows = np.empty(n_b * (cap + 1), dtype=np.int64)
+    kept_cols = np.empty(n_b * (cap + 1), dtype=np.int64)
+    for i in range(n_b):
+        hm = hours_max[i]
+        seeker, fl, rad = places[i], floor[i], radius[i]
+        row, lang_row, needs_row = score_p[i], lang_ok[i], needs_ok[i]
+        n_top = 0
+        n_asks = 0
+        far = 0
+        feasible = 0
+        allowed = 0
+        asks = 0
+        best_below, best_below_s = -1, -np.inf
+        best_ex, best_ex_s = -1, -np.inf
+        left_out = -np.inf
+        pinned = False  # the pinned column was allowed and left the top k
+        for j in range(n_c):
+            # every test as a value and the counts by arithmetic: the branches below are
+            # taken rarely, so they are predicted well whatever the pattern of the cells
+            s = row[profile_of[j]]
+            near = _near(seeker, fl, rad, role_places, j)
+            hours = not (role_hours[j] > hm)
+            language = lang_row[lang_of[j]]
+            needs = needs_row[offer_of[j]]
+            good = (s >= min_score) & (s > 0.0)
+            passes = near & hours & language
+            ok = passes & needs
+            far += not near
+            feasible += ok
+            if (not ok) & (s > best_ex_s):
+                best_ex, best_ex_s = j, s
+                excluded_by[i, 0] = not near
+                excluded_by[i, 1] = not hours
+                excluded_by[i, 2] = not language
+                excluded_by[i, 3] = not needs
+            if (not needs) & passes & good:
+                asks += 1  # only a need keeps it out
+                if n_asks < n_ask or s > ask_s[n_ask - 1]:
+                    _insert(ask_s, ask_c, min(n_asks, n_ask), s, j)
+                    n_asks = min(n_asks + 1, n_ask)
+            if ok & (not good) & (s > best_below_s):
+                best_below, best_below_s = j, s
+            if not (ok & good):
+                continue
+            allowed += 1
+            if keep_all:
+                if size == kept_rows.size:  # room for every allowed cell, doubled as needed
+                    kept_rows = np.concatenate((kept_rows, np.empty_like(kept_rows)))
+                    kept_cols = np.concatenate((kept_cols, np.empty_like(kept_cols)))
+                kept_rows[size], kept_cols[size] = i, j
+                size += 1
+                continue
+            if n_top < k:
+                _insert(top_s, top_c, n_top, s, j)
+                n_top += 1
+                continue
+            if s > top_s[k - 1]:  # j displaces the last of the list
+                out, out_s = top_c[k - 1], top_s[k - 1]
+                _insert(top_s, top_c, k - 1, s, j)
+            else:
+                out, out_s = j, s
+            if out == pin[i]:  # a pinned column stays, outside the count of k
+                pinned = True
+                continue
+            left_out = max(left_out, out_s)
+            if want_pruned:
+                pruned[i, out] = True
+        if not keep_all:
+            top_c[n_top] = pin[i]
+            chosen = np.sort(top_c[:n_top + 1] if pinned else top_c[:n_top])
+            kept_rows[size:size + chosen.size] = i
+            kept_cols[size:size + chosen.size] = chosen
+            size += chosen.size
+        counts[i, 0] = far
+        counts[i, 1] = feasible
+        counts[i, 2] = allowed
+        counts[i, 3] = asks
+        for a in range(n_ask):
+            if a < n_asks:
+                ask_col[i, a] = ask_c[a]
+                ask_score[i, a] = ask_s[a]
+            else:
+                ask_col[i, a] = -1
+                ask_score[i, a] = np.nan
+        below[i] = best_below
+        below_score[i] = best_below_s if best_below >= 0 else np.nan
+        excluded[i] = best_ex
+        excluded_score[i] = best_ex_s if best_ex >= 0 else np.nan
+        pruned_best[i] = left_out
+    return kept_rows[:size], kept_cols[:size]

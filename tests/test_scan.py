@@ -1,0 +1,112 @@
+"""The score stage's one pass over a block (matcher._scan.scan_block) against a plain reference
+that applies the definitions cell by cell: counts, the best role of each kind, the top K
+allowed roles with a pinned one, and ties (scores drawn from a few values, so they are many)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher._scan import reach_matrix, scan_block
+from matcher.score import ASK_ROLES, _places, _reach_floor
+
+
+def _case(seed: int, n_b: int, n_c: int, k: int) -> dict:
+    rng = np.random.default_rng(seed)
+    n_prof, n_lang, n_offer = 3, 2, 3
+
+    def maybe_nan(x: np.ndarray, p: float) -> np.ndarray:
+        return np.where(rng.random(x.shape) < p, np.nan, x)
+
+    lat = maybe_nan(59.0 + rng.random(n_b), 0.2)
+    role_lat = maybe_nan(59.0 + rng.random(n_c), 0.2)
+    radius = np.where(np.isnan(lat), np.nan, rng.choice([5.0, 30.0, 80.0], n_b))
+    places = _places(lat, 10.0 + rng.random(n_b))
+    role_places = np.ascontiguousarray(_places(role_lat, 10.0 + rng.random(n_c)).T)
+    return {
+        "score_p": rng.choice([0.0, 0.2, 0.3, 0.5, 0.9], (n_b, n_prof)),
+        "profile_of": rng.integers(0, n_prof, n_c),
+        "places": places, "floor": _reach_floor(radius), "radius": radius,
+        "role_places": role_places,
+        "role_hours": maybe_nan(rng.choice([10.0, 20.0, 37.5], n_c), 0.3),
+        "hours_max": maybe_nan(rng.choice([15.0, 30.0], n_b), 0.4),
+        "lang_of": rng.integers(0, n_lang, n_c),
+        "lang_ok": rng.random((n_b, n_lang)) < 0.8,
+        "offer_of": rng.integers(0, n_offer, n_c),
+        "needs_ok": rng.random((n_b, n_offer)) < 0.7,
+        "min_score": float(rng.choice([0.0, 0.3])),
+        "k": k,
+        "pin": np.where(rng.random(n_b) < 0.4, rng.integers(0, max(n_c, 1), n_b), -1),
+    }
+
+
+def _scan(c: dict, n_b: int, n_c: int) -> dict:
+    out = {
+        "counts": np.zeros((n_b, 4), dtype=np.int64),
+        "ask_col": np.full((n_b, ASK_ROLES), -1, dtype=np.int64),
+        "ask_score": np.full((n_b, ASK_ROLES), np.nan),
+        "below": np.full(n_b, -1, dtype=np.int64), "below_score": np.full(n_b, np.nan),
+        "excluded": np.full(n_b, -1, dtype=np.int64), "excluded_score": np.full(n_b, np.nan),
+        "excluded_by": np.zeros((n_b, 4), dtype=bool),
+        "pruned_best": np.full(n_b, -np.inf), "pruned": np.zeros((n_b, n_c), dtype=bool),
+    }
+    rows, cols = scan_block(*c.values(), *out.values())
+    out["kept"] = np.zeros((n_b, n_c), dtype=bool)
+    out["kept"][rows, cols] = True
+    # sorted by row, then column, each cell once
+    assert np.array_equal(np.lexsort((cols, rows)), np.arange(rows.size))
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) == rows.size
+    return out
+
+
+def _reference(c: dict, n_b: int, n_c: int) -> dict:
+    near = reach_matrix(c["places"], c["floor"], c["radius"], c["role_places"])
+    out: dict = {key: [] for key in ("counts", "ask_col", "ask_score", "below", "below_score",
+                                     "excluded", "excluded_score", "excluded_by", "kept",
+                                     "pruned_best", "pruned")}
+    for i in range(n_b):
+        cells = []
+        for j in range(n_c):
+            s = c["score_p"][i, c["profile_of"][j]]
+            checks = (bool(near[i, j]), not c["role_hours"][j] > c["hours_max"][i],
+                      bool(c["lang_ok"][i, c["lang_of"][j]]),
+                      bool(c["needs_ok"][i, c["offer_of"][j]]))
+            cells.append((j, s, checks, s >= c["min_score"] and s > 0))
+        by_rank = sorted(cells, key=lambda cell: (-cell[1], cell[0]))  # score down, column up
+        feasible = [x for x in by_rank if all(x[2])]
+        allowed = [x for x in feasible if x[3]]
+        below = [x for x in feasible if not x[3]]
+        outside = [x for x in by_rank if not all(x[2])]
+        ask = [x for x in outside if all(x[2][:3]) and x[3]]
+        out["counts"].append([sum(not x[2][0] for x in cells), len(feasible), len(allowed),
+                              len(ask)])
+        out["ask_col"].append([x[0] for x in ask[:ASK_ROLES]]
+                              + [-1] * (ASK_ROLES - len(ask[:ASK_ROLES])))
+        out["ask_score"].append([x[1] for x in ask[:ASK_ROLES]]
+                                + [np.nan] * (ASK_ROLES - len(ask[:ASK_ROLES])))
+        out["below"].append(below[0][0] if below else -1)
+        out["below_score"].append(below[0][1] if below else np.nan)
+        out["excluded"].append(outside[0][0] if outside else -1)
+        out["excluded_score"].append(outside[0][1] if outside else np.nan)
+        out["excluded_by"].append([not ok for ok in outside[0][2]] if outside else [False] * 4)
+        k = c["k"]
+        kept = allowed if k <= 0 or k >= n_c else allowed[:k] + [
+            x for x in allowed[k:] if x[0] == c["pin"][i]]
+        left = [x for x in allowed if x not in kept]
+        out["kept"].append([any(x[0] == j for x in kept) for j in range(n_c)])
+        out["pruned"].append([any(x[0] == j for x in left) for j in range(n_c)])
+        out["pruned_best"].append(left[0][1] if left else -np.inf)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_b=st.integers(1, 5), n_c=st.integers(0, 12),
+       k=st.integers(0, 4))
+def test_one_pass_equals_the_definitions_cell_by_cell(seed: int, n_b: int, n_c: int,
+                                                      k: int) -> None:
+    case = _case(seed, n_b, n_c, k)
+    got, want = _scan(case, n_b, n_c), _reference(case, n_b, n_c)
+    for key, value in want.items():
+        expected = np.asarray(value, dtype=got[key].dtype).reshape(got[key].shape)
+        assert np.array_equal(got[key], expected, equal_nan=True), (key, got[key], expected)
