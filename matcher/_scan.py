@@ -18,7 +18,8 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["CHORD_BAND", "EARTH_RADIUS_KM", "haversine_km", "reach_matrix", "scan_block"]
+__all__ = ["CHORD_BAND", "EARTH_RADIUS_KM", "haversine_km", "reach_matrix", "scan_block",
+           "skill_product"]
 
 #: mean Earth radius (IUGG)
 EARTH_RADIUS_KM = 6371.0088
@@ -66,6 +67,25 @@ def reach_matrix(seekers: np.ndarray, floor: np.ndarray, radius: np.ndarray,
     for i in range(seekers.shape[0]):
         for j in range(roles.shape[1]):
             out[i, j] = _near(seekers[i], floor[i], radius[i], roles, j)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def skill_product(rows: np.ndarray, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                  w_indptr: np.ndarray, w_indices: np.ndarray, w_data: np.ndarray,
+                  n_columns: int) -> np.ndarray:
+    """``A[rows] @ W`` as a dense array, for sparse ``A`` (CSR: ``indptr, indices, data``) and
+    sparse ``W`` (CSR, ``w_*``): each row's terms summed in the order of its stored entries,
+    as scipy's sparse products sum them, but touching only the nonzero pairs and writing
+    straight into the dense result."""
+    out = np.zeros((rows.size, n_columns))
+    for r in range(rows.size):
+        i = rows[r]
+        acc = out[r]
+        for a in range(indptr[i], indptr[i + 1]):
+            k, value = indices[a], data[a]
+            for b in range(w_indptr[k], w_indptr[k + 1]):
+                acc[w_indices[b]] += value * w_data[b]
     return out
 
 

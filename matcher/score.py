@@ -46,7 +46,7 @@ from typing import Any, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from matcher._scan import EARTH_RADIUS_KM, reach_matrix, scan_block
+from matcher._scan import EARTH_RADIUS_KM, reach_matrix, scan_block, skill_product
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
 
@@ -425,12 +425,8 @@ def _score_blocks(
                            dtype=np.int64)
     best_similarity = _BestSimilarity(sim, position, profile_pos)
 
-    # the skill product with the profiles' weights dense over the skills any profile asks
-    # for (a few thousand): a sparse x dense product, summed in the same order as sparse x sparse
-    weight_t = sp.csr_array(roles.weight[first].T)
-    asked = np.flatnonzero(np.diff(weight_t.indptr))
-    weights_dense = weight_t[asked].toarray()
-    covered = sp.csr_array(seekers.covered)[:, asked].tocsr()
+    weight_t = sp.csr_array(roles.weight[first].T)  # skills x profiles
+    covered = sp.csr_array(seekers.covered)
     role_places = np.ascontiguousarray(_places(roles.lat, roles.lon).T)  # (5, n_roles)
     seeker_places = _places(seekers.lat, seekers.lon)
     floor = _reach_floor(seekers.radius_km)
@@ -441,7 +437,9 @@ def _score_blocks(
     k = config.candidates
 
     def score_block(rows: np.ndarray, cols: np.ndarray) -> _T:
-        skill_p = (covered[rows] @ weights_dense) / credit[np.newaxis, :]
+        skill_p = skill_product(rows, covered.indptr, covered.indices, covered.data,
+                                weight_t.indptr, weight_t.indices, weight_t.data,
+                                first.size) / credit[np.newaxis, :]
         skill_p[:, no_need] = 1.0
         np.clip(skill_p, 0.0, 1.0, out=skill_p)
         wishes = [seekers.wishes[i] for i in rows.tolist()]

@@ -9,7 +9,7 @@ any lower layer, never a higher one::
     io                                   read & validate, atomic writes
     taxonomy                             ESCO, resolution, similarity
     terms                                cells -> taxonomy concepts
-    encode -> score                      sparse vectors, pair scores
+    encode -> _scan, score               sparse vectors, pair scores (_scan: the compiled pass)
     policy                               the objective and the overrides
     assign                               solvers on arrays (only errors and config below it)
     explain                              reasons
@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matcher.taxonomy",),
     ("matcher.terms",),
     ("matcher.encode",),
-    ("matcher.score",),
+    ("matcher._scan", "matcher.score"),
     ("matcher.policy",),
     ("matcher.assign",),
     ("matcher.explain",),

@@ -5,10 +5,11 @@ allowed roles with a pinned one, and ties (scores drawn from a few values, so th
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher._scan import reach_matrix, scan_block
+from matcher._scan import reach_matrix, scan_block, skill_product
 from matcher.score import ASK_ROLES, _places, _reach_floor
 
 
@@ -110,3 +111,17 @@ def test_one_pass_equals_the_definitions_cell_by_cell(seed: int, n_b: int, n_c: 
     for key, value in want.items():
         expected = np.asarray(value, dtype=got[key].dtype).reshape(got[key].shape)
         assert np.array_equal(got[key], expected, equal_nan=True), (key, got[key], expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 8), m=st.integers(1, 30),
+       p=st.integers(1, 6))
+def test_skill_product_equals_scipys_to_the_bit(seed: int, n: int, m: int, p: int) -> None:
+    """The same terms summed in the same order as scipy's sparse product, so the scores (and
+    every tie and threshold after them) are those of ``(A[rows] @ W).toarray()``."""
+    rng = np.random.default_rng(seed)
+    a = sp.random_array((n, m), density=0.4, rng=rng, format="csr")
+    w = sp.random_array((m, p), density=0.4, rng=rng, format="csr")
+    rows = rng.integers(0, n, rng.integers(0, 2 * n))
+    got = skill_product(rows, a.indptr, a.indices, a.data, w.indptr, w.indices, w.data, p)
+    assert np.array_equal(got, (a[rows] @ w).toarray())
