@@ -129,11 +129,14 @@ def scan_block(
     excluded_score: np.ndarray,  # (n_b,) float64
     excluded_by: np.ndarray,  # (n_b, 4) bool: the constraints that exclude it
     pruned_best: np.ndarray,  # (n_b,) float64: best allowed score left out, -inf: none
-    pruned: np.ndarray,  # (n_b, n_c) bool, all False on entry, or (0, 0): allowed, not kept
-) -> tuple[np.ndarray, np.ndarray]:
+    floor_row: np.ndarray,  # (n_b,) and floor_col (n_c,): which pruned cells to return, or
+    floor_col: np.ndarray,  # both empty for none
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Visit every cell of the block once (see the module docstring); return the kept
     cells, (rows, columns) sorted by row and column: each row's top ``k`` allowed columns
-    (score down, column up) and its pinned one when allowed, or every allowed column.
+    (score down, column up) and its pinned one when allowed, or every allowed column; then
+    the *pruned* cells (allowed, not kept) scoring above ``floor_row[i] + floor_col[j]``,
+    (rows, columns) sorted by row (the certificate's candidates for a gain).
 
     A cell is *feasible* when it is within reach and passes hours, language and needs;
     *allowed* when feasible and its score is at least ``min_score`` and above 0; an *ask*
@@ -148,10 +151,13 @@ def scan_block(
     top_c = np.empty(cap + 1, dtype=np.int64)
     ask_s = np.empty(n_ask + 1)
     ask_c = np.empty(n_ask + 1, dtype=np.int64)
-    want_pruned = pruned.shape[0] > 0
+    want_pruned = floor_row.size > 0
     size = 0
     kept_rows = np.empty(n_b * (cap + 1), dtype=np.int64)
     kept_cols = np.empty(n_b * (cap + 1), dtype=np.int64)
+    n_pruned = 0
+    pruned_rows = np.empty(64, dtype=np.int64)
+    pruned_cols = np.empty(64, dtype=np.int64)
     for i in range(n_b):
         hm = hours_max[i]
         seeker, fl, rad = places[i], floor[i], radius[i]
@@ -215,8 +221,12 @@ def scan_block(
                 pinned = True
                 continue
             left_out = max(left_out, out_s)
-            if want_pruned:
-                pruned[i, out] = True
+            if want_pruned and out_s > floor_row[i] + floor_col[out]:
+                if n_pruned == pruned_rows.size:
+                    pruned_rows = np.concatenate((pruned_rows, np.empty_like(pruned_rows)))
+                    pruned_cols = np.concatenate((pruned_cols, np.empty_like(pruned_cols)))
+                pruned_rows[n_pruned], pruned_cols[n_pruned] = i, out
+                n_pruned += 1
         if not keep_all:
             top_c[n_top] = pin[i]
             chosen = np.sort(top_c[:n_top + 1] if pinned else top_c[:n_top])
@@ -239,4 +249,4 @@ def scan_block(
         excluded[i] = best_ex
         excluded_score[i] = best_ex_s if best_ex >= 0 else np.nan
         pruned_best[i] = left_out
-    return kept_rows[:size], kept_cols[:size]
+    return kept_rows[:size], kept_cols[:size], pruned_rows[:n_pruned], pruned_cols[:n_pruned]

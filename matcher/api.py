@@ -346,26 +346,23 @@ class _Policy:
         return out
 
     def objective_blocks(self, blocks: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        """Pruned ``(seekers, roles, scores, allowed)`` blocks in the solver's terms: scores
-        in the policy's objective, locked seekers and forbidden pairs left out."""
-        forbidden: dict[int, set[int]] = {}
+        """Pruned ``(seekers, roles, scores)`` blocks (sparse scores) in the solver's terms:
+        scores in the policy's objective, locked seekers and forbidden pairs left out."""
+        n_roles = len(self.restrict_args["role_ids"])
         s_index = {s: i for i, s in enumerate(self.restrict_args["seeker_ids"])}
         r_index = {r: j for j, r in enumerate(self.restrict_args["role_ids"])}
-        for o in self.overrides:
-            if o.kind == "forbid" and o.seeker_id in s_index and o.role_id in r_index:
-                forbidden.setdefault(s_index[o.seeker_id], set()).add(r_index[o.role_id])
-        for seekers, roles, scores, allowed in blocks:
-            free = self.rest.locked[seekers] < 0
-            seekers, scores, allowed = seekers[free], scores[free], allowed[free].copy()
-            if forbidden:
-                column = {int(j): k for k, j in enumerate(np.asarray(roles).tolist())}
-                for row, i in enumerate(seekers.tolist()):
-                    for j in forbidden.get(i, ()):
-                        if j in column:
-                            allowed[row, column[j]] = False
-            if seekers.size and allowed.any():
-                target = scores + self.weight * self.priorities[seekers][:, np.newaxis]
-                yield seekers, roles, target, allowed
+        forbidden = np.array(sorted(
+            s_index[o.seeker_id] * n_roles + r_index[o.role_id] for o in self.overrides
+            if o.kind == "forbid" and o.seeker_id in s_index and o.role_id in r_index),
+            dtype=np.int64)
+        for seekers, roles, scores in blocks:
+            coo = sp.coo_array(scores)
+            who, where = seekers[coo.row], roles[coo.col]
+            keep = (self.rest.locked[who] < 0) & ~np.isin(who * n_roles + where, forbidden)
+            if keep.any():
+                target = coo.data[keep] + self.weight * self.priorities[who[keep]]
+                yield seekers, roles, sp.csr_array(
+                    (target, (coo.row[keep], coo.col[keep])), shape=coo.shape)
 
     def restricted(self, weight: float, overrides: list[Override]) -> Restricted:
         target = objective(self.scores, self.priorities, weight)
@@ -635,14 +632,16 @@ def _certify_batch(
         return None, np.full(role_vec.slots.shape[0], np.nan), None
     # a pruned pair scores at most its seeker's pruned_best (plus the seeker's priority
     # bonus) and the role prices are >= 0, so only seekers priced under that need their pairs
-    # checked
+    # checked; of their pairs, only those whose objective may exceed the two prices (a
+    # margin of 1e-12 under, so rounding never hides one) are listed
     pruned: Any = ()
     if graph.pruned_best is not None:
-        bound = graph.pruned_best + plan.weight * plan.priorities
-        check = (bound > prices.seeker) & (plan.rest.locked < 0)
+        bonus = plan.weight * plan.priorities
+        check = (graph.pruned_best + bonus > prices.seeker) & (plan.rest.locked < 0)
         if check.any():
+            floors = (prices.seeker - bonus - 1e-12, prices.role)
             pruned = plan.objective_blocks(pruned_blocks(
-                seeker_vec, role_vec, concepts, config, only=check, pinned=pinned))
+                seeker_vec, role_vec, concepts, config, floors, only=check, pinned=pinned))
     if regions is not None:
         border = _split_at_borders(plan.rest.candidates, *regions)[1]
         at_border = certify(candidates, plan.rest.slots, rest, _pair_blocks(border),

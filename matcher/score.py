@@ -334,7 +334,8 @@ class _Block:
     excluded_by: np.ndarray  # (n_block, 4)
     kept: tuple[np.ndarray, np.ndarray]  # (rows, block columns) of the pairs kept: allowed
     # and among the seeker's top `candidates` (or pinned)
-    pruned: np.ndarray  # (n_block, n_cols) allowed and left out, or (0, 0) when not asked
+    pruned: tuple[np.ndarray, np.ndarray]  # (rows, block columns) allowed, left out, and
+    # above the floors asked for (none when none were asked)
     pruned_best: np.ndarray  # (n_block,) best score among the allowed pairs left out
 
 
@@ -401,13 +402,14 @@ def _score_blocks(
     pinned: np.ndarray | None = None,
     *,
     then: Callable[[_Block], _T],
-    want_pruned: bool = False,
+    floors: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Iterator[_T]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
     role profile; then one pass over the block's cells (:func:`matcher._scan.scan_block`)
     applies the hard constraints and keeps the candidates. With ``only`` (a bool mask of
     seekers), only those are scored; ``pinned`` as in :func:`score_pairs`; with
-    ``want_pruned`` the block says which allowed pairs ``candidates`` left out.
+    ``floors = (seeker_floor, role_floor)`` the block lists the allowed pairs ``candidates``
+    left out that score above ``seeker_floor[i] + role_floor[j]``.
 
     Blocks are independent, so they are scored on :data:`_THREADS` threads (numpy and the
     scan work outside Python's lock); ``then(block)`` runs on the same thread, so only its
@@ -472,18 +474,21 @@ def _score_blocks(
             excluded=np.full(n, -1, dtype=np.int64), excluded_score=np.full(n, np.nan),
             excluded_by=np.zeros((n, len(CONSTRAINTS)), dtype=bool),
             kept=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
-            pruned=np.zeros((n, cols.size) if want_pruned else (0, 0), dtype=bool),
+            pruned=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
             pruned_best=np.full(n, -np.inf),
         )
-        b.kept = scan_block(score_p, np.ascontiguousarray(profile[cols]), seeker_places[rows],
-                   floor[rows], seekers.radius_km[rows],
-                   np.ascontiguousarray(role_places[:, cols]),
-                   np.ascontiguousarray(roles.hours[cols]), tables.hours_max,
-                   np.ascontiguousarray(constraints.lang_of[cols]), tables.lang_ok,
-                   np.ascontiguousarray(constraints.offer_of[cols]), tables.needs_ok,
-                   float(config.min_score), int(k), local_pin,
-                   b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
-                   b.excluded_score, b.excluded_by, b.pruned_best, b.pruned)
+        floor_row, floor_col = (np.zeros(0), np.zeros(0)) if floors is None else (
+            np.ascontiguousarray(floors[0][rows]), np.ascontiguousarray(floors[1][cols]))
+        kept_r, kept_c, pruned_r, pruned_c = scan_block(
+            score_p, np.ascontiguousarray(profile[cols]), seeker_places[rows], floor[rows],
+            seekers.radius_km[rows], np.ascontiguousarray(role_places[:, cols]),
+            np.ascontiguousarray(roles.hours[cols]), tables.hours_max,
+            np.ascontiguousarray(constraints.lang_of[cols]), tables.lang_ok,
+            np.ascontiguousarray(constraints.offer_of[cols]), tables.needs_ok,
+            float(config.min_score), int(k), local_pin,
+            b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
+            b.excluded_score, b.excluded_by, b.pruned_best, floor_row, floor_col)
+        b.kept, b.pruned = (kept_r, kept_c), (pruned_r, pruned_c)
         return then(b)
 
     blocks = _blocks(seekers, columns, seeker_places[:, :3], config.block_size, only)
@@ -644,13 +649,16 @@ def pruned_blocks(
     roles: RoleVectors,
     concepts: OccupationConcepts,
     config: MatchConfig,
+    floors: tuple[np.ndarray, np.ndarray],
     only: np.ndarray | None = None,
     pinned: np.ndarray | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """The allowed pairs that ``config.candidates`` left out of the graph, for
-    :func:`matcher.assign.certify`: per block of seekers, one ``(seekers, roles, scores,
-    allowed)`` block per role profile (a ``PrunedBlock``), holding the profile's one score
-    column and which of its roles were pruned, so pairs are never listed one by one.
+) -> Iterator[tuple[np.ndarray, np.ndarray, sp.csr_array]]:
+    """The allowed pairs that ``config.candidates`` left out of the graph and that could
+    raise the total, for :func:`matcher.assign.certify`: per block of seekers, one
+    ``(seekers, roles, scores)`` block (a ``PrunedBlock``) whose sparse ``scores`` hold the
+    pairs scoring above ``seeker_floor[i] + role_floor[j]`` (``floors``; with the dual prices
+    as floors, only pairs with a positive reduced score are listed, and in a certified
+    optimum there are none).
 
     The seekers are scored again, block by block, so memory stays bounded; nothing is yielded
     when ``config.candidates`` is 0 (every allowed pair is in the graph). ``only`` (a bool mask)
@@ -659,25 +667,19 @@ def pruned_blocks(
     """
     if config.candidates <= 0:
         return
-    profile, first = profiles = role_profiles(roles)
-    def pieces(b: _Block) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        pruned = b.pruned
-        if not pruned.any():
+    profiles = role_profiles(roles)
+    profile = profiles[0]
+
+    def pieces(b: _Block) -> list[tuple[np.ndarray, np.ndarray, sp.csr_array]]:
+        r, c = b.pruned
+        if r.size == 0:
             return []
-        local = profile[b.columns]
-        order = np.argsort(local, kind="stable")
-        bounds = np.searchsorted(local[order], np.arange(first.size + 1))
-        hit = np.flatnonzero(np.bincount(local, weights=pruned.sum(axis=0),
-                                         minlength=first.size))
-        out = []
-        for p in hit.tolist():
-            members = order[bounds[p]:bounds[p + 1]]
-            mask = pruned[:, members]
-            some = mask.any(axis=1)
-            out.append((b.seekers[some], b.columns[members], b.profile_score[some, p:p + 1],
-                        mask[some]))
-        return out
+        score = b.profile_score[r, profile[b.columns[c]]]
+        seeker_at, r = np.unique(r, return_inverse=True)
+        role_at, c = np.unique(c, return_inverse=True)
+        scores = sp.csr_array((score, (r, c)), shape=(seeker_at.size, role_at.size))
+        return [(b.seekers[seeker_at], b.columns[role_at], scores)]
 
     for found in _score_blocks(seekers, roles, concepts, config, profiles, _Constraints(roles),
-                               only, pinned, then=pieces, want_pruned=True):
+                               only, pinned, then=pieces, floors=floors):
         yield from found

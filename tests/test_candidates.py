@@ -187,3 +187,23 @@ def test_top_k_under_the_priority_policy_and_overrides_bounds_the_same_optimum(
     if opt["certified"]:
         assert total == pytest.approx(best, abs=tol)
 
+
+
+def test_a_forbidden_pair_left_out_by_top_k_is_no_missed_gain(taxonomy: matcher.Taxonomy) -> None:
+    """B's best role goes to A (A wishes it too); B's second, pruned at K = 1, is forbidden to
+    B by a caseworker, and too long a week for A: nothing better exists, so the run is
+    certified. Counting the forbidden pair as a missed gain would report a gap."""
+    seekers = pl.DataFrame({"seeker_id": ["A", "B"], "experience": ["kokk", "kokk"],
+                            "wishes": ["kokk", None], "hours_max": [20.0, None]})
+    roles = pl.DataFrame({"role_id": ["R1", "R2"], "enterprise": ["E", "E"],
+                          "occupation": ["kokk", "barista"], "slots": [1, 1],
+                          "hours": [20.0, 37.5]})
+    forbid = [Override("forbid", "B", "R2")]
+    free = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1)
+    assert not free.manifest["optimality"]["certified"]  # B-R2 is a real missed gain
+    result = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1,
+                           overrides=forbid)
+    assert result.matches.filter(pl.col("role_id").is_not_null()).get_column(
+        "seeker_id").to_list() == ["A"]
+    assert result.manifest["optimality"] == {"certified": True, "upper_bound": pytest.approx(
+        result.manifest["total_score"]), "gap": 0.0}

@@ -42,7 +42,13 @@ def _case(seed: int, n_b: int, n_c: int, k: int) -> dict:
     }
 
 
-def _scan(c: dict, n_b: int, n_c: int) -> dict:
+def _floors(seed: int, n_b: int, n_c: int) -> tuple[np.ndarray, np.ndarray]:
+    """Floors under which pruned cells are not listed (as dual prices would be)."""
+    rng = np.random.default_rng(seed + 1)
+    return rng.choice([-1.0, 0.0, 0.2], n_b), rng.choice([0.0, 0.1, 0.3, np.inf], n_c)
+
+
+def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray]) -> dict:
     out = {
         "counts": np.zeros((n_b, 4), dtype=np.int64),
         "ask_col": np.full((n_b, ASK_ROLES), -1, dtype=np.int64),
@@ -50,9 +56,13 @@ def _scan(c: dict, n_b: int, n_c: int) -> dict:
         "below": np.full(n_b, -1, dtype=np.int64), "below_score": np.full(n_b, np.nan),
         "excluded": np.full(n_b, -1, dtype=np.int64), "excluded_score": np.full(n_b, np.nan),
         "excluded_by": np.zeros((n_b, 4), dtype=bool),
-        "pruned_best": np.full(n_b, -np.inf), "pruned": np.zeros((n_b, n_c), dtype=bool),
+        "pruned_best": np.full(n_b, -np.inf),
     }
-    rows, cols = scan_block(*c.values(), *out.values())
+    rows, cols, p_rows, p_cols = scan_block(*c.values(), *out.values(), *floors)
+    out["pruned"] = np.zeros((n_b, n_c), dtype=bool)
+    out["pruned"][p_rows, p_cols] = True
+    assert np.all(np.diff(p_rows) >= 0)
+    assert len(set(zip(p_rows.tolist(), p_cols.tolist(), strict=True))) == p_rows.size
     out["kept"] = np.zeros((n_b, n_c), dtype=bool)
     out["kept"][rows, cols] = True
     # sorted by row, then column, each cell once
@@ -61,7 +71,7 @@ def _scan(c: dict, n_b: int, n_c: int) -> dict:
     return out
 
 
-def _reference(c: dict, n_b: int, n_c: int) -> dict:
+def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray]) -> dict:
     near = reach_matrix(c["places"], c["floor"], c["radius"], c["role_places"])
     out: dict = {key: [] for key in ("counts", "ask_col", "ask_score", "below", "below_score",
                                      "excluded", "excluded_score", "excluded_by", "kept",
@@ -96,7 +106,8 @@ def _reference(c: dict, n_b: int, n_c: int) -> dict:
             x for x in allowed[k:] if x[0] == c["pin"][i]]
         left = [x for x in allowed if x not in kept]
         out["kept"].append([any(x[0] == j for x in kept) for j in range(n_c)])
-        out["pruned"].append([any(x[0] == j for x in left) for j in range(n_c)])
+        out["pruned"].append([any(x[0] == j and x[1] > floors[0][i] + floors[1][j]
+                                  for x in left) for j in range(n_c)])
         out["pruned_best"].append(left[0][1] if left else -np.inf)
     return out
 
@@ -106,8 +117,8 @@ def _reference(c: dict, n_b: int, n_c: int) -> dict:
        k=st.integers(0, 4))
 def test_one_pass_equals_the_definitions_cell_by_cell(seed: int, n_b: int, n_c: int,
                                                       k: int) -> None:
-    case = _case(seed, n_b, n_c, k)
-    got, want = _scan(case, n_b, n_c), _reference(case, n_b, n_c)
+    case, floors = _case(seed, n_b, n_c, k), _floors(seed, n_b, n_c)
+    got, want = _scan(case, n_b, n_c, floors), _reference(case, n_b, n_c, floors)
     for key, value in want.items():
         expected = np.asarray(value, dtype=got[key].dtype).reshape(got[key].shape)
         assert np.array_equal(got[key], expected, equal_nan=True), (key, got[key], expected)
