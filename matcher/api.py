@@ -62,7 +62,7 @@ from matcher.policy import (
     read_overrides,
     restrict,
 )
-from matcher.score import pruned_blocks, score_pairs
+from matcher.score import PrunedPairs, pruned_blocks, score_pairs
 from matcher.taxonomy import Taxonomy, load_taxonomy
 from matcher.terms import ROLE_TERMS, SEEKER_TERMS, resolve_terms
 
@@ -345,9 +345,11 @@ class _Policy:
                 out[s_index[o.seeker_id]] = r_index[o.role_id]
         return out
 
-    def objective_blocks(self, blocks: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        """Pruned ``(seekers, roles, scores)`` blocks (sparse scores) in the solver's terms:
-        scores in the policy's objective, locked seekers and forbidden pairs left out."""
+    def objective_blocks(self, blocks: Iterable[PrunedPairs],
+                         keep: list[PrunedPairs] | None = None) -> Iterator[tuple[Any, ...]]:
+        """Pruned pairs as :func:`certify` blocks, ``(seekers, roles, scores)`` with sparse
+        scores in the policy's objective, locked seekers and forbidden pairs left out; with
+        ``keep``, the pairs that remain are appended to it as well."""
         n_roles = len(self.restrict_args["role_ids"])
         s_index = {s: i for i, s in enumerate(self.restrict_args["seeker_ids"])}
         r_index = {r: j for j, r in enumerate(self.restrict_args["role_ids"])}
@@ -355,14 +357,25 @@ class _Policy:
             s_index[o.seeker_id] * n_roles + r_index[o.role_id] for o in self.overrides
             if o.kind == "forbid" and o.seeker_id in s_index and o.role_id in r_index),
             dtype=np.int64)
-        for seekers, roles, scores in blocks:
-            coo = sp.coo_array(scores)
-            who, where = seekers[coo.row], roles[coo.col]
-            keep = (self.rest.locked[who] < 0) & ~np.isin(who * n_roles + where, forbidden)
-            if keep.any():
-                target = coo.data[keep] + self.weight * self.priorities[who[keep]]
-                yield seekers, roles, sp.csr_array(
-                    (target, (coo.row[keep], coo.col[keep])), shape=coo.shape)
+        for pairs in blocks:
+            who, where = pairs.seeker, pairs.role
+            ok = (self.rest.locked[who] < 0) & ~np.isin(who * n_roles + where, forbidden)
+            if not ok.any():
+                continue
+            pairs = pairs.take(np.flatnonzero(ok))
+            if keep is not None:
+                keep.append(pairs)
+            seekers, row = np.unique(pairs.seeker, return_inverse=True)
+            roles, col = np.unique(pairs.role, return_inverse=True)
+            target = pairs.score + self.weight * self.priorities[pairs.seeker]
+            yield seekers, roles, sp.csr_array((target, (row, col)),
+                                               shape=(seekers.size, roles.size))
+
+    def rescored(self, scores: Any) -> _Policy:
+        """The same policy and overrides on a graph with more pairs."""
+        return type(self)(self.config, self.priorities, self.weight, scores, self.slots,
+                          self.overrides, self.restrict_args, self.past, self.seeker_ids,
+                          self.prepare)
 
     def restricted(self, weight: float, overrides: list[Override]) -> Restricted:
         target = objective(self.scores, self.priorities, weight)
@@ -616,20 +629,23 @@ def _certify_batch(
     plan: _Policy, rest: Assignment, candidates: Any, graph: Any, seeker_vec: Any,
     role_vec: Any, concepts: OccupationConcepts, config: MatchConfig, pinned: Any,
     regions: tuple[list[str | None], list[str | None]] | None,
-) -> tuple[Optimality | None, np.ndarray, dict[str, Any] | None]:
+) -> tuple[Optimality | None, np.ndarray, dict[str, Any] | None, PrunedPairs | None]:
     """The certify stage: the optimality certificate over every allowed pair, each role's
-    price (what one place costs the others), and the loss bound at shard borders.
+    price (what one place costs the others), the loss bound at shard borders, and the pruned
+    pairs that would raise the total (each seeker's ``candidates`` best by reduced score;
+    ``None`` when certified).
 
     The role prices certify the optimum (of the policy's objective, subject to the
     overrides) over the graph and, checked against the pairs ``candidates`` pruned and those
     across shard borders, over every allowed pair.
     """
     sharding = None
+    found: list[PrunedPairs] = []
     try:
         prices = dual_prices(candidates, plan.rest.slots, rest.role_of_seeker)
     except ValueError:  # never expected from an exact solver; reported, not hidden
         log.error("assignment not certified optimal")
-        return None, np.full(role_vec.slots.shape[0], np.nan), None
+        return None, np.full(role_vec.slots.shape[0], np.nan), None, None
     # a pruned pair scores at most its seeker's pruned_best (plus the seeker's priority
     # bonus) and the role prices are >= 0, so only seekers priced under that need their pairs
     # checked; of their pairs, only those whose objective may exceed the two prices (a
@@ -641,7 +657,8 @@ def _certify_batch(
         if check.any():
             floors = (prices.seeker - bonus - 1e-12, prices.role)
             pruned = plan.objective_blocks(pruned_blocks(
-                seeker_vec, role_vec, concepts, config, floors, only=check, pinned=pinned))
+                seeker_vec, role_vec, concepts, config, floors, only=check, pinned=pinned),
+                keep=found)
     if regions is not None:
         border = _split_at_borders(plan.rest.candidates, *regions)[1]
         at_border = certify(candidates, plan.rest.slots, rest, _pair_blocks(border),
@@ -655,7 +672,17 @@ def _certify_batch(
     optimality = plan.whole(certify(candidates, plan.rest.slots, rest, pruned, prices=prices))
     cost = prices.role.copy()
     cost[role_vec.slots < 1] = np.nan  # a role full for now has no place to free
-    return optimality, cost, sharding
+    if optimality.certified:
+        return optimality, cost, sharding, None
+    # the pairs to put back: positive reduced score, each seeker's best few
+    pairs = PrunedPairs.concat(found)
+    gain = (pairs.score + plan.weight * plan.priorities[pairs.seeker]
+            - prices.seeker[pairs.seeker] - prices.role[pairs.role])
+    pairs = pairs.take(np.flatnonzero(gain > 0))
+    order = np.lexsort((pairs.role, -gain[gain > 0], pairs.seeker))
+    seeker = pairs.seeker[order]
+    rank = np.arange(order.size) - np.searchsorted(seeker, seeker, side="left")
+    return optimality, cost, sharding, pairs.take(order[rank < max(config.candidates, 1)])
 
 
 def _manifest(
@@ -836,9 +863,29 @@ def match(
         # overrides) over the graph and, checked against the pairs `candidates` pruned and
         # those across shard borders, over every allowed pair; they are also what one place
         # in each role costs the others
-        optimality, cost, sharding = _certify_batch(
+        optimality, cost, sharding, found = _certify_batch(
             plan, rest, candidates, graph, seeker_vec, role_vec, concepts, config, pinned,
             regions)
+    repair = {"rounds": 0, "pairs": 0}
+    with clock.stage("repair"):
+        # pruned pairs that would raise the total are put back and the batch solved again:
+        # the prices of each round say which pairs are missing, until none is (certified)
+        while found is not None and found.seeker.size and \
+                repair["rounds"] < config.repair_rounds:
+            before = graph.scores.nnz
+            graph = graph.with_pairs(found)
+            if graph.scores.nnz == before:
+                break  # nothing new to put back
+            repair["rounds"] += 1
+            repair["pairs"] += graph.scores.nnz - before
+            plan = plan.rescored(graph.scores)
+            candidates = plan.prepare(plan.rest.candidates)
+            with open_executor(config.executor, config.dask_scheduler) as executor:
+                rest = plan.solve(plan.rest, executor)
+            assignment = plan.full(rest, graph.scores)
+            optimality, cost, sharding, found = _certify_batch(
+                plan, rest, candidates, graph, seeker_vec, role_vec, concepts, config,
+                pinned, regions)
     with clock.stage("costs"):
         policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):
@@ -866,6 +913,7 @@ def match(
     ))
     manifest = _manifest(config, tax, inputs, overrides, assignment, optimality, sharding,
                          graph, batch, role_vec, seeker_terms, role_terms, warnings, clock)
+    manifest["counts"].update(repair_rounds=repair["rounds"], repaired_pairs=repair["pairs"])
     manifest.update(policy_extra)
     return MatchResult(matches=matches, alternatives=alternatives, manifest=manifest,
                        warnings=warnings, history=config.history)

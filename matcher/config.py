@@ -110,6 +110,10 @@ class MatchConfig:
         Allowed roles kept per seeker for the assignment, the best by score; ``0`` keeps every
         allowed pair. The pairs left out are still checked against the solver's dual prices, so
         the manifest says whether the result is optimal over all allowed pairs, or how close.
+    repair_rounds : int, default 2
+        With ``candidates``: when the check finds pairs left out that would raise the total,
+        each seeker's best ``candidates`` of them are put back and the batch solved again, up
+        to this many times (``0``: never); the manifest counts the rounds and the pairs.
     executor : {'serial', 'processes', 'dask'}, default 'serial'
         Where the assignment's shards run (:mod:`matcher.executors`); the outputs are the
         same whichever runs them.
@@ -150,6 +154,7 @@ class MatchConfig:
     crosswalk: str | None = None
     solver: SolverName = "auto"
     candidates: int = 0
+    repair_rounds: int = 2
     executor: ExecutorName = "serial"
     dask_scheduler: str | None = None
     shard_by: str | None = None
@@ -197,6 +202,7 @@ _MATCH_CONSTRAINTS: dict[str, list[Constraint | type | None]] = {
     "crosswalk": _PATH_OR_NONE,
     "solver": [Options(SOLVERS)],
     "candidates": [Interval(int, 0, None)],
+    "repair_rounds": [Interval(int, 0, None)],
     "executor": [Options(EXECUTORS)],
     "dask_scheduler": [InstanceOf(str, "an address (str)"), None],
     "shard_by": [InstanceOf(str, "a column name (str)"), None],

@@ -36,12 +36,13 @@ matrix.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import itertools
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,6 +56,7 @@ __all__ = [
     "CONSTRAINTS",
     "EARTH_RADIUS_KM",
     "CandidateGraph",
+    "PrunedPairs",
     "pruned_blocks",
     "role_profiles",
     "score_pairs",
@@ -127,6 +129,53 @@ class CandidateGraph:
     allowed: np.ndarray | None = None
     profiles: int = 0
     pruned_best: np.ndarray | None = None
+
+    def with_pairs(self, pairs: PrunedPairs) -> CandidateGraph:
+        """The graph with pruned pairs put back (allowed pairs; those it holds already are
+        skipped); the counts and ``pruned_best`` stay as they are (still a bound on what is
+        left out)."""
+        n_roles = self.scores.shape[1]
+        held = sp.coo_array(self.scores)
+        new = ~np.isin(pairs.seeker * n_roles + pairs.role,
+                       held.row.astype(np.int64) * n_roles + held.col)
+        pairs = pairs.take(np.flatnonzero(new))
+        if pairs.seeker.size == 0:
+            return self
+
+        def add(matrix: sp.csr_array, values: np.ndarray) -> sp.csr_array:
+            # by index, never by arithmetic, so explicit zeros (a skill fit of 0) stay stored
+            # and every component keeps the sparsity of the scores
+            coo = sp.coo_array(matrix)
+            return sp.csr_array((np.concatenate([coo.data, values]),
+                                 (np.concatenate([coo.row, pairs.seeker]),
+                                  np.concatenate([coo.col, pairs.role]))), shape=matrix.shape)
+
+        return dataclasses.replace(
+            self, scores=add(self.scores, pairs.score), skill_fit=add(self.skill_fit, pairs.skill),
+            transfer_fit=add(self.transfer_fit, pairs.transfer),
+            wish_fit=add(self.wish_fit, pairs.wish))
+
+
+class PrunedPairs(NamedTuple):
+    """Allowed pairs left out of the candidate graph, one entry per pair: seeker and role
+    indices, the score and its components (see :func:`pruned_blocks`)."""
+
+    seeker: np.ndarray
+    role: np.ndarray
+    score: np.ndarray
+    skill: np.ndarray
+    transfer: np.ndarray
+    wish: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: list[PrunedPairs]) -> PrunedPairs:
+        if not parts:
+            ints, floats = np.zeros(0, dtype=np.int64), np.zeros(0)
+            return cls(ints, ints, floats, floats, floats, floats)
+        return cls(*(np.concatenate(x) for x in zip(*parts, strict=True)))
+
+    def take(self, which: np.ndarray) -> PrunedPairs:
+        return PrunedPairs(*(x[which] for x in self))
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -652,13 +701,12 @@ def pruned_blocks(
     floors: tuple[np.ndarray, np.ndarray],
     only: np.ndarray | None = None,
     pinned: np.ndarray | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray, sp.csr_array]]:
+) -> Iterator[PrunedPairs]:
     """The allowed pairs that ``config.candidates`` left out of the graph and that could
-    raise the total, for :func:`matcher.assign.certify`: per block of seekers, one
-    ``(seekers, roles, scores)`` block (a ``PrunedBlock``) whose sparse ``scores`` hold the
-    pairs scoring above ``seeker_floor[i] + role_floor[j]`` (``floors``; with the dual prices
-    as floors, only pairs with a positive reduced score are listed, and in a certified
-    optimum there are none).
+    raise the total, for :func:`matcher.assign.certify`: per block of seekers, the pairs
+    scoring above ``seeker_floor[i] + role_floor[j]`` (``floors``; with the dual prices as
+    floors, only pairs with a positive reduced score are listed, and in a certified optimum
+    there are none).
 
     The seekers are scored again, block by block, so memory stays bounded; nothing is yielded
     when ``config.candidates`` is 0 (every allowed pair is in the graph). ``only`` (a bool mask)
@@ -670,16 +718,15 @@ def pruned_blocks(
     profiles = role_profiles(roles)
     profile = profiles[0]
 
-    def pieces(b: _Block) -> list[tuple[np.ndarray, np.ndarray, sp.csr_array]]:
+    def pieces(b: _Block) -> PrunedPairs | None:
         r, c = b.pruned
         if r.size == 0:
-            return []
-        score = b.profile_score[r, profile[b.columns[c]]]
-        seeker_at, r = np.unique(r, return_inverse=True)
-        role_at, c = np.unique(c, return_inverse=True)
-        scores = sp.csr_array((score, (r, c)), shape=(seeker_at.size, role_at.size))
-        return [(b.seekers[seeker_at], b.columns[role_at], scores)]
+            return None
+        p = profile[b.columns[c]]
+        return PrunedPairs(b.seekers[r], b.columns[c], b.profile_score[r, p], b.skill[r, p],
+                           b.transfer[r, p], b.wish[r, p])
 
     for found in _score_blocks(seekers, roles, concepts, config, profiles, _Constraints(roles),
                                only, pinned, then=pieces, floors=floors):
-        yield from found
+        if found is not None:
+            yield found

@@ -45,7 +45,7 @@ def test_top_k_keeps_each_seekers_best_and_bounds_the_optimum(
     seekers, roles = random_batch(np.random.default_rng(seed), 14, 10)
     every = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, min_score=0.1)
     pruned = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, min_score=0.1,
-                           candidates=k)
+                           candidates=k, repair_rounds=0)
     # the graph holds the first k of each seeker's full ranking (score down, role id up)
     expected = every.alternatives.filter(pl.col("rank") <= k).select("seeker_id", "role_id")
     assert pruned.alternatives.select("seeker_id", "role_id").equals(expected)
@@ -91,7 +91,8 @@ def test_certificate_catches_a_pruned_optimum(taxonomy: matcher.Taxonomy) -> Non
     seekers, roles = _planted()
     every = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0)
     assert every.alternatives.height == 3
-    pruned = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1)
+    pruned = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1,
+                           repair_rounds=0)
     assert pruned.manifest["counts"]["candidate_pairs"] == 2
     opt = pruned.manifest["optimality"]
     total = pruned.manifest["total_score"]
@@ -114,6 +115,13 @@ def test_certificate_catches_a_pruned_optimum(taxonomy: matcher.Taxonomy) -> Non
     summary = dict(pruned.summary().iter_rows())
     assert summary["optimal"] == (f"NOT certified: at most {opt['gap']:.2%} below the best "
                                   f"(upper bound {opt['upper_bound']:.4f})")
+
+    # one repair round puts the missed pair back: the dense optimum, certified
+    repaired = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1)
+    assert repaired.manifest["counts"]["repair_rounds"] == 1
+    assert repaired.manifest["counts"]["repaired_pairs"] == 1
+    assert repaired.manifest["optimality"]["certified"]
+    assert repaired.manifest["total_score"] == pytest.approx(dense, abs=1e-9)
 
 
 def test_role_profiles_group_roles_that_score_alike(taxonomy: matcher.Taxonomy) -> None:
@@ -171,7 +179,7 @@ def test_top_k_under_the_priority_policy_and_overrides_bounds_the_same_optimum(
     kwargs = dict(taxonomy=taxonomy, top_k=0, min_score=0.1, policy="priority",
                   priority_weight=0.5, overrides=changes)
     full = matcher.match(seekers, roles, **kwargs)
-    pruned = matcher.match(seekers, roles, candidates=k, **kwargs)
+    pruned = matcher.match(seekers, roles, candidates=k, repair_rounds=0, **kwargs)
 
     placed = dict(pruned.matches.select("seeker_id", "role_id").rows())
     assert placed[worst[0]] == worst[1]
@@ -186,6 +194,16 @@ def test_top_k_under_the_priority_policy_and_overrides_bounds_the_same_optimum(
     assert opt["upper_bound"] >= best - tol  # a bound over every allowed pair, locks included
     if opt["certified"]:
         assert total == pytest.approx(best, abs=tol)
+    # putting back what the prices say is missing, round after round, reaches that optimum
+    repaired = matcher.match(seekers, roles, candidates=k, repair_rounds=50, **kwargs)
+    assert repaired.manifest["optimality"]["certified"]
+    assert repaired.manifest["objective_total"] == pytest.approx(best, abs=tol)
+    assert dict(repaired.matches.select("seeker_id", "role_id").rows())[worst[0]] == worst[1]
+    # putting back what the prices say is missing, round after round, reaches that optimum
+    repaired = matcher.match(seekers, roles, candidates=k, repair_rounds=50, **kwargs)
+    assert repaired.manifest["optimality"]["certified"]
+    assert repaired.manifest["objective_total"] == pytest.approx(best, abs=tol)
+    assert dict(repaired.matches.select("seeker_id", "role_id").rows())[worst[0]] == worst[1]
 
 
 
@@ -199,7 +217,8 @@ def test_a_forbidden_pair_left_out_by_top_k_is_no_missed_gain(taxonomy: matcher.
                           "occupation": ["kokk", "barista"], "slots": [1, 1],
                           "hours": [20.0, 37.5]})
     forbid = [Override("forbid", "B", "R2")]
-    free = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1)
+    free = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1,
+                         repair_rounds=0)
     assert not free.manifest["optimality"]["certified"]  # B-R2 is a real missed gain
     result = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1,
                            overrides=forbid)

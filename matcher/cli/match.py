@@ -153,6 +153,10 @@ _defaults = MatchConfig()
 @click.option("--candidates", type=int, default=_defaults.candidates, show_default=True,
               help="Best allowed roles kept per seeker for the assignment; 0 keeps them all. "
                    "The manifest says whether the result is still optimal, or how close.")
+@click.option("--repair-rounds", "repair_rounds", type=int, default=_defaults.repair_rounds,
+              show_default=True,
+              help="With --candidates: times the roles left out that would raise the total "
+                   "are put back and the batch solved again.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default=_defaults.executor,
               show_default=True,
               help="Where the assignment's parts run: here, in processes, or on Dask.")
