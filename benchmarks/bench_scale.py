@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -124,7 +125,7 @@ print(json.dumps({"gini": gini, "recommended": float((counts > 0).mean()),
 """
 
 
-def run(path: Path, seekers: Path, roles: Path, settings: dict[str, object]) -> dict[str, object]:
+def run(path: Path, seekers: Path, roles: Path, settings: dict[str, object]) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(path)}
     out = subprocess.run([sys.executable, "-c", _RUN, str(seekers), str(roles),
                           json.dumps(settings)], env=env, capture_output=True, text=True,
@@ -148,6 +149,8 @@ def main() -> None:
     parser.add_argument("--baseline", default=None,
                         help="git revision of today's path (default: merge-base of HEAD and main)")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-extras", action="store_true",
+                        help="skip the alternatives-by reduced and shard-by rows")
     args = parser.parse_args()
 
     n_seekers, n_roles, counties = SCALES[args.scale]
@@ -165,36 +168,44 @@ def main() -> None:
             configs.append((f"baseline ({revision[:7]})", base, {"top_k": 5}))
         for k in args.candidates:
             configs.append((f"candidates={k}", ROOT, {"top_k": 5, "candidates": k}))
-        configs.append(("candidates=0, alternatives-by reduced", ROOT,
-                        {"top_k": 5, "alternatives_by": "reduced"}))
-        configs.append(("candidates=10, shard-by fylke", ROOT,
-                        {"top_k": 5, "candidates": 10, "shard_by": "fylke"}))
+        if not args.no_extras:
+            configs.append(("candidates=0, alternatives-by reduced", ROOT,
+                            {"top_k": 5, "alternatives_by": "reduced"}))
+            configs.append(("candidates=10, shard-by fylke", ROOT,
+                            {"top_k": 5, "candidates": 10, "shard_by": "fylke"}))
 
         print(f"{args.scale}: {n_seekers:,} seekers x {n_roles:,} roles "
               f"({int(roles['slots'].sum()):,} slots), median of {args.runs} run(s)")
         header = (f"| {'configuration':38} | {'time s':>7} | {'ratio':>5} | {'peak GiB':>8} | "
                   f"{'score s':>7} | {'pairs kept':>10} | {'total':>10} | {'certified':>9} | "
-                  f"{'gap':>8} | {'Gini':>5} | {'roles rec.':>10} |")
+                  f"{'gap':>8} | {'rounds':>6} | {'Gini':>5} | {'roles rec.':>10} |")
         print(header)
         print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
         first = None
+        stages: list[tuple[str, dict[str, float]]] = []
         for name, path, settings in configs:
             results = [run(path, folder / "seekers.parquet", folder / "roles.parquet", settings)
                        for _ in range(args.runs)]
-            seconds = statistics.median(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
-            peak = statistics.median(float(r["peak"]) for r in results) * 1024 / 2**30  # type: ignore[arg-type]
+            seconds = statistics.median(float(r["seconds"]) for r in results)
+            peak = statistics.median(float(r["peak"]) for r in results) * 1024 / 2**30
             last = results[-1]
             first = first or seconds
             counts = last["counts"]
-            kept = counts.get("candidate_pairs", counts["allowed_pairs"])  # type: ignore[union-attr]
+            kept = counts.get("candidate_pairs", counts["allowed_pairs"])
             opt = last["optimality"]
             print(f"| {name:38} | {seconds:7.2f} | {first / seconds:5.2f} | {peak:8.2f} | "
-                  f"{last['timings']['score']:7.2f} | {kept:10,} | "  # type: ignore[index]
-                  f"{last['total']:10.3f} | {opt['certified']!s:>9} | "  # type: ignore[index]
-                  f"{opt['gap'] or 0:8.2e} | {last['gini']:5.3f} | "  # type: ignore[index]
+                  f"{last['timings']['score']:7.2f} | {kept:10,} | "
+                  f"{last['total']:10.3f} | {opt['certified']!s:>9} | "
+                  f"{opt['gap'] or 0:8.2e} | "
+                  f"{counts.get('repair_rounds', 0):>6} | {last['gini']:5.3f} | "
                   f"{last['recommended']:10.1%} |")
-        if "role_profiles" in counts:  # type: ignore[operator]
-            print(f"distinct role profiles: {counts['role_profiles']:,} of {n_roles:,} roles")  # type: ignore[index]
+            stages.append((name, last["timings"]))
+        print("\nstages (s, last run): " + ", ".join(
+            f"{stage}" for stage in stages[-1][1]))
+        for name, timings in stages:
+            print(f"  {name}: " + " ".join(f"{v:.1f}" for v in timings.values()))
+        if "role_profiles" in counts:
+            print(f"distinct role profiles: {counts['role_profiles']:,} of {n_roles:,} roles")
 
 
 if __name__ == "__main__":
