@@ -320,6 +320,11 @@ class _Policy:
         return cls(config, priority(seeker_frame, parked), weight, scores, slots, items, args,
                    past, seeker_ids, prepare)
 
+    def prepared(self, plan: Restricted) -> Restricted:
+        """A restricted problem on the graph as solved (``--shard-by`` drops the pairs across
+        regions): the policy curve solves what the run solves."""
+        return dataclasses.replace(plan, candidates=self.prepare(plan.candidates))
+
     @staticmethod
     def prepare_default(candidates: Any) -> Any:
         """The graph as solved: all of it (``--shard-by`` drops the pairs across regions)."""
@@ -468,8 +473,9 @@ class _Policy:
                 {"weight": p.weight, "objective_total": p.objective_total,
                  "total_score": p.total_fit, "matched": p.matched,
                  "match_rate_by_tier": rates_by_group(p.role_of_seeker, groups)}
-                for p in price_curve(scores, self.slots, self.priorities, curve,
-                                     restricted=self.restricted(0.0, self.overrides),
+                for p in price_curve(self.prepare(scores), self.slots, self.priorities, curve,
+                                     restricted=self.prepared(self.restricted(0.0,
+                                                                              self.overrides)),
                                      solver=config.solver)]
         return extra
 

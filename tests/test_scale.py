@@ -96,6 +96,18 @@ def test_shard_by_bounds_the_loss_at_borders(taxonomy: matcher.Taxonomy) -> None
     assert opt["certified"] == (sharding["loss_bound"] <= 1e-9)
 
 
+def test_the_policy_curve_solves_the_sharded_problem_the_run_solves(
+    taxonomy: matcher.Taxonomy,
+) -> None:
+    seekers, roles = _regions(*random_batch(np.random.default_rng(1), 40, 16))
+    whole = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0)
+    split = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, shard_by="fylke",
+                          curve=[0.0])
+    assert whole.manifest["total_score"] > split.manifest["total_score"] + 1e-6  # borders cost
+    assert split.manifest["policy_curve"][0]["total_score"] == pytest.approx(
+        split.manifest["total_score"], abs=1e-12)
+
+
 def test_shard_by_without_the_column_names_it(taxonomy: matcher.Taxonomy) -> None:
     seekers, roles = _batch()
     seekers = seekers.with_columns(pl.lit("Øst").alias("fylke"))
