@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -322,3 +324,51 @@ def test_star_titles_given_as_a_crosswalk_are_vocabulary_not_labels(tmp_path: Pa
     danish._labelled()
     assert danish._normalised.get("bistadeplejer") == {
         tax.occupation_index(bee): (_TITLE, "da")}
+
+
+# --- the n-gram index: scikit-learn's vectors, cached on disk ---------------------------------
+
+def _small_index() -> tuple[list[str], object]:
+    from matcher.taxonomy.resolve import _fit_index
+
+    keys = ["renholder", "gårdsarbeider", "kokk", "lærling elektriker", "sjåfør", "a", "bc",
+            "birøkter", "lagermedarbeider", "social og sundhedsassistent"]
+    membership = sp.csr_matrix(np.eye(3, len(keys), dtype=np.float32))
+    return keys, _fit_index(keys, membership)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet="abcøæå rnlk\tE-()", max_size=30), min_size=1, max_size=5))
+def test_the_ngram_transform_gives_the_vectors_of_scikit_learn(texts: list[str]) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    keys, (index, _, _) = _small_index()
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                dtype=np.float32).fit(keys)
+    np.testing.assert_allclose(index.transform(texts).toarray(),
+                               reference.transform(texts).toarray(), rtol=1e-6, atol=1e-7)
+
+
+def test_the_ngram_index_is_cached_and_a_damaged_entry_is_rebuilt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher.taxonomy import resolve
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path))
+    built = Resolver(TAX, "occupation", ("no",))  # Norwegian labels only: a small index
+    model = built._group_model()
+    (entry,) = (tmp_path / "taxonomy").glob("resolve-*.npz")
+    fits: list[int] = []
+    fit = resolve._fit_index
+    monkeypatch.setattr(resolve, "_fit_index", lambda *args: fits.append(1) or fit(*args))
+    read = Resolver(TAX, "occupation", ("no",))
+    assert read._group_model().codes == model.codes and not fits  # read, not fitted
+    for a, b in ((read._group_model().log_counts, model.log_counts),
+                 (read._ngrams().by_feature, built._ngrams().by_feature)):
+        assert a.shape == b.shape and (a != b).nnz == 0
+    terms = ["gårdsarbeider", "romassistent", "Renholder (skole)", "sjåførar", "xyzzy"]
+    assert read.resolve_many(terms) == built.resolve_many(terms)
+    entry.write_bytes(entry.read_bytes()[:1000])  # damaged: fitted again, and written again
+    assert Resolver(TAX, "occupation", ("no",))._group_model().codes == model.codes
+    assert fits == [1]
+    assert Resolver(TAX, "occupation", ("no",))._group_model().codes == model.codes
+    assert fits == [1]
