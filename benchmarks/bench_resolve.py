@@ -33,12 +33,17 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import io
 import itertools
+import json
+import os
 import random
 import re
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import types
 import zlib
@@ -53,6 +58,8 @@ from matcher.taxonomy.resolve import SPELLING_MIN_CONFIDENCE, Resolver, normalis
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = "878e603"
+BASELINE = "7ccca3f"
+"""The revision before the n-gram index was cached (the first-call timing's baseline)."""
 NAV = ROOT.parent / "shared" / "data" / "nav" / "nav-job-titles-styrk08-dev.csv"
 
 Rule = Callable[[str, random.Random], str | None]
@@ -479,6 +486,92 @@ def speed(tax: Taxonomy, nav: Path, repeats: int = 3) -> None:
           f"terms/second {results['now'][1] / results['before'][1]:.2f}\n")
 
 
+FIRST_CALL = """
+import json, random, sys, time
+start = time.perf_counter()
+from matcher.taxonomy import load_taxonomy
+imported = time.perf_counter()
+tax = load_taxonomy()
+loaded = time.perf_counter()
+with open(sys.argv[1], encoding="utf-8") as handle:
+    terms = json.load(handle)
+if not terms:  # a region as benchmarks/synthetic.py draws it: ESCO's English labels
+    rng = random.Random(0)
+    terms = [rng.choice(tax.occupation_labels) for _ in range(20_000)]
+tax.resolve_many(terms, "occupation")
+done = time.perf_counter()
+print(json.dumps({"import": imported - start, "load": loaded - imported,
+                  "resolve": done - loaded}))
+"""
+
+
+def seeker_terms(nav: Path, n: int = 20_000, seed: int = 0) -> list[str]:
+    """A region's occupation terms: NAV titles drawn at random, 60 % as written, the rest
+    definite, in lower case or with a letter dropped."""
+    titles = pl.read_csv(nav, infer_schema=False)["title"].to_list()
+    rng = random.Random(seed)
+    terms = []
+    for _ in range(n):
+        title, draw = rng.choice(titles), rng.random()
+        if draw < 0.6:
+            terms.append(title)
+        elif draw < 0.75:
+            terms.append(title + ("n" if title.endswith("e") else "en"))
+        elif draw < 0.9:
+            terms.append(title.lower())
+        else:
+            k = rng.randrange(1, len(title) - 1)
+            terms.append(title[:k] + title[k + 1:])
+    return terms
+
+
+def first_call(nav: Path, baseline: str, repeats: int = 3) -> None:
+    """``import`` + ``load_taxonomy()`` + the first ``resolve_many`` of a region's terms, each
+    run in a fresh process, for the baseline revision's package (``git archive``) and this
+    tree's: the first run with an empty cache folder, then ``repeats`` runs with the cache
+    the first left (medians)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        terms = seeker_terms(nav)
+        (folder / "nav.json").write_text(json.dumps(terms), encoding="utf-8")
+        (folder / "esco.json").write_text("[]", encoding="utf-8")
+        (folder / "first.py").write_text(FIRST_CALL, encoding="utf-8")
+        archive = subprocess.run(["git", "archive", baseline, "matcher"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        (folder / "baseline").mkdir()
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder / "baseline", filter="data")
+        trees = {f"baseline ({baseline})": folder / "baseline", "now": ROOT}
+        print(f"## First call of a process, medians of {repeats} runs with a warm cache\n")
+        print("Terms: NAV, 20,000 seekers' titles (60 % as written, the rest definite, lower "
+              f"case or a letter dropped; {len(set(terms)):,} distinct); ESCO, 20,000 English "
+              "preferred labels drawn at random, as benchmarks/synthetic.py's seekers have.\n")
+        print("| terms | tree | cache | import (s) | load_taxonomy (s) | resolve (s) | total (s) |")
+        print("|---|---|---|---|---|---|---|")
+        for workload in ("nav", "esco"):
+            totals: dict[str, float] = {}
+            for name, tree in trees.items():
+                env = {**os.environ, "PYTHONPATH": str(tree),
+                       "MATCHER_CACHE_DIR": str(folder / f"cache-{tree.name}-{workload}")}
+                runs = []
+                for _ in range(repeats + 1):
+                    out = subprocess.run([sys.executable, str(folder / "first.py"),
+                                          str(folder / f"{workload}.json")], cwd=folder,
+                                         env=env, capture_output=True, text=True,
+                                         check=True).stdout
+                    runs.append(json.loads(out.splitlines()[-1]))
+                for label, chosen in (("cold", [runs[0]]), ("warm", runs[1:])):
+                    cells = [statistics.median(r[k] for r in chosen)
+                             for k in ("import", "load", "resolve")]
+                    totals[f"{name}, {label}"] = sum(cells)
+                    print(f"| {workload.upper()} | {name} | {label} | "
+                          + " | ".join(f"{c:.2f}" for c in cells) + f" | {sum(cells):.2f} |")
+            base = totals[f"baseline ({baseline}), warm"]
+            print(f"| {workload.upper()} | ratio now/baseline, warm | | | | | "
+                  f"{totals['now, warm'] / base:.2f} |")
+        print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-cell", type=int, default=40)
@@ -488,7 +581,14 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--split", nargs="+", choices=sorted(SPLITS), default=["title", "base"],
                         help="how NAV's titles are held out (default: both)")
+    parser.add_argument("--first-call", action="store_true",
+                        help="only time a fresh process's first resolve against --baseline")
+    parser.add_argument("--baseline", default=BASELINE,
+                        help=f"revision to time the first call against (default {BASELINE})")
     args = parser.parse_args()
+    first_call(args.nav, args.baseline)
+    if args.first_call:
+        return
     tax = load_taxonomy(args.taxonomy)
     speed(tax, args.nav)
     if args.speed_only:

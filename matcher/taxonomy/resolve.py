@@ -123,6 +123,10 @@ Bayes is overconfident; 3 makes a share about the chance of the right group, cal
 titles held out)."""
 GUESS_MIN_SHARE = 0.1
 """A compound or fuzzy guess stands when the group model gives its group at least this share."""
+BASE_GUESS_MIN_SHARE = 1.0
+"""The answer of a title's base, its qualifier unknown, stands only where it is the group
+model's first group (the model reads the qualifier too): at :data:`GUESS_MIN_SHARE` it stood
+in groups the qualifier speaks against ("Hjelpearbeider (bygg)")."""
 N_GROUPS = 10
 """Groups of the group model that bring candidates."""
 N_SUGGESTIONS = 5
@@ -1132,7 +1136,8 @@ class Resolver:
                     guess = replace(found, term=term, confidence=round(
                         found.confidence * BASE_TITLE_FACTOR, 4))
         if guess is not None and self.kind == "occupation":
-            return self._spelling(self._by_similar(term, text, guess) or guess)
+            return self._spelling(self._by_similar(term, text, guess,
+                                                   min_share=BASE_GUESS_MIN_SHARE) or guess)
         if guess is not None:
             return guess
 
@@ -1167,7 +1172,8 @@ class Resolver:
         return self._decide(term, "fuzzy", hits, matched, scale=best_score / 100.0, extra=rest)
 
     def _by_similar(self, term: str, text: str, guess: Resolution | None,
-                    firm: bool = False) -> Resolution | None:
+                    firm: bool = False, min_share: float = GUESS_MIN_SHARE,
+                    ) -> Resolution | None:
         """The ``similar`` step: the group the nearest labels vote for (:meth:`_similar`).
 
         A compound or fuzzy guess in the winning group stands, as sure as the vote; otherwise
@@ -1186,7 +1192,7 @@ class Resolver:
                     guess.confidence, CONFIDENCE["similar"] * share), 4))
             # A guess by the structure of the word (a generic head) stands while the model
             # names its group at all; a guess by spelling needs a share of its own.
-            if code in shares and (firm or shares[code] >= GUESS_MIN_SHARE):
+            if code in shares and (firm or shares[code] >= min_share):
                 return guess
         best = ranked[0]
         rank = _TITLE if best >= self._n else _ALT
