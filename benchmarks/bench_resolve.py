@@ -55,7 +55,12 @@ from pathlib import Path
 import polars as pl
 
 from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy
-from matcher.taxonomy.resolve import SPELLING_MIN_CONFIDENCE, Resolver, normalise
+from matcher.taxonomy.resolve import (
+    SPELLING_METHODS,
+    SPELLING_MIN_CONFIDENCE,
+    Resolver,
+    normalise,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = "878e603"
@@ -387,36 +392,44 @@ def success(tax: Taxonomy, records: list[tuple], pos: int = 4) -> tuple[float, f
 
 def miss_kinds(tax: Taxonomy, records: list[tuple], titles: list[tuple[str, str]],
                folds: list[int]) -> None:
-    """Misses at 1 of the titles as written, by kind: what the vocabulary of the other folds
-    knew of the title (a title with the same base, the qualifier as a title of its own) and
-    where the answer came from."""
-    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    """The titles as written by what the other folds' vocabulary knew of them (a title with
+    the same base, with the right group among them) and their misses at 1 by where the answer
+    came from: a label (ESCO or a title: the label's group is not NAV's), a guess by spelling
+    that was taken, a guess not taken (scored by its first suggestion)."""
+    seen_bases: list[dict[str, set[str]]] = []
+    for fold in range(5):
+        bases: dict[str, set[str]] = defaultdict(set)
+        for (t, c), f in zip(titles, folds, strict=True):
+            if f != fold:
+                bases[_base(t)].add(c)
+        seen_bases.append(bases)
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for rec in records:
         if rec[0] != "as written":
             continue
-        fold, title, code = rec[7], rec[6], rec[2]
-        codes = _answer_codes(tax, rec[4])
-        seen = [(t, c) for (t, c), f in zip(titles, folds, strict=True)
-                if f != fold]
-        qualifier = re.search(r"\(([^()]*)\)", title)
-        base = _base(title)
-        siblings = {c for t, c in seen if _base(t) == base}
-        named = {c for t, c in seen if qualifier and normalise(t) == normalise(qualifier.group(1))}
-        if not qualifier:
+        title, code, r = rec[6], rec[2], rec[4]
+        siblings = seen_bases[rec[7]].get(_base(title), set())
+        if "(" not in title:
             kind = "no qualifier"
+        elif not siblings:
+            kind = "qualifier, base unseen"
         else:
-            kind = "qualifier" + (", base seen" if siblings else ", base unseen")
-            kind += (" (right group among them)" if code in siblings else "") if siblings else ""
-            kind += ", qualifier a title" if named else ""
-        step = rec[4].method or "nothing"
-        cell = kinds[f"{kind} | {step}"]
+            kind = "qualifier, base seen" + (", right group among them" if code in siblings
+                                             else ", right group not among them")
+        codes = _answer_codes(tax, r)
+        cell = kinds[kind]
         cell[0] += 1
         cell[1] += bool(codes) and codes[0] == code
         cell[2] += code in codes[:5]
-    print("| kind of title, step | titles | success@1 | success@5 |")
-    print("|---|---|---|---|")
-    for name, (n, s1, s5) in sorted(kinds.items(), key=lambda kv: -(kv[1][0] - kv[1][1])):
-        print(f"| {name} | {n} | {s1 / n:.3f} | {s5 / n:.3f} |")
+        if not (codes and codes[0] == code):
+            cell[3 if r.resolved and r.method not in SPELLING_METHODS else
+                 4 if r.resolved else 5] += 1
+    print("| title | titles | success@1 | success@5 | missed at 1: by a label | "
+          "by spelling, taken | not taken |")
+    print("|---|---|---|---|---|---|---|")
+    for name, (n, s1, s5, label, spelling, untaken) in sorted(kinds.items()):
+        print(f"| {name} | {n} | {s1 / n:.3f} | {s5 / n:.3f} | {label} | {spelling} | "
+              f"{untaken} |")
 
 
 def nav_heldout(tax: Taxonomy, nav: Path, seed: int, split: str = "base") -> list[tuple]:
@@ -467,8 +480,20 @@ def nav_heldout(tax: Taxonomy, nav: Path, seed: int, split: str = "base") -> lis
     print("\n### Misses of the titles as written, by kind (now)\n")
     miss_kinds(tax, records, titles, fold_ids([t for t, _ in titles], split, seed))
     baseline = _old_resolver_module(BASELINE)
-    _, base_timing = nav_records(tax, nav, seed, split, before=False,
-                                 make=lambda t: baseline.Resolver(t, "occupation"))
+    base_records, base_timing = nav_records(tax, nav, seed, split, before=False,
+                                            make=lambda t: baseline.Resolver(t, "occupation"))
+    print(f"\n### The same terms, the resolver at {BASELINE} beside now\n")
+    print(f"| variant | success@1 {BASELINE} | success@5 {BASELINE} | taken {BASELINE} | "
+          "success@1 now | success@5 now | taken now |")
+    print("|---|---|---|---|---|---|---|")
+    for name in ("as written", "**all**"):
+        cells = []
+        for recs in ([r for r in base_records if name == "**all**" or r[0] == name],
+                     [r for r in records if name == "**all**" or r[0] == name]):
+            s1, s5 = success(tax, recs)
+            cells += [f"{s1:.3f}", f"{s5:.3f}",
+                      f"{sum(r[4].resolved for r in recs) / len(recs):.3f}"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     now, before = statistics.median(timing["now"]), statistics.median(timing["before"])
     then = statistics.median(base_timing["now"])
     print(f"\nSpeed, held-out terms/second after the indexes are built (median of 5 folds): "

@@ -305,6 +305,18 @@ def test_titles_not_in_any_list_land_in_their_group(term: str, groups: set[str])
     assert styrk(res) in groups, (term, res)
 
 
+@pytest.mark.parametrize(("term", "base_answer", "groups"), [
+    # no list holds these; the base alone names an occupation the qualifier speaks against
+    ("Sikkerhetstekniker (gass)", "nuclear technician", {"3117"}),
+    ("Annen sivilingeniør (gartneri)", "nanoengineer", {"6113"}),
+])
+def test_a_qualifier_that_speaks_against_the_bases_answer_overrules_it(
+        term: str, base_answer: str, groups: set[str]) -> None:
+    res = TAX.resolve(term, "occupation")
+    assert res.label != base_answer and base_answer not in res.suggestions[:1], res
+    assert styrk(res) in groups, (term, res)
+
+
 def test_star_titles_given_as_a_crosswalk_are_vocabulary_not_labels(tmp_path: Path) -> None:
     bee = "http://data.europa.eu/esco/occupation/" + TAX.occupation_uris[
         TAX.resolve("bee breeder", "occupation").indices[0]].rsplit("/", 1)[-1]
