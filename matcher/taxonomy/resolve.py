@@ -535,7 +535,8 @@ def _read_index(path: Path, keys: list[str], n_groups: int,
     if not path.is_file():
         return None
     try:
-        with np.load(path, allow_pickle=False) as stored:
+        # the file is opened here, so a damaged zip that np.load refuses is closed too
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as stored:
             grams = bytes(stored["grams"]).decode().split("\n")
             idf, const = stored["idf"], stored["const"]
             by_feature, log_counts = (
