@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -340,7 +341,8 @@ def test_star_titles_given_as_a_crosswalk_are_vocabulary_not_labels(tmp_path: Pa
 
 # --- the n-gram index: scikit-learn's vectors, cached on disk ---------------------------------
 
-def _small_index() -> tuple[list[str], object]:
+@functools.cache
+def _small_index() -> tuple[list[str], tuple]:
     from matcher.taxonomy.resolve import _fit_index
 
     keys = ["renholder", "gårdsarbeider", "kokk", "lærling elektriker", "sjåfør", "a", "bc",
@@ -352,23 +354,29 @@ def _small_index() -> tuple[list[str], object]:
 @settings(max_examples=80, deadline=None, derandomize=True)
 @given(st.lists(st.text(alphabet="abcøæå rnlk\tE-()", max_size=30), min_size=1, max_size=5))
 def test_the_ngram_transform_gives_the_vectors_of_scikit_learn(texts: list[str]) -> None:
+    keys, (index, _, _) = _small_index()
+    np.testing.assert_allclose(index.transform(texts).toarray(),
+                               _reference(tuple(keys)).transform(texts).toarray(), rtol=1e-6,
+                               atol=1e-7)
+
+
+@functools.cache
+def _reference(keys: tuple[str, ...]) -> object:
+    """scikit-learn's own vectorizer, fitted on the same labels."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    keys, (index, _, _) = _small_index()
-    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                dtype=np.float32).fit(keys)
-    np.testing.assert_allclose(index.transform(texts).toarray(),
-                               reference.transform(texts).toarray(), rtol=1e-6, atol=1e-7)
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                           dtype=np.float32).fit(list(keys))
 
 
-def test_the_ngram_index_is_cached_and_a_damaged_entry_is_rebuilt(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_ngram_index_is_cached_and_read_back(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from matcher.taxonomy import resolve
 
     monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path))
     built = Resolver(TAX, "occupation", ("no",))  # Norwegian labels only: a small index
     model = built._group_model()
-    (entry,) = (tmp_path / "taxonomy").glob("resolve-*.npz")
+    assert len(list((tmp_path / "taxonomy").glob("resolve-*.npz"))) == 1
     fits: list[int] = []
     fit = resolve._fit_index
     monkeypatch.setattr(resolve, "_fit_index", lambda *args: fits.append(1) or fit(*args))
@@ -377,10 +385,23 @@ def test_the_ngram_index_is_cached_and_a_damaged_entry_is_rebuilt(
     for a, b in ((read._group_model().log_counts, model.log_counts),
                  (read._ngrams().by_feature, built._ngrams().by_feature)):
         assert a.shape == b.shape and (a != b).nnz == 0
+    np.testing.assert_array_equal(read._group_model().const, model.const)
     terms = ["gårdsarbeider", "romassistent", "Renholder (skole)", "sjåførar", "xyzzy"]
     assert read.resolve_many(terms) == built.resolve_many(terms)
-    entry.write_bytes(entry.read_bytes()[:1000])  # damaged: fitted again, and written again
-    assert Resolver(TAX, "occupation", ("no",))._group_model().codes == model.codes
-    assert fits == [1]
-    assert Resolver(TAX, "occupation", ("no",))._group_model().codes == model.codes
-    assert fits == [1]
+
+
+def test_a_damaged_or_foreign_index_entry_is_not_read(tmp_path: Path) -> None:
+    from matcher.taxonomy.resolve import _read_index, _write_index
+
+    keys, (index, log_counts, const) = _small_index()
+    path = tmp_path / "resolve-x.npz"
+    _write_index(path, index, log_counts, const)
+    found = _read_index(path, keys, 3)
+    assert found is not None and found[0].vocabulary == index.vocabulary
+    np.testing.assert_array_equal(found[0].transform(keys).toarray(),
+                                  index.transform(keys).toarray())
+    assert _read_index(path, keys[:-1], 3) is None  # built from other labels
+    assert _read_index(path, keys, 4) is None  # for other groups
+    path.write_bytes(path.read_bytes()[:1000])
+    assert _read_index(path, keys, 3) is None
+    assert _read_index(tmp_path / "missing.npz", keys, 3) is None
