@@ -477,7 +477,14 @@ def _index_code() -> bytes:
         sklearn = importlib.metadata.version("scikit-learn")
     except importlib.metadata.PackageNotFoundError:
         sklearn = "unknown"
-    return b"\0".join([_INDEX_FORMAT.encode(), sklearn.encode(), Path(__file__).read_bytes()])
+    try:
+        code = Path(__file__).read_bytes()
+    except OSError:  # not a plain file (a zipped install): the package's version stands for it
+        try:
+            code = importlib.metadata.version("matcher").encode()
+        except importlib.metadata.PackageNotFoundError:
+            code = b"unknown"
+    return b"\0".join([_INDEX_FORMAT.encode(), sklearn.encode(), code])
 
 
 def _index_key(keys: list[str], codes: list[str], membership: sp.csr_matrix) -> str:
