@@ -32,27 +32,40 @@ happen, and the speed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
+import io
 import itertools
+import json
+import os
 import random
 import re
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import types
 import zlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 
 from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy
-from matcher.taxonomy.resolve import SPELLING_MIN_CONFIDENCE, Resolver, normalise
+from matcher.taxonomy.resolve import (
+    SPELLING_METHODS,
+    SPELLING_MIN_CONFIDENCE,
+    Resolver,
+    normalise,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = "878e603"
+BASELINE = "7ccca3f"
+"""The revision before the n-gram index was cached (the first-call timing's baseline)."""
 NAV = ROOT.parent / "shared" / "data" / "nav" / "nav-job-titles-styrk08-dev.csv"
 
 Rule = Callable[[str, random.Random], str | None]
@@ -205,15 +218,21 @@ def _then(first: Rule, second: Rule) -> Rule:
 
 # --- part 1: NAV titles held out -----------------------------------------------------------
 
-def _old_resolver_module() -> types.ModuleType:
-    """The resolver as it was before national titles, from the repository's history."""
-    source = subprocess.run(["git", "show", f"{BEFORE}:matcher/taxonomy/resolve.py"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout
-    spec = importlib.util.spec_from_loader("resolve_before", loader=None)
+def _old_resolver_module(revision: str = BEFORE) -> types.ModuleType:
+    """The resolver as it was at ``revision`` (by default before national titles), from the
+    repository's history."""
+    source = subprocess.run(["git", "show", f"{revision}:matcher/taxonomy/resolve.py"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    name = f"resolve_{revision}"
+    spec = importlib.util.spec_from_loader(name, loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["resolve_before"] = module
-    exec(compile(source, "resolve_before.py", "exec"), module.__dict__)
+    sys.modules[name] = module
+    # a resolver that caches its index hashes its own file
+    path = Path(tempfile.gettempdir()) / f"matcher-bench-{name}.py"
+    path.write_text(source, encoding="utf-8")
+    module.__file__ = str(path)
+    exec(compile(source, str(path), "exec"), module.__dict__)
     return module
 
 
@@ -270,52 +289,160 @@ def _answer_codes(tax: Taxonomy, r: Resolution) -> list[str]:
     return _codes(tax, uris)
 
 
-def nav_heldout(tax: Taxonomy, nav: Path, seed: int) -> list[tuple[str, ...]]:
-    """Held-out NAV titles and their variants, resolved now and before; prints the tables."""
+SPLITS = {"base": "grouped by the title's base", "title": "by title"}
+"""The two ways NAV's titles are held out (:func:`fold_ids`)."""
+
+
+def fold_ids(titles: list[str], split: str, seed: int) -> list[int]:
+    """Fold (0-4) of each title.
+
+    ``base``: by a hash of the title's base, so every title sharing a base ("Renholder
+    (bedrift)", "Renholder (privathjem)") is held out together: a title is never answered by
+    its near-twin, the strict lower bound. ``title``: titles shuffled (seeded) and dealt into
+    five folds, as the issue asks ("build the vocabulary from part of the dev file, score the
+    rest"): NAV's other half of the list shares bases and qualifiers with this one, and so does
+    a held-out fold with the rest.
+    """
+    if split == "base":
+        return [zlib.crc32(_base(t).encode()) % 5 for t in titles]
+    if split != "title":
+        raise ValueError(f"split must be one of {sorted(SPLITS)}, got {split!r}")
+    order = list(range(len(titles)))
+    random.Random(seed).shuffle(order)
+    folds = [0] * len(titles)
+    for k, i in enumerate(order):
+        folds[i] = k % 5
+    return folds
+
+
+@contextlib.contextmanager
+def _scratch_cache() -> Iterator[None]:
+    """Each fold's vocabulary has its own n-gram index: keep them out of the user's cache."""
+    before = os.environ.get("MATCHER_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["MATCHER_CACHE_DIR"] = tmp
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["MATCHER_CACHE_DIR"]
+            else:
+                os.environ["MATCHER_CACHE_DIR"] = before
+
+
+def nav_records(tax: Taxonomy, nav: Path, seed: int, split: str = "base", before: bool = True,
+                variants: tuple[str, ...] = tuple(NAV_VARIANTS),
+                make: Callable[[Taxonomy], Resolver] | None = None,
+                ) -> tuple[list[tuple], dict[str, list[float]]]:
+    """Held-out NAV titles and their variants, resolved now (and before): records
+    ``(variant, language, code, term, now, before, title, fold)`` and terms/second per fold."""
     frame = pl.read_csv(nav, infer_schema=False)
     titles = [(t.strip(), c.zfill(4)) for t, c in frame.select("title", "styrk08").iter_rows()]
-    folds = [zlib.crc32(_base(t).encode()) % 5 for t, _ in titles]
+    folds = fold_ids([t for t, _ in titles], split, seed)
     others = [row for row in tax.titles if row[2] != nav.name]
     navs = [row for row in tax.titles if row[2] == nav.name]
-    old = _old_resolver_module()
+    old = _old_resolver_module() if before else None
     bare = _with_titles(tax, [])
     rng = random.Random(seed)
-    rows: list[tuple[str, ...]] = []
     timing: dict[str, list[float]] = defaultdict(list)
-    records = []  # (variant, language, code, now, before, now_tax)
+    records: list[tuple] = []
     for fold in range(5):
         held = {normalise(t) for (t, _), f in zip(titles, folds, strict=True) if f == fold}
         seen = [row for row in navs if normalise(row[0]) not in held]
         fold_tax = _with_titles(tax, others + seen)
-        terms: list[tuple[str, str, str, str]] = []
+        terms: list[tuple[str, str, str, str, str]] = []
         for (title, code), f in zip(titles, folds, strict=True):
             if f != fold:
                 continue
             for name, rule in NAV_VARIANTS.items():
-                term = rule(title, rng)
-                if term is None or (name != "as written" and normalise(term) == normalise(title)):
+                term = rule(title, rng)  # every rule runs, so the variants stay the same
+                if name not in variants or term is None or (
+                        name != "as written" and normalise(term) == normalise(title)):
                     continue
-                terms.append((term, name, "nynorsk" if name == "nynorsk" else "bokmål", code))
-        now = Resolver(fold_tax, "occupation")
-        before = old.Resolver(bare, "occupation")
-        for label, resolver in (("now", now), ("before", before)):
-            resolver.resolve("warm up")
+                terms.append((term, name, "nynorsk" if name == "nynorsk" else "bokmål", code,
+                              title))
+        resolvers: list[tuple[str, object]] = [
+            ("now", (make or (lambda t: Resolver(t, "occupation")))(fold_tax))]
+        with _scratch_cache():
+            resolvers[0][1]._group_model()  # type: ignore[attr-defined]
+        if old is not None:
+            resolvers.append(("before", old.Resolver(bare, "occupation")))
+        answers: dict[str, list[Resolution]] = {}
+        for label, resolver in resolvers:
+            resolver.resolve("warm up")  # type: ignore[attr-defined]
             start = time.perf_counter()
-            answers = resolver.resolve_many([t for t, *_ in terms])
+            answers[label] = resolver.resolve_many(  # type: ignore[attr-defined]
+                [t for t, *_ in terms])
             timing[label].append(len(terms) / (time.perf_counter() - start))
-            if label == "now":
-                now_answers = answers
-            else:
-                before_answers = answers
-        for (term, name, lang, code), a, b in zip(terms, now_answers, before_answers,
-                                                  strict=True):
-            records.append((name, lang, code, term, a, b))
-    print(f"## NAV titles held out: {len(titles)} titles, 5 folds grouped by base title, "
+        for k, (term, name, lang, code, title) in enumerate(terms):
+            records.append((name, lang, code, term, answers["now"][k],
+                            answers["before"][k] if "before" in answers else None, title, fold))
+    return records, timing
+
+
+def success(tax: Taxonomy, records: list[tuple], pos: int = 4) -> tuple[float, float]:
+    """success@1 and success@5 of the answers at ``pos`` of the records."""
+    s1 = s5 = 0
+    for rec in records:
+        codes = _answer_codes(tax, rec[pos])
+        s1 += bool(codes) and codes[0] == rec[2]
+        s5 += rec[2] in codes[:5]
+    return s1 / max(1, len(records)), s5 / max(1, len(records))
+
+
+def miss_kinds(tax: Taxonomy, records: list[tuple], titles: list[tuple[str, str]],
+               folds: list[int]) -> None:
+    """The titles as written by what the other folds' vocabulary knew of them (a title with
+    the same base, with the right group among them) and their misses at 1 by where the answer
+    came from: a label (ESCO or a title: the label's group is not NAV's), a guess by spelling
+    that was taken, a guess not taken (scored by its first suggestion)."""
+    seen_bases: list[dict[str, set[str]]] = []
+    for fold in range(5):
+        bases: dict[str, set[str]] = defaultdict(set)
+        for (t, c), f in zip(titles, folds, strict=True):
+            if f != fold:
+                bases[_base(t)].add(c)
+        seen_bases.append(bases)
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    for rec in records:
+        if rec[0] != "as written":
+            continue
+        title, code, r = rec[6], rec[2], rec[4]
+        siblings = seen_bases[rec[7]].get(_base(title), set())
+        if "(" not in title:
+            kind = "no qualifier"
+        elif not siblings:
+            kind = "qualifier, base unseen"
+        else:
+            kind = "qualifier, base seen" + (", right group among them" if code in siblings
+                                             else ", right group not among them")
+        codes = _answer_codes(tax, r)
+        cell = kinds[kind]
+        cell[0] += 1
+        cell[1] += bool(codes) and codes[0] == code
+        cell[2] += code in codes[:5]
+        if not (codes and codes[0] == code):
+            cell[3 if r.resolved and r.method not in SPELLING_METHODS else
+                 4 if r.resolved else 5] += 1
+    print("| title | titles | success@1 | success@5 | missed at 1: by a label | "
+          "by spelling, taken | not taken |")
+    print("|---|---|---|---|---|---|---|")
+    for name, (n, s1, s5, label, spelling, untaken) in sorted(kinds.items()):
+        print(f"| {name} | {n} | {s1 / n:.3f} | {s5 / n:.3f} | {label} | {spelling} | "
+              f"{untaken} |")
+
+
+def nav_heldout(tax: Taxonomy, nav: Path, seed: int, split: str = "base") -> list[tuple]:
+    """Held-out NAV titles and their variants, resolved now and before; prints the tables."""
+    records, timing = nav_records(tax, nav, seed, split)
+    frame = pl.read_csv(nav, infer_schema=False)
+    titles = [(t.strip(), c.zfill(4)) for t, c in frame.select("title", "styrk08").iter_rows()]
+    print(f"## NAV titles held out, 5 folds {SPLITS[split]}: {frame.height} titles, "
           f"{len(records)} terms with variants (seed {seed})\n")
     print("| variant | terms | success@1 before | success@5 before | success@1 now | "
           "success@5 now | taken (now) | right when taken (now) |")
     print("|---|---|---|---|---|---|---|---|")
-    groups: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    groups: dict[str, list[tuple]] = defaultdict(list)
     for rec in records:
         groups[rec[0]].append(rec)
         groups[f"language: {rec[1]}"].append(rec)
@@ -327,13 +454,8 @@ def nav_heldout(tax: Taxonomy, nav: Path, seed: int) -> list[tuple[str, ...]]:
             continue
         cells = []
         for pos in (5, 4):
-            s1 = s5 = 0
-            for rec in recs:
-                r = rec[pos]
-                codes = _answer_codes(tax, r)
-                s1 += bool(codes) and codes[0] == rec[2]
-                s5 += rec[2] in codes[:5]
-            cells += [f"{s1 / len(recs):.3f}", f"{s5 / len(recs):.3f}"]
+            s1, s5 = success(tax, recs, pos)
+            cells += [f"{s1:.3f}", f"{s5:.3f}"]
         taken = [rec for rec in recs if rec[4].resolved]
         right = sum(_answer_codes(tax, rec[4])[0] == rec[2] for rec in taken)
         print(f"| {name} | {len(recs)} | " + " | ".join(cells)
@@ -355,9 +477,28 @@ def nav_heldout(tax: Taxonomy, nav: Path, seed: int) -> list[tuple[str, ...]]:
     for step, oks in sorted(steps.items(), key=lambda kv: -len(kv[1])):
         print(f"| {step} | {len(oks)} | {sum(a for a, _ in oks) / len(oks):.3f} | "
               f"{sum(b for _, b in oks) / len(oks):.3f} |")
-    print(f"\nSpeed, terms/second after the indexes are built (median of 5 folds): before "
-          f"{statistics.median(timing['before']):,.0f}, now {statistics.median(timing['now']):,.0f}"
-          f" (ratio {statistics.median(timing['now']) / statistics.median(timing['before']):.2f})")
+    print("\n### Misses of the titles as written, by kind (now)\n")
+    miss_kinds(tax, records, titles, fold_ids([t for t, _ in titles], split, seed))
+    baseline = _old_resolver_module(BASELINE)
+    base_records, base_timing = nav_records(tax, nav, seed, split, before=False,
+                                            make=lambda t: baseline.Resolver(t, "occupation"))
+    print(f"\n### The same terms, the resolver at {BASELINE} beside now\n")
+    print(f"| variant | success@1 {BASELINE} | success@5 {BASELINE} | taken {BASELINE} | "
+          "success@1 now | success@5 now | taken now |")
+    print("|---|---|---|---|---|---|---|")
+    for name in ("as written", "**all**"):
+        cells = []
+        for recs in ([r for r in base_records if name == "**all**" or r[0] == name],
+                     [r for r in records if name == "**all**" or r[0] == name]):
+            s1, s5 = success(tax, recs)
+            cells += [f"{s1:.3f}", f"{s5:.3f}",
+                      f"{sum(r[4].resolved for r in recs) / len(recs):.3f}"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    now, before = statistics.median(timing["now"]), statistics.median(timing["before"])
+    then = statistics.median(base_timing["now"])
+    print(f"\nSpeed, held-out terms/second after the indexes are built (median of 5 folds): "
+          f"before national titles {before:,.0f}, {BASELINE} {then:,.0f}, now {now:,.0f} "
+          f"(ratio now/{BASELINE} {now / then:.2f})")
     print(f"\n### Calibration of spelling-only answers (fuzzy, compound, similar), taken at "
           f"confidence "
           f">= {SPELLING_MIN_CONFIDENCE}\n")
@@ -368,7 +509,7 @@ def nav_heldout(tax: Taxonomy, nav: Path, seed: int) -> list[tuple[str, ...]]:
         cell = [ok for _, c, ok in calibration if lo <= c < hi]
         if cell:
             print(f"| {lo:.2f}-{min(hi, 1.0):.2f} | {len(cell)} | {sum(cell) / len(cell):.3f} |")
-    return rows
+    return records
 
 
 def speed(tax: Taxonomy, nav: Path, repeats: int = 3) -> None:
@@ -399,6 +540,92 @@ def speed(tax: Taxonomy, nav: Path, repeats: int = 3) -> None:
           f"terms/second {results['now'][1] / results['before'][1]:.2f}\n")
 
 
+FIRST_CALL = """
+import json, random, sys, time
+start = time.perf_counter()
+from matcher.taxonomy import load_taxonomy
+imported = time.perf_counter()
+tax = load_taxonomy()
+loaded = time.perf_counter()
+with open(sys.argv[1], encoding="utf-8") as handle:
+    terms = json.load(handle)
+if not terms:  # a region as benchmarks/synthetic.py draws it: ESCO's English labels
+    rng = random.Random(0)
+    terms = [rng.choice(tax.occupation_labels) for _ in range(20_000)]
+tax.resolve_many(terms, "occupation")
+done = time.perf_counter()
+print(json.dumps({"import": imported - start, "load": loaded - imported,
+                  "resolve": done - loaded}))
+"""
+
+
+def seeker_terms(nav: Path, n: int = 20_000, seed: int = 0) -> list[str]:
+    """A region's occupation terms: NAV titles drawn at random, 60 % as written, the rest
+    definite, in lower case or with a letter dropped."""
+    titles = pl.read_csv(nav, infer_schema=False)["title"].to_list()
+    rng = random.Random(seed)
+    terms = []
+    for _ in range(n):
+        title, draw = rng.choice(titles), rng.random()
+        if draw < 0.6:
+            terms.append(title)
+        elif draw < 0.75:
+            terms.append(title + ("n" if title.endswith("e") else "en"))
+        elif draw < 0.9:
+            terms.append(title.lower())
+        else:
+            k = rng.randrange(1, len(title) - 1)
+            terms.append(title[:k] + title[k + 1:])
+    return terms
+
+
+def first_call(nav: Path, baseline: str, repeats: int = 3) -> None:
+    """``import`` + ``load_taxonomy()`` + the first ``resolve_many`` of a region's terms, each
+    run in a fresh process, for the baseline revision's package (``git archive``) and this
+    tree's: the first run with an empty cache folder, then ``repeats`` runs with the cache
+    the first left (medians)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        terms = seeker_terms(nav)
+        (folder / "nav.json").write_text(json.dumps(terms), encoding="utf-8")
+        (folder / "esco.json").write_text("[]", encoding="utf-8")
+        (folder / "first.py").write_text(FIRST_CALL, encoding="utf-8")
+        archive = subprocess.run(["git", "archive", baseline, "matcher"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        (folder / "baseline").mkdir()
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder / "baseline", filter="data")
+        trees = {f"baseline ({baseline})": folder / "baseline", "now": ROOT}
+        print(f"## First call of a process, medians of {repeats} runs with a warm cache\n")
+        print("Terms: NAV, 20,000 seekers' titles (60 % as written, the rest definite, lower "
+              f"case or a letter dropped; {len(set(terms)):,} distinct); ESCO, 20,000 English "
+              "preferred labels drawn at random, as benchmarks/synthetic.py's seekers have.\n")
+        print("| terms | tree | cache | import (s) | load_taxonomy (s) | resolve (s) | total (s) |")
+        print("|---|---|---|---|---|---|---|")
+        for workload in ("nav", "esco"):
+            totals: dict[str, float] = {}
+            for name, tree in trees.items():
+                env = {**os.environ, "PYTHONPATH": str(tree),
+                       "MATCHER_CACHE_DIR": str(folder / f"cache-{tree.name}-{workload}")}
+                runs = []
+                for _ in range(repeats + 1):
+                    out = subprocess.run([sys.executable, str(folder / "first.py"),
+                                          str(folder / f"{workload}.json")], cwd=folder,
+                                         env=env, capture_output=True, text=True,
+                                         check=True).stdout
+                    runs.append(json.loads(out.splitlines()[-1]))
+                for label, chosen in (("cold", [runs[0]]), ("warm", runs[1:])):
+                    cells = [statistics.median(r[k] for r in chosen)
+                             for k in ("import", "load", "resolve")]
+                    totals[f"{name}, {label}"] = sum(cells)
+                    print(f"| {workload.upper()} | {name} | {label} | "
+                          + " | ".join(f"{c:.2f}" for c in cells) + f" | {sum(cells):.2f} |")
+            base = totals[f"baseline ({baseline}), warm"]
+            print(f"| {workload.upper()} | ratio now/baseline, warm | | | | | "
+                  f"{totals['now, warm'] / base:.2f} |")
+        print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-cell", type=int, default=40)
@@ -406,12 +633,23 @@ def main() -> None:
     parser.add_argument("--taxonomy", default=None)
     parser.add_argument("--nav", type=Path, default=NAV)
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--split", nargs="+", choices=sorted(SPLITS), default=["title", "base"],
+                        help="how NAV's titles are held out (default: both)")
+    parser.add_argument("--first-call", action="store_true",
+                        help="only time a fresh process's first resolve against --baseline")
+    parser.add_argument("--baseline", default=BASELINE,
+                        help=f"revision to time the first call against (default {BASELINE})")
     args = parser.parse_args()
+    first_call(args.nav, args.baseline)
+    if args.first_call:
+        return
     tax = load_taxonomy(args.taxonomy)
     speed(tax, args.nav)
     if args.speed_only:
         return
-    nav_heldout(tax, args.nav, args.seed)
+    for split in args.split:
+        nav_heldout(tax, args.nav, args.seed, split)
+        print()
     print()
     items = build_set(tax, args.per_cell, args.seed)
     tax.resolve("warm up", "occupation")

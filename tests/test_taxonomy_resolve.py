@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -303,6 +306,18 @@ def test_titles_not_in_any_list_land_in_their_group(term: str, groups: set[str])
     assert styrk(res) in groups, (term, res)
 
 
+@pytest.mark.parametrize(("term", "base_answer", "groups"), [
+    # no list holds these; the base alone names an occupation the qualifier speaks against
+    ("Sikkerhetstekniker (gass)", "nuclear technician", {"3117"}),
+    ("Annen sivilingeniør (gartneri)", "nanoengineer", {"6113"}),
+])
+def test_a_qualifier_that_speaks_against_the_bases_answer_overrules_it(
+        term: str, base_answer: str, groups: set[str]) -> None:
+    res = TAX.resolve(term, "occupation")
+    assert res.label != base_answer and base_answer not in res.suggestions[:1], res
+    assert styrk(res) in groups, (term, res)
+
+
 def test_star_titles_given_as_a_crosswalk_are_vocabulary_not_labels(tmp_path: Path) -> None:
     bee = "http://data.europa.eu/esco/occupation/" + TAX.occupation_uris[
         TAX.resolve("bee breeder", "occupation").indices[0]].rsplit("/", 1)[-1]
@@ -322,3 +337,71 @@ def test_star_titles_given_as_a_crosswalk_are_vocabulary_not_labels(tmp_path: Pa
     danish._labelled()
     assert danish._normalised.get("bistadeplejer") == {
         tax.occupation_index(bee): (_TITLE, "da")}
+
+
+# --- the n-gram index: scikit-learn's vectors, cached on disk ---------------------------------
+
+@functools.cache
+def _small_index() -> tuple[list[str], tuple]:
+    from matcher.taxonomy.resolve import _fit_index
+
+    keys = ["renholder", "gårdsarbeider", "kokk", "lærling elektriker", "sjåfør", "a", "bc",
+            "birøkter", "lagermedarbeider", "social og sundhedsassistent"]
+    membership = sp.csr_matrix(np.eye(3, len(keys), dtype=np.float32))
+    return keys, _fit_index(keys, membership)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet="abcøæå rnlk\tE-()", max_size=30), min_size=1, max_size=5))
+def test_the_ngram_transform_gives_the_vectors_of_scikit_learn(texts: list[str]) -> None:
+    keys, (index, _, _) = _small_index()
+    np.testing.assert_allclose(index.transform(texts).toarray(),
+                               _reference(tuple(keys)).transform(texts).toarray(), rtol=1e-6,
+                               atol=1e-7)
+
+
+@functools.cache
+def _reference(keys: tuple[str, ...]) -> object:
+    """scikit-learn's own vectorizer, fitted on the same labels."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                           dtype=np.float32).fit(list(keys))
+
+
+def test_the_ngram_index_is_cached_and_read_back(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher.taxonomy import resolve
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path))
+    built = Resolver(TAX, "occupation", ("no",))  # Norwegian labels only: a small index
+    model = built._group_model()
+    assert len(list((tmp_path / "taxonomy").glob("resolve-*.npz"))) == 1
+    fits: list[int] = []
+    fit = resolve._fit_index
+    monkeypatch.setattr(resolve, "_fit_index", lambda *args: fits.append(1) or fit(*args))
+    read = Resolver(TAX, "occupation", ("no",))
+    assert read._group_model().codes == model.codes and not fits  # read, not fitted
+    for a, b in ((read._group_model().log_counts, model.log_counts),
+                 (read._ngrams().by_feature, built._ngrams().by_feature)):
+        assert a.shape == b.shape and (a != b).nnz == 0
+    np.testing.assert_array_equal(read._group_model().const, model.const)
+    terms = ["gårdsarbeider", "romassistent", "Renholder (skole)", "sjåførar", "xyzzy"]
+    assert read.resolve_many(terms) == built.resolve_many(terms)
+
+
+def test_a_damaged_or_foreign_index_entry_is_not_read(tmp_path: Path) -> None:
+    from matcher.taxonomy.resolve import _read_index, _write_index
+
+    keys, (index, log_counts, const) = _small_index()
+    path = tmp_path / "resolve-x.npz"
+    _write_index(path, index, log_counts, const)
+    found = _read_index(path, keys, 3)
+    assert found is not None and found[0].vocabulary == index.vocabulary
+    np.testing.assert_array_equal(found[0].transform(keys).toarray(),
+                                  index.transform(keys).toarray())
+    assert _read_index(path, keys[:-1], 3) is None  # built from other labels
+    assert _read_index(path, keys, 4) is None  # for other groups
+    path.write_bytes(path.read_bytes()[:1000])
+    assert _read_index(path, keys, 3) is None
+    assert _read_index(tmp_path / "missing.npz", keys, 3) is None

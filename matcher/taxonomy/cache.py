@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher.errors import TaxonomyError
+from matcher.taxonomy.cachedir import CACHE_ENV, cache_dir
 from matcher.taxonomy.snapshot import FORMAT, read_snapshot
 
 if TYPE_CHECKING:
@@ -27,24 +27,11 @@ if TYPE_CHECKING:
 
 __all__ = ["CACHE_ENV", "cache_dir", "cache_key", "load_download"]
 
-CACHE_ENV = "MATCHER_CACHE_DIR"
-"""Environment variable that overrides the cache folder."""
-
 # Bump when the compiler's output changes for the same inputs.
 COMPILER_VERSION = 2
 _INPUT_SUFFIXES = (".csv", ".zip", ".tsv")
 
 log = logging.getLogger(__name__)
-
-
-def cache_dir() -> Path:
-    """The folder compiled taxonomies are cached in (created on first write)."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override) / "taxonomy"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("matcher")) / "taxonomy"
 
 
 def _inputs(folder: Path) -> list[Path]:

@@ -35,14 +35,18 @@ per group, so the first five candidates name five groups where the evidence is s
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
+import logging
 import math
 import re
 import threading
 import unicodedata
+import zipfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -50,14 +54,17 @@ import polars as pl
 import scipy.sparse as sp
 import snowballstemmer
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matcher.io.write import atomic_file
+from matcher.taxonomy.cachedir import cache_dir
 from matcher.validate import parameter_error
 
 if TYPE_CHECKING:
     from matcher.taxonomy.model import Taxonomy
 
 __all__ = ["Resolution", "Resolver", "build_stem_table", "normalise", "stem_key", "stemmer_version"]
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["occupation", "skill"]
 Method = Literal["uri", "code", "exact", "normalised", "inflection", "compound", "fuzzy",
@@ -116,6 +123,10 @@ Bayes is overconfident; 3 makes a share about the chance of the right group, cal
 titles held out)."""
 GUESS_MIN_SHARE = 0.1
 """A compound or fuzzy guess stands when the group model gives its group at least this share."""
+BASE_GUESS_MIN_SHARE = 1.0
+"""The answer of a title's base, its qualifier unknown, stands only where it is the group
+model's first group (the model reads the qualifier too): at :data:`GUESS_MIN_SHARE` it stood
+in groups the qualifier speaks against ("Hjelpearbeider (bygg)")."""
 N_GROUPS = 10
 """Groups of the group model that bring candidates."""
 N_SUGGESTIONS = 5
@@ -392,6 +403,165 @@ class _Group:
     members: tuple[int, ...]
 
 
+NGRAM_RANGE = (2, 5)
+"""Character n-grams (within words, padded with a space) of the n-gram index."""
+_SPACES = re.compile(r"\s\s+")
+
+
+def _char_ngrams(text: str) -> list[str]:
+    """The character n-grams of ``text``, exactly as scikit-learn's ``TfidfVectorizer(analyzer=
+    "char_wb", ngram_range=NGRAM_RANGE)`` makes them (lower case, each word padded with a
+    space; a word shorter than n gives one n-gram)."""
+    low, high = NGRAM_RANGE
+    grams: list[str] = []
+    for word in _SPACES.sub(" ", text.lower()).split():
+        word = f" {word} "
+        size = len(word)
+        for n in range(low, high + 1):
+            if size <= n:
+                grams.append(word)
+                break
+            grams.extend(word[k:k + n] for k in range(size - n + 1))
+    return grams
+
+
+@dataclass(frozen=True, slots=True)
+class _NgramIndex:
+    """Character n-gram TF-IDF of the Norwegian and Danish labels (sublinear term frequency,
+    smoothed IDF, rows L2-normalised): scikit-learn's ``TfidfVectorizer`` fits it, and
+    :meth:`transform` turns queries into the same vectors without it, in microseconds a term
+    (the vectorizer's own ``transform`` costs a millisecond or two a call)."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    by_feature: sp.csr_matrix
+    """features x labels"""
+    keys: list[str]
+    """The labels, in the column order of ``by_feature``."""
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Texts x features, as the fitted vectorizer's ``transform`` gives them."""
+        vocabulary = self.vocabulary
+        indptr = [0]
+        indices: list[int] = []
+        counts: list[int] = []
+        for text in texts:
+            row: dict[int, int] = {}
+            for gram in _char_ngrams(text):
+                j = vocabulary.get(gram)
+                if j is not None:
+                    row[j] = row.get(j, 0) + 1
+            for j in sorted(row):
+                indices.append(j)
+                counts.append(row[j])
+            indptr.append(len(indices))
+        data = np.log(np.asarray(counts, dtype=np.float32)) + np.float32(1.0)
+        columns = np.asarray(indices, dtype=np.int32)
+        data *= self.idf[columns]
+        starts = np.asarray(indptr, dtype=np.int64)
+        lengths = np.diff(starts)
+        rows = np.repeat(np.arange(lengths.size), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=lengths.size))
+        data /= norms[rows].astype(np.float32)
+        return sp.csr_matrix((data, columns, starts), shape=(lengths.size, len(self.idf)))
+
+
+_INDEX_FORMAT = "matcher-resolve-index 1"
+
+
+@functools.cache
+def _index_code() -> bytes:
+    """What the cached index depends on besides its labels: this module's code (any change to
+    the method) and the scikit-learn version that fits the vectorizer."""
+    try:
+        sklearn = importlib.metadata.version("scikit-learn")
+    except importlib.metadata.PackageNotFoundError:
+        sklearn = "unknown"
+    try:
+        code = Path(__file__).read_bytes()
+    except OSError:  # not a plain file (a zipped install): the package's version stands for it
+        try:
+            code = importlib.metadata.version("matcher").encode()
+        except importlib.metadata.PackageNotFoundError:
+            code = b"unknown"
+    return b"\0".join([_INDEX_FORMAT.encode(), sklearn.encode(), code])
+
+
+def _index_key(keys: list[str], codes: list[str], membership: sp.csr_matrix) -> str:
+    """Hex digest naming the cached index of these labels and groups."""
+    digest = hashlib.sha256(_index_code())
+    digest.update("\n".join(keys).encode())
+    digest.update(b"\0" + "\n".join(codes).encode())
+    for array in (membership.indptr, membership.indices, membership.data):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:32]
+
+
+def _fit_index(keys: list[str], membership: sp.csr_matrix,
+               ) -> tuple[_NgramIndex, sp.csr_matrix, np.ndarray]:
+    """Fit the n-gram index of ``keys`` and the group model over it (see :class:`_GroupModel`)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # only to build the index
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAM_RANGE, sublinear_tf=True,
+                                 dtype=np.float32)
+    # features x labels: a query touches only the rows of its own n-grams
+    by_feature = sp.csr_matrix(vectorizer.fit_transform(keys).T, dtype=np.float32)
+    mass = sp.csr_matrix(by_feature @ membership.T)  # features x groups
+    total = np.asarray(mass.sum(axis=0), dtype=np.float64).ravel()
+    mass.data = np.log1p(mass.data / GROUP_ALPHA).astype(np.float32)
+    const = (math.log(GROUP_ALPHA)
+             - np.log(total + GROUP_ALPHA * mass.shape[0])).astype(np.float32)
+    index = _NgramIndex({gram: int(j) for gram, j in vectorizer.vocabulary_.items()},
+                        np.asarray(vectorizer.idf_, dtype=np.float32), by_feature, keys)
+    return index, mass, const
+
+
+def _write_index(path: Path, index: _NgramIndex, log_counts: sp.csr_matrix,
+                 const: np.ndarray) -> None:
+    """Keep the index in the cache folder; a cache that cannot be written costs only time."""
+    grams = sorted(index.vocabulary, key=index.vocabulary.__getitem__)
+    arrays: dict[str, np.ndarray] = {
+        "grams": np.frombuffer("\n".join(grams).encode(), dtype=np.uint8),
+        "idf": index.idf, "const": const}
+    for name, matrix in (("by_feature", index.by_feature), ("log_counts", log_counts)):
+        arrays |= {f"{name}_data": matrix.data, f"{name}_indices": matrix.indices,
+                   f"{name}_indptr": matrix.indptr,
+                   f"{name}_shape": np.asarray(matrix.shape, dtype=np.int64)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(path) as temporary, temporary.open("wb") as out:
+            np.savez(out, **arrays)  # type: ignore[arg-type]
+    except OSError as exc:  # OutputError included
+        log.warning("cannot cache the resolver's n-gram index in %s (%s); every process will "
+                    "build it again", path.parent, exc)
+
+
+def _read_index(path: Path, keys: list[str], n_groups: int,
+                ) -> tuple[_NgramIndex, sp.csr_matrix, np.ndarray] | None:
+    """The cached index at ``path``, or ``None`` when there is none or it is damaged."""
+    if not path.is_file():
+        return None
+    try:
+        # the file is opened here, so a damaged zip that np.load refuses is closed too
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as stored:
+            grams = bytes(stored["grams"]).decode().split("\n")
+            idf, const = stored["idf"], stored["const"]
+            by_feature, log_counts = (
+                sp.csr_matrix((stored[f"{name}_data"], stored[f"{name}_indices"],
+                               stored[f"{name}_indptr"]),
+                              shape=tuple(int(n) for n in stored[f"{name}_shape"]))
+                for name in ("by_feature", "log_counts"))
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        log.warning("rebuilding the damaged n-gram index cache entry %s (%s)", path, exc)
+        return None
+    if (by_feature.shape != (len(grams), len(keys)) or idf.shape != (len(grams),)
+            or log_counts.shape != (len(grams), n_groups) or const.shape != (n_groups,)):
+        log.warning("rebuilding the damaged n-gram index cache entry %s (shapes)", path)
+        return None
+    index = _NgramIndex(dict(zip(grams, range(len(grams)), strict=True)), idf, by_feature, keys)
+    return index, log_counts, const
+
+
 @dataclass(frozen=True, slots=True)
 class _GroupModel:
     """Which STYRK-08 (else ISCO-08) unit group a text names: multinomial naive Bayes over the
@@ -446,7 +616,7 @@ class Resolver:
         self._labels_of: dict[int, list[str]] | None = None
         self._reversed: tuple[list[str], list[int]] | None = None
         self._sorted_keys: list[str] | None = None
-        self._ngram_index: tuple[TfidfVectorizer, sp.csr_matrix, list[str]] | None = None
+        self._ngram_index: _NgramIndex | None = None
         self._group_model_: _GroupModel | None = None
         self._votes: dict[tuple[str, str], tuple[list[int], float, dict[int, str],
                                                  dict[str, float]]] = {}
@@ -974,7 +1144,8 @@ class Resolver:
                     guess = replace(found, term=term, confidence=round(
                         found.confidence * BASE_TITLE_FACTOR, 4))
         if guess is not None and self.kind == "occupation":
-            return self._spelling(self._by_similar(term, text, guess) or guess)
+            return self._spelling(self._by_similar(term, text, guess,
+                                                   min_share=BASE_GUESS_MIN_SHARE) or guess)
         if guess is not None:
             return guess
 
@@ -1009,7 +1180,8 @@ class Resolver:
         return self._decide(term, "fuzzy", hits, matched, scale=best_score / 100.0, extra=rest)
 
     def _by_similar(self, term: str, text: str, guess: Resolution | None,
-                    firm: bool = False) -> Resolution | None:
+                    firm: bool = False, min_share: float = GUESS_MIN_SHARE,
+                    ) -> Resolution | None:
         """The ``similar`` step: the group the nearest labels vote for (:meth:`_similar`).
 
         A compound or fuzzy guess in the winning group stands, as sure as the vote; otherwise
@@ -1028,7 +1200,7 @@ class Resolver:
                     guess.confidence, CONFIDENCE["similar"] * share), 4))
             # A guess by the structure of the word (a generic head) stands while the model
             # names its group at all; a guess by spelling needs a share of its own.
-            if code in shares and (firm or shares[code] >= GUESS_MIN_SHARE):
+            if code in shares and (firm or shares[code] >= min_share):
                 return guess
         best = ranked[0]
         rank = _TITLE if best >= self._n else _ALT
@@ -1223,25 +1395,6 @@ class Resolver:
         end = bisect_left(keys, root + "\U0010ffff")
         return sorted(keys[start:end], key=lambda k: (len(k), k))
 
-    def _ngrams(self) -> tuple[TfidfVectorizer, sp.csr_matrix, list[str]]:
-        """Character 2-5-gram TF-IDF of every label but the English ones, L2-normalised, stored
-        as features x labels, and the labels."""
-        if self._ngram_index is None:
-            with self._lock:
-                if self._ngram_index is None:
-                    # Caseworkers' titles are Norwegian and Danish: English labels (half of
-                    # all) would double the build for little gain.
-                    labels = self._labelled()
-                    nordic = {text for text, lang in zip(labels.normalised, labels.langs,
-                                                         strict=True) if lang != "en"}
-                    keys = [key for key in self._fuzzy_keys if key in nordic] or self._fuzzy_keys
-                    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
-                                                 sublinear_tf=True, dtype=np.float32)
-                    matrix = vectorizer.fit_transform(keys)
-                    # features x labels: a query touches only the rows of its own n-grams
-                    self._ngram_index = (vectorizer, matrix.T.tocsr(), keys)
-        return self._ngram_index
-
     def _target_code(self, target: int) -> str:
         if target >= self._n:
             return self._groups[target - self._n].code
@@ -1249,41 +1402,71 @@ class Resolver:
             return self.taxonomy.occupation_styrk[target] or self.taxonomy.occupation_isco[target]
         return str(target)
 
+    def _ngrams(self) -> _NgramIndex:
+        """The n-gram index of every label but the English ones (see :meth:`_build_ngrams`)."""
+        if self._ngram_index is None:
+            self._build_ngrams()
+        assert self._ngram_index is not None
+        return self._ngram_index
+
     def _group_model(self) -> _GroupModel:
         """The group model over the n-gram index's labels (built with it, on first use)."""
         if self._group_model_ is None:
-            _, by_feature, ngram_keys = self._ngrams()
-            with self._lock:
-                if self._group_model_ is None:
-                    code_of: dict[str, int] = {}
-                    cells: dict[tuple[int, int], float] = {}
-                    for position, key in enumerate(ngram_keys):
-                        for target, (rank, _) in self._normalised.get(key).items():
-                            code = self._target_code(target)
-                            if len(code) != 4:  # a broader ISCO group names no unit group
-                                continue
-                            c = code_of.setdefault(code, len(code_of))
-                            # A title's base without its qualifier ("lærling") is counted
-                            # too: it names the groups of every title it is the base of.
-                            weight = (GROUP_TITLE_WEIGHT if target >= self._n and rank == _TITLE
-                                      else 1.0)
-                            cells[c, position] = max(cells.get((c, position), 0.0), weight)
-                    codes = list(code_of)
-                    rows = np.fromiter((c for c, _ in cells), np.int64, len(cells))
-                    cols = np.fromiter((p for _, p in cells), np.int64, len(cells))
-                    weights = np.fromiter(cells.values(), np.float32, len(cells))
-                    membership = sp.csr_matrix((weights, (rows, cols)),
-                                               shape=(len(codes), len(ngram_keys)))
-                    mass = (by_feature @ membership.T).tocsr()  # features x groups
-                    total = np.asarray(mass.sum(axis=0), dtype=np.float64).ravel()
-                    mass.data = np.log1p(mass.data / GROUP_ALPHA).astype(np.float32)
-                    const = (math.log(GROUP_ALPHA)
-                             - np.log(total + GROUP_ALPHA * mass.shape[0])).astype(np.float32)
-                    binary = membership.tocsr()
-                    positions = tuple(binary.indices[binary.indptr[c]:binary.indptr[c + 1]]
-                                      for c in range(len(codes)))
-                    self._group_model_ = _GroupModel(tuple(codes), mass, const, positions)
+            self._build_ngrams()
+        assert self._group_model_ is not None
         return self._group_model_
+
+    def _build_ngrams(self) -> None:
+        """The n-gram index and the group model: read from the disk cache, where a process
+        before this one built them from the same labels, else built (scikit-learn fits the
+        vectorizer, 1-2 s) and cached (:func:`matcher.taxonomy.cachedir.cache_dir`,
+        ``resolve-<hash>.npz``, named by a hash of this module's code, the scikit-learn version
+        and every label and group the index is built from)."""
+        labels = self._labelled()
+        with self._lock:
+            if self._ngram_index is not None:
+                return
+            # Caseworkers' titles are Norwegian and Danish: English labels (half of all) would
+            # double the build for little gain.
+            nordic = {text for text, lang in zip(labels.normalised, labels.langs, strict=True)
+                      if lang != "en"}
+            keys = [key for key in self._fuzzy_keys if key in nordic] or self._fuzzy_keys
+            codes, membership = self._membership(keys)
+            path = cache_dir() / f"resolve-{_index_key(keys, codes, membership)}.npz"
+            found = _read_index(path, keys, len(codes))
+            if found is None:
+                found = _fit_index(keys, membership)
+                _write_index(path, *found)
+            index, log_counts, const = found
+            binary = membership.tocsr()
+            positions = tuple(binary.indices[binary.indptr[c]:binary.indptr[c + 1]]
+                              for c in range(len(codes)))
+            self._group_model_ = _GroupModel(tuple(codes), log_counts, const, positions)
+            self._ngram_index = index
+
+    def _membership(self, keys: list[str]) -> tuple[list[str], sp.csr_matrix]:
+        """The unit groups the labels name and the groups x labels weights of the group
+        model: a label counts for the group of each concept it names, a NAV title with weight
+        :data:`GROUP_TITLE_WEIGHT`."""
+        code_of: dict[str, int] = {}
+        cells: dict[tuple[int, int], float] = {}
+        for position, key in enumerate(keys):
+            for target, (rank, _) in self._normalised.get(key).items():
+                code = self._target_code(target)
+                if len(code) != 4:  # a broader ISCO group names no unit group
+                    continue
+                c = code_of.setdefault(code, len(code_of))
+                # A title's base without its qualifier ("lærling") is counted too: it names
+                # the groups of every title it is the base of.
+                weight = (GROUP_TITLE_WEIGHT if target >= self._n and rank == _TITLE
+                          else 1.0)
+                cells[c, position] = max(cells.get((c, position), 0.0), weight)
+        rows = np.fromiter((c for c, _ in cells), np.int64, len(cells))
+        cols = np.fromiter((p for _, p in cells), np.int64, len(cells))
+        weights = np.fromiter(cells.values(), np.float32, len(cells))
+        membership = sp.csr_matrix((weights, (rows, cols)), shape=(len(code_of), len(keys)))
+        membership.sort_indices()
+        return list(code_of), membership
 
     def _prefetch_votes(self, terms: Iterable[str]) -> None:
         """Compute :meth:`_group_shares` of many terms (their normalised text) at once: one
@@ -1297,11 +1480,11 @@ class Resolver:
             return
         if len(self._shares) + len(todo) >= self._CACHE_LIMIT:
             self._shares.clear()
-        vectorizer, _, _ = self._ngrams()
+        index = self._ngrams()
         model = self._group_model()
         for start in range(0, len(todo), _VOTE_BLOCK):
             block = todo[start:start + _VOTE_BLOCK]
-            queries = vectorizer.transform([_emphasised(text, term) for text, term in block])
+            queries = index.transform([_emphasised(text, term) for text, term in block])
             loglik = ((queries @ model.log_counts).toarray()
                       + np.asarray(queries.sum(axis=1)) * model.const[None, :])
             for k, (text, term) in enumerate(block):
@@ -1315,13 +1498,13 @@ class Resolver:
         key = (text, _qualifier(term))
         found = self._votes.get(key)
         if found is None:
-            vectorizer, by_feature, _ = self._ngrams()
-            query = vectorizer.transform([text])
-            scores = (query @ by_feature).toarray().ravel()
+            index = self._ngrams()
+            query = index.transform([text])
+            scores = (query @ index.by_feature).toarray().ravel()
             groups = self._shares.get(key)
             if groups is None:  # one transform serves both when there is no qualifier
                 groups = self._shares[key] = self._ranked_groups(self._loglik(
-                    vectorizer.transform([f"{text} {key[1]}"]) if key[1] else query))
+                    index.transform([f"{text} {key[1]}"]) if key[1] else query))
             found = self._vote(text, scores, groups)
             if len(self._votes) >= self._CACHE_LIMIT:
                 self._votes.clear()
@@ -1334,9 +1517,8 @@ class Resolver:
         key = (text, _qualifier(term))
         found = self._shares.get(key)
         if found is None:
-            vectorizer, _, _ = self._ngrams()
             found = self._shares[key] = self._ranked_groups(
-                self._loglik(vectorizer.transform([_emphasised(text, term)])))
+                self._loglik(self._ngrams().transform([_emphasised(text, term)])))
         return found
 
     def _loglik(self, query: sp.csr_matrix) -> np.ndarray:
@@ -1366,7 +1548,7 @@ class Resolver:
         if not scores.size or float(scores.max()) < SIMILAR_MIN_COSINE:
             return [], 0.0, {}, {}
         model = self._group_model()
-        _, _, ngram_keys = self._ngrams()
+        ngram_keys = self._ngrams().keys
         ranked, shares = groups
         if not ranked:
             return [], 0.0, {}, {}

@@ -1,0 +1,27 @@
+"""The folder the taxonomy's disk cache lives in: compiled downloads (:mod:`.cache`), the
+transfer matrix (:mod:`.transfer`) and the resolver's n-gram index (:mod:`.resolve`).
+
+``$MATCHER_CACHE_DIR/taxonomy`` when that variable is set, else the user's cache directory
+(``platformdirs.user_cache_dir("matcher")``, e.g. ``~/.cache/matcher``) under ``taxonomy/``.
+Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["CACHE_ENV", "cache_dir"]
+
+CACHE_ENV = "MATCHER_CACHE_DIR"
+"""Environment variable that overrides the cache folder."""
+
+
+def cache_dir() -> Path:
+    """The folder compiled taxonomies are cached in (created on first write)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override) / "taxonomy"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("matcher")) / "taxonomy"
