@@ -200,10 +200,9 @@ def main() -> None:
                   f"{counts.get('repair_rounds', 0):>6} | {last['gini']:5.3f} | "
                   f"{last['recommended']:10.1%} |")
             stages.append((name, last["timings"]))
-        print("\nstages (s, last run): " + ", ".join(
-            f"{stage}" for stage in stages[-1][1]))
+        print("\nstages, s (last run):")
         for name, timings in stages:
-            print(f"  {name}: " + " ".join(f"{v:.1f}" for v in timings.values()))
+            print(f"  {name}: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
         if "role_profiles" in counts:
             print(f"distinct role profiles: {counts['role_profiles']:,} of {n_roles:,} roles")
 
