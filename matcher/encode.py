@@ -20,11 +20,11 @@ the rest, which is how national-scale batches run.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
 from typing import Any
-from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import polars as pl
