@@ -173,6 +173,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _flat_lists(lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of ints end to end: (``start``, ``flat``), list ``i`` at
+    ``flat[start[i]:start[i + 1]]``."""
+    start = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in lists], out=start[1:])
+    return start, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(start[-1]))
+
+
 def _first_place(cell: Sequence[Resolution]) -> list[int]:
     """For each entry of a cell, the first place in it of an entry with the same URI (or
     term, without one)."""
@@ -200,6 +208,11 @@ class _SkillFacts(NamedTuple):
     to_learn: list[int]  # the most specific required skills not even partly covered
     trains: list[int]  # the most specific skills the role trains that the seeker lacks
     related: list[int]  # groups above missing skills the seeker covers, most shared first
+    # the closest past occupation and wish to the role's occupation: (place in the seeker's
+    # list, first best; similarity), or None without either side
+    carried: tuple[int, float] | None
+    wish: tuple[int, float] | None
+    asks: bool  # the seeker has roles to ask about a need
 
 
 def holders_of(role_of_seeker: np.ndarray) -> dict[int, list[int]]:
@@ -457,10 +470,57 @@ class Explainer:
         within = np.arange(g_owner.size) - np.searchsorted(g_owner, g_owner)
         keep = within < _GROUP_CANDIDATES
         related = _split(g_owner[keep], group[keep], n)
+        carried = self._closest(self._experience_ids, seekers, roles)
+        wish = self._closest(self._wish_ids, seekers, roles)
+        asks = (self.graph.ask_roles[seekers] >= 0).any(axis=1).tolist() if n else []
         return [
-            _SkillFacts(need_len[r], *summary[r], to_learn[r], trains[r], related[r])
+            _SkillFacts(need_len[r], *summary[r], to_learn[r], trains[r], related[r],
+                        carried[r], wish[r], asks[r])
             for r in range(n)
         ]
+
+    def _closest(self, concepts: tuple[np.ndarray, np.ndarray], seekers: np.ndarray,
+                 roles: np.ndarray) -> list[tuple[int, float] | None]:
+        """Per pair, the seeker's concept (of ``concepts``: ``ids[start[i]:start[i + 1]]``)
+        most similar to the role's occupation: its place (the first best, as ``np.argmax``)
+        and the similarity, from the batch's one similarity matrix; None when either side
+        names none."""
+        start, ids = concepts
+        occ = self.roles.occupation[roles]
+        first = start[seekers]
+        count = np.where(occ >= 0, start[seekers + 1] - first, 0)
+        out: list[tuple[int, float] | None] = [None] * len(seekers)
+        if not count.any():
+            return out
+        row_of, col_of, sim = self._similarity_arrays
+        entry = np.repeat(np.arange(len(seekers)), count)
+        place = np.arange(entry.size) - np.repeat(np.cumsum(count) - count, count)
+        values = sim[row_of[ids[first[entry] + place]], col_of[occ[entry]]]
+        some = np.flatnonzero(count)
+        best = np.maximum.reduceat(values, np.cumsum(count)[some] - count[some])
+        at = np.flatnonzero(values == np.repeat(best, count[some]))
+        pairs, where = np.unique(entry[at], return_index=True)
+        for r, p, v in zip(pairs.tolist(), place[at[where]].tolist(), values[at[where]].tolist(),
+                           strict=True):
+            out[r] = (p, v)
+        return out
+
+    @cached_property
+    def _similarity_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:attr:`_similarities` with its row and column maps as arrays over concept ids."""
+        rows, cols, sim = self._similarities
+        n = len(self.concepts.resolutions)
+        row_of, col_of = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        row_of[list(rows)], col_of[list(cols)] = list(rows.values()), list(cols.values())
+        return row_of, col_of, np.asarray(sim)
+
+    @cached_property
+    def _experience_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        return _flat_lists(self.seekers.experience)
+
+    @cached_property
+    def _wish_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        return _flat_lists(self.seekers.wishes)
 
     def _top(self, owner: np.ndarray, k: np.ndarray, n: int,
              exact: Callable[[int], list[int]]) -> list[list[int]]:
@@ -626,13 +686,13 @@ class Explainer:
         parts = [
             self._clause_skills(i, facts),
             self._clause_related(i, facts),
-            self._clause_carried(i, occ),
-            self._clause_wish(i, occ),
+            self._clause_carried(i, occ, facts.carried),
+            self._clause_wish(i, facts.wish),
             self._clause_trains(facts),
             self._clause_to_learn(facts),
             self.say("permanent") if self.roles.permanent[j] >= 1.0 else "",
             self._clause_offers(i),
-            self._clause_ask_better(i, score),
+            self._clause_ask_better(i, score) if facts.asks else "",
         ]
         lock = self.choices.locked.get(i)
         if lock is None:
@@ -730,20 +790,16 @@ class Explainer:
             return self.say("related_from", groups=names, as_origin=origin)
         return self.say("related", groups=names)
 
-    def _clause_carried(self, i: int, occ: int) -> str:
-        """What the seeker's closest past occupation carries over to the role's occupation."""
-        past = self.seekers.experience[i]
-        if not past or occ < 0:
+    def _clause_carried(self, i: int, occ: int, closest: tuple[int, float] | None) -> str:
+        """What the seeker's closest past occupation carries over to the role's occupation
+        (``closest``: its place among the seeker's past occupations, and the similarity)."""
+        if closest is None or closest[1] < _CARRIES_OVER:
             return ""
-        sims = self._similarity(past, occ)
-        best = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
-        if sims[best] < _CARRIES_OVER:
-            return ""
+        origin, sim = self.seekers.experience[i][closest[0]], closest[1]
         # the clause depends on the closest past occupation and the role's only
-        text = self._carried_known.get((past[best], occ))
+        text = self._carried_known.get((origin, occ))
         if text is None:
-            text = self._carried_known[past[best], occ] = self._carried(past[best], occ,
-                                                                      sims[best])
+            text = self._carried_known[origin, occ] = self._carried(origin, occ, sim)
         return text
 
     @cached_property
@@ -763,19 +819,6 @@ class Explainer:
                 return self.say("carries_skills", skills=self.say.join(names), **values)
         return self.say("carries", **values)
 
-    def _similarity(self, concepts: Sequence[int], occ: int) -> list[float]:
-        """``concepts.similarity(concepts, [occ])[:, 0]``, read from one matrix of the batch."""
-        column = self._similarity_to.get(occ)
-        if column is None:
-            rows, cols, sim = self._similarities
-            column = self._similarity_to[occ] = sim[:, cols[occ]].tolist()
-        rows = self._similarities[0]
-        return [column[rows[c]] for c in concepts]
-
-    @cached_property
-    def _similarity_to(self) -> dict[int, list[float]]:
-        return {}
-
     @cached_property
     def _similarities(self) -> tuple[dict[int, int], dict[int, int], np.ndarray]:
         """Every seeker's wished and past occupations against every role's occupation: the
@@ -794,18 +837,12 @@ class Explainer:
     def _skill_by_label(self) -> dict[str, int]:
         return {label: k for k, label in enumerate(self.taxonomy.skill_labels)}
 
-    def _clause_wish(self, i: int, occ: int) -> str:
-        wishes = self.seekers.wishes[i]
-        if not wishes or occ < 0:
+    def _clause_wish(self, i: int, closest: tuple[int, float] | None) -> str:
+        """The wish the role meets (``closest``: the closest wish's place and similarity)."""
+        if closest is None or closest[1] < 0.5:
             return ""
-        sims = self._similarity(wishes, occ)
-        w = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
-        as_occ = self._as(self.concepts.resolutions[wishes[w]])
-        if sims[w] >= 0.999:
-            return self.say("wish", as_occ=as_occ)
-        if sims[w] >= 0.5:
-            return self.say("wish_related", as_occ=as_occ)
-        return ""
+        as_occ = self._as(self.concepts.resolutions[self.seekers.wishes[i][closest[0]]])
+        return self.say("wish" if closest[1] >= 0.999 else "wish_related", as_occ=as_occ)
 
     def _clause_trains(self, facts: _SkillFacts) -> str:
         return self.say("trains", skills=self._skills(facts.trains)) if facts.trains else ""
