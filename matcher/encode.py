@@ -128,16 +128,18 @@ def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def _row_hash(matrix: sp.csr_array) -> np.ndarray:
-    """A 64-bit hash of each row's stored columns and values (splitmix64 of each entry,
-    summed), mixed with the row's length; equal rows hash equal."""
+    """A 64-bit hash of each row's stored entries (column, value bits and place in the row,
+    splitmix64 of each, summed), mixed with the row's length; equal rows hash equal."""
+    lens = np.diff(matrix.indptr)
+    place = np.arange(matrix.indices.size) - np.repeat(matrix.indptr[:-1], lens)
     x = matrix.indices.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     x ^= np.ascontiguousarray(matrix.data, dtype=np.float64).view(np.uint64)
+    x += place.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
     x ^= x >> np.uint64(30)
     x *= np.uint64(0xBF58476D1CE4E5B9)
     x ^= x >> np.uint64(27)
     x *= np.uint64(0x94D049BB133111EB)
     x ^= x >> np.uint64(31)
-    lens = np.diff(matrix.indptr)
     out = lens.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
     full = lens > 0
     if x.size:
