@@ -181,13 +181,6 @@ def _flat_lists(lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]
     return start, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(start[-1]))
 
 
-def _first_place(cell: Sequence[Resolution]) -> list[int]:
-    """For each entry of a cell, the first place in it of an entry with the same URI (or
-    term, without one)."""
-    seen: dict[str, int] = {}
-    return [seen.setdefault(res.uri or res.term, p) for p, res in enumerate(cell)]
-
-
 def _split(owner: np.ndarray, values: np.ndarray, n: int) -> list[list[Any]]:
     """``values`` grouped by ``owner`` (0..n-1, ascending), as lists, order kept."""
     ends = np.cumsum(np.bincount(owner, minlength=n)).tolist()
@@ -548,7 +541,7 @@ class Explainer:
         n = len(seekers)
         # the first past occupation implying each skill: every (skill, past occupation) pair,
         # past occupations in the order written, the first hit kept
-        start, ids, implied, canon = self._past
+        start, ids, implied, names = self._past
         first = start[seekers[owner]]
         count = start[seekers[owner] + 1] - first
         entry = np.repeat(np.arange(owner.size), count)
@@ -559,11 +552,11 @@ class Explainer:
         at = np.flatnonzero(hit)
         found, where = np.unique(entry[at], return_index=True)
         source[found] = place[at[where]]
-        # where each skill is counted: 0 listed, 1 + the first place of its occupation's URI
-        # among the seeker's past occupations, -1 neither
+        # where each skill is counted: 0 listed, 1 + the number of its occupation's URI, -1
+        # neither
         group = np.where(listed, 0, -1)
         past = ~listed & (source >= 0)
-        group[past] = 1 + canon[first[past] + source[past]]
+        group[past] = 1 + names[first[past] + source[past]]
         # most specific first
         rank = self._place[k]
         order = np.argsort(owner * (int(rank.max(initial=0)) + 1) + rank)
@@ -635,23 +628,24 @@ class Explainer:
         """Each seeker's past occupations as numbers (``ids[start[i]:start[i + 1]]``, in the
         order written; one number per distinct set of occupation indices), the sorted keys
         ``number * n_skill + skill`` of the skills each implies (as :meth:`_implied`), and
-        for each past occupation the first place in its cell of one with the same URI (or
-        term, without one): a reason names each occupation once."""
+        for each past occupation a number per URI (or term, without one): a reason names
+        each occupation once."""
         cells = self.seeker_terms.concepts["experience"]
+        flat = list(chain.from_iterable(cells))
         number: dict[tuple[int, ...], int] = {}
-        ids = np.fromiter((number.setdefault(res.indices, len(number))
-                           for cell in cells for res in cell), dtype=np.int64)
-        start = np.concatenate([[0], np.cumsum([len(c) for c in cells], dtype=np.int64)])
-        canon = np.fromiter((_first_place(cell) for cell in cells if cell),
-                            dtype=object).tolist()
-        canon_flat = np.fromiter(chain.from_iterable(canon), dtype=np.int64,
-                                 count=int(start[-1]))
+        named: dict[str, int] = {}
+        ids = np.fromiter((number.setdefault(res.indices, len(number)) for res in flat),
+                          dtype=np.int64, count=len(flat))
+        names = np.fromiter((named.setdefault(res.uri or res.term, len(named)) for res in flat),
+                            dtype=np.int64, count=len(flat))
+        start = np.zeros(len(cells) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in cells], out=start[1:])
         width = self.roles.need.shape[1]
         occ = self.taxonomy.occupation_skills
         keys = [c * width + occ.indices[occ.indptr[o]:occ.indptr[o + 1]].astype(np.int64)
                 for indices, c in number.items() for o in indices]
         return (start, ids, np.unique(np.concatenate([*keys, np.zeros(0, dtype=np.int64)])),
-                canon_flat)
+                names)
 
     @cached_property
     def _group_rank(self) -> np.ndarray:
