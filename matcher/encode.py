@@ -166,9 +166,9 @@ def _distinct_rows(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
         theirs = np.repeat(matrix.indptr[rep[rows]], take) + offset
         bits = np.ascontiguousarray(matrix.data, dtype=np.float64).view(np.uint64)
         equal = (matrix.indices[mine] == matrix.indices[theirs]) & (bits[mine] == bits[theirs])
-        differs = np.zeros(rows.size, dtype=bool)
-        np.logical_or.at(differs, np.repeat(np.arange(rows.size), take), ~equal)
-        same[rows[differs]] = False
+        unequal = np.bincount(np.repeat(np.arange(rows.size), take), weights=~equal,
+                              minlength=rows.size)
+        same[rows[unequal > 0]] = False
     alone = np.flatnonzero(~same)
     if alone.size:
         inverse = inverse.copy()
@@ -488,8 +488,13 @@ def encode_roles(
     keys = np.concatenate([req_rows * n_skill + req_skills, occ_rows * n_skill + occ_skills])
     weights = np.concatenate([np.ones(req_skills.size), occ_weights])
     kept = ~_member(keys, taught)
-    keys, first = np.unique(keys[kept], return_index=True)
-    need_all = _csr_from_keys(keys, weights[kept][first], (n, n_skill))
+    keys, weights = keys[kept], weights[kept]
+    # sorted runs already (each occupation's skills ascending, roles in order): a stable sort
+    # merges them in linear time; a skill listed twice is kept once (both weigh 1.0)
+    order = np.argsort(keys, kind="stable")
+    keys, weights = keys[order], weights[order]
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else order
+    need_all = _csr_from_keys(keys[first], weights[first], (n, n_skill))
     # what follows is row by row: computed once per distinct requirement row (a few hundred
     # among a country's roles) and spread to the roles by gathering rows
     first, inverse = _distinct_rows(need_all)
