@@ -398,15 +398,19 @@ class Explainer:
             score = pair_scores(self.graph.scores, role_of_seeker).tolist()
             holders = holders_of(role_of_seeker)
             roles = role_of_seeker[which].astype(np.int64)
-            matched = which[roles >= 0]
-            facts = iter(self._skill_facts(matched, roles[roles >= 0]))
+            cells = _Cells(min(len(which), self._CHUNK), self.roles.need.shape[1])
             out = []
-            for i, j in zip(which.tolist(), roles.tolist(), strict=True):
-                if j >= 0:
-                    out.append(self.explain_match(i, j, score[i], facts=next(facts)))
-                else:
-                    out.append(self.explain_unmatched(i, role_of_seeker, freeing_cost,
-                                                      holders=holders))
+            # chunk by chunk, so the facts held at once stay bounded by a chunk
+            for lo in range(0, len(which), self._CHUNK):
+                block, to = which[lo:lo + self._CHUNK], roles[lo:lo + self._CHUNK]
+                facts = iter(self._skill_facts_chunk(block[to >= 0], to[to >= 0], cells))
+                cells.clear()
+                for i, j in zip(block.tolist(), to.tolist(), strict=True):
+                    if j >= 0:
+                        out.append(self.explain_match(i, j, score[i], facts=next(facts)))
+                    else:
+                        out.append(self.explain_unmatched(i, role_of_seeker, freeing_cost,
+                                                          holders=holders))
             return out
 
     #: seekers whose skill facts are computed together (bounds the block of flags, chunk x
