@@ -87,7 +87,7 @@ def _same_role(a, j: int, b, k: int) -> None:
     assert a.full_credit[j].tobytes() == b.full_credit[k].tobytes()
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=_SLOW)
+@settings(max_examples=4, deadline=None, suppress_health_check=_SLOW)
 @given(batch=_batch(), data=st.data())
 def test_each_row_encodes_as_in_any_other_batch(taxonomy, batch, data) -> None:
     """A seeker's or role's vectors do not depend on the rows around it: the batch, the batch
