@@ -75,11 +75,6 @@ _PROFILE = ("experience", "skills", "wishes")
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
 
 
-def _row_keys(matrix: sp.csr_array, i: int) -> list[int]:
-    """The stored columns of row ``i``, in the order they are stored."""
-    return matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]].tolist()
-
-
 def _entry(matrix: sp.csr_array, i: int, j: int) -> float:
     """``matrix[i, j]`` read from the row's arrays (scipy's element indexing validates its
     arguments on every call, which dominated when every reason did it)."""
@@ -631,7 +626,7 @@ class Explainer:
     def _past(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Each seeker's past occupations as numbers (``ids[start[i]:start[i + 1]]``, in the
         order written; one number per distinct set of occupation indices), the sorted keys
-        ``number * n_skill + skill`` of the skills each implies (as :meth:`_implied`), and
+        ``number * n_skill + skill`` of the skills each implies (its occupations' rows), and
         for each past occupation a number per URI (or term, without one): a reason names
         each occupation once."""
         cells = self.seeker_terms.concepts["experience"]
@@ -710,19 +705,6 @@ class Explainer:
         if objective is not None:
             text += self.say("with_priority", loss=self.say.number(objective))
         return text
-
-    def _implied(self, res: Resolution) -> frozenset[int]:
-        """The skills a past occupation (or every occupation of a group) implies."""
-        found = self._implied_known.get(res.indices)
-        if found is None:
-            occ_skills = self.taxonomy.occupation_skills
-            found = frozenset(k for o in res.indices for k in _row_keys(occ_skills, o))
-            self._implied_known[res.indices] = found
-        return found
-
-    @cached_property
-    def _implied_known(self) -> dict[tuple[int, ...], frozenset[int]]:
-        return {}
 
     def _clause_skills(self, i: int, facts: _SkillFacts) -> str:
         """How many required skills the seeker has, each count saying where it comes from."""
