@@ -23,11 +23,12 @@ offer an adaptation the seeker needs (ask them), the best-fitting role a hard co
 away, and the terms that were not recognised. Reasons name roles by id, title and enterprise as
 the enterprise wrote them, and other seekers by id only, never by name.
 
-:meth:`Explainer.explain_all` writes a whole assignment's reasons: the skill facts of every
-matched pair come from sparse row gathers in bulk, and what is the same for many reasons (a
-role's name, an occupation's phrase, the skills an occupation implies, a carried-over clause)
-is kept, each keyed on everything its text depends on, so a reason reads the same whatever
-else is in the batch (docs/architecture.md, explain).
+:meth:`Explainer.explain_all` writes a whole assignment's reasons chunk by chunk: what a
+reason says about skills and the closest occupations is summed up for every matched pair of a
+chunk at once in numpy (:class:`_SkillFacts`), and what is the same for many reasons (a role's
+name, an occupation's phrase, a carried-over clause) is kept, each keyed on everything its
+text depends on, so a reason reads the same whatever else is in the batch
+(docs/architecture.md, explain).
 """
 
 from __future__ import annotations
