@@ -3,7 +3,8 @@ reads, English as the baseline in the same run; or, with ``--scale``, the explai
 working tree against an earlier revision on the same batch.
 
     python benchmarks/bench_explain.py [--seekers 2000] [--roles 500] [--slots 3] [--runs 5]
-    PYTHONPATH=$PWD python benchmarks/bench_explain.py --scale office region [--runs 3]
+    PYTHONPATH=$PWD python benchmarks/bench_explain.py --scale office region national-tenth
+        [--runs 3]
 
 Without ``--scale``: per language, the median time of the explain stage over the runs and its
 ratio to English, and the length of the reasons (median and longest, in characters and
@@ -11,7 +12,10 @@ sentences), for matched and unmatched seekers apart. The assignment is the same 
 language (a check).
 
 With ``--scale``: the population of ``bench_scale.py`` (office 2,000 x 500, region 20,000 x
-5,000), matched once per code tree in a fresh process; then the explain stage (the reasons,
+5,000, a tenth of Norway 30,000 x 80,000 matched with ``--candidates 20``: every role within
+reach scored, each seeker's 20 best kept), matched once per code tree in a fresh process
+(``--runs`` is for the explain stage only; the match at national-tenth takes 1-2 minutes
+per tree); then the explain stage (the reasons,
 ``_matches_frame``, and the alternatives, ``_alternatives_frame``) is run ``--runs`` times per
 language on that match, each time on a fresh ``Explainer`` (no cache carried over). *old* is
 ``--baseline`` (a git revision, default the merge-base of HEAD and main) unpacked into a
@@ -49,6 +53,7 @@ _STAGE = """
 import dataclasses, hashlib, json, sys, time
 import matcher, matcher.api as api
 seekers, roles, runs, langs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
+settings = json.loads(sys.argv[5])
 seen = {}
 matches, alternatives = api._matches_frame, api._alternatives_frame
 def hook_matches(explainer, role_of_seeker, cost):
@@ -59,7 +64,7 @@ def hook_alternatives(*args, **kwargs):
     return alternatives(*args, **kwargs)
 api._matches_frame, api._alternatives_frame = hook_matches, hook_alternatives
 tax = matcher.load_taxonomy()
-result = matcher.match(seekers, roles, taxonomy=tax, top_k=5)
+result = matcher.match(seekers, roles, taxonomy=tax, top_k=5, **settings)
 api._matches_frame, api._alternatives_frame = matches, alternatives
 explainer, role_of_seeker, cost = seen["matches"]
 args, kwargs = seen["alternatives"]
@@ -81,11 +86,17 @@ print(json.dumps(out))
 """
 
 
-def _stage(tree: Path, seekers: Path, roles: Path, runs: int, langs: list[str]) -> dict:
+#: match settings per scale: a tenth of Norway keeps each seeker's 20 best roles (every allowed
+#: pair of 30,000 seekers x 80,000 roles would not fit)
+_SETTINGS: dict[str, dict[str, int]] = {"national-tenth": {"candidates": 20}}
+
+
+def _stage(tree: Path, seekers: Path, roles: Path, runs: int, langs: list[str],
+           settings: dict[str, int]) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run([sys.executable, "-c", _STAGE, str(seekers), str(roles), str(runs),
-                           ",".join(langs)], env=env, capture_output=True, text=True,
-                          check=True, cwd=tree)
+                           ",".join(langs), json.dumps(settings)], env=env,
+                          capture_output=True, text=True, check=True, cwd=tree)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -112,8 +123,9 @@ def compare(scales: list[str], runs: int, baseline: str | None) -> None:
             seekers.write_parquet(folder / f"{scale}-seekers.parquet")
             roles.write_parquet(folder / f"{scale}-roles.parquet")
             files = (folder / f"{scale}-seekers.parquet", folder / f"{scale}-roles.parquet")
-            old = _stage(old_tree, *files, runs, langs)
-            new = _stage(ROOT, *files, runs, langs)
+            settings = _SETTINGS.get(scale, {})
+            old = _stage(old_tree, *files, runs, langs, settings)
+            new = _stage(ROOT, *files, runs, langs, settings)
             label = f"{scale} {n_seekers:,} x {n_roles:,}"
             for lang in langs:
                 a, b = old["langs"][lang], new["langs"][lang]
@@ -140,7 +152,7 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=3)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scale", nargs="+", choices=["office", "region"],
+    parser.add_argument("--scale", nargs="+", choices=["office", "region", "national-tenth"],
                         help="compare the explain stage with --baseline at these scales")
     parser.add_argument("--baseline", default=None,
                         help="git revision of the old code (default: merge-base of HEAD, main)")

@@ -19,16 +19,18 @@ the rest, which is how national-scale batches run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
 from matcher.taxonomy import Resolution, Taxonomy
-from matcher.taxonomy.adaptations import AdaptationMatch
 from matcher.terms import ResolvedTerms
 
 __all__ = [
@@ -94,43 +96,160 @@ def skill_space(taxonomy: Taxonomy, decay: float) -> SkillSpace:
     return SkillSpace(spread=spread, idf=idf, decay=decay)
 
 
-def _rows_to_csr(rows: Sequence[dict[int, float]], n_cols: int) -> sp.csr_array:
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(r) for r in rows])
-    indices = np.fromiter((k for r in rows for k in sorted(r)), dtype=np.int64, count=indptr[-1])
-    data = np.fromiter(
-        (r[k] for r in rows for k in sorted(r)), dtype=np.float64, count=indptr[-1]
-    )
-    return sp.csr_array((data, indices, indptr), shape=(len(rows), n_cols))
+def _csr_from_keys(keys: np.ndarray, data: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
+    """A CSR matrix from sorted, distinct keys ``row * n_cols + column`` and their values,
+    built from index arrays in one go (no per-row Python)."""
+    n_rows, n_cols = shape
+    rows = keys // n_cols
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return sp.csr_array((data, keys - rows * n_cols, indptr), shape=shape)
 
 
-def _max_csr(rows: list[np.ndarray], cols: list[np.ndarray], values: list[np.ndarray],
+def _max_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
              shape: tuple[int, int]) -> sp.csr_array:
     """A CSR matrix from (row, column, value) triples, the largest value where a cell is
     given more than once."""
-    if not rows:
-        return sp.csr_array(shape, dtype=np.float64)
-    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
-    order = np.lexsort((c, r))
-    r, c, v = r[order], c[order], v[order]
-    first = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]) if r.size \
+    keys = rows * shape[1] + cols
+    order = np.argsort(keys)  # any order among equal keys: the largest value is kept
+    keys, values = keys[order], values[order]
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size \
         else np.zeros(0, dtype=np.int64)
-    data = np.maximum.reduceat(v, first) if r.size else v
-    out = sp.csr_array((data, (r[first], c[first])), shape=shape)
-    out.sort_indices()
+    data = np.maximum.reduceat(values, first) if keys.size else values
+    return _csr_from_keys(keys[first], data, shape)
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` is one of ``sorted_keys`` (a binary search each)."""
+    if sorted_keys.size == 0:
+        return np.zeros(keys.size, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return sorted_keys[at] == keys
+
+
+def _row_hash(matrix: sp.csr_array) -> np.ndarray:
+    """A 64-bit hash of each row's stored entries (column, value bits and place in the row,
+    splitmix64 of each, summed), mixed with the row's length; equal rows hash equal."""
+    lens = np.diff(matrix.indptr)
+    place = np.arange(matrix.indices.size) - np.repeat(matrix.indptr[:-1], lens)
+    x = matrix.indices.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    x ^= np.ascontiguousarray(matrix.data, dtype=np.float64).view(np.uint64)
+    x += place.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    out = lens.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    full = lens > 0
+    if x.size:
+        out[full] += np.add.reduceat(x, matrix.indptr[:-1][full])
     return out
 
 
-def _occupation_skills(taxonomy: Taxonomy, res: Resolution) -> dict[int, float]:
-    """Skills implied by an occupation concept; a group gives the mean over its occupations."""
+def _distinct_rows(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a CSR matrix: (``first``, ``inverse``) with
+    ``matrix[first][inverse]`` equal to ``matrix``, entry for entry in stored order.
+
+    Rows are grouped by a hash, then every row is compared with its group's first row; a row
+    that differs (a hash collision) becomes a group of its own, so the grouping is exact.
+    """
+    _, first, inverse = np.unique(_row_hash(matrix), return_index=True, return_inverse=True)
+    lens = np.diff(matrix.indptr)
+    rep = first[inverse]
+    same = lens == lens[rep]
+    rows = np.flatnonzero(same & (rep != np.arange(rep.size)))
+    if rows.size:
+        take = lens[rows]
+        offset = np.arange(int(take.sum())) - np.repeat(np.cumsum(take) - take, take)
+        mine = np.repeat(matrix.indptr[rows], take) + offset
+        theirs = np.repeat(matrix.indptr[rep[rows]], take) + offset
+        bits = np.ascontiguousarray(matrix.data, dtype=np.float64).view(np.uint64)
+        equal = (matrix.indices[mine] == matrix.indices[theirs]) & (bits[mine] == bits[theirs])
+        unequal = np.bincount(np.repeat(np.arange(rows.size), take), weights=~equal,
+                              minlength=rows.size)
+        same[rows[unequal > 0]] = False
+    alone = np.flatnonzero(~same)
+    if alone.size:
+        inverse = inverse.copy()
+        inverse[alone] = first.size + np.arange(alone.size)
+        first = np.concatenate([first, alone])
+    return first, inverse
+
+
+def _take_rows(matrix: sp.csr_array, rows: np.ndarray) -> sp.csr_array:
+    """``matrix[rows]`` (each row's entries in stored order), keeping the index dtype, which
+    scipy's constructor would narrow where the values fit."""
+    out = sp.csr_array(matrix[rows])
+    out.indices = out.indices.astype(matrix.indices.dtype, copy=False)
+    out.indptr = out.indptr.astype(matrix.indptr.dtype, copy=False)
+    return out
+
+
+def _occupation_skills(taxonomy: Taxonomy, res: Resolution) -> tuple[np.ndarray, np.ndarray]:
+    """Skills implied by an occupation concept, ascending, with their weights; a group gives
+    the mean over its occupations (summed in the order of its occupations, then divided)."""
     occ = taxonomy.occupation_skills
-    total: dict[int, float] = {}
-    for o in res.indices:
-        lo, hi = occ.indptr[o], occ.indptr[o + 1]
-        for k, v in zip(occ.indices[lo:hi].tolist(), occ.data[lo:hi].tolist(), strict=True):
-            total[k] = total.get(k, 0.0) + float(v)
-    n = max(len(res.indices), 1)
-    return {k: v / n for k, v in total.items()}
+    lo, hi = occ.indptr[list(res.indices)], occ.indptr[[o + 1 for o in res.indices]]
+    parts = [np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+    at = np.concatenate([*parts, np.zeros(0, dtype=np.int64)])
+    cols, where = np.unique(occ.indices[at].astype(np.int64), return_inverse=True)
+    total = np.zeros(cols.size)
+    np.add.at(total, where, occ.data[at].astype(np.float64))  # in order, as a running sum
+    return cols, total / max(len(res.indices), 1)
+
+
+class _Implied:
+    """The skills each distinct occupation concept implies, computed once per concept (keyed
+    on its occupation indices, all the skills depend on) and laid end to end, so that the
+    skills of many mentions are gathered with one index array."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self._taxonomy = taxonomy
+        self._ids: dict[tuple[int, ...], int] = {}
+        self._cols: list[np.ndarray] = []
+        self._vals: list[np.ndarray] = []
+
+    def ids(self, mentions: Sequence[Resolution]) -> np.ndarray:
+        """Each mention's concept number; a concept seen for the first time has its skills
+        computed here."""
+        ids, out = self._ids, np.empty(len(mentions), dtype=np.int64)
+        for m, res in enumerate(mentions):
+            k = ids.get(res.indices)
+            if k is None:
+                k = ids[res.indices] = len(self._cols)
+                cols, vals = _occupation_skills(self._taxonomy, res)
+                self._cols.append(cols)
+                self._vals.append(vals)
+            out[m] = k
+        return out
+
+    def gather(self, owner: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(owner, skill, weight) of every skill implied by each mention, each mention's skills
+        in ascending order, mentions in the order given."""
+        lens = np.fromiter((c.size for c in self._cols), dtype=np.int64, count=len(self._cols))
+        starts = np.zeros(lens.size, dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        cols = np.concatenate([*self._cols, np.zeros(0, dtype=np.int64)])
+        vals = np.concatenate([*self._vals, np.zeros(0)])
+        take = lens[ids]
+        pos = np.repeat(starts[ids] - np.cumsum(take) + take, take) + np.arange(int(take.sum()))
+        return np.repeat(owner, take), cols[pos], vals[pos]
+
+
+def _flat(cells: Sequence[Sequence[Resolution]]) -> tuple[np.ndarray, list[Resolution]]:
+    """The mentions of every cell in order, each with the number of its row."""
+    lens = np.fromiter((len(c) for c in cells), dtype=np.int64, count=len(cells))
+    return np.repeat(np.arange(len(cells), dtype=np.int64), lens), list(chain.from_iterable(cells))
+
+
+def _skill_mentions(cells: Sequence[Sequence[Resolution]]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, skill) of every skill index named in the cells, in order."""
+    owner, mentions = _flat(cells)
+    indices = [res.indices for res in mentions]
+    lens = np.fromiter(map(len, indices), dtype=np.int64, count=len(indices))
+    skills = np.fromiter(chain.from_iterable(indices), dtype=np.int64, count=int(lens.sum()))
+    return np.repeat(owner, lens), skills
 
 
 class OccupationConcepts:
@@ -185,11 +304,16 @@ class OccupationConcepts:
         return sim
 
 
-def _keyed_matrix(cells: Sequence[Sequence[str]], index: dict[str, int]) -> np.ndarray:
+def _keyed_matrix(cells: Sequence[Sequence[Any]], index: dict[str, int],
+                  key: Callable[[Any], str] | None = None) -> np.ndarray:
+    """A bool matrix rows x keys: which keys each cell names (``key`` maps an item to its
+    key)."""
+    lens = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    flat = chain.from_iterable(cells)
+    keys = np.fromiter(map(index.__getitem__, flat if key is None else map(key, flat)),
+                       dtype=np.int64, count=int(lens.sum()))
     out = np.zeros((len(cells), len(index)), dtype=bool)
-    for r, cell in enumerate(cells):
-        for key in cell:
-            out[r, index[key]] = True
+    out[np.repeat(np.arange(len(cells)), lens), keys] = True
     return out
 
 
@@ -199,14 +323,20 @@ def _floats(frame: pl.DataFrame, column: str) -> np.ndarray:
     return frame.get_column(column).cast(pl.Float64).fill_null(np.nan).to_numpy().copy()
 
 
-def _lists(frame: pl.DataFrame, column: str) -> list[list[str]]:
+def _keyed_column(frame: pl.DataFrame, column: str, index: dict[str, int]) -> np.ndarray:
+    """:func:`_keyed_matrix` of a list column, read in one go (no list per row)."""
     if column not in frame.columns:
-        return [[] for _ in range(frame.height)]
-    return [list(v) if v is not None else [] for v in frame.get_column(column).to_list()]
+        return np.zeros((frame.height, len(index)), dtype=bool)
+    cells = frame.get_column(column)
+    lens = cells.list.len().fill_null(0).to_numpy()
+    flat = cells.explode(empty_as_null=False, keep_nulls=False).to_list()
+    keys = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    out = np.zeros((frame.height, len(index)), dtype=bool)
+    out[np.repeat(np.arange(frame.height), lens), keys] = True
+    return out
 
 
-def _adapt_keys(cells: list[list[AdaptationMatch]]) -> list[list[str]]:
-    return [[m.key for m in cell] for cell in cells]
+_KEY = attrgetter("key")
 
 
 @dataclass(frozen=True, eq=False)
@@ -296,31 +426,15 @@ def encode_seekers(
 ) -> SeekerVectors:
     """Encode validated seekers (see :class:`SeekerVectors`)."""
     n_skill = len(taxonomy.skill_uris)
-    # per seeker: the skills of each past occupation (computed once per distinct occupation)
-    # and the skills they list (1.0); a skill named twice keeps its largest weight
-    implied: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
-    row_parts: list[np.ndarray] = []
-    col_parts: list[np.ndarray] = []
-    val_parts: list[np.ndarray] = []
-    for i, (skills, past) in enumerate(
-        zip(terms.concepts["skills"], terms.concepts["experience"], strict=True)
-    ):
-        for occ in past:
-            key = tuple(occ.indices)
-            if key not in implied:
-                weights = _occupation_skills(taxonomy, occ)
-                implied[key] = (np.fromiter(weights, dtype=np.int64, count=len(weights)),
-                                np.fromiter(weights.values(), dtype=np.float64,
-                                            count=len(weights)))
-            cols, vals = implied[key]
-            row_parts.append(np.full(cols.size, i, dtype=np.int64))
-            col_parts.append(cols)
-            val_parts.append(vals)
-        listed = np.array([k for res in skills for k in res.indices], dtype=np.int64)
-        row_parts.append(np.full(listed.size, i, dtype=np.int64))
-        col_parts.append(listed)
-        val_parts.append(np.ones(listed.size))
-    have_m = _max_csr(row_parts, col_parts, val_parts, (frame.height, n_skill))
+    # per seeker: the skills of each past occupation (computed once per distinct occupation,
+    # gathered for every mention at once) and the skills they list (1.0); a skill named twice
+    # keeps its largest weight
+    owner, past = _flat(terms.concepts["experience"])
+    implied = _Implied(taxonomy)
+    rows, cols, vals = implied.gather(owner, implied.ids(past))
+    listed_rows, listed = _skill_mentions(terms.concepts["skills"])
+    have_m = _max_csr(np.concatenate([rows, listed_rows]), np.concatenate([cols, listed]),
+                      np.concatenate([vals, np.ones(listed.size)]), (frame.height, n_skill))
     wishes = [[concepts.add(r) for r in cell] for cell in terms.concepts["wishes"]]
     experience = [[concepts.add(r) for r in cell] for cell in terms.concepts["experience"]]
     lat, lon = _floats(frame, "lat"), _floats(frame, "lon")
@@ -332,8 +446,8 @@ def encode_seekers(
         covered=space.up(have_m),
         wishes=wishes,
         experience=experience,
-        languages=_keyed_matrix(_lists(frame, "languages"), language_index),
-        needs=_keyed_matrix(_adapt_keys(terms.adaptations["needs"]), adaptation_index),
+        languages=_keyed_column(frame, "languages", language_index),
+        needs=_keyed_matrix(terms.adaptations["needs"], adaptation_index, _KEY),
         hours_max=_floats(frame, "hours_max"),
         lat=lat,
         lon=lon,
@@ -352,53 +466,62 @@ def encode_roles(
     adaptation_index: dict[str, int],
 ) -> RoleVectors:
     """Encode validated roles (see :class:`RoleVectors`)."""
-    n_skill = len(taxonomy.skill_uris)
-    need_rows: list[dict[int, float]] = []
-    trained_rows: list[dict[int, float]] = []
-    occupation = np.full(frame.height, -1, dtype=np.int64)
-    for r, (occ, required, trained) in enumerate(
-        zip(
-            terms.concepts["occupation"],
-            terms.concepts["skills_required"],
-            terms.concepts["skills_trained"],
-            strict=True,
-        )
-    ):
-        taught = {k for res in trained for k in res.indices}
-        need: dict[int, float] = {}
-        if required:
-            for res in required:
-                for k in res.indices:
-                    need[k] = 1.0
-        elif occ:
-            need = _occupation_skills(taxonomy, occ[0])
-        need_rows.append({k: v for k, v in need.items() if k not in taught})
-        trained_rows.append(dict.fromkeys(taught, 1.0))
+    n_skill, n = len(taxonomy.skill_uris), frame.height
+    occupations = terms.concepts["occupation"]
+    required = terms.concepts["skills_required"]
+    occupation = np.full(n, -1, dtype=np.int64)
+    for r, occ in enumerate(occupations):
         if occ:
             occupation[r] = concepts.add(occ[0])
-    need_m = _rows_to_csr(need_rows, n_skill)
+    # the requirements: the listed skills (1.0), or when none are listed the skills of the
+    # occupation (computed once per distinct occupation); minus the skills the role trains
+    req_rows, req_skills = _skill_mentions(required)
+    by_occupation = [(r, occ[0]) for r, (occ, req) in enumerate(zip(occupations, required,
+                                                                     strict=True))
+                     if occ and not req]
+    implied = _Implied(taxonomy)
+    occ_rows, occ_skills, occ_weights = implied.gather(
+        np.fromiter((r for r, _ in by_occupation), dtype=np.int64, count=len(by_occupation)),
+        implied.ids([res for _, res in by_occupation]))
+    taught_rows, taught_skills = _skill_mentions(terms.concepts["skills_trained"])
+    taught = np.unique(taught_rows * n_skill + taught_skills)
+    keys = np.concatenate([req_rows * n_skill + req_skills, occ_rows * n_skill + occ_skills])
+    weights = np.concatenate([np.ones(req_skills.size), occ_weights])
+    kept = ~_member(keys, taught)
+    keys, weights = keys[kept], weights[kept]
+    # sorted runs already (each occupation's skills ascending, roles in order): a stable sort
+    # merges them in linear time; a skill listed twice is kept once (both weigh 1.0)
+    order = np.argsort(keys, kind="stable")
+    keys, weights = keys[order], weights[order]
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else order
+    need_all = _csr_from_keys(keys[first], weights[first], (n, n_skill))
+    # what follows is row by row: computed once per distinct requirement row (a few hundred
+    # among a country's roles) and spread to the roles by gathering rows
+    first, inverse = _distinct_rows(need_all)
+    need_m = _take_rows(need_all, first)
     spread = sp.csr_array(need_m @ space.spread)
     weight = sp.csr_array(spread.multiply(space.idf[np.newaxis, :]))
     # full credit is what a seeker holding exactly the role's requirements reaches, with the
     # same weights (an occupation's optional skills count half on both sides)
     self_cover = space.up(need_m)
-    full_credit = np.asarray(weight.multiply(self_cover).sum(axis=1)).ravel()
-    offers_cells = _adapt_keys(terms.adaptations["offers"])
+    full_credit = np.asarray(weight.multiply(self_cover).sum(axis=1)).ravel()[inverse]
+    weight = _take_rows(weight, inverse)
+    offers_cells = terms.adaptations["offers"]
     permanent = (
         frame.get_column("permanent").fill_null(False).cast(pl.Float64).to_numpy().copy()
         if "permanent" in frame.columns
         else np.zeros(frame.height)
     )
     return RoleVectors(
-        need=need_m,
+        need=need_all,
         weight=weight,
         full_credit=full_credit,
-        trained=_rows_to_csr(trained_rows, n_skill),
+        trained=_csr_from_keys(taught, np.ones(taught.size), (n, n_skill)),
         occupation=occupation,
         permanent=permanent,
-        languages=_keyed_matrix(_lists(frame, "languages"), language_index),
-        offers=_keyed_matrix(offers_cells, adaptation_index),
-        offers_stated=np.array([bool(c) for c in offers_cells], dtype=bool),
+        languages=_keyed_column(frame, "languages", language_index),
+        offers=_keyed_matrix(offers_cells, adaptation_index, _KEY),
+        offers_stated=np.fromiter((bool(c) for c in offers_cells), dtype=bool, count=n),
         hours=_floats(frame, "hours"),
         lat=_floats(frame, "lat"),
         lon=_floats(frame, "lon"),

@@ -739,3 +739,102 @@ def test_matched_scores_and_alternatives_against_plain_python(
         want += [(f"S{i}", f"R{j}", r + 1, dense[i, j])
                  for r, j in enumerate(ranked) if top_k == 0 or r < top_k]
     assert frame.select("seeker_id", "role_id", "rank", "score").rows() == want
+
+
+def _facts_one_by_one(explainer, i: int, j: int, specificity: list[int]) -> tuple:
+    """A matched pair's skill facts the plain way, one pair at a time with Python sets, as the
+    clauses read them before they were summed up in bulk (the reference for the bulk code)."""
+    import heapq
+
+    def row(m, r: int) -> list[int]:
+        return m.indices[m.indptr[r]:m.indptr[r + 1]].tolist()
+
+    def spec(k: int) -> int:
+        return specificity[k]
+
+    seekers, roles, terms = explainer.seekers, explainer.roles, explainer.seeker_terms
+    have, covered = set(row(seekers.have, i)), set(row(seekers.covered, i))
+    need = row(roles.need, j)
+    missing = [k for k in need if k not in have]
+    gaps = {k for k in missing if k not in covered}
+    shared = sorted({k for k in need if k in have}, key=spec)
+    listed = {k for res in terms.concepts["skills"][i] for k in res.indices}
+    from_listed = [k for k in shared if k in listed]
+    rest = [k for k in shared if k not in listed]
+    past = terms.concepts["experience"][i]
+    occ = explainer.taxonomy.occupation_skills
+    groups = []
+    for res in past:  # each skill to the first past occupation implying it
+        implied = {k for o in res.indices for k in row(occ, o)}
+        taken = [k for k in rest if k in implied]
+        rest = [k for k in rest if k not in implied]
+        if taken:
+            groups.append((res, taken))
+    merged: dict[str, tuple] = {}
+    for k in shared:  # one entry per occupation, in the order its first skill comes
+        for res, taken in groups:
+            if k in taken:
+                merged.setdefault(res.uri or res.term, (res, []))[1].append(k)
+    above = explainer._groups_above_matrix
+    hits: dict[int, int] = {}
+    for k in missing:
+        for a in row(above, k):
+            if a in covered and a not in have:
+                hits[a] = hits.get(a, 0) + 1
+    idf = explainer.space.idf
+    taught = [k for k in row(roles.trained, j) if k not in have]
+    return (len(need), len(shared), (len(from_listed), from_listed[:3]),
+            [(res, len(ks), ks[:3]) for res, ks in merged.values()],
+            heapq.nsmallest(3, [k for k in set(missing) if k in gaps], key=spec),
+            heapq.nsmallest(3, set(taught), key=spec),
+            heapq.nsmallest(12, hits, key=lambda a: (-hits[a], -idf[a], a)))
+
+
+@pytest.mark.parametrize("coarse", [1, 2000])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), chunk=st.integers(1, 5))
+def test_skill_facts_in_bulk_equal_the_plain_sets_even_with_ties(
+    taxonomy, monkeypatch, seed: int, coarse: int, chunk: int
+) -> None:
+    """The skill facts of every matched pair, computed in bulk over chunks of seekers, equal
+    the plain per-pair computation with sets. ``coarse`` merges specificity places, so many
+    skills tie: the bulk code must hand those pairs to the per-pair sort (ties in the order
+    their sets give), else the first few named differ."""
+    import dataclasses
+
+    from matcher.explain import Explainer
+
+    rng = np.random.default_rng(seed)
+    n = 10
+    seekers = pl.DataFrame({
+        "seeker_id": [f"P{i}" for i in range(n)],
+        "experience": [";".join(rng.choice(OCCUPATIONS, size=rng.integers(0, 4), replace=False))
+                       for _ in range(n)],
+        "skills": [";".join(rng.choice(["bake goods", "manage livestock", "breed insects",
+                                        "operate forklift", "sew pieces of fabric"],
+                                       size=rng.integers(0, 3), replace=False))
+                   for _ in range(n)],
+    })
+    roles = pl.DataFrame({
+        "role_id": [f"R{j}" for j in range(4)], "enterprise": ["E"] * 4, "slots": [3] * 4,
+        "occupation": [str(rng.choice(OCCUPATIONS)) for _ in range(4)],
+        "skills_trained": ["", "breed insects;bake goods", "", "operate forklift"],
+    })
+    _, (explainer, role_of_seeker, _cost) = _explained(taxonomy, seekers, roles, monkeypatch)
+    monkeypatch.setattr(Explainer, "_CHUNK", chunk)
+    fresh = dataclasses.replace(explainer, choices=dataclasses.replace(explainer.choices))
+    specificity = [p // coarse for p in explainer._specificity]
+    vars(fresh)["_specificity"] = specificity
+    matched = np.flatnonzero(role_of_seeker >= 0)
+    if coarse > 1:
+        assert len(set(specificity)) < len(explainer._specificity)  # there are ties
+    for i, facts in zip(matched.tolist(), fresh._skill_facts(matched, role_of_seeker[matched]),
+                        strict=True):
+        j = int(role_of_seeker[i])
+        past = explainer.seeker_terms.concepts["experience"][i]
+        need, shared, listed, from_past, to_learn, trains, related = _facts_one_by_one(
+            explainer, i, j, specificity)
+        assert (facts.need, facts.shared, facts.listed) == (need, shared, listed)
+        assert [(past[p], n_, ks) for p, n_, ks in facts.from_past] == from_past
+        assert (facts.to_learn, facts.trains, facts.related) == (to_learn, trains, related)

@@ -23,19 +23,24 @@ offer an adaptation the seeker needs (ask them), the best-fitting role a hard co
 away, and the terms that were not recognised. Reasons name roles by id, title and enterprise as
 the enterprise wrote them, and other seekers by id only, never by name.
 
-:meth:`Explainer.explain_all` writes a whole assignment's reasons: the skill facts of every
-matched pair come from sparse row gathers in bulk, and what is the same for many reasons (a
-role's name, an occupation's phrase, the skills an occupation implies, a carried-over clause)
-is kept, each keyed on everything its text depends on, so a reason reads the same whatever
-else is in the batch (docs/architecture.md, explain).
+:meth:`Explainer.explain_all` writes a whole assignment's reasons chunk by chunk: what a
+reason says about skills and the closest occupations is summed up for every matched pair of a
+chunk at once in numpy (:class:`_SkillFacts`), and what is the same for many reasons (a role's
+name, an occupation's phrase, a carried-over clause) is kept, each keyed on everything its
+text depends on, so a reason reads the same whatever else is in the batch
+(docs/architecture.md, explain).
 """
 
 from __future__ import annotations
 
+import gc
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -69,11 +74,6 @@ _TAXONOMY_LANG = {"en": ("en",), "nb": ("no", "nb"), "da": ("da",)}
 #: seeker columns whose terms the taxonomy resolves, in the order a reason names them
 _PROFILE = ("experience", "skills", "wishes")
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
-
-
-def _row_keys(matrix: sp.csr_array, i: int) -> list[int]:
-    """The stored columns of row ``i``, in the order they are stored."""
-    return matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]].tolist()
 
 
 def _entry(matrix: sp.csr_array, i: int, j: int) -> float:
@@ -119,40 +119,89 @@ def _gather(matrix: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndar
     return owner, matrix.indices[np.repeat(matrix.indptr[rows], lens) + offset]
 
 
-class _Members:
-    """Which (position, column) pairs rows of a matrix hold: one sorted key per entry."""
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` is one of ``sorted_keys`` (a binary search each)."""
+    if sorted_keys.size == 0:
+        return np.zeros(keys.size, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return sorted_keys[at] == keys
 
-    def __init__(self, matrix: sp.csr_array, rows: np.ndarray) -> None:
+
+class _Cells:
+    """Which skills some seekers have, cover and list, for a chunk of them at a time: one
+    dense block of bit flags (a row per position in the chunk), allocated once and cleared
+    entry by entry after each chunk, so a chunk costs what it stores, not the block's size."""
+
+    HAVE, COVERED, LISTED = 1, 2, 4
+
+    def __init__(self, rows: int, width: int) -> None:
+        self.width = width
+        self.flat = np.zeros(rows * width, dtype=np.uint8)
+        self._set: list[np.ndarray] = []
+
+    def fill(self, flag: int, matrix: sp.csr_array, rows: np.ndarray) -> None:
         owner, cols = _gather(matrix, rows)
-        self.width = matrix.shape[1]
-        self.keys = np.sort(owner * self.width + cols)
+        at = owner * self.width + cols
+        self.flat[at] |= flag
+        self._set.append(at)
 
-    def __call__(self, owner: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        want = owner * self.width + cols
-        if self.keys.size == 0:
-            return np.zeros(want.size, dtype=bool)
-        at = np.minimum(np.searchsorted(self.keys, want), self.keys.size - 1)
-        return self.keys[at] == want
+    def flags(self, owner: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.flat[owner * self.width + cols]
+
+    def __call__(self, flag: int, owner: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return (self.flags(owner, cols) & flag) > 0
+
+    def clear(self) -> None:
+        for at in self._set:
+            self.flat[at] = 0
+        self._set.clear()
 
 
-def _split(owner: np.ndarray, values: np.ndarray, n: int) -> list[list[int]]:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a bulk step, as it was after it."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _flat_lists(lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of ints end to end: (``start``, ``flat``), list ``i`` at
+    ``flat[start[i]:start[i + 1]]``."""
+    start = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in lists], out=start[1:])
+    return start, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(start[-1]))
+
+
+def _split(owner: np.ndarray, values: np.ndarray, n: int) -> list[list[Any]]:
     """``values`` grouped by ``owner`` (0..n-1, ascending), as lists, order kept."""
     ends = np.cumsum(np.bincount(owner, minlength=n)).tolist()
     flat = values.tolist()
-    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    return [flat[a:b] for a, b in zip([0, *ends][:n], ends, strict=True)]
 
 
-@dataclass(frozen=True)
-class _SkillFacts:
-    """What a matched pair's skill clauses are written from (lists in the order the role's
-    rows store them, as the clauses always read them)."""
+class _SkillFacts(NamedTuple):
+    """What a matched pair's skill clauses are written from, summed up in bulk for many pairs
+    (skills most specific first, as :meth:`Explainer._by_specificity` sorts them)."""
 
     need: int  # how many skills the role requires
-    shared: list[int]  # required skills the seeker has
-    missing: list[int]  # required skills the seeker lacks
-    gaps: set[int]  # missing, and not even partly covered by related skills
-    taught: list[int]  # skills the role trains that the seeker lacks
-    hits: dict[int, int]  # named group above missing skills the seeker covers -> how many
+    shared: int  # how many of them the seeker has
+    listed: tuple[int, list[int]]  # of those, how many the seeker lists, the first few
+    # of the others, by the first past occupation implying each (its place in the cell;
+    # one entry per occupation URI, in the order its first skill comes): how many, first few
+    from_past: list[tuple[int, int, list[int]]]
+    to_learn: list[int]  # the most specific required skills not even partly covered
+    trains: list[int]  # the most specific skills the role trains that the seeker lacks
+    related: list[int]  # groups above missing skills the seeker covers, most shared first
+    # the closest past occupation and wish to the role's occupation: (place in the seeker's
+    # list, first best; similarity), or None without either side
+    carried: tuple[int, float] | None
+    wish: tuple[int, float] | None
+    asks: bool  # the seeker has roles to ask about a need
 
 
 def holders_of(role_of_seeker: np.ndarray) -> dict[int, list[int]]:
@@ -331,66 +380,280 @@ class Explainer:
                     seekers: Sequence[int] | None = None) -> list[str]:
         """The reasons of ``seekers`` (default: every seeker, in order) under one assignment:
         :meth:`explain_match` or :meth:`explain_unmatched` for each, with what they share
-        looked up once."""
-        role_of_seeker = np.asarray(role_of_seeker)
-        which = range(len(role_of_seeker)) if seekers is None else seekers
-        score = pair_scores(self.graph.scores, role_of_seeker)
-        holders = holders_of(role_of_seeker)
-        matched = np.array([i for i in which if role_of_seeker[i] >= 0], dtype=np.int64)
-        facts = dict(zip(matched.tolist(),
-                         self._skill_facts(matched, role_of_seeker[matched].astype(np.int64)),
-                         strict=True))
-        out = []
-        for i in which:
-            j = int(role_of_seeker[i])
-            if j >= 0:
-                out.append(self.explain_match(i, j, float(score[i]), facts=facts[i]))
-            else:
-                out.append(self.explain_unmatched(i, role_of_seeker, freeing_cost,
-                                                  holders=holders))
-        return out
+        looked up once.
 
-    #: seekers whose skill facts are computed together (bounds the memory of the lookups)
+        Python's cycle collector is paused meanwhile (and restored): the reasons are built
+        from many small lists and tuples that reference counting frees, and each full
+        collection would walk every object of the batch (a quarter of the stage's time at
+        30,000 seekers).
+        """
+        role_of_seeker = np.asarray(role_of_seeker)
+        which = (np.arange(len(role_of_seeker)) if seekers is None
+                 else np.asarray(seekers, dtype=np.int64).reshape(-1))
+        with _collector_paused():
+            score = pair_scores(self.graph.scores, role_of_seeker).tolist()
+            holders = holders_of(role_of_seeker)
+            roles = role_of_seeker[which].astype(np.int64)
+            cells = _Cells(min(len(which), self._CHUNK), self.roles.need.shape[1])
+            out = []
+            # chunk by chunk, so the facts held at once stay bounded by a chunk
+            for lo in range(0, len(which), self._CHUNK):
+                block, to = which[lo:lo + self._CHUNK], roles[lo:lo + self._CHUNK]
+                facts = iter(self._skill_facts_chunk(block[to >= 0], to[to >= 0], cells))
+                cells.clear()
+                for i, j in zip(block.tolist(), to.tolist(), strict=True):
+                    if j >= 0:
+                        out.append(self.explain_match(i, j, score[i], facts=next(facts)))
+                    else:
+                        out.append(self.explain_unmatched(i, role_of_seeker, freeing_cost,
+                                                          holders=holders))
+            return out
+
+    #: seekers whose skill facts are computed together (bounds the block of flags, chunk x
+    #: skills bytes: 57 MB with ESCO's 13,939 skills)
     _CHUNK = 4096
 
     def _skill_facts(self, seekers: np.ndarray, roles: np.ndarray) -> list[_SkillFacts]:
         """The skill facts of the pairs (``seekers[r]``, ``roles[r]``), all at once: sparse
-        row gathers and sorted-key lookups instead of a set per seeker."""
+        row gathers and lookups in a block of flags instead of a set per seeker."""
         out: list[_SkillFacts] = []
+        cells = _Cells(min(len(seekers), self._CHUNK), self.roles.need.shape[1])
         for lo in range(0, len(seekers), self._CHUNK):
             out += self._skill_facts_chunk(seekers[lo:lo + self._CHUNK],
-                                           roles[lo:lo + self._CHUNK])
+                                           roles[lo:lo + self._CHUNK], cells)
+            cells.clear()
         return out
 
-    def _skill_facts_chunk(self, seekers: np.ndarray, roles: np.ndarray) -> list[_SkillFacts]:
+    def _skill_facts_chunk(self, seekers: np.ndarray, roles: np.ndarray, cells: _Cells
+                           ) -> list[_SkillFacts]:
         n = len(seekers)
-        have = _Members(self.seekers.have, seekers)
-        covered = _Members(self.seekers.covered, seekers)
+        cells.fill(cells.HAVE, self.seekers.have, seekers)
+        cells.fill(cells.COVERED, self.seekers.covered, seekers)
+        cells.fill(cells.LISTED, self._listed, seekers)
         owner, k = _gather(self.roles.need, roles)
-        has = have(owner, k)
+        has = cells(cells.HAVE, owner, k)
         lacks = ~has
-        gap = lacks & ~covered(owner, k)
+        gap = lacks & ~cells(cells.COVERED, owner, k)
         # groups above each missing skill that the seeker covers but does not hold outright
         m_owner, m_k = owner[lacks], k[lacks]
         g_pos, above = _gather(self._groups_above_matrix, m_k)
         g_owner = m_owner[g_pos]
-        counted = covered(g_owner, above) & ~have(g_owner, above)
+        flags = cells.flags(g_owner, above)
+        counted = (flags & (cells.HAVE | cells.COVERED)) == cells.COVERED
         width = self.roles.need.shape[1]
         keys, counts = np.unique(g_owner[counted] * width + above[counted], return_counts=True)
         t_owner, t_k = _gather(self.roles.trained, roles)
-        t_lacks = ~have(t_owner, t_k)
+        t_lacks = ~cells(cells.HAVE, t_owner, t_k)
         need_len = np.diff(self.roles.need.indptr)[roles].tolist()
-        shared = _split(owner[has], k[has], n)
-        missing = _split(m_owner, m_k, n)
-        gaps = _split(owner[gap], k[gap], n)
-        taught = _split(t_owner[t_lacks], t_k[t_lacks], n)
-        hit_groups = _split(keys // width, keys % width, n)
-        hit_counts = _split(keys // width, counts, n)
+        summary = self._shared(seekers, owner[has], k[has],
+                               cells(cells.LISTED, owner[has], k[has]))
+        # ties (two skills of one place) fall back on the sets the clauses always sorted:
+        # the missing skills filtered to the gaps, and the trained skills the seeker lacks
+        to_learn = self._top(owner[gap], k[gap], n, lambda r: self._most_specific(
+            [x for x in set(m_k[m_owner == r].tolist())
+             if x in set(k[gap & (owner == r)].tolist())]))
+        trains = self._top(t_owner[t_lacks], t_k[t_lacks], n, lambda r: self._most_specific(
+            set(t_k[t_lacks & (t_owner == r)].tolist())))
+        # the candidate groups by how many missing requirements they reach, then IDF, then
+        # number (one integer key: every (pair, group) is distinct, so the order is total)
+        g_owner, group = keys // width, keys % width
+        most = int(counts.max()) + 1 if counts.size else 1
+        order = np.argsort((g_owner * most + most - counts) * width + self._group_rank[group])
+        g_owner, group = g_owner[order], group[order]
+        within = np.arange(g_owner.size) - np.searchsorted(g_owner, g_owner)
+        keep = within < _GROUP_CANDIDATES
+        related = _split(g_owner[keep], group[keep], n)
+        carried = self._closest(self._experience_ids, seekers, roles)
+        wish = self._closest(self._wish_ids, seekers, roles)
+        asks = (self.graph.ask_roles[seekers] >= 0).any(axis=1).tolist() if n else []
         return [
-            _SkillFacts(need_len[r], shared[r], missing[r], set(gaps[r]), taught[r],
-                        dict(zip(hit_groups[r], hit_counts[r], strict=True)))
+            _SkillFacts(need_len[r], *summary[r], to_learn[r], trains[r], related[r],
+                        carried[r], wish[r], asks[r])
             for r in range(n)
         ]
+
+    def _closest(self, concepts: tuple[np.ndarray, np.ndarray], seekers: np.ndarray,
+                 roles: np.ndarray) -> list[tuple[int, float] | None]:
+        """Per pair, the seeker's concept (of ``concepts``: ``ids[start[i]:start[i + 1]]``)
+        most similar to the role's occupation: its place (the first best, as ``np.argmax``)
+        and the similarity, from the batch's one similarity matrix; None when either side
+        names none."""
+        start, ids = concepts
+        occ = self.roles.occupation[roles]
+        first = start[seekers]
+        count = np.where(occ >= 0, start[seekers + 1] - first, 0)
+        out: list[tuple[int, float] | None] = [None] * len(seekers)
+        if not count.any():
+            return out
+        row_of, col_of, sim = self._similarity_arrays
+        entry = np.repeat(np.arange(len(seekers)), count)
+        place = np.arange(entry.size) - np.repeat(np.cumsum(count) - count, count)
+        values = sim[row_of[ids[first[entry] + place]], col_of[occ[entry]]]
+        some = np.flatnonzero(count)
+        best = np.maximum.reduceat(values, np.cumsum(count)[some] - count[some])
+        at = np.flatnonzero(values == np.repeat(best, count[some]))
+        pairs, where = np.unique(entry[at], return_index=True)
+        for r, p, v in zip(pairs.tolist(), place[at[where]].tolist(), values[at[where]].tolist(),
+                           strict=True):
+            out[r] = (p, v)
+        return out
+
+    @cached_property
+    def _similarity_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:attr:`_similarities` with its row and column maps as arrays over concept ids."""
+        rows, cols, sim = self._similarities
+        n = len(self.concepts.resolutions)
+        row_of, col_of = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        row_of[list(rows)], col_of[list(cols)] = list(rows.values()), list(cols.values())
+        return row_of, col_of, np.asarray(sim)
+
+    @cached_property
+    def _experience_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        return _flat_lists(self.seekers.experience)
+
+    @cached_property
+    def _wish_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        return _flat_lists(self.seekers.wishes)
+
+    def _top(self, owner: np.ndarray, k: np.ndarray, n: int,
+             exact: Callable[[int], list[int]]) -> list[list[int]]:
+        """Per pair, the ``_LIST`` most specific of its skills (``owner`` ascending), as
+        :meth:`_most_specific` picks them; a pair where two skills of one place (the same IDF
+        and name) could swap or change what is picked is left to ``exact(pair)``, the same
+        code one pair at a time, which orders ties as it always did."""
+        rank = self._place[k]
+        order = np.argsort(owner * (int(rank.max(initial=0)) + 1) + rank)
+        owner, k, rank = owner[order], k[order], rank[order]
+        start = np.searchsorted(owner, np.arange(n))
+        within = np.arange(owner.size) - start[owner]
+        tie = (owner[1:] == owner[:-1]) & (rank[1:] == rank[:-1]) & (within[:-1] < _LIST)
+        keep = within < _LIST
+        out = _split(owner[keep], k[keep], n)
+        for r in np.unique(owner[1:][tie]).tolist():
+            out[r] = exact(r)
+        return out
+
+    def _shared(self, seekers: np.ndarray, owner: np.ndarray, k: np.ndarray, listed: np.ndarray
+                ) -> list[tuple[int, tuple[int, list[int]], list[tuple[int, int, list[int]]]]]:
+        """Per pair, from the required skills the seeker has (``owner`` ascending; ``listed``
+        whether the seeker lists each): how many, and the ``shared``, ``listed`` and
+        ``from_past`` of :class:`_SkillFacts`."""
+        n = len(seekers)
+        # the first past occupation implying each skill: every (skill, past occupation) pair,
+        # past occupations in the order written, the first hit kept
+        start, ids, implied, names = self._past
+        first = start[seekers[owner]]
+        count = start[seekers[owner] + 1] - first
+        entry = np.repeat(np.arange(owner.size), count)
+        place = np.arange(entry.size) - np.repeat(np.cumsum(count) - count, count)
+        width = self.roles.need.shape[1]
+        hit = _member(ids[first[entry] + place] * width + k[entry], implied)
+        source = np.full(owner.size, -1, dtype=np.int64)
+        at = np.flatnonzero(hit)
+        found, where = np.unique(entry[at], return_index=True)
+        source[found] = place[at[where]]
+        # where each skill is counted: 0 listed, 1 + the number of its occupation's URI, -1
+        # neither
+        group = np.where(listed, 0, -1)
+        past = ~listed & (source >= 0)
+        group[past] = 1 + names[first[past] + source[past]]
+        # most specific first
+        rank = self._place[k]
+        order = np.argsort(owner * (int(rank.max(initial=0)) + 1) + rank)
+        owner, k, rank, group, source = (owner[order], k[order], rank[order], group[order],
+                                         source[order])
+        n_shared = np.bincount(owner, minlength=n).tolist()
+        pos = np.arange(owner.size) - np.searchsorted(owner, owner)
+        # each (pair, group) in order of its first skill; its skills most specific first
+        counted = np.flatnonzero(group >= 0)
+        stride = int(group.max(initial=0)) + 1
+        key = owner[counted] * stride + group[counted]
+        by_group = counted[np.argsort(key, kind="stable")]
+        key = owner[by_group] * stride + group[by_group]
+        head = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key
+        size = np.diff(np.r_[head, key.size])
+        within = np.arange(key.size) - np.repeat(head, size)
+        top = _split(np.repeat(np.arange(head.size), size)[within < _LIST],
+                     k[by_group][within < _LIST], head.size)
+        lead = by_group[head]  # each group's most specific skill
+        g_order = np.lexsort((pos[lead], owner[lead]))
+        rows: list[tuple[int, tuple[int, list[int]], list[tuple[int, int, list[int]]]]] = [
+            (n_shared[r], (0, []), []) for r in range(n)]
+        for g in g_order.tolist():
+            r, lead_g = int(owner[lead[g]]), int(lead[g])
+            if group[lead_g] == 0:
+                rows[r] = (rows[r][0], (int(size[g]), top[g]), rows[r][2])
+            else:
+                rows[r][2].append((int(source[lead_g]), int(size[g]), top[g]))
+        # a pair with two skills of one place (the same IDF and name) is sorted as before,
+        # ties in the order its set gives them
+        tied = np.unique(owner[1:][(owner[1:] == owner[:-1]) & (rank[1:] == rank[:-1])])
+        for r in tied.tolist():
+            mine = owner == r
+            rows[r] = self._summary(k[mine].tolist(), group[mine].tolist(),
+                                    source[mine].tolist())
+        return rows
+
+    def _summary(self, skills: list[int], group: list[int], source: list[int]
+                 ) -> tuple[int, tuple[int, list[int]], list[tuple[int, int, list[int]]]]:
+        """:meth:`_shared` for one pair, in Python (its skills in any order)."""
+        of = {s: (g, p) for s, g, p in zip(skills, group, source, strict=True)}
+        ordered = self._by_specificity(set(skills))
+        listed = [s for s in ordered if of[s][0] == 0]
+        groups: dict[int, tuple[int, list[int]]] = {}
+        for s in ordered:
+            g, p = of[s]
+            if g > 0:
+                groups.setdefault(g, (p, []))[1].append(s)
+        return (len(ordered), (len(listed), listed[:_LIST]),
+                [(p, len(ks), ks[:_LIST]) for p, ks in groups.values()])
+
+    @cached_property
+    def _place(self) -> np.ndarray:
+        return np.asarray(self._specificity, dtype=np.int64)
+
+    @cached_property
+    def _listed(self) -> sp.csr_array:
+        """Seekers x skills: the skills each seeker lists."""
+        cells = self.seeker_terms.concepts["skills"]
+        counts = [sum(len(res.indices) for res in cell) for cell in cells]
+        skills = np.fromiter(chain.from_iterable(res.indices for cell in cells for res in cell),
+                             dtype=np.int64, count=sum(counts))
+        indptr = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        return sp.csr_array((np.ones(skills.size, dtype=bool), skills, indptr),
+                            shape=(len(cells), self.roles.need.shape[1]))
+
+    @cached_property
+    def _past(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each seeker's past occupations as numbers (``ids[start[i]:start[i + 1]]``, in the
+        order written; one number per distinct set of occupation indices), the sorted keys
+        ``number * n_skill + skill`` of the skills each implies (its occupations' rows), and
+        for each past occupation a number per URI (or term, without one): a reason names
+        each occupation once."""
+        cells = self.seeker_terms.concepts["experience"]
+        flat = list(chain.from_iterable(cells))
+        number: dict[tuple[int, ...], int] = {}
+        named: dict[str, int] = {}
+        ids = np.fromiter((number.setdefault(res.indices, len(number)) for res in flat),
+                          dtype=np.int64, count=len(flat))
+        names = np.fromiter((named.setdefault(res.uri or res.term, len(named)) for res in flat),
+                            dtype=np.int64, count=len(flat))
+        start = np.zeros(len(cells) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in cells], out=start[1:])
+        width = self.roles.need.shape[1]
+        occ = self.taxonomy.occupation_skills
+        keys = [c * width + occ.indices[occ.indptr[o]:occ.indptr[o + 1]].astype(np.int64)
+                for indices, c in number.items() for o in indices]
+        return (start, ids, np.unique(np.concatenate([*keys, np.zeros(0, dtype=np.int64)])),
+                names)
+
+    @cached_property
+    def _group_rank(self) -> np.ndarray:
+        """Each skill's place in the order (-IDF, number)."""
+        idf = self.space.idf
+        out = np.empty(idf.size, dtype=np.int64)
+        out[np.lexsort((np.arange(idf.size), -idf))] = np.arange(idf.size)
+        return out
 
     @cached_property
     def _groups_above_matrix(self) -> sp.csr_array:
@@ -417,13 +680,13 @@ class Explainer:
         parts = [
             self._clause_skills(i, facts),
             self._clause_related(i, facts),
-            self._clause_carried(i, occ),
-            self._clause_wish(i, occ),
+            self._clause_carried(i, occ, facts.carried),
+            self._clause_wish(i, facts.wish),
             self._clause_trains(facts),
             self._clause_to_learn(facts),
             self.say("permanent") if self.roles.permanent[j] >= 1.0 else "",
             self._clause_offers(i),
-            self._clause_ask_better(i, score),
+            self._clause_ask_better(i, score) if facts.asks else "",
         ]
         lock = self.choices.locked.get(i)
         if lock is None:
@@ -444,76 +707,31 @@ class Explainer:
             text += self.say("with_priority", loss=self.say.number(objective))
         return text
 
-    def _implied(self, res: Resolution) -> frozenset[int]:
-        """The skills a past occupation (or every occupation of a group) implies."""
-        found = self._implied_known.get(res.indices)
-        if found is None:
-            occ_skills = self.taxonomy.occupation_skills
-            found = frozenset(k for o in res.indices for k in _row_keys(occ_skills, o))
-            self._implied_known[res.indices] = found
-        return found
-
-    @cached_property
-    def _implied_known(self) -> dict[tuple[int, ...], frozenset[int]]:
-        return {}
-
     def _clause_skills(self, i: int, facts: _SkillFacts) -> str:
         """How many required skills the seeker has, each count saying where it comes from."""
-        shared = self._by_specificity(set(facts.shared))
-        if not shared:
+        if not facts.shared:
             return ""
-        listed = {k for res in self.seeker_terms.concepts["skills"][i] for k in res.indices}
-        from_listed = [k for k in shared if k in listed] if listed else []
-        from_exp = self._from_experience(
-            shared, [k for k in shared if k not in listed] if listed else shared,
-            self.seeker_terms.concepts["experience"][i])
-        count = self.say.count("skills_of", len(shared), total=facts.need)
-        if not from_exp:
-            return self.say("skills_listed", count=count, names=self._skills(from_listed))
-        if not from_listed and len(from_exp) == 1:
-            res, ks = next(iter(from_exp.values()))
-            return self.say("skills_from", count=count, as_origin=self._as(res),
+        n_listed, listed = facts.listed
+        past = self.seeker_terms.concepts["experience"][i]
+        count = self.say.count("skills_of", facts.shared, total=facts.need)
+        if not facts.from_past:
+            return self.say("skills_listed", count=count, names=self._skills(listed))
+        if not n_listed and len(facts.from_past) == 1:
+            p, _, ks = facts.from_past[0]
+            return self.say("skills_from", count=count, as_origin=self._as(past[p]),
                             names=self._skills(ks))
-        parts = [self.say("part_listed", k=len(from_listed), names=self._skills(from_listed))
-                 ] if from_listed else []
-        parts += [self.say("part_from", k=len(ks), as_origin=self._as(res),
-                           names=self._skills(ks)) for res, ks in from_exp.values()]
+        parts = [self.say("part_listed", k=n_listed, names=self._skills(listed))
+                 ] if n_listed else []
+        parts += [self.say("part_from", k=n, as_origin=self._as(past[p]),
+                           names=self._skills(ks)) for p, n, ks in facts.from_past]
         return self.say("skills_mixed", count=count, parts=self.say.join(parts))
 
-    def _from_experience(self, shared: list[int], rest: list[int], past: Sequence[Resolution]
-                         ) -> dict[str, tuple[Resolution, list[int]]]:
-        """The skills of ``rest`` (in ``shared`` order) by the first past occupation implying
-        each, the occupations in the order their first skill comes in ``shared``."""
-        groups: list[tuple[Resolution, list[int]]] = []
-        for res in past:
-            if not rest:
-                break
-            implied = self._implied(res)
-            taken = [k for k in rest if k in implied]
-            if taken:
-                rest = [k for k in rest if k not in implied]
-                groups.append((res, taken))
-        keys = [res.uri or res.term for res, _ in groups]
-        if len(set(keys)) < len(keys):  # two entries for one occupation: merge skill by skill
-            source = {k: res for res, taken in groups for k in taken}
-            merged: dict[str, tuple[Resolution, list[int]]] = {}
-            for k in shared:
-                if k in source:
-                    res = source[k]
-                    merged.setdefault(res.uri or res.term, (res, []))[1].append(k)
-            return merged
-        if len(groups) > 1:
-            place = {k: n for n, k in enumerate(shared)}
-            groups.sort(key=lambda g: place[g[1][0]])
-        return {res.uri or res.term: (res, taken) for res, taken in groups}
-
-    def _related_groups(self, hits: dict[int, int]) -> list[int]:
+    def _related_groups(self, ranked: list[int]) -> list[int]:
         """The two broader skills or skill groups that most missing requirements share with the
         seeker's skills (not ones the seeker holds outright), none inside the other and no two
-        with the same name."""
+        with the same name; ``ranked`` are the candidates, most shared first (then IDF)."""
         idf = self.space.idf
         chosen: list[int] = []
-        ranked = heapq.nsmallest(_GROUP_CANDIDATES, hits, key=lambda a: (-hits[a], -idf[a], a))
         for a in ranked:
             if self._skill(a) in {self._skill(b) for b in chosen}:
                 continue
@@ -540,7 +758,7 @@ class Explainer:
 
     def _clause_related(self, i: int, facts: _SkillFacts) -> str:
         """Related experience that counted through ESCO's skill groups (transferable skills)."""
-        groups = self._related_groups(facts.hits)
+        groups = self._related_groups(facts.related)
         if not groups:
             return ""
         names = self.say.join([self.say.quote(self._skill(a)) for a in groups])
@@ -553,20 +771,16 @@ class Explainer:
             return self.say("related_from", groups=names, as_origin=origin)
         return self.say("related", groups=names)
 
-    def _clause_carried(self, i: int, occ: int) -> str:
-        """What the seeker's closest past occupation carries over to the role's occupation."""
-        past = self.seekers.experience[i]
-        if not past or occ < 0:
+    def _clause_carried(self, i: int, occ: int, closest: tuple[int, float] | None) -> str:
+        """What the seeker's closest past occupation carries over to the role's occupation
+        (``closest``: its place among the seeker's past occupations, and the similarity)."""
+        if closest is None or closest[1] < _CARRIES_OVER:
             return ""
-        sims = self._similarity(past, occ)
-        best = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
-        if sims[best] < _CARRIES_OVER:
-            return ""
+        origin, sim = self.seekers.experience[i][closest[0]], closest[1]
         # the clause depends on the closest past occupation and the role's only
-        text = self._carried_known.get((past[best], occ))
+        text = self._carried_known.get((origin, occ))
         if text is None:
-            text = self._carried_known[past[best], occ] = self._carried(past[best], occ,
-                                                                      sims[best])
+            text = self._carried_known[origin, occ] = self._carried(origin, occ, sim)
         return text
 
     @cached_property
@@ -586,19 +800,6 @@ class Explainer:
                 return self.say("carries_skills", skills=self.say.join(names), **values)
         return self.say("carries", **values)
 
-    def _similarity(self, concepts: Sequence[int], occ: int) -> list[float]:
-        """``concepts.similarity(concepts, [occ])[:, 0]``, read from one matrix of the batch."""
-        column = self._similarity_to.get(occ)
-        if column is None:
-            rows, cols, sim = self._similarities
-            column = self._similarity_to[occ] = sim[:, cols[occ]].tolist()
-        rows = self._similarities[0]
-        return [column[rows[c]] for c in concepts]
-
-    @cached_property
-    def _similarity_to(self) -> dict[int, list[float]]:
-        return {}
-
     @cached_property
     def _similarities(self) -> tuple[dict[int, int], dict[int, int], np.ndarray]:
         """Every seeker's wished and past occupations against every role's occupation: the
@@ -617,26 +818,18 @@ class Explainer:
     def _skill_by_label(self) -> dict[str, int]:
         return {label: k for k, label in enumerate(self.taxonomy.skill_labels)}
 
-    def _clause_wish(self, i: int, occ: int) -> str:
-        wishes = self.seekers.wishes[i]
-        if not wishes or occ < 0:
+    def _clause_wish(self, i: int, closest: tuple[int, float] | None) -> str:
+        """The wish the role meets (``closest``: the closest wish's place and similarity)."""
+        if closest is None or closest[1] < 0.5:
             return ""
-        sims = self._similarity(wishes, occ)
-        w = max(range(len(sims)), key=sims.__getitem__)  # the first best, as np.argmax
-        as_occ = self._as(self.concepts.resolutions[wishes[w]])
-        if sims[w] >= 0.999:
-            return self.say("wish", as_occ=as_occ)
-        if sims[w] >= 0.5:
-            return self.say("wish_related", as_occ=as_occ)
-        return ""
+        as_occ = self._as(self.concepts.resolutions[self.seekers.wishes[i][closest[0]]])
+        return self.say("wish" if closest[1] >= 0.999 else "wish_related", as_occ=as_occ)
 
     def _clause_trains(self, facts: _SkillFacts) -> str:
-        taught = self._most_specific(set(facts.taught))
-        return self.say("trains", skills=self._skills(taught)) if taught else ""
+        return self.say("trains", skills=self._skills(facts.trains)) if facts.trains else ""
 
     def _clause_to_learn(self, facts: _SkillFacts) -> str:
-        # filtering after a stable sort keeps the order filtering before it gives
-        gaps = self._most_specific([k for k in set(facts.missing) if k in facts.gaps])
+        gaps = facts.to_learn
         return self.say("to_learn", skills=self._skills(gaps)) if gaps else ""
 
     def _clause_offers(self, i: int) -> str:
