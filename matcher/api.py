@@ -821,10 +821,10 @@ def match(
     with clock.stage("encode"):
         space = skill_space(tax, config.hierarchy_decay)
         concepts = OccupationConcepts(tax)
-        languages = key_index(
-            [v or [] for v in seeker_frame.get_column("languages").to_list()],
-            [v or [] for v in role_frame.get_column("languages").to_list()],
-        )
+        # every language named on either side, each once (not row by row in Python)
+        languages = key_index(*(
+            [frame.get_column("languages").explode().drop_nulls().unique().to_list()]
+            for frame in (seeker_frame, role_frame)))
         needs = [[m.key for m in c] for c in seeker_terms.adaptations["needs"]]
         offers = [[m.key for m in c] for c in role_terms.adaptations["offers"]]
         adaptations = key_index(needs, offers)
