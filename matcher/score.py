@@ -598,7 +598,7 @@ def score_pairs(
 
     With ``config.candidates = K > 0`` only each seeker's ``K`` best allowed roles enter the
     graph, so its memory is bounded by ``K x seekers`` whatever the number of roles;
-    :func:`pruned_blocks` gives the rest back, grouped by role profile, for the certificate.
+    :func:`pruned_blocks` lists those of the rest that could raise the total, for the certificate.
     ``on_block(n)`` is called after each block with its number of seekers (for progress).
     ``pinned[i]`` (an int array, -1: none) is a role seeker ``i`` keeps in the graph whatever
     ``K`` when the pair is allowed: a caseworker's lock stays solvable.
