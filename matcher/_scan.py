@@ -1,10 +1,11 @@
 """The score stage's inner loop: one pass over a block of seeker x role cells.
 
-:mod:`matcher.score` prepares a block (each seeker's score per role profile, which roles
-each seeker can reach, and the constraint tables per distinct set of languages and of
-offers); :func:`scan_block` then visits every cell once and keeps only what the candidate
-graph and the reasons need: counts, the best roles of each kind, and the top ``k`` allowed
-roles of each seeker. Compiled with numba (cached on disk after the first run), so a cell
+:mod:`matcher.score` prepares a block (each seeker's score per role profile, the
+seekers' and roles' places, and the constraint tables per distinct set of languages and of
+offers); :func:`scan_block` then visits every cell once, tests reach there, and keeps only
+what the candidate graph and the reasons need: counts, the best roles of each kind, and the
+top ``k`` allowed roles of each seeker. :func:`skill_product` computes the profile scores'
+skill part. Compiled with numba (cached on disk after the first run), so a cell
 costs a few nanoseconds instead of the dozens of array passes a numpy version makes, and
 it runs outside Python's lock, so blocks are scanned on several threads at once.
 
