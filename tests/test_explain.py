@@ -749,8 +749,8 @@ def _facts_one_by_one(explainer, i: int, j: int, specificity: list[int]) -> tupl
     def row(m, r: int) -> list[int]:
         return m.indices[m.indptr[r]:m.indptr[r + 1]].tolist()
 
-    def spec(k: int) -> int:
-        return specificity[k]
+    def spec(k: int) -> tuple[int, int]:
+        return specificity[k], k
 
     seekers, roles, terms = explainer.seekers, explainer.roles, explainer.seeker_terms
     have, covered = set(row(seekers.have, i)), set(row(seekers.covered, i))

@@ -339,13 +339,15 @@ class Explainer:
         return list(labels)
 
     def _by_specificity(self, skills: set[int]) -> list[int]:
-        """Most specific first (highest IDF), then by name; ties keep the set's order."""
-        return sorted(skills, key=self._specificity.__getitem__)
+        """Most specific first (highest IDF), then by name, then by skill index (skills with
+        the same IDF and name), so the order never depends on how a set was built."""
+        place = self._specificity
+        return sorted(skills, key=lambda k: (place[k], k))
 
     def _most_specific(self, skills: set[int] | list[int], n: int = _LIST) -> list[int]:
-        """``_by_specificity(skills)[:n]`` without sorting the rest (the same order, ties
-        included: ``heapq.nsmallest`` is stable)."""
-        return heapq.nsmallest(n, skills, key=self._specificity.__getitem__)
+        """``_by_specificity(skills)[:n]`` without sorting the rest (the same order)."""
+        place = self._specificity
+        return heapq.nsmallest(n, skills, key=lambda k: (place[k], k))
 
     @cached_property
     def _specificity(self) -> list[int]:
