@@ -877,7 +877,8 @@ def match(
         # pruned pairs that would raise the total are put back and the batch solved again:
         # the prices of each round say which pairs are missing, until none is (certified)
         while found is not None and found.seeker.size and \
-                repair["rounds"] < config.repair_rounds:
+                repair["rounds"] < config.repair_rounds and optimality is not None and \
+                optimality.gap > config.repair_gap:
             before = graph.scores.nnz
             graph = graph.with_pairs(found)
             if graph.scores.nnz == before:

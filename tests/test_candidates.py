@@ -116,6 +116,11 @@ def test_certificate_catches_a_pruned_optimum(taxonomy: matcher.Taxonomy) -> Non
     assert summary["optimal"] == (f"NOT certified: at most {opt['gap']:.2%} below the best "
                                   f"(upper bound {opt['upper_bound']:.4f})")
 
+    # a gap within what the caller accepts is left as it is
+    enough = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1,
+                           repair_gap=opt["gap"])
+    assert enough.manifest["counts"]["repair_rounds"] == 0
+    assert enough.manifest["optimality"] == opt
     # one repair round puts the missed pair back: the dense optimum, certified
     repaired = matcher.match(seekers, roles, taxonomy=taxonomy, top_k=0, candidates=1)
     assert repaired.manifest["counts"]["repair_rounds"] == 1

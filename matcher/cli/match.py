@@ -157,6 +157,10 @@ _defaults = MatchConfig()
               show_default=True,
               help="With --candidates: times the roles left out that would raise the total "
                    "are put back and the batch solved again.")
+@click.option("--repair-gap", "repair_gap", type=float, default=_defaults.repair_gap,
+              show_default=True,
+              help="Stop the repair rounds once the gap is at most this fraction "
+                   "(0.001: within 0.1 % of the optimum; 0: only when certified).")
 @click.option("--executor", type=click.Choice(EXECUTORS), default=_defaults.executor,
               show_default=True,
               help="Where the assignment's parts run: here, in processes, or on Dask.")
