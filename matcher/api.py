@@ -635,11 +635,13 @@ def _certify_batch(
     plan: _Policy, rest: Assignment, candidates: Any, graph: Any, seeker_vec: Any,
     role_vec: Any, concepts: OccupationConcepts, config: MatchConfig, pinned: Any,
     regions: tuple[list[str | None], list[str | None]] | None,
+    counter: Callable[[str, int], Callable[[int], None] | None],
 ) -> tuple[Optimality | None, np.ndarray, dict[str, Any] | None, PrunedPairs | None]:
     """The certify stage: the optimality certificate over every allowed pair, each role's
     price (what one place costs the others), the loss bound at shard borders, and the pruned
     pairs that would raise the total (each seeker's ``candidates`` best by reduced score;
-    ``None`` when certified).
+    ``None`` when certified or when no repair round may use them). ``counter(what, total)``
+    gives a progress callback for the seekers scanned again.
 
     The role prices certify the optimum (of the policy's objective, subject to the
     overrides) over the graph and, checked against the pairs ``candidates`` pruned and those
@@ -663,8 +665,9 @@ def _certify_batch(
         if check.any():
             floors = (prices.seeker - bonus - 1e-12, prices.role)
             pruned = plan.objective_blocks(pruned_blocks(
-                seeker_vec, role_vec, concepts, config, floors, only=check, pinned=pinned),
-                keep=found)
+                seeker_vec, role_vec, concepts, config, floors, only=check, pinned=pinned,
+                on_block=counter("pricing the roles left out", int(check.sum()))),
+                keep=found if config.repair_rounds > 0 else None)
     if regions is not None:
         border = _split_at_borders(plan.rest.candidates, *regions)[1]
         at_border = certify(candidates, plan.rest.slots, rest, _pair_blocks(border),
@@ -678,7 +681,7 @@ def _certify_batch(
     optimality = plan.whole(certify(candidates, plan.rest.slots, rest, pruned, prices=prices))
     cost = prices.role.copy()
     cost[role_vec.slots < 1] = np.nan  # a role full for now has no place to free
-    if optimality.certified:
+    if optimality.certified or config.repair_rounds <= 0:
         return optimality, cost, sharding, None
     # the pairs to put back: positive reduced score, each seeker's best few
     pairs = PrunedPairs.concat(found)
@@ -859,40 +862,41 @@ def match(
 
         plan = _Policy.build(config, seeker_frame, seeker_ids, role_ids, graph.scores,
                              role_vec.slots, items, seeker_name, role_name, prepare)
-    with clock.stage("assign"):
-        candidates = plan.prepare(plan.rest.candidates)
-        with open_executor(config.executor, config.dask_scheduler) as executor:
-            rest = plan.solve(plan.rest, executor)
-        assignment = plan.full(rest, graph.scores)
-    with clock.stage("certify"):
-        # the role prices certify the optimum (of the policy's objective, subject to the
-        # overrides) over the graph and, checked against the pairs `candidates` pruned and
-        # those across shard borders, over every allowed pair; they are also what one place
-        # in each role costs the others
-        optimality, cost, sharding, found = _certify_batch(
-            plan, rest, candidates, graph, seeker_vec, role_vec, concepts, config, pinned,
-            regions)
-    repair = {"rounds": 0, "pairs": 0}
-    with clock.stage("repair"):
-        # pruned pairs that would raise the total are put back and the batch solved again:
-        # the prices of each round say which pairs are missing, until none is (certified)
-        while found is not None and found.seeker.size and \
-                repair["rounds"] < config.repair_rounds and optimality is not None and \
-                optimality.gap > config.repair_gap:
-            before = graph.scores.nnz
-            graph = graph.with_pairs(found)
-            if graph.scores.nnz == before:
-                break  # nothing new to put back
-            repair["rounds"] += 1
-            repair["pairs"] += graph.scores.nnz - before
-            plan = plan.rescored(graph.scores)
+    # one executor for the first solve and every repair round (a Dask cluster starts once)
+    with open_executor(config.executor, config.dask_scheduler) as executor:
+        with clock.stage("assign"):
             candidates = plan.prepare(plan.rest.candidates)
-            with open_executor(config.executor, config.dask_scheduler) as executor:
-                rest = plan.solve(plan.rest, executor)
+            rest = plan.solve(plan.rest, executor)
             assignment = plan.full(rest, graph.scores)
+        with clock.stage("certify"):
+            # the role prices certify the optimum (of the policy's objective, subject to the
+            # overrides) over the graph and, checked against the pairs `candidates` pruned
+            # and those across shard borders, over every allowed pair; they are also what
+            # one place in each role costs the others
             optimality, cost, sharding, found = _certify_batch(
-                plan, rest, candidates, graph, seeker_vec, role_vec, concepts, config,
-                pinned, regions)
+                plan, rest, candidates, graph, seeker_vec, role_vec, concepts, config, pinned,
+                regions, clock.counter)
+        repair = {"rounds": 0, "pairs": 0}
+        with clock.stage("repair"):
+            # pruned pairs that would raise the total are put back and the batch solved
+            # again: the prices of each round say which pairs are missing, until none is
+            # (certified) or the gap is within config.repair_gap
+            while found is not None and found.seeker.size and \
+                    repair["rounds"] < config.repair_rounds and optimality is not None and \
+                    optimality.gap > config.repair_gap:
+                before = graph.scores.nnz
+                graph = graph.with_pairs(found)
+                if graph.scores.nnz == before:
+                    break  # nothing new to put back
+                repair["rounds"] += 1
+                repair["pairs"] += graph.scores.nnz - before
+                plan = plan.rescored(graph.scores)
+                candidates = plan.prepare(plan.rest.candidates)
+                rest = plan.solve(plan.rest, executor)
+                assignment = plan.full(rest, graph.scores)
+                optimality, cost, sharding, found = _certify_batch(
+                    plan, rest, candidates, graph, seeker_vec, role_vec, concepts, config,
+                    pinned, regions, clock.counter)
     with clock.stage("costs"):
         policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):

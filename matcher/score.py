@@ -47,7 +47,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from matcher._scan import EARTH_RADIUS_KM, reach_matrix, scan_block, skill_product
+from matcher._scan import EARTH_RADIUS_KM, scan_block, skill_product
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
 
@@ -198,17 +198,6 @@ def _chord_limit(radius_km: np.ndarray) -> np.ndarray:
 def _reach_floor(radius_km: np.ndarray) -> np.ndarray:
     """The least dot product of two points on the unit sphere within ``radius_km``."""
     return 1.0 - _chord_limit(radius_km) ** 2 / 2.0
-
-
-def _within_reach(seekers: SeekerVectors, rows: np.ndarray, roles: RoleVectors,
-                  columns: np.ndarray) -> np.ndarray:
-    """Which of the roles ``columns`` each seeker of ``rows`` can reach: great-circle distance
-    <= their radius, where both sides state a place (:func:`matcher._scan.reach_matrix`;
-    :func:`_score_blocks` makes the same test inside its one pass over the cells)."""
-    radius = seekers.radius_km[rows]
-    return reach_matrix(_places(seekers.lat[rows], seekers.lon[rows]), _reach_floor(radius),
-                        radius, np.ascontiguousarray(_places(roles.lat[columns],
-                                                             roles.lon[columns]).T))
 
 
 def _morton(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -527,13 +516,14 @@ def _score_blocks(
             pruned_best=np.full(n, -np.inf),
         )
         floor_row, floor_col = (np.zeros(0), np.zeros(0)) if floors is None else (
-            np.ascontiguousarray(floors[0][rows]), np.ascontiguousarray(floors[1][cols]))
+            floors[0][rows], floors[1][cols])
         kept_r, kept_c, pruned_r, pruned_c = scan_block(
-            score_p, np.ascontiguousarray(profile[cols]), seeker_places[rows], floor[rows],
-            seekers.radius_km[rows], np.ascontiguousarray(role_places[:, cols]),
-            np.ascontiguousarray(roles.hours[cols]), tables.hours_max,
-            np.ascontiguousarray(constraints.lang_of[cols]), tables.lang_ok,
-            np.ascontiguousarray(constraints.offer_of[cols]), tables.needs_ok,
+            # indexed copies are contiguous, as the compiled pass expects
+            score_p, profile[cols], seeker_places[rows], floor[rows],
+            seekers.radius_km[rows], role_places[:, cols],
+            roles.hours[cols], tables.hours_max,
+            constraints.lang_of[cols], tables.lang_ok,
+            constraints.offer_of[cols], tables.needs_ok,
             float(config.min_score), int(k), local_pin,
             b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
             b.excluded_score, b.excluded_by, b.pruned_best, floor_row, floor_col)
@@ -701,6 +691,7 @@ def pruned_blocks(
     floors: tuple[np.ndarray, np.ndarray],
     only: np.ndarray | None = None,
     pinned: np.ndarray | None = None,
+    on_block: Callable[[int], None] | None = None,
 ) -> Iterator[PrunedPairs]:
     """The allowed pairs that ``config.candidates`` left out of the graph and that could
     raise the total, for :func:`matcher.assign.certify`: per block of seekers, the pairs
@@ -711,22 +702,26 @@ def pruned_blocks(
     The seekers are scored again, block by block, so memory stays bounded; nothing is yielded
     when ``config.candidates`` is 0 (every allowed pair is in the graph). ``only`` (a bool mask)
     limits it to those seekers, skipping blocks without any; ``pinned`` must be what
-    :func:`score_pairs` was given.
+    :func:`score_pairs` was given; ``on_block(n)`` is called after each block with its number
+    of seekers (for progress).
     """
     if config.candidates <= 0:
         return
     profiles = role_profiles(roles)
     profile = profiles[0]
 
-    def pieces(b: _Block) -> PrunedPairs | None:
+    def pieces(b: _Block) -> tuple[int, PrunedPairs | None]:
         r, c = b.pruned
         if r.size == 0:
-            return None
+            return b.seekers.size, None
         p = profile[b.columns[c]]
-        return PrunedPairs(b.seekers[r], b.columns[c], b.profile_score[r, p], b.skill[r, p],
-                           b.transfer[r, p], b.wish[r, p])
+        return b.seekers.size, PrunedPairs(b.seekers[r], b.columns[c], b.profile_score[r, p],
+                                           b.skill[r, p], b.transfer[r, p], b.wish[r, p])
 
-    for found in _score_blocks(seekers, roles, concepts, config, profiles, _Constraints(roles),
-                               only, pinned, then=pieces, floors=floors):
+    for size, found in _score_blocks(seekers, roles, concepts, config, profiles,
+                                     _Constraints(roles), only, pinned, then=pieces,
+                                     floors=floors):
+        if on_block is not None:
+            on_block(size)
         if found is not None:
             yield found

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher._scan import haversine_km as kernel_haversine_km
-from matcher.score import EARTH_RADIUS_KM, _within_reach
+from matcher._scan import reach_matrix
+from matcher.score import EARTH_RADIUS_KM, _places, _reach_floor
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -22,14 +22,12 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _reach(seekers: list[tuple[float, float, float]],
            roles: list[tuple[float, float] | None]) -> np.ndarray:
-    role_vectors = SimpleNamespace(
-        lat=np.array([r[0] if r else np.nan for r in roles]),
-        lon=np.array([r[1] if r else np.nan for r in roles]))
-    seeker_vectors = SimpleNamespace(lat=np.array([s[0] for s in seekers]),
-                                     lon=np.array([s[1] for s in seekers]),
-                                     radius_km=np.array([s[2] for s in seekers]))
-    return _within_reach(seeker_vectors, np.arange(len(seekers)), role_vectors,  # type: ignore[arg-type]
-                         np.arange(len(roles)))
+    """The reach test the scoring pass makes, on seekers (lat, lon, radius) and roles."""
+    lat, lon, radius = (np.array([s[k] for s in seekers]) for k in range(3))
+    role_lat = np.array([r[0] if r else np.nan for r in roles])
+    role_lon = np.array([r[1] if r else np.nan for r in roles])
+    return reach_matrix(_places(lat, lon), _reach_floor(radius), radius,
+                        np.ascontiguousarray(_places(role_lat, role_lon).T))
 
 
 LAT = st.floats(-90, 90, allow_nan=False)
