@@ -4,10 +4,13 @@
 seekers' and roles' places, and the constraint tables per distinct set of languages and of
 offers); :func:`scan_block` then visits every cell once, tests reach there, and keeps only
 what the candidate graph and the reasons need: counts, the best roles of each kind, and the
-top ``k`` allowed roles of each seeker. :func:`skill_product` computes the profile scores'
-skill part. Compiled with numba (cached on disk after the first run), so a cell
-costs a few nanoseconds instead of the dozens of array passes a numpy version makes, and
-it runs outside Python's lock, so blocks are scanned on several threads at once.
+top ``k`` allowed roles of each seeker and the top ``l`` seekers of each role
+(:func:`merge_columns` combines the blocks' lists). :func:`scan_pruned` visits the cells
+again for the certificate and lists only those left out that score above the dual prices.
+:func:`skill_product` computes the profile scores' skill part. Compiled with numba (cached
+on disk after the first run), so a cell costs a few nanoseconds instead of the dozens of
+array passes a numpy version makes, and it runs outside Python's lock, so blocks are scanned
+on several threads at once.
 
 Also the one implementation of the reach test (:func:`reach_matrix` applies it on its own).
 """
@@ -19,8 +22,8 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["CHORD_BAND", "EARTH_RADIUS_KM", "haversine_km", "reach_matrix", "scan_block",
-           "skill_product"]
+__all__ = ["CHORD_BAND", "EARTH_RADIUS_KM", "haversine_km", "merge_columns", "reach_matrix",
+           "scan_block", "scan_pruned", "skill_product"]
 
 #: mean Earth radius (IUGG)
 EARTH_RADIUS_KM = 6371.0088
@@ -57,6 +60,17 @@ def _near(seeker: np.ndarray, floor: float, radius: float, places: np.ndarray, j
     if abs(gap) <= CHORD_BAND / 2.0:
         return haversine_km(seeker[3], seeker[4], places[3, j], places[4, j]) <= radius
     return gap >= 0.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _tests(seeker: np.ndarray, floor: float, radius: float, role_places: np.ndarray,
+           hours_max: float, role_hours: np.ndarray, lang_row: np.ndarray, lang_of: np.ndarray,
+           needs_row: np.ndarray, offer_of: np.ndarray, j: int) -> tuple[bool, bool, bool, bool]:
+    """The hard constraints of one cell, in :data:`matcher.score.CONSTRAINTS` order: within
+    reach; hours (a side that states none sets no limit); a shared language; every need
+    offered (the seeker's rows of the tables per distinct set of languages and of offers)."""
+    return (_near(seeker, floor, radius, role_places, j), not (role_hours[j] > hours_max),
+            lang_row[lang_of[j]], needs_row[offer_of[j]])
 
 
 @njit(cache=True, nogil=True)
@@ -103,6 +117,56 @@ def _insert(top_s: np.ndarray, top_c: np.ndarray, n: int, s: float, c: int) -> N
     top_c[p] = c
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _ahead(s: float, who: int, other_s: float, other: int, ids: np.ndarray) -> bool:
+    """Whether a row scoring ``s`` (seeker ``who``) ranks before entry ``other`` (a row, -1:
+    an empty place, which anything allowed beats) scoring ``other_s``: score down, seeker
+    up."""
+    if s != other_s:
+        return s > other_s
+    return other >= 0 and who < ids[other]
+
+
+@njit(cache=True, nogil=True)
+def _insert_row(top_s: np.ndarray, top_r: np.ndarray, s: float, i: int,
+                ids: np.ndarray) -> None:
+    """Insert row ``i`` scoring ``s`` into a column's full list (best first), dropping the
+    last; the caller checked that it ranks before the last (:func:`_ahead`)."""
+    p = top_s.shape[0] - 1
+    while p > 0 and _ahead(s, ids[i], top_s[p - 1], top_r[p - 1], ids):
+        top_s[p] = top_s[p - 1]
+        top_r[p] = top_r[p - 1]
+        p -= 1
+    top_s[p] = s
+    top_r[p] = i
+
+
+@njit(cache=True, nogil=True)
+def merge_columns(top_s: np.ndarray, top_id: np.ndarray, top_v: np.ndarray,
+                  columns: np.ndarray, b_s: np.ndarray, b_id: np.ndarray,
+                  b_v: np.ndarray) -> None:
+    """Merge a block's per-column lists (``b_*``, one row per block column: scores, seekers
+    and values carried along, best first) into the per-role lists ``top_*`` (one row per
+    role; ``columns`` are the block columns' roles), keeping the best of both: score
+    down, seeker up, as :func:`scan_block` ranks them. Empty places hold -inf and -1."""
+    n = top_s.shape[1]
+    m_s = np.empty(n)
+    m_id = np.empty(n, dtype=np.int64)
+    m_v = np.empty((n, top_v.shape[2]))
+    for c in range(columns.size):
+        g = columns[c]
+        a = b = 0
+        for p in range(n):
+            if (b_id[c, b] >= 0) and ((top_id[g, a] < 0) or (b_s[c, b] > top_s[g, a]) or (
+                    b_s[c, b] == top_s[g, a] and b_id[c, b] < top_id[g, a])):
+                m_s[p], m_id[p], m_v[p] = b_s[c, b], b_id[c, b], b_v[c, b]
+                b += 1
+            else:
+                m_s[p], m_id[p], m_v[p] = top_s[g, a], top_id[g, a], top_v[g, a]
+                a += 1
+        top_s[g], top_id[g], top_v[g] = m_s, m_id, m_v
+
+
 @njit(cache=True, nogil=True)
 def scan_block(
     score_p: np.ndarray,  # (n_b, n_profiles) float64: each seeker's score per profile
@@ -120,6 +184,7 @@ def scan_block(
     min_score: float,
     k: int,  # top k allowed columns kept per row; 0: all of them
     pin: np.ndarray,  # (n_b,) int64: a column each row keeps as well when allowed, -1: none
+    seeker_id: np.ndarray,  # (n_b,) int64: each row's seeker, for ties between rows
     # outputs, one row per seeker of the block
     counts: np.ndarray,  # (n_b, 4) int64: out of reach, feasible, allowed, ask
     ask_col: np.ndarray,  # (n_b, n_ask) int64, best first, -1: none
@@ -130,14 +195,18 @@ def scan_block(
     excluded_score: np.ndarray,  # (n_b,) float64
     excluded_by: np.ndarray,  # (n_b, 4) bool: the constraints that exclude it
     pruned_best: np.ndarray,  # (n_b,) float64: best allowed score left out, -inf: none
-    floor_row: np.ndarray,  # (n_b,) and floor_col (n_c,): which pruned cells to return, or
-    floor_col: np.ndarray,  # both empty for none
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    cut_score: np.ndarray,  # (n_b,) float64 and cut_col (n_b,) int64: the last of the row's
+    cut_col: np.ndarray,  # top k, or -inf and -1 where the row left nothing out
+    col_score: np.ndarray,  # (n_c, l) float64, -inf, and col_row (n_c, l) int64, -1: each
+    col_row: np.ndarray,  # column's top l allowed rows (score down, seeker up); l = 0: none
+) -> tuple[np.ndarray, np.ndarray]:
     """Visit every cell of the block once (see the module docstring); return the kept
     cells, (rows, columns) sorted by row and column: each row's top ``k`` allowed columns
-    (score down, column up) and its pinned one when allowed, or every allowed column; then
-    the *pruned* cells (allowed, not kept) scoring above ``floor_row[i] + floor_col[j]``,
-    (rows, columns) sorted by row (the certificate's candidates for a gain).
+    (score down, column up) and its pinned one when allowed, or every allowed column. The
+    allowed cells ranked after ``(cut_score, cut_col)`` and not pinned are the row's *pruned*
+    cells, which :func:`scan_pruned` lists for the certificate. Each column's best ``l``
+    allowed rows are written to ``col_score`` and ``col_row`` (filled in, best first, over
+    what they held: :func:`merge_columns` combines blocks the same way).
 
     A cell is *feasible* when it is within reach and passes hours, language and needs;
     *allowed* when feasible and its score is at least ``min_score`` and above 0; an *ask*
@@ -152,13 +221,10 @@ def scan_block(
     top_c = np.empty(cap + 1, dtype=np.int64)
     ask_s = np.empty(n_ask + 1)
     ask_c = np.empty(n_ask + 1, dtype=np.int64)
-    want_pruned = floor_row.size > 0
+    n_col = col_score.shape[1]
     size = 0
     kept_rows = np.empty(n_b * (cap + 1), dtype=np.int64)
     kept_cols = np.empty(n_b * (cap + 1), dtype=np.int64)
-    n_pruned = 0
-    pruned_rows = np.empty(64, dtype=np.int64)
-    pruned_cols = np.empty(64, dtype=np.int64)
     for i in range(n_b):
         hm = hours_max[i]
         seeker, fl, rad = places[i], floor[i], radius[i]
@@ -177,10 +243,8 @@ def scan_block(
             # every test as a value and the counts by arithmetic: the branches below are
             # taken rarely, so they are predicted well whatever the pattern of the cells
             s = row[profile_of[j]]
-            near = _near(seeker, fl, rad, role_places, j)
-            hours = not (role_hours[j] > hm)
-            language = lang_row[lang_of[j]]
-            needs = needs_row[offer_of[j]]
+            near, hours, language, needs = _tests(seeker, fl, rad, role_places, hm, role_hours,
+                                                  lang_row, lang_of, needs_row, offer_of, j)
             good = (s >= min_score) & (s > 0.0)
             passes = near & hours & language
             ok = passes & needs
@@ -202,6 +266,9 @@ def scan_block(
             if not (ok & good):
                 continue
             allowed += 1
+            if n_col > 0 and _ahead(s, seeker_id[i], col_score[j, n_col - 1],
+                                    col_row[j, n_col - 1], seeker_id):
+                _insert_row(col_score[j], col_row[j], s, i, seeker_id)
             if keep_all:
                 if size == kept_rows.size:  # room for every allowed cell, doubled as needed
                     kept_rows = np.concatenate((kept_rows, np.empty_like(kept_rows)))
@@ -222,12 +289,6 @@ def scan_block(
                 pinned = True
                 continue
             left_out = max(left_out, out_s)
-            if want_pruned and out_s > floor_row[i] + floor_col[out]:
-                if n_pruned == pruned_rows.size:
-                    pruned_rows = np.concatenate((pruned_rows, np.empty_like(pruned_rows)))
-                    pruned_cols = np.concatenate((pruned_cols, np.empty_like(pruned_cols)))
-                pruned_rows[n_pruned], pruned_cols[n_pruned] = i, out
-                n_pruned += 1
         if not keep_all:
             top_c[n_top] = pin[i]
             chosen = np.sort(top_c[:n_top + 1] if pinned else top_c[:n_top])
@@ -250,4 +311,85 @@ def scan_block(
         excluded[i] = best_ex
         excluded_score[i] = best_ex_s if best_ex >= 0 else np.nan
         pruned_best[i] = left_out
-    return kept_rows[:size], kept_cols[:size], pruned_rows[:n_pruned], pruned_cols[:n_pruned]
+        if left_out > -np.inf:
+            cut_score[i], cut_col[i] = top_s[k - 1], top_c[k - 1]
+        else:
+            cut_score[i], cut_col[i] = -np.inf, -1
+    return kept_rows[:size], kept_cols[:size]
+
+
+@njit(cache=True, nogil=True)
+def scan_pruned(
+    score_p: np.ndarray,  # (n_b, n_profiles) and the constraint inputs as scan_block takes them
+    profile_of: np.ndarray,
+    places: np.ndarray,
+    floor: np.ndarray,
+    radius: np.ndarray,
+    role_places: np.ndarray,
+    role_hours: np.ndarray,
+    hours_max: np.ndarray,
+    lang_of: np.ndarray,
+    lang_ok: np.ndarray,
+    offer_of: np.ndarray,
+    needs_ok: np.ndarray,
+    min_score: float,
+    columns: np.ndarray,  # (n_c,) int64, increasing: each column's role
+    cut_score: np.ndarray,  # (n_b,) float64 and cut_role (n_b,) int64: the last of each row's
+    cut_role: np.ndarray,  # top k as scan_block found it (its column's role), -1: none
+    pin: np.ndarray,  # (n_b,) int64: the pinned column, as scan_block took it
+    floor_row: np.ndarray,  # (n_b,) and floor_col (n_c,): which pruned cells to return
+    floor_col: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The *pruned* cells of a block scoring above ``floor_row[i] + floor_col[j]`` (the
+    certificate's candidates for a gain), (rows, columns) sorted by row and column.
+
+    A pruned cell is allowed (as :func:`scan_block` says), not pinned, and ranked after the
+    last of the row's top ``k``: a lower score, or the same score and a higher role. The scores
+    are the first pass's to the bit, so this is exactly the set that pass left out, found
+    without ranking anything again. The columns are visited profile by profile: a profile
+    whose score for the seeker is under the lowest floor of its columns (with dual prices as
+    floors, most of them), or that the seeker keeps whole, is passed over without looking at
+    its columns, so the pass costs a fraction of the first.
+    """
+    n_b, n_c, n_p = score_p.shape[0], profile_of.shape[0], score_p.shape[1]
+    # the block's columns grouped by profile, and each profile's lowest column floor
+    order = np.argsort(profile_of, kind="mergesort")
+    start = np.zeros(n_p + 1, dtype=np.int64)
+    low = np.full(n_p, np.inf)
+    for j in range(n_c):
+        start[profile_of[j] + 1] += 1
+        low[profile_of[j]] = min(low[profile_of[j]], floor_col[j])
+    start = np.cumsum(start)
+    found = np.empty(n_c, dtype=np.int64)
+    n_pruned = 0
+    pruned_rows = np.empty(64, dtype=np.int64)
+    pruned_cols = np.empty(64, dtype=np.int64)
+    for i in range(n_b):
+        if cut_role[i] < 0:
+            continue  # the row left nothing out
+        row, fr, cs, cr = score_p[i], floor_row[i], cut_score[i], cut_role[i]
+        hm, seeker, fl, rad = hours_max[i], places[i], floor[i], radius[i]
+        lang_row, needs_row = lang_ok[i], needs_ok[i]
+        n_found = 0
+        for p in range(n_p):
+            s = row[p]
+            if (not s > fr + low[p]) | (s > cs) | (not ((s >= min_score) & (s > 0.0))):
+                continue  # under every floor, kept whole, or not allowed
+            for a in range(start[p], start[p + 1]):
+                j = order[a]
+                if (not s > fr + floor_col[j]) | ((s == cs) & (columns[j] <= cr)) | (j == pin[i]):
+                    continue  # under its floor, or kept
+                near, hours, language, needs = _tests(seeker, fl, rad, role_places, hm,
+                                                      role_hours, lang_row, lang_of, needs_row,
+                                                      offer_of, j)
+                if near & hours & language & needs:
+                    found[n_found] = j
+                    n_found += 1
+        if n_pruned + n_found > pruned_rows.size:
+            grow = max(pruned_rows.size, n_found)
+            pruned_rows = np.concatenate((pruned_rows, np.empty(grow, dtype=np.int64)))
+            pruned_cols = np.concatenate((pruned_cols, np.empty(grow, dtype=np.int64)))
+        pruned_rows[n_pruned:n_pruned + n_found] = i
+        pruned_cols[n_pruned:n_pruned + n_found] = np.sort(found[:n_found])
+        n_pruned += n_found
+    return pruned_rows[:n_pruned], pruned_cols[:n_pruned]

@@ -665,7 +665,7 @@ def _certify_batch(
         if check.any():
             floors = (prices.seeker - bonus - 1e-12, prices.role)
             pruned = plan.objective_blocks(pruned_blocks(
-                seeker_vec, role_vec, concepts, config, floors, only=check, pinned=pinned,
+                seeker_vec, role_vec, concepts, config, graph, floors, only=check, pinned=pinned,
                 on_block=counter("pricing the roles left out", int(check.sum()))),
                 keep=found if config.repair_rounds > 0 else None)
     if regions is not None:

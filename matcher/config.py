@@ -110,6 +110,10 @@ class MatchConfig:
         Allowed roles kept per seeker for the assignment, the best by score; ``0`` keeps every
         allowed pair. The pairs left out are still checked against the solver's dual prices, so
         the manifest says whether the result is optimal over all allowed pairs, or how close.
+    role_candidates : int, default 20
+        With ``candidates``: each role also keeps its best this many allowed seekers (by
+        score), so a role that its seekers all rank low still has applicants and the first
+        solve comes close to the optimum (``0``: none).
     repair_rounds : int, default 2
         With ``candidates``: when the check finds pairs left out that would raise the total,
         each seeker's best ``candidates`` of them are put back and the batch solved again, up
@@ -157,6 +161,7 @@ class MatchConfig:
     crosswalk: str | None = None
     solver: SolverName = "auto"
     candidates: int = 0
+    role_candidates: int = 20
     repair_rounds: int = 2
     repair_gap: float = 0.0
     executor: ExecutorName = "serial"
@@ -206,6 +211,7 @@ _MATCH_CONSTRAINTS: dict[str, list[Constraint | type | None]] = {
     "crosswalk": _PATH_OR_NONE,
     "solver": [Options(SOLVERS)],
     "candidates": [Interval(int, 0, None)],
+    "role_candidates": [Interval(int, 0, None)],
     "repair_rounds": [Interval(int, 0, None)],
     "repair_gap": _UNIT,
     "executor": [Options(EXECUTORS)],

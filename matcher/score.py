@@ -47,7 +47,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from matcher._scan import EARTH_RADIUS_KM, scan_block, skill_product
+from matcher._scan import EARTH_RADIUS_KM, merge_columns, scan_block, scan_pruned, skill_product
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
 
@@ -108,6 +108,10 @@ class CandidateGraph:
     pruned_best : float array (n_seekers,)
         The best score among a seeker's allowed roles that ``candidates`` left out (-inf where
         none): no pruned pair of a seeker whose dual price is at least this can raise the total.
+    cut_score, cut_role : arrays (n_seekers,)
+        The last of each seeker's top ``candidates`` (-inf and -1 where nothing was left
+        out): the allowed roles ranked after it (a lower score, or the same and a higher role
+        index) and not pinned are the ones left out (:func:`pruned_blocks` lists them).
     profiles : int
         Distinct role profiles (:func:`role_profiles`): the skill columns actually computed.
     """
@@ -129,11 +133,13 @@ class CandidateGraph:
     allowed: np.ndarray | None = None
     profiles: int = 0
     pruned_best: np.ndarray | None = None
+    cut_score: np.ndarray | None = None
+    cut_role: np.ndarray | None = None
 
     def with_pairs(self, pairs: PrunedPairs) -> CandidateGraph:
         """The graph with pruned pairs put back (allowed pairs; those it holds already are
-        skipped); the counts and ``pruned_best`` stay as they are (still a bound on what is
-        left out)."""
+        skipped); the counts, ``pruned_best`` and the cut stay as they are (still a bound on
+        what is left out, and what the first pass left out)."""
         n_roles = self.scores.shape[1]
         held = sp.coo_array(self.scores)
         new = ~np.isin(pairs.seeker * n_roles + pairs.role,
@@ -375,6 +381,10 @@ class _Block:
     pruned: tuple[np.ndarray, np.ndarray]  # (rows, block columns) allowed, left out, and
     # above the floors asked for (none when none were asked)
     pruned_best: np.ndarray  # (n_block,) best score among the allowed pairs left out
+    cut_score: np.ndarray  # (n_block,) the last of the seeker's top `candidates`, -inf and
+    cut_col: np.ndarray  # block column -1 where nothing was left out
+    col_score: np.ndarray  # (n_cols, role_candidates) each column's best allowed seekers,
+    col_row: np.ndarray  # best first: scores (-inf) and rows (-1) where fewer
 
 
 class _Constraints:
@@ -440,14 +450,16 @@ def _score_blocks(
     pinned: np.ndarray | None = None,
     *,
     then: Callable[[_Block], _T],
-    floors: tuple[np.ndarray, np.ndarray] | None = None,
+    prune: tuple[np.ndarray, ...] | None = None,
 ) -> Iterator[_T]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
     role profile; then one pass over the block's cells (:func:`matcher._scan.scan_block`)
     applies the hard constraints and keeps the candidates. With ``only`` (a bool mask of
-    seekers), only those are scored; ``pinned`` as in :func:`score_pairs`; with
-    ``floors = (seeker_floor, role_floor)`` the block lists the allowed pairs ``candidates``
-    left out that score above ``seeker_floor[i] + role_floor[j]``.
+    seekers), only those are scored; ``pinned`` as in :func:`score_pairs`. With ``prune =
+    (seeker_floor, role_floor, cut_score, cut_role)`` the pass is
+    :func:`matcher._scan.scan_pruned` instead: the block lists the allowed pairs
+    ``candidates`` left out (ranked after each seeker's cut, as the first pass found it) that
+    score above ``seeker_floor[i] + role_floor[j]``, and nothing else.
 
     Blocks are independent, so they are scored on :data:`_THREADS` threads (numpy and the
     scan work outside Python's lock); ``then(block)`` runs on the same thread, so only its
@@ -475,6 +487,7 @@ def _score_blocks(
     credit = np.where(no_need, 1.0, roles.full_credit[first])
     permanent = roles.permanent[first]
     k = config.candidates
+    per_role = config.role_candidates if k > 0 and prune is None else 0
 
     def score_block(rows: np.ndarray, cols: np.ndarray) -> _T:
         skill_p = skill_product(rows, covered.indptr, covered.indices, covered.data,
@@ -514,20 +527,27 @@ def _score_blocks(
             kept=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
             pruned=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
             pruned_best=np.full(n, -np.inf),
+            cut_score=np.full(n, -np.inf), cut_col=np.full(n, -1, dtype=np.int64),
+            col_score=np.full((cols.size, per_role), -np.inf),
+            col_row=np.full((cols.size, per_role), -1, dtype=np.int64),
         )
-        floor_row, floor_col = (np.zeros(0), np.zeros(0)) if floors is None else (
-            floors[0][rows], floors[1][cols])
-        kept_r, kept_c, pruned_r, pruned_c = scan_block(
-            # indexed copies are contiguous, as the compiled pass expects
+        cells = (  # indexed copies are contiguous, as the compiled passes expect
             score_p, profile[cols], seeker_places[rows], floor[rows],
             seekers.radius_km[rows], role_places[:, cols],
             roles.hours[cols], tables.hours_max,
             constraints.lang_of[cols], tables.lang_ok,
             constraints.offer_of[cols], tables.needs_ok,
-            float(config.min_score), int(k), local_pin,
-            b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
-            b.excluded_score, b.excluded_by, b.pruned_best, floor_row, floor_col)
-        b.kept, b.pruned = (kept_r, kept_c), (pruned_r, pruned_c)
+            float(config.min_score))
+        if prune is None:
+            b.kept = scan_block(
+                *cells, int(k), local_pin, rows,
+                b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
+                b.excluded_score, b.excluded_by, b.pruned_best, b.cut_score, b.cut_col,
+                b.col_score, b.col_row)
+        else:
+            seeker_floor, role_floor, cut_score, cut_role = prune
+            b.pruned = scan_pruned(*cells, cols, cut_score[rows], cut_role[rows], local_pin,
+                                   seeker_floor[rows], role_floor[cols])
         return then(b)
 
     blocks = _blocks(seekers, columns, seeker_places[:, :3], config.block_size, only)
@@ -601,6 +621,8 @@ def score_pairs(
     feasible_count = np.zeros(n_seekers, dtype=np.int64)
     allowed_count = np.zeros(n_seekers, dtype=np.int64)
     pruned_best = np.full(n_seekers, -np.inf)
+    cut_score = np.full(n_seekers, -np.inf)
+    cut_role = np.full(n_seekers, -1, dtype=np.int64)
     best_below = np.full(n_seekers, -1, dtype=np.int64)
     best_below_score = np.full(n_seekers, np.nan)
     best_excluded = np.full(n_seekers, -1, dtype=np.int64)
@@ -614,9 +636,9 @@ def score_pairs(
     outside = _Outside(roles, profiles)
     constraints = _Constraints(roles)
 
-    def summarize(b: _Block) -> tuple[int, tuple[np.ndarray, ...]]:
+    def summarize(b: _Block) -> tuple[int, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
         """Write one block's rows of the outputs (rows of blocks never overlap) and return
-        its kept pairs."""
+        its kept pairs and each of its columns' best seekers."""
         rows, cols = b.seekers, b.columns
         excluded[rows, 0] = b.counts[:, 0] + (n_roles - cols.size)
         excluded[rows, 1:] = constraints.excluded(b.tables)
@@ -624,6 +646,7 @@ def score_pairs(
         allowed_count[rows] = b.counts[:, 2]
         ask_count[rows] = b.counts[:, 3]
         pruned_best[rows] = b.pruned_best
+        cut_score[rows], cut_role[rows] = b.cut_score, _to_roles(cols, b.cut_col)
         ask_roles[rows] = _to_roles(cols, b.ask_col)
         ask_scores[rows] = b.ask_score
         best_below[rows] = _to_roles(cols, b.below)
@@ -644,17 +667,36 @@ def score_pairs(
 
         r, c = b.kept
         p = profiles[0][cols[c]]
-        return rows.size, (rows[r], cols[c], b.profile_score[r, p], b.skill[r, p],
-                           b.transfer[r, p], b.wish[r, p])
+        kept = (rows[r], cols[c], b.profile_score[r, p], b.skill[r, p], b.transfer[r, p],
+                b.wish[r, p])
+        # each column's best seekers, with the fits the graph holds for them
+        r, p = b.col_row, profiles[0][cols][:, np.newaxis]
+        fits = np.stack([b.skill[r, p], b.transfer[r, p], b.wish[r, p]], axis=-1)
+        return rows.size, kept, (cols, b.col_score, np.where(r >= 0, rows[r], -1), fits)
 
-    for size, part in _score_blocks(seekers, roles, concepts, config, profiles, constraints,
-                                    pinned=pinned, then=summarize):
+    # each role's best `role_candidates` seekers over all blocks: score, seeker, fits
+    per_role = config.role_candidates if config.candidates > 0 else 0
+    role_score = np.full((n_roles, per_role), -np.inf)
+    role_seeker = np.full((n_roles, per_role), -1, dtype=np.int64)
+    role_fits = np.zeros((n_roles, per_role, 3))
+    for size, part, best in _score_blocks(seekers, roles, concepts, config, profiles,
+                                          constraints, pinned=pinned, then=summarize):
         parts.append(part)
+        if per_role:
+            merge_columns(role_score, role_seeker, role_fits, *best)
         if on_block is not None:
             on_block(size)
 
+    if per_role:  # the roles' best seekers join the graph (once: most are there already)
+        at = np.flatnonzero(role_seeker.ravel() >= 0)
+        fits = role_fits.reshape(-1, 3)[at]
+        parts.append((role_seeker.ravel()[at], at // per_role, role_score.ravel()[at],
+                      fits[:, 0], fits[:, 1], fits[:, 2]))
     if parts:
         r, c, s, k, t, w = (np.concatenate(x) for x in zip(*parts, strict=True))
+        if per_role:
+            first = np.unique(r * n_roles + c, return_index=True)[1]
+            r, c, s, k, t, w = (x[first] for x in (r, c, s, k, t, w))
     else:
         r = c = np.zeros(0, dtype=np.int64)
         s = k = t = w = np.zeros(0)
@@ -680,6 +722,8 @@ def score_pairs(
         allowed=allowed_count,
         profiles=int(profiles[1].size),
         pruned_best=pruned_best,
+        cut_score=cut_score,
+        cut_role=cut_role,
     )
 
 
@@ -688,24 +732,26 @@ def pruned_blocks(
     roles: RoleVectors,
     concepts: OccupationConcepts,
     config: MatchConfig,
+    graph: CandidateGraph,
     floors: tuple[np.ndarray, np.ndarray],
     only: np.ndarray | None = None,
     pinned: np.ndarray | None = None,
     on_block: Callable[[int], None] | None = None,
 ) -> Iterator[PrunedPairs]:
-    """The allowed pairs that ``config.candidates`` left out of the graph and that could
-    raise the total, for :func:`matcher.assign.certify`: per block of seekers, the pairs
-    scoring above ``seeker_floor[i] + role_floor[j]`` (``floors``; with the dual prices as
-    floors, only pairs with a positive reduced score are listed, and in a certified optimum
-    there are none).
+    """The allowed pairs that ``config.candidates`` left out of ``graph`` (what
+    :func:`score_pairs` returned for the same arguments) and that could raise the total, for
+    :func:`matcher.assign.certify`: per block of seekers, the pairs scoring above
+    ``seeker_floor[i] + role_floor[j]`` (``floors``; with the dual prices as floors, only pairs
+    with a positive reduced score are listed, and in a certified optimum there are none).
 
-    The seekers are scored again, block by block, so memory stays bounded; nothing is yielded
-    when ``config.candidates`` is 0 (every allowed pair is in the graph). ``only`` (a bool mask)
-    limits it to those seekers, skipping blocks without any; ``pinned`` must be what
-    :func:`score_pairs` was given; ``on_block(n)`` is called after each block with its number
-    of seekers (for progress).
+    The seekers are scored again, block by block, so memory stays bounded, and each seeker's
+    cells are passed over unless they score above the floors (:func:`matcher._scan.scan_pruned`);
+    nothing is yielded when ``config.candidates`` is 0 (every allowed pair is in the graph).
+    ``only`` (a bool mask) limits it to those seekers, skipping blocks without any; ``pinned``
+    must be what :func:`score_pairs` was given; ``on_block(n)`` is called after each block with
+    its number of seekers (for progress).
     """
-    if config.candidates <= 0:
+    if config.candidates <= 0 or graph.cut_score is None or graph.cut_role is None:
         return
     profiles = role_profiles(roles)
     profile = profiles[0]
@@ -720,7 +766,7 @@ def pruned_blocks(
 
     for size, found in _score_blocks(seekers, roles, concepts, config, profiles,
                                      _Constraints(roles), only, pinned, then=pieces,
-                                     floors=floors):
+                                     prune=(*floors, graph.cut_score, graph.cut_role)):
         if on_block is not None:
             on_block(size)
         if found is not None:

@@ -57,9 +57,9 @@ def test_reachable_columns_give_the_graph_of_every_column(
     seekers, roles = random_batch(rng, 14, 12)
     seekers, roles = _spread(seekers, rng), _spread(roles, rng)
     got, graph = _run(seekers, roles, taxonomy, monkeypatch, every_role=False,
-                      block_size=block, candidates=k)
+                      block_size=block, candidates=k, role_candidates=2)
     want, reference = _run(seekers, roles, taxonomy, monkeypatch, every_role=True,
-                           block_size=block, candidates=k)
+                           block_size=block, candidates=k, role_candidates=2)
     for field in dataclasses.fields(CandidateGraph):
         a, b = getattr(graph, field.name), getattr(reference, field.name)
         if hasattr(a, "toarray"):

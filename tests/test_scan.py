@@ -1,6 +1,8 @@
-"""The score stage's one pass over a block (matcher._scan.scan_block) against a plain reference
-that applies the definitions cell by cell: counts, the best role of each kind, the top K
-allowed roles with a pinned one, and ties (scores drawn from a few values, so they are many)."""
+"""The score stage's one pass over a block (matcher._scan.scan_block) and the certificate's pass
+over what it left out (scan_pruned) against a plain reference that applies the definitions
+cell by cell: counts, the best role of each kind, the top K allowed roles with a pinned one,
+the pruned cells above the floors, and ties (scores drawn from a few values, so they are
+many)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher._scan import reach_matrix, scan_block, skill_product
+from matcher._scan import merge_columns, reach_matrix, scan_block, scan_pruned, skill_product
 from matcher.score import ASK_ROLES, _places, _reach_floor
 
 
@@ -39,6 +41,8 @@ def _case(seed: int, n_b: int, n_c: int, k: int) -> dict:
         "min_score": float(rng.choice([0.0, 0.3])),
         "k": k,
         "pin": np.where(rng.random(n_b) < 0.4, rng.integers(0, max(n_c, 1), n_b), -1),
+        # the rows' seekers, out of order (as a block's are), for ties between rows
+        "seeker_id": rng.permutation(3 * n_b)[:n_b].astype(np.int64),
     }
 
 
@@ -48,7 +52,8 @@ def _floors(seed: int, n_b: int, n_c: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.choice([-1.0, 0.0, 0.2], n_b), rng.choice([0.0, 0.1, 0.3, np.inf], n_c)
 
 
-def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray]) -> dict:
+def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
+          per_col: int) -> dict:
     out = {
         "counts": np.zeros((n_b, 4), dtype=np.int64),
         "ask_col": np.full((n_b, ASK_ROLES), -1, dtype=np.int64),
@@ -57,11 +62,21 @@ def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray]) ->
         "excluded": np.full(n_b, -1, dtype=np.int64), "excluded_score": np.full(n_b, np.nan),
         "excluded_by": np.zeros((n_b, 4), dtype=bool),
         "pruned_best": np.full(n_b, -np.inf),
+        "cut_score": np.full(n_b, -np.inf), "cut_col": np.full(n_b, -1, dtype=np.int64),
+        "col_score": np.full((n_c, per_col), -np.inf),
+        "col_row": np.full((n_c, per_col), -1, dtype=np.int64),
     }
-    rows, cols, p_rows, p_cols = scan_block(*c.values(), *out.values(), *floors)
+    rows, cols = scan_block(*c.values(), *out.values())
+    ids = np.append(c["seeker_id"], -1)  # row -1: an empty place
+    out["col_seeker"] = ids[out["col_row"]]
+    # the columns' roles: increasing, with gaps, as a block's columns are
+    roles = np.cumsum(np.random.default_rng(n_c).integers(1, 4, n_c))
+    cut_role = np.array([roles[j] if j >= 0 else -1 for j in out["cut_col"]], dtype=np.int64)
+    cells = [v for key, v in c.items() if key not in ("k", "pin", "seeker_id")]
+    p_rows, p_cols = scan_pruned(*cells, roles, out["cut_score"], cut_role, c["pin"], *floors)
     out["pruned"] = np.zeros((n_b, n_c), dtype=bool)
     out["pruned"][p_rows, p_cols] = True
-    assert np.all(np.diff(p_rows) >= 0)
+    assert np.array_equal(np.lexsort((p_cols, p_rows)), np.arange(p_rows.size))
     assert len(set(zip(p_rows.tolist(), p_cols.tolist(), strict=True))) == p_rows.size
     out["kept"] = np.zeros((n_b, n_c), dtype=bool)
     out["kept"][rows, cols] = True
@@ -71,11 +86,13 @@ def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray]) ->
     return out
 
 
-def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray]) -> dict:
+def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
+               per_col: int) -> dict:
     near = reach_matrix(c["places"], c["floor"], c["radius"], c["role_places"])
     out: dict = {key: [] for key in ("counts", "ask_col", "ask_score", "below", "below_score",
                                      "excluded", "excluded_score", "excluded_by", "kept",
-                                     "pruned_best", "pruned")}
+                                     "pruned_best", "pruned", "cut_score", "cut_col")}
+    by_column: list[list[tuple[float, int]]] = [[] for _ in range(n_c)]
     for i in range(n_b):
         cells = []
         for j in range(n_c):
@@ -109,19 +126,51 @@ def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray
         out["pruned"].append([any(x[0] == j and x[1] > floors[0][i] + floors[1][j]
                                   for x in left) for j in range(n_c)])
         out["pruned_best"].append(left[0][1] if left else -np.inf)
+        out["cut_score"].append(allowed[k - 1][1] if left else -np.inf)
+        out["cut_col"].append(allowed[k - 1][0] if left else -1)
+        for x in allowed:
+            by_column[x[0]].append((x[1], int(c["seeker_id"][i])))
+    # each column's best rows: score down, seeker up
+    best = [sorted(cells, key=lambda cell: (-cell[0], cell[1]))[:per_col] for cells in by_column]
+    out["col_score"] = [[x[0] for x in b] + [-np.inf] * (per_col - len(b)) for b in best]
+    out["col_seeker"] = [[x[1] for x in b] + [-1] * (per_col - len(b)) for b in best]
     return out
 
 
 @settings(max_examples=150, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n_b=st.integers(1, 5), n_c=st.integers(0, 12),
-       k=st.integers(0, 4))
+       k=st.integers(0, 4), per_col=st.integers(0, 3))
 def test_one_pass_equals_the_definitions_cell_by_cell(seed: int, n_b: int, n_c: int,
-                                                      k: int) -> None:
+                                                      k: int, per_col: int) -> None:
     case, floors = _case(seed, n_b, n_c, k), _floors(seed, n_b, n_c)
-    got, want = _scan(case, n_b, n_c, floors), _reference(case, n_b, n_c, floors)
+    got = _scan(case, n_b, n_c, floors, per_col)
+    want = _reference(case, n_b, n_c, floors, per_col)
     for key, value in want.items():
         expected = np.asarray(value, dtype=got[key].dtype).reshape(got[key].shape)
         assert np.array_equal(got[key], expected, equal_nan=True), (key, got[key], expected)
+
+    # the rows scanned in two blocks and each column's lists merged give the same lists,
+    # the values carried along with their seeker
+    split = np.random.default_rng(seed).random(n_b) < 0.5
+    roles = np.arange(n_c) * 2 + 1  # the block's columns are these roles of a larger batch
+    top_s = np.full((2 * n_c + 1, per_col), -np.inf)
+    top_id = np.full((2 * n_c + 1, per_col), -1, dtype=np.int64)
+    top_v = np.zeros((2 * n_c + 1, per_col, 1))
+    for part in (split, ~split):
+        sub = {key: (v[part] if key in _ROW_KEYS else v) for key, v in case.items()}
+        one = _scan(sub, int(part.sum()), n_c, (floors[0][part], floors[1]), per_col)
+        merge_columns(top_s, top_id, top_v, roles, one["col_score"], one["col_seeker"],
+                      one["col_seeker"][..., np.newaxis] * 10.0)
+    assert np.array_equal(top_s[roles], got["col_score"])
+    assert np.array_equal(top_id[roles], got["col_seeker"])
+    assert np.array_equal(top_v[roles][..., 0], np.where(top_id[roles] >= 0,
+                                                          top_id[roles] * 10.0, 0.0))
+    assert np.all(top_id[np.setdiff1d(np.arange(2 * n_c + 1), roles)] == -1)
+
+
+#: the case's entries with one row per row of the block
+_ROW_KEYS = ("score_p", "places", "floor", "radius", "hours_max", "lang_ok", "needs_ok", "pin",
+             "seeker_id")
 
 
 @settings(max_examples=60, deadline=None)

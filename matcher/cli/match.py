@@ -153,6 +153,10 @@ _defaults = MatchConfig()
 @click.option("--candidates", type=int, default=_defaults.candidates, show_default=True,
               help="Best allowed roles kept per seeker for the assignment; 0 keeps them all. "
                    "The manifest says whether the result is still optimal, or how close.")
+@click.option("--role-candidates", "role_candidates", type=int,
+              default=_defaults.role_candidates, show_default=True,
+              help="With --candidates: best allowed seekers kept per role as well, so every "
+                   "role has applicants; 0 keeps none.")
 @click.option("--repair-rounds", "repair_rounds", type=int, default=_defaults.repair_rounds,
               show_default=True,
               help="With --candidates: times the roles left out that would raise the total "
