@@ -146,6 +146,10 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="office")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--candidates", type=int, nargs="+", default=[0, 10, 30])
+    parser.add_argument("--role-candidates", type=int, nargs="+", default=[20],
+                        help="with candidates > 0: one row per value (best seekers per role)")
+    parser.add_argument("--repair-gap", type=float, default=0.0,
+                        help="stop the repair rounds at this gap (0: only when certified)")
     parser.add_argument("--baseline", default=None,
                         help="git revision of today's path (default: merge-base of HEAD and main)")
     parser.add_argument("--no-baseline", action="store_true")
@@ -167,7 +171,11 @@ def main() -> None:
             base = baseline_tree(revision, folder / "baseline")
             configs.append((f"baseline ({revision[:7]})", base, {"top_k": 5}))
         for k in args.candidates:
-            configs.append((f"candidates={k}", ROOT, {"top_k": 5, "candidates": k}))
+            for per_role in args.role_candidates if k > 0 else [0]:
+                configs.append((f"candidates={k}" + (f", role {per_role}" if k > 0 else ""),
+                                ROOT, {"top_k": 5, "candidates": k,
+                                       "role_candidates": per_role,
+                                       "repair_gap": args.repair_gap}))
         if not args.no_extras:
             configs.append(("candidates=0, alternatives-by reduced", ROOT,
                             {"top_k": 5, "alternatives_by": "reduced"}))

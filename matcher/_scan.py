@@ -118,13 +118,18 @@ def _insert(top_s: np.ndarray, top_c: np.ndarray, n: int, s: float, c: int) -> N
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _ahead(s: float, who: int, other_s: float, other: int, ids: np.ndarray) -> bool:
-    """Whether a row scoring ``s`` (seeker ``who``) ranks before entry ``other`` (a row, -1:
-    an empty place, which anything allowed beats) scoring ``other_s``: score down, seeker
-    up."""
+def _ahead(s: float, who: int, other_s: float, other: int) -> bool:
+    """Whether seeker ``who`` scoring ``s`` ranks before seeker ``other`` (-1: an empty
+    place, which anything allowed beats) scoring ``other_s``: score down, seeker up."""
     if s != other_s:
         return s > other_s
-    return other >= 0 and who < ids[other]
+    return other >= 0 and who < other
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _seeker(ids: np.ndarray, row: int) -> int:
+    """The seeker of a block row, -1 for none."""
+    return ids[row] if row >= 0 else -1
 
 
 @njit(cache=True, nogil=True)
@@ -133,7 +138,7 @@ def _insert_row(top_s: np.ndarray, top_r: np.ndarray, s: float, i: int,
     """Insert row ``i`` scoring ``s`` into a column's full list (best first), dropping the
     last; the caller checked that it ranks before the last (:func:`_ahead`)."""
     p = top_s.shape[0] - 1
-    while p > 0 and _ahead(s, ids[i], top_s[p - 1], top_r[p - 1], ids):
+    while p > 0 and _ahead(s, ids[i], top_s[p - 1], _seeker(ids, top_r[p - 1])):
         top_s[p] = top_s[p - 1]
         top_r[p] = top_r[p - 1]
         p -= 1
@@ -143,28 +148,37 @@ def _insert_row(top_s: np.ndarray, top_r: np.ndarray, s: float, i: int,
 
 @njit(cache=True, nogil=True)
 def merge_columns(top_s: np.ndarray, top_id: np.ndarray, top_v: np.ndarray,
-                  columns: np.ndarray, b_s: np.ndarray, b_id: np.ndarray,
-                  b_v: np.ndarray) -> None:
-    """Merge a block's per-column lists (``b_*``, one row per block column: scores, seekers
-    and values carried along, best first) into the per-role lists ``top_*`` (one row per
-    role; ``columns`` are the block columns' roles), keeping the best of both: score
-    down, seeker up, as :func:`scan_block` ranks them. Empty places hold -inf and -1."""
+                  floor: np.ndarray, columns: np.ndarray, b_s: np.ndarray, b_row: np.ndarray,
+                  row_id: np.ndarray, col_profile: np.ndarray, values: np.ndarray) -> None:
+    """Merge a block's per-column lists (what :func:`scan_block` wrote to ``col_score`` and
+    ``col_row``) into the per-role lists ``top_*`` (one row per role, best first; ``columns``
+    are the block columns' roles), keeping the best of both: score down, seeker up, as
+    :func:`scan_block` ranks them. A row's seeker is ``row_id[row]``; what is carried along
+    with it, ``values[v, row, col_profile[c]]`` for each ``v``, is read only for the rows
+    that enter. Empty places hold -inf and -1; ``floor`` (one per role) is kept at the score
+    of each list's last place, the least a later block's row needs to enter it."""
     n = top_s.shape[1]
     m_s = np.empty(n)
     m_id = np.empty(n, dtype=np.int64)
     m_v = np.empty((n, top_v.shape[2]))
     for c in range(columns.size):
         g = columns[c]
+        if b_row[c, 0] < 0 or not _ahead(b_s[c, 0], row_id[b_row[c, 0]], top_s[g, n - 1],
+                                         top_id[g, n - 1]):
+            continue  # nothing of the block enters
         a = b = 0
         for p in range(n):
-            if (b_id[c, b] >= 0) and ((top_id[g, a] < 0) or (b_s[c, b] > top_s[g, a]) or (
-                    b_s[c, b] == top_s[g, a] and b_id[c, b] < top_id[g, a])):
-                m_s[p], m_id[p], m_v[p] = b_s[c, b], b_id[c, b], b_v[c, b]
+            if b_row[c, b] >= 0 and _ahead(b_s[c, b], row_id[b_row[c, b]], top_s[g, a],
+                                           top_id[g, a]):
+                m_s[p], m_id[p] = b_s[c, b], row_id[b_row[c, b]]
+                for v in range(values.shape[0]):
+                    m_v[p, v] = values[v, b_row[c, b], col_profile[c]]
                 b += 1
             else:
                 m_s[p], m_id[p], m_v[p] = top_s[g, a], top_id[g, a], top_v[g, a]
                 a += 1
         top_s[g], top_id[g], top_v[g] = m_s, m_id, m_v
+        floor[g] = m_s[n - 1]
 
 
 @njit(cache=True, nogil=True)
@@ -199,14 +213,16 @@ def scan_block(
     cut_col: np.ndarray,  # top k, or -inf and -1 where the row left nothing out
     col_score: np.ndarray,  # (n_c, l) float64, -inf, and col_row (n_c, l) int64, -1: each
     col_row: np.ndarray,  # column's top l allowed rows (score down, seeker up); l = 0: none
+    col_floor: np.ndarray,  # (n_c,) float64: rows scoring under it need not be listed
 ) -> tuple[np.ndarray, np.ndarray]:
     """Visit every cell of the block once (see the module docstring); return the kept
     cells, (rows, columns) sorted by row and column: each row's top ``k`` allowed columns
     (score down, column up) and its pinned one when allowed, or every allowed column. The
     allowed cells ranked after ``(cut_score, cut_col)`` and not pinned are the row's *pruned*
     cells, which :func:`scan_pruned` lists for the certificate. Each column's best ``l``
-    allowed rows are written to ``col_score`` and ``col_row`` (filled in, best first, over
-    what they held: :func:`merge_columns` combines blocks the same way).
+    allowed rows scoring at least ``col_floor[j]`` (the least a row needs to enter the role's
+    list over the blocks merged so far) are written to ``col_score`` and ``col_row`` (filled
+    in, best first, over what they held: :func:`merge_columns` combines blocks the same way).
 
     A cell is *feasible* when it is within reach and passes hours, language and needs;
     *allowed* when feasible and its score is at least ``min_score`` and above 0; an *ask*
@@ -266,8 +282,9 @@ def scan_block(
             if not (ok & good):
                 continue
             allowed += 1
-            if n_col > 0 and _ahead(s, seeker_id[i], col_score[j, n_col - 1],
-                                    col_row[j, n_col - 1], seeker_id):
+            if n_col > 0 and s >= col_floor[j] and _ahead(
+                    s, seeker_id[i], col_score[j, n_col - 1],
+                    _seeker(seeker_id, col_row[j, n_col - 1])):
                 _insert_row(col_score[j], col_row[j], s, i, seeker_id)
             if keep_all:
                 if size == kept_rows.size:  # room for every allowed cell, doubled as needed

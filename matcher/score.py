@@ -451,6 +451,7 @@ def _score_blocks(
     *,
     then: Callable[[_Block], _T],
     prune: tuple[np.ndarray, ...] | None = None,
+    entry: np.ndarray | None = None,
 ) -> Iterator[_T]:
     """Score seekers block by block: the skill product and the wish and transfer fits once per
     role profile; then one pass over the block's cells (:func:`matcher._scan.scan_block`)
@@ -459,7 +460,9 @@ def _score_blocks(
     (seeker_floor, role_floor, cut_score, cut_role)`` the pass is
     :func:`matcher._scan.scan_pruned` instead: the block lists the allowed pairs
     ``candidates`` left out (ranked after each seeker's cut, as the first pass found it) that
-    score above ``seeker_floor[i] + role_floor[j]``, and nothing else.
+    score above ``seeker_floor[i] + role_floor[j]``, and nothing else. ``entry`` (per role,
+    read as each block starts) is the least score a seeker needs to enter the role's list of
+    best seekers (``config.role_candidates``).
 
     Blocks are independent, so they are scored on :data:`_THREADS` threads (numpy and the
     scan work outside Python's lock); ``then(block)`` runs on the same thread, so only its
@@ -531,6 +534,7 @@ def _score_blocks(
             col_score=np.full((cols.size, per_role), -np.inf),
             col_row=np.full((cols.size, per_role), -1, dtype=np.int64),
         )
+        col_floor = np.full(cols.size, -np.inf) if entry is None else entry[cols]
         cells = (  # indexed copies are contiguous, as the compiled passes expect
             score_p, profile[cols], seeker_places[rows], floor[rows],
             seekers.radius_km[rows], role_places[:, cols],
@@ -543,7 +547,7 @@ def _score_blocks(
                 *cells, int(k), local_pin, rows,
                 b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
                 b.excluded_score, b.excluded_by, b.pruned_best, b.cut_score, b.cut_col,
-                b.col_score, b.col_row)
+                b.col_score, b.col_row, col_floor)
         else:
             seeker_floor, role_floor, cut_score, cut_role = prune
             b.pruned = scan_pruned(*cells, cols, cut_score[rows], cut_role[rows], local_pin,
@@ -669,21 +673,24 @@ def score_pairs(
         p = profiles[0][cols[c]]
         kept = (rows[r], cols[c], b.profile_score[r, p], b.skill[r, p], b.transfer[r, p],
                 b.wish[r, p])
-        # each column's best seekers, with the fits the graph holds for them
-        r, p = b.col_row, profiles[0][cols][:, np.newaxis]
-        fits = np.stack([b.skill[r, p], b.transfer[r, p], b.wish[r, p]], axis=-1)
-        return rows.size, kept, (cols, b.col_score, np.where(r >= 0, rows[r], -1), fits)
+        # each column's best seekers, and the fits the graph holds for them
+        return rows.size, kept, (cols, b.col_score, b.col_row, rows, profiles[0][cols],
+                                 np.stack([b.skill, b.transfer, b.wish]))
 
     # each role's best `role_candidates` seekers over all blocks: score, seeker, fits
     per_role = config.role_candidates if config.candidates > 0 else 0
     role_score = np.full((n_roles, per_role), -np.inf)
     role_seeker = np.full((n_roles, per_role), -1, dtype=np.int64)
     role_fits = np.zeros((n_roles, per_role, 3))
+    # the least a seeker needs to enter each role's list so far (only ever rises, so a block
+    # that read it a little earlier lists a few more seekers, never fewer than needed)
+    role_floor = np.full(n_roles, -np.inf)
     for size, part, best in _score_blocks(seekers, roles, concepts, config, profiles,
-                                          constraints, pinned=pinned, then=summarize):
+                                          constraints, pinned=pinned, then=summarize,
+                                          entry=role_floor):
         parts.append(part)
         if per_role:
-            merge_columns(role_score, role_seeker, role_fits, *best)
+            merge_columns(role_score, role_seeker, role_fits, role_floor, *best)
         if on_block is not None:
             on_block(size)
 

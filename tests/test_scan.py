@@ -53,7 +53,7 @@ def _floors(seed: int, n_b: int, n_c: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
-          per_col: int) -> dict:
+          per_col: int, col_floor: np.ndarray) -> dict:
     out = {
         "counts": np.zeros((n_b, 4), dtype=np.int64),
         "ask_col": np.full((n_b, ASK_ROLES), -1, dtype=np.int64),
@@ -66,7 +66,7 @@ def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
         "col_score": np.full((n_c, per_col), -np.inf),
         "col_row": np.full((n_c, per_col), -1, dtype=np.int64),
     }
-    rows, cols = scan_block(*c.values(), *out.values())
+    rows, cols = scan_block(*c.values(), *out.values(), col_floor)
     ids = np.append(c["seeker_id"], -1)  # row -1: an empty place
     out["col_seeker"] = ids[out["col_row"]]
     # the columns' roles: increasing, with gaps, as a block's columns are
@@ -87,7 +87,7 @@ def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
 
 
 def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
-               per_col: int) -> dict:
+               per_col: int, col_floor: np.ndarray) -> dict:
     near = reach_matrix(c["places"], c["floor"], c["radius"], c["role_places"])
     out: dict = {key: [] for key in ("counts", "ask_col", "ask_score", "below", "below_score",
                                      "excluded", "excluded_score", "excluded_by", "kept",
@@ -129,7 +129,8 @@ def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray
         out["cut_score"].append(allowed[k - 1][1] if left else -np.inf)
         out["cut_col"].append(allowed[k - 1][0] if left else -1)
         for x in allowed:
-            by_column[x[0]].append((x[1], int(c["seeker_id"][i])))
+            if x[1] >= col_floor[x[0]]:
+                by_column[x[0]].append((x[1], int(c["seeker_id"][i])))
     # each column's best rows: score down, seeker up
     best = [sorted(cells, key=lambda cell: (-cell[0], cell[1]))[:per_col] for cells in by_column]
     out["col_score"] = [[x[0] for x in b] + [-np.inf] * (per_col - len(b)) for b in best]
@@ -143,28 +144,37 @@ def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray
 def test_one_pass_equals_the_definitions_cell_by_cell(seed: int, n_b: int, n_c: int,
                                                       k: int, per_col: int) -> None:
     case, floors = _case(seed, n_b, n_c, k), _floors(seed, n_b, n_c)
-    got = _scan(case, n_b, n_c, floors, per_col)
-    want = _reference(case, n_b, n_c, floors, per_col)
+    # what a row needs to enter a column's list: any allowed score, or more
+    col_floor = np.random.default_rng(seed + 2).choice([-np.inf, -np.inf, 0.3, 0.5], n_c)
+    got = _scan(case, n_b, n_c, floors, per_col, col_floor)
+    want = _reference(case, n_b, n_c, floors, per_col, col_floor)
     for key, value in want.items():
         expected = np.asarray(value, dtype=got[key].dtype).reshape(got[key].shape)
         assert np.array_equal(got[key], expected, equal_nan=True), (key, got[key], expected)
 
-    # the rows scanned in two blocks and each column's lists merged give the same lists,
-    # the values carried along with their seeker
+    # the rows scanned in two blocks, the second listing only what can enter after the
+    # first, and each column's lists merged give each column's top rows over every row,
+    # with the values carried along (here ten times the score) for each seeker
+    if per_col == 0:
+        return
+    every = _scan(case, n_b, n_c, floors, per_col, np.full(n_c, -np.inf))
     split = np.random.default_rng(seed).random(n_b) < 0.5
     roles = np.arange(n_c) * 2 + 1  # the block's columns are these roles of a larger batch
     top_s = np.full((2 * n_c + 1, per_col), -np.inf)
     top_id = np.full((2 * n_c + 1, per_col), -1, dtype=np.int64)
     top_v = np.zeros((2 * n_c + 1, per_col, 1))
+    entry = np.full(2 * n_c + 1, -np.inf)
     for part in (split, ~split):
         sub = {key: (v[part] if key in _ROW_KEYS else v) for key, v in case.items()}
-        one = _scan(sub, int(part.sum()), n_c, (floors[0][part], floors[1]), per_col)
-        merge_columns(top_s, top_id, top_v, roles, one["col_score"], one["col_seeker"],
-                      one["col_seeker"][..., np.newaxis] * 10.0)
-    assert np.array_equal(top_s[roles], got["col_score"])
-    assert np.array_equal(top_id[roles], got["col_seeker"])
+        one = _scan(sub, int(part.sum()), n_c, (floors[0][part], floors[1]), per_col,
+                    entry[roles])
+        merge_columns(top_s, top_id, top_v, entry, roles, one["col_score"], one["col_row"],
+                      sub["seeker_id"], sub["profile_of"], sub["score_p"][np.newaxis] * 10.0)
+    assert np.array_equal(top_s[roles], every["col_score"])
+    assert np.array_equal(top_id[roles], every["col_seeker"])
     assert np.array_equal(top_v[roles][..., 0], np.where(top_id[roles] >= 0,
-                                                          top_id[roles] * 10.0, 0.0))
+                                                          top_s[roles] * 10.0, 0.0))
+    assert np.array_equal(entry[roles], top_s[roles][:, -1])
     assert np.all(top_id[np.setdiff1d(np.arange(2 * n_c + 1), roles)] == -1)
 
 
