@@ -5,7 +5,7 @@ seekers' and roles' places, and the constraint tables per distinct set of langua
 offers); :func:`scan_block` then visits every cell once, tests reach there, and keeps only
 what the candidate graph and the reasons need: counts, the best roles of each kind, and the
 top ``k`` allowed roles of each seeker and the top ``l`` seekers of each role
-(:func:`merge_columns` combines the blocks' lists). :func:`scan_pruned` visits the cells
+(:func:`merge_entries` combines the blocks'). :func:`scan_pruned` visits the cells
 again for the certificate and lists only those left out that score above the dual prices.
 :func:`skill_product` computes the profile scores' skill part. Compiled with numba (cached
 on disk after the first run), so a cell costs a few nanoseconds instead of the dozens of
@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["CHORD_BAND", "EARTH_RADIUS_KM", "haversine_km", "merge_columns", "reach_matrix",
+__all__ = ["CHORD_BAND", "EARTH_RADIUS_KM", "haversine_km", "merge_entries", "reach_matrix",
            "scan_block", "scan_pruned", "skill_product"]
 
 #: mean Earth radius (IUGG)
@@ -126,59 +126,33 @@ def _ahead(s: float, who: int, other_s: float, other: int) -> bool:
     return other >= 0 and who < other
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _seeker(ids: np.ndarray, row: int) -> int:
-    """The seeker of a block row, -1 for none."""
-    return ids[row] if row >= 0 else -1
-
-
 @njit(cache=True, nogil=True)
-def _insert_row(top_s: np.ndarray, top_r: np.ndarray, s: float, i: int,
-                ids: np.ndarray) -> None:
-    """Insert row ``i`` scoring ``s`` into a column's full list (best first), dropping the
-    last; the caller checked that it ranks before the last (:func:`_ahead`)."""
-    p = top_s.shape[0] - 1
-    while p > 0 and _ahead(s, ids[i], top_s[p - 1], _seeker(ids, top_r[p - 1])):
-        top_s[p] = top_s[p - 1]
-        top_r[p] = top_r[p - 1]
-        p -= 1
-    top_s[p] = s
-    top_r[p] = i
-
-
-@njit(cache=True, nogil=True)
-def merge_columns(top_s: np.ndarray, top_id: np.ndarray, top_v: np.ndarray,
-                  floor: np.ndarray, columns: np.ndarray, b_s: np.ndarray, b_row: np.ndarray,
-                  row_id: np.ndarray, col_profile: np.ndarray, values: np.ndarray) -> None:
-    """Merge a block's per-column lists (what :func:`scan_block` wrote to ``col_score`` and
-    ``col_row``) into the per-role lists ``top_*`` (one row per role, best first; ``columns``
-    are the block columns' roles), keeping the best of both: score down, seeker up, as
-    :func:`scan_block` ranks them. A row's seeker is ``row_id[row]``; what is carried along
-    with it, ``values[v, row, col_profile[c]]`` for each ``v``, is read only for the rows
-    that enter. Empty places hold -inf and -1; ``floor`` (one per role) is kept at the score
-    of each list's last place, the least a later block's row needs to enter it."""
+def merge_entries(top_s: np.ndarray, top_id: np.ndarray, top_v: np.ndarray,
+                  floor: np.ndarray, columns: np.ndarray, entry_row: np.ndarray,
+                  entry_col: np.ndarray, row_id: np.ndarray, col_profile: np.ndarray,
+                  values: np.ndarray) -> None:
+    """Put a block's entries (what :func:`scan_block` listed: row and column of each allowed
+    cell that may enter its role's list) into the per-role lists ``top_*`` (one row per
+    role, best first: score down, seeker up; empty places hold -inf and -1), keeping each
+    list's length. ``columns`` are the block columns' roles, ``row_id`` the rows' seekers;
+    ``values[v, row, col_profile[col]]`` is what each entry carries (``v = 0`` its score).
+    ``floor`` (one per role) is kept at the score of each list's last place, the least a
+    later entry needs to enter it. The lists do not depend on the order of the entries."""
     n = top_s.shape[1]
-    m_s = np.empty(n)
-    m_id = np.empty(n, dtype=np.int64)
-    m_v = np.empty((n, top_v.shape[2]))
-    for c in range(columns.size):
-        g = columns[c]
-        if b_row[c, 0] < 0 or not _ahead(b_s[c, 0], row_id[b_row[c, 0]], top_s[g, n - 1],
-                                         top_id[g, n - 1]):
-            continue  # nothing of the block enters
-        a = b = 0
-        for p in range(n):
-            if b_row[c, b] >= 0 and _ahead(b_s[c, b], row_id[b_row[c, b]], top_s[g, a],
-                                           top_id[g, a]):
-                m_s[p], m_id[p] = b_s[c, b], row_id[b_row[c, b]]
-                for v in range(values.shape[0]):
-                    m_v[p, v] = values[v, b_row[c, b], col_profile[c]]
-                b += 1
-            else:
-                m_s[p], m_id[p], m_v[p] = top_s[g, a], top_id[g, a], top_v[g, a]
-                a += 1
-        top_s[g], top_id[g], top_v[g] = m_s, m_id, m_v
-        floor[g] = m_s[n - 1]
+    for e in range(entry_row.size):
+        i, c = entry_row[e], entry_col[e]
+        g, s, who = columns[c], values[0, i, col_profile[c]], row_id[i]
+        if not _ahead(s, who, top_s[g, n - 1], top_id[g, n - 1]):
+            continue
+        p = n - 1
+        while p > 0 and _ahead(s, who, top_s[g, p - 1], top_id[g, p - 1]):
+            top_s[g, p], top_id[g, p] = top_s[g, p - 1], top_id[g, p - 1]
+            top_v[g, p] = top_v[g, p - 1]
+            p -= 1
+        top_s[g, p], top_id[g, p] = s, who
+        for v in range(top_v.shape[2]):
+            top_v[g, p, v] = values[v + 1, i, col_profile[c]]
+        floor[g] = top_s[g, n - 1]
 
 
 @njit(cache=True, nogil=True)
@@ -198,7 +172,6 @@ def scan_block(
     min_score: float,
     k: int,  # top k allowed columns kept per row; 0: all of them
     pin: np.ndarray,  # (n_b,) int64: a column each row keeps as well when allowed, -1: none
-    seeker_id: np.ndarray,  # (n_b,) int64: each row's seeker, for ties between rows
     # outputs, one row per seeker of the block
     counts: np.ndarray,  # (n_b, 4) int64: out of reach, feasible, allowed, ask
     ask_col: np.ndarray,  # (n_b, n_ask) int64, best first, -1: none
@@ -211,18 +184,16 @@ def scan_block(
     pruned_best: np.ndarray,  # (n_b,) float64: best allowed score left out, -inf: none
     cut_score: np.ndarray,  # (n_b,) float64 and cut_col (n_b,) int64: the last of the row's
     cut_col: np.ndarray,  # top k, or -inf and -1 where the row left nothing out
-    col_score: np.ndarray,  # (n_c, l) float64, -inf, and col_row (n_c, l) int64, -1: each
-    col_row: np.ndarray,  # column's top l allowed rows (score down, seeker up); l = 0: none
-    col_floor: np.ndarray,  # (n_c,) float64: rows scoring under it need not be listed
-) -> tuple[np.ndarray, np.ndarray]:
+    col_floor: np.ndarray,  # (n_c,) float64: the least score an entry needs; empty: none
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Visit every cell of the block once (see the module docstring); return the kept
     cells, (rows, columns) sorted by row and column: each row's top ``k`` allowed columns
     (score down, column up) and its pinned one when allowed, or every allowed column. The
     allowed cells ranked after ``(cut_score, cut_col)`` and not pinned are the row's *pruned*
     cells, which :func:`scan_pruned` lists for the certificate. Each column's best ``l``
-    allowed rows scoring at least ``col_floor[j]`` (the least a row needs to enter the role's
-    list over the blocks merged so far) are written to ``col_score`` and ``col_row`` (filled
-    in, best first, over what they held: :func:`merge_columns` combines blocks the same way).
+    *entries*, the allowed cells scoring at least ``col_floor[j]`` (the least a seeker needs
+    to enter the role's list of best seekers so far), follow as (rows, columns) in row order,
+    for :func:`merge_entries`; none when ``col_floor`` is empty.
 
     A cell is *feasible* when it is within reach and passes hours, language and needs;
     *allowed* when feasible and its score is at least ``min_score`` and above 0; an *ask*
@@ -237,7 +208,13 @@ def scan_block(
     top_c = np.empty(cap + 1, dtype=np.int64)
     ask_s = np.empty(n_ask + 1)
     ask_c = np.empty(n_ask + 1, dtype=np.int64)
-    n_col = col_score.shape[1]
+    want_entries = col_floor.size > 0
+    n_entries = 0
+    entry_rows = np.empty(64, dtype=np.int64)
+    entry_cols = np.empty(64, dtype=np.int64)
+    # a row's kept cells and entries, copied out after the row, so the loop never grows
+    row_entries = np.empty(n_c if want_entries else 0, dtype=np.int64)
+    row_kept = np.empty(n_c if keep_all else 0, dtype=np.int64)
     size = 0
     kept_rows = np.empty(n_b * (cap + 1), dtype=np.int64)
     kept_cols = np.empty(n_b * (cap + 1), dtype=np.int64)
@@ -246,6 +223,8 @@ def scan_block(
         seeker, fl, rad = places[i], floor[i], radius[i]
         row, lang_row, needs_row = score_p[i], lang_ok[i], needs_ok[i]
         n_top = 0
+        n_kept = 0
+        n_row = 0
         n_asks = 0
         far = 0
         feasible = 0
@@ -282,16 +261,12 @@ def scan_block(
             if not (ok & good):
                 continue
             allowed += 1
-            if n_col > 0 and s >= col_floor[j] and _ahead(
-                    s, seeker_id[i], col_score[j, n_col - 1],
-                    _seeker(seeker_id, col_row[j, n_col - 1])):
-                _insert_row(col_score[j], col_row[j], s, i, seeker_id)
+            if want_entries and s >= col_floor[j]:
+                row_entries[n_row] = j
+                n_row += 1
             if keep_all:
-                if size == kept_rows.size:  # room for every allowed cell, doubled as needed
-                    kept_rows = np.concatenate((kept_rows, np.empty_like(kept_rows)))
-                    kept_cols = np.concatenate((kept_cols, np.empty_like(kept_cols)))
-                kept_rows[size], kept_cols[size] = i, j
-                size += 1
+                row_kept[n_kept] = j
+                n_kept += 1
                 continue
             if n_top < k:
                 _insert(top_s, top_c, n_top, s, j)
@@ -306,12 +281,27 @@ def scan_block(
                 pinned = True
                 continue
             left_out = max(left_out, out_s)
-        if not keep_all:
+        if keep_all:
+            if size + n_kept > kept_rows.size:  # room for every allowed cell, grown as needed
+                grow = max(kept_rows.size, n_kept)
+                kept_rows = np.concatenate((kept_rows, np.empty(grow, dtype=np.int64)))
+                kept_cols = np.concatenate((kept_cols, np.empty(grow, dtype=np.int64)))
+            kept_rows[size:size + n_kept] = i
+            kept_cols[size:size + n_kept] = row_kept[:n_kept]
+            size += n_kept
+        else:
             top_c[n_top] = pin[i]
             chosen = np.sort(top_c[:n_top + 1] if pinned else top_c[:n_top])
             kept_rows[size:size + chosen.size] = i
             kept_cols[size:size + chosen.size] = chosen
             size += chosen.size
+        if n_entries + n_row > entry_rows.size:
+            grow = max(entry_rows.size, n_row)
+            entry_rows = np.concatenate((entry_rows, np.empty(grow, dtype=np.int64)))
+            entry_cols = np.concatenate((entry_cols, np.empty(grow, dtype=np.int64)))
+        entry_rows[n_entries:n_entries + n_row] = i
+        entry_cols[n_entries:n_entries + n_row] = row_entries[:n_row]
+        n_entries += n_row
         counts[i, 0] = far
         counts[i, 1] = feasible
         counts[i, 2] = allowed
@@ -332,7 +322,8 @@ def scan_block(
             cut_score[i], cut_col[i] = top_s[k - 1], top_c[k - 1]
         else:
             cut_score[i], cut_col[i] = -np.inf, -1
-    return kept_rows[:size], kept_cols[:size]
+    return (kept_rows[:size], kept_cols[:size], entry_rows[:n_entries],
+            entry_cols[:n_entries])
 
 
 @njit(cache=True, nogil=True)

@@ -47,7 +47,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from matcher._scan import EARTH_RADIUS_KM, merge_columns, scan_block, scan_pruned, skill_product
+from matcher._scan import EARTH_RADIUS_KM, merge_entries, scan_block, scan_pruned, skill_product
 from matcher.config import MatchConfig
 from matcher.encode import OccupationConcepts, RoleVectors, SeekerVectors
 
@@ -383,8 +383,8 @@ class _Block:
     pruned_best: np.ndarray  # (n_block,) best score among the allowed pairs left out
     cut_score: np.ndarray  # (n_block,) the last of the seeker's top `candidates`, -inf and
     cut_col: np.ndarray  # block column -1 where nothing was left out
-    col_score: np.ndarray  # (n_cols, role_candidates) each column's best allowed seekers,
-    col_row: np.ndarray  # best first: scores (-inf) and rows (-1) where fewer
+    entries: tuple[np.ndarray, np.ndarray]  # (rows, block columns) of the allowed pairs
+    # that may enter their role's list of best seekers (none without role candidates)
 
 
 class _Constraints:
@@ -531,10 +531,9 @@ def _score_blocks(
             pruned=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
             pruned_best=np.full(n, -np.inf),
             cut_score=np.full(n, -np.inf), cut_col=np.full(n, -1, dtype=np.int64),
-            col_score=np.full((cols.size, per_role), -np.inf),
-            col_row=np.full((cols.size, per_role), -1, dtype=np.int64),
+            entries=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
         )
-        col_floor = np.full(cols.size, -np.inf) if entry is None else entry[cols]
+        col_floor = entry[cols] if entry is not None and per_role else np.zeros(0)
         cells = (  # indexed copies are contiguous, as the compiled passes expect
             score_p, profile[cols], seeker_places[rows], floor[rows],
             seekers.radius_km[rows], role_places[:, cols],
@@ -543,11 +542,12 @@ def _score_blocks(
             constraints.offer_of[cols], tables.needs_ok,
             float(config.min_score))
         if prune is None:
-            b.kept = scan_block(
-                *cells, int(k), local_pin, rows,
+            kept_r, kept_c, entry_r, entry_c = scan_block(
+                *cells, int(k), local_pin,
                 b.counts, b.ask_col, b.ask_score, b.below, b.below_score, b.excluded,
                 b.excluded_score, b.excluded_by, b.pruned_best, b.cut_score, b.cut_col,
-                b.col_score, b.col_row, col_floor)
+                col_floor)
+            b.kept, b.entries = (kept_r, kept_c), (entry_r, entry_c)
         else:
             seeker_floor, role_floor, cut_score, cut_role = prune
             b.pruned = scan_pruned(*cells, cols, cut_score[rows], cut_role[rows], local_pin,
@@ -639,6 +639,7 @@ def score_pairs(
 
     outside = _Outside(roles, profiles)
     constraints = _Constraints(roles)
+    per_role = config.role_candidates if config.candidates > 0 else 0
 
     def summarize(b: _Block) -> tuple[int, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
         """Write one block's rows of the outputs (rows of blocks never overlap) and return
@@ -673,12 +674,13 @@ def score_pairs(
         p = profiles[0][cols[c]]
         kept = (rows[r], cols[c], b.profile_score[r, p], b.skill[r, p], b.transfer[r, p],
                 b.wish[r, p])
-        # each column's best seekers, and the fits the graph holds for them
-        return rows.size, kept, (cols, b.col_score, b.col_row, rows, profiles[0][cols],
-                                 np.stack([b.skill, b.transfer, b.wish]))
+        # the pairs that may enter their role's list of best seekers, and what they carry
+        if not per_role:
+            return rows.size, kept, ()
+        return rows.size, kept, (cols, *b.entries, rows, profiles[0][cols],
+                                 np.stack([b.profile_score, b.skill, b.transfer, b.wish]))
 
     # each role's best `role_candidates` seekers over all blocks: score, seeker, fits
-    per_role = config.role_candidates if config.candidates > 0 else 0
     role_score = np.full((n_roles, per_role), -np.inf)
     role_seeker = np.full((n_roles, per_role), -1, dtype=np.int64)
     role_fits = np.zeros((n_roles, per_role, 3))
@@ -690,7 +692,7 @@ def score_pairs(
                                           entry=role_floor):
         parts.append(part)
         if per_role:
-            merge_columns(role_score, role_seeker, role_fits, role_floor, *best)
+            merge_entries(role_score, role_seeker, role_fits, role_floor, *best)
         if on_block is not None:
             on_block(size)
 

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher._scan import merge_columns, reach_matrix, scan_block, scan_pruned, skill_product
+from matcher._scan import merge_entries, reach_matrix, scan_block, scan_pruned, skill_product
 from matcher.score import ASK_ROLES, _places, _reach_floor
 
 
@@ -41,8 +41,6 @@ def _case(seed: int, n_b: int, n_c: int, k: int) -> dict:
         "min_score": float(rng.choice([0.0, 0.3])),
         "k": k,
         "pin": np.where(rng.random(n_b) < 0.4, rng.integers(0, max(n_c, 1), n_b), -1),
-        # the rows' seekers, out of order (as a block's are), for ties between rows
-        "seeker_id": rng.permutation(3 * n_b)[:n_b].astype(np.int64),
     }
 
 
@@ -53,7 +51,7 @@ def _floors(seed: int, n_b: int, n_c: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
-          per_col: int, col_floor: np.ndarray) -> dict:
+          col_floor: np.ndarray) -> dict:
     out = {
         "counts": np.zeros((n_b, 4), dtype=np.int64),
         "ask_col": np.full((n_b, ASK_ROLES), -1, dtype=np.int64),
@@ -63,16 +61,16 @@ def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
         "excluded_by": np.zeros((n_b, 4), dtype=bool),
         "pruned_best": np.full(n_b, -np.inf),
         "cut_score": np.full(n_b, -np.inf), "cut_col": np.full(n_b, -1, dtype=np.int64),
-        "col_score": np.full((n_c, per_col), -np.inf),
-        "col_row": np.full((n_c, per_col), -1, dtype=np.int64),
     }
-    rows, cols = scan_block(*c.values(), *out.values(), col_floor)
-    ids = np.append(c["seeker_id"], -1)  # row -1: an empty place
-    out["col_seeker"] = ids[out["col_row"]]
+    rows, cols, e_rows, e_cols = scan_block(*c.values(), *out.values(), col_floor)
+    assert np.array_equal(np.lexsort((e_cols, e_rows)), np.arange(e_rows.size))
+    out["entry_rows"], out["entry_cols"] = e_rows, e_cols
+    out["entries"] = np.zeros((n_b, n_c), dtype=bool)
+    out["entries"][e_rows, e_cols] = True
     # the columns' roles: increasing, with gaps, as a block's columns are
     roles = np.cumsum(np.random.default_rng(n_c).integers(1, 4, n_c))
     cut_role = np.array([roles[j] if j >= 0 else -1 for j in out["cut_col"]], dtype=np.int64)
-    cells = [v for key, v in c.items() if key not in ("k", "pin", "seeker_id")]
+    cells = [v for key, v in c.items() if key not in ("k", "pin")]
     p_rows, p_cols = scan_pruned(*cells, roles, out["cut_score"], cut_role, c["pin"], *floors)
     out["pruned"] = np.zeros((n_b, n_c), dtype=bool)
     out["pruned"][p_rows, p_cols] = True
@@ -87,12 +85,12 @@ def _scan(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
 
 
 def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray],
-               per_col: int, col_floor: np.ndarray) -> dict:
+               col_floor: np.ndarray) -> dict:
     near = reach_matrix(c["places"], c["floor"], c["radius"], c["role_places"])
     out: dict = {key: [] for key in ("counts", "ask_col", "ask_score", "below", "below_score",
                                      "excluded", "excluded_score", "excluded_by", "kept",
-                                     "pruned_best", "pruned", "cut_score", "cut_col")}
-    by_column: list[list[tuple[float, int]]] = [[] for _ in range(n_c)]
+                                     "pruned_best", "pruned", "cut_score", "cut_col",
+                                     "entries")}
     for i in range(n_b):
         cells = []
         for j in range(n_c):
@@ -128,13 +126,8 @@ def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray
         out["pruned_best"].append(left[0][1] if left else -np.inf)
         out["cut_score"].append(allowed[k - 1][1] if left else -np.inf)
         out["cut_col"].append(allowed[k - 1][0] if left else -1)
-        for x in allowed:
-            if x[1] >= col_floor[x[0]]:
-                by_column[x[0]].append((x[1], int(c["seeker_id"][i])))
-    # each column's best rows: score down, seeker up
-    best = [sorted(cells, key=lambda cell: (-cell[0], cell[1]))[:per_col] for cells in by_column]
-    out["col_score"] = [[x[0] for x in b] + [-np.inf] * (per_col - len(b)) for b in best]
-    out["col_seeker"] = [[x[1] for x in b] + [-1] * (per_col - len(b)) for b in best]
+        out["entries"].append([col_floor.size > 0 and any(
+            x[0] == j and x[1] >= col_floor[j] for x in allowed) for j in range(n_c)])
     return out
 
 
@@ -144,21 +137,29 @@ def _reference(c: dict, n_b: int, n_c: int, floors: tuple[np.ndarray, np.ndarray
 def test_one_pass_equals_the_definitions_cell_by_cell(seed: int, n_b: int, n_c: int,
                                                       k: int, per_col: int) -> None:
     case, floors = _case(seed, n_b, n_c, k), _floors(seed, n_b, n_c)
-    # what a row needs to enter a column's list: any allowed score, or more
+    # what a row needs to enter a column's list: any allowed score, or more; or no lists
     col_floor = np.random.default_rng(seed + 2).choice([-np.inf, -np.inf, 0.3, 0.5], n_c)
-    got = _scan(case, n_b, n_c, floors, per_col, col_floor)
-    want = _reference(case, n_b, n_c, floors, per_col, col_floor)
+    if per_col == 0:
+        col_floor = np.zeros(0)
+    got = _scan(case, n_b, n_c, floors, col_floor)
+    want = _reference(case, n_b, n_c, floors, col_floor)
     for key, value in want.items():
         expected = np.asarray(value, dtype=got[key].dtype).reshape(got[key].shape)
         assert np.array_equal(got[key], expected, equal_nan=True), (key, got[key], expected)
 
     # the rows scanned in two blocks, the second listing only what can enter after the
-    # first, and each column's lists merged give each column's top rows over every row,
-    # with the values carried along (here ten times the score) for each seeker
+    # first, and the entries merged give each column's top rows over every row (score down,
+    # seeker up; the rows' seekers out of order, as a block's are), with the values carried
+    # along (here ten times the score)
     if per_col == 0:
         return
-    every = _scan(case, n_b, n_c, floors, per_col, np.full(n_c, -np.inf))
-    split = np.random.default_rng(seed).random(n_b) < 0.5
+    rng = np.random.default_rng(seed)
+    seeker_id = rng.permutation(3 * n_b)[:n_b].astype(np.int64)
+    allowed = [(case["score_p"][i, case["profile_of"][j]], int(seeker_id[i]), j)
+               for i, j in zip(*np.nonzero(_scan(case, n_b, n_c, floors,
+                                                 np.full(n_c, -np.inf))["entries"]),
+                               strict=True)]
+    split = rng.random(n_b) < 0.5
     roles = np.arange(n_c) * 2 + 1  # the block's columns are these roles of a larger batch
     top_s = np.full((2 * n_c + 1, per_col), -np.inf)
     top_id = np.full((2 * n_c + 1, per_col), -1, dtype=np.int64)
@@ -166,21 +167,22 @@ def test_one_pass_equals_the_definitions_cell_by_cell(seed: int, n_b: int, n_c: 
     entry = np.full(2 * n_c + 1, -np.inf)
     for part in (split, ~split):
         sub = {key: (v[part] if key in _ROW_KEYS else v) for key, v in case.items()}
-        one = _scan(sub, int(part.sum()), n_c, (floors[0][part], floors[1]), per_col,
-                    entry[roles])
-        merge_columns(top_s, top_id, top_v, entry, roles, one["col_score"], one["col_row"],
-                      sub["seeker_id"], sub["profile_of"], sub["score_p"][np.newaxis] * 10.0)
-    assert np.array_equal(top_s[roles], every["col_score"])
-    assert np.array_equal(top_id[roles], every["col_seeker"])
-    assert np.array_equal(top_v[roles][..., 0], np.where(top_id[roles] >= 0,
-                                                          top_s[roles] * 10.0, 0.0))
-    assert np.array_equal(entry[roles], top_s[roles][:, -1])
+        one = _scan(sub, int(part.sum()), n_c, (floors[0][part], floors[1]), entry[roles])
+        values = np.stack([sub["score_p"], sub["score_p"] * 10.0])
+        merge_entries(top_s, top_id, top_v, entry, roles, one["entry_rows"], one["entry_cols"],
+                      seeker_id[part], case["profile_of"], values)
+    for j in range(n_c):
+        best = sorted((x for x in allowed if x[2] == j), key=lambda x: (-x[0], x[1]))[:per_col]
+        pad = per_col - len(best)
+        assert top_s[roles[j]].tolist() == [x[0] for x in best] + [-np.inf] * pad
+        assert top_id[roles[j]].tolist() == [x[1] for x in best] + [-1] * pad
+        assert top_v[roles[j], :, 0].tolist() == [x[0] * 10.0 for x in best] + [0.0] * pad
+        assert entry[roles[j]] == top_s[roles[j], -1]
     assert np.all(top_id[np.setdiff1d(np.arange(2 * n_c + 1), roles)] == -1)
 
 
 #: the case's entries with one row per row of the block
-_ROW_KEYS = ("score_p", "places", "floor", "radius", "hours_max", "lang_ok", "needs_ok", "pin",
-             "seeker_id")
+_ROW_KEYS = ("score_p", "places", "floor", "radius", "hours_max", "lang_ok", "needs_ok", "pin")
 
 
 @settings(max_examples=60, deadline=None)
