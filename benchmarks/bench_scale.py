@@ -146,7 +146,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="office")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--candidates", type=int, nargs="+", default=[0, 10, 30])
-    parser.add_argument("--role-candidates", type=int, nargs="+", default=[20],
+    parser.add_argument("--role-candidates", type=int, nargs="+", default=[40],
                         help="with candidates > 0: one row per value (best seekers per role)")
     parser.add_argument("--repair-gap", type=float, default=0.0,
                         help="stop the repair rounds at this gap (0: only when certified)")

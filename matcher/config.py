@@ -110,7 +110,7 @@ class MatchConfig:
         Allowed roles kept per seeker for the assignment, the best by score; ``0`` keeps every
         allowed pair. The pairs left out are still checked against the solver's dual prices, so
         the manifest says whether the result is optimal over all allowed pairs, or how close.
-    role_candidates : int, default 20
+    role_candidates : int, default 40
         With ``candidates``: each role also keeps its best this many allowed seekers (by
         score), so a role that its seekers all rank low still has applicants and the first
         solve comes close to the optimum (``0``: none).
@@ -161,7 +161,7 @@ class MatchConfig:
     crosswalk: str | None = None
     solver: SolverName = "auto"
     candidates: int = 0
-    role_candidates: int = 20
+    role_candidates: int = 40
     repair_rounds: int = 2
     repair_gap: float = 0.0
     executor: ExecutorName = "serial"
