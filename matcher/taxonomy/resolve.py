@@ -1450,7 +1450,9 @@ class Resolver:
             binary = membership.tocsr()
             positions = tuple(binary.indices[binary.indptr[c]:binary.indptr[c + 1]]
                               for c in range(len(codes)))
-            words = self._fit_words(keys, codes, membership) if codes else None
+            # The word model reads Norwegian and Danish titles; a resolver restricted to
+            # English (its keys the English labels) does without it.
+            words = self._fit_words(keys, codes, membership) if codes and nordic else None
             self._group_model_ = _GroupModel(tuple(codes), log_counts, const, positions, words)
             self._ngram_index = index
 
