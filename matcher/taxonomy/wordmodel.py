@@ -8,9 +8,9 @@ modifier of its last word where the head is a known one-word label (``renholds|a
 (sublinear term frequency, smoothed IDF, rows L2-normalised), and the weights are a ridge
 classifier (least squares on the groups' one-hot columns, as scikit-learn's
 ``RidgeClassifier``), solved here by conjugate gradients on the normal equations, so it needs
-neither scikit-learn nor a dense factorisation: about a second for the built-in taxonomy. Its
-scores are added to the naive Bayes log-likelihoods (``WORD_WEIGHT``); on NAV's held-out titles
-that is measured in ``docs/taxonomy.md`` ("The word model").
+neither scikit-learn nor a dense factorisation: about 2 s for the built-in taxonomy. The
+resolver adds its scores to the naive Bayes log-likelihoods (``resolve.WORD_WEIGHT``); what that
+gains on NAV's held-out titles is in ``docs/taxonomy.md`` ("The round after").
 
 The fitted weights (pruned below :data:`WORD_PRUNE`, about 1.4 MB) are kept in the taxonomy's
 cache folder (``words-<hash>.npz``), named by a hash of this module's code and every training
