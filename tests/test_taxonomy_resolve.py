@@ -386,6 +386,11 @@ def test_the_ngram_index_is_cached_and_read_back(tmp_path: Path,
                  (read._ngrams().by_feature, built._ngrams().by_feature)):
         assert a.shape == b.shape and (a != b).nnz == 0
     np.testing.assert_array_equal(read._group_model().const, model.const)
+    # the word model beside it: cached by its training rows, read back, not fitted again
+    assert len(list((tmp_path / "taxonomy").glob("words-*.npz"))) == 1
+    words, stored = model.words, read._group_model().words
+    assert words is not None and stored is not None
+    assert stored.vocabulary == words.vocabulary and (stored.weights != words.weights).nnz == 0
     terms = ["gårdsarbeider", "romassistent", "Renholder (skole)", "sjåførar", "xyzzy"]
     assert read.resolve_many(terms) == built.resolve_many(terms)
 

@@ -57,6 +57,8 @@ from rapidfuzz import fuzz, process
 
 from matcher.io.write import atomic_file
 from matcher.taxonomy.cachedir import cache_dir
+from matcher.taxonomy.wordmodel import MIN_HEAD as _WORD_HEAD
+from matcher.taxonomy.wordmodel import WordModel, load_word_model
 from matcher.validate import parameter_error
 
 if TYPE_CHECKING:
@@ -121,6 +123,11 @@ GROUP_TEMPERATURE = 3.0
 """The group model's log-likelihoods are divided by this before they become shares (naive
 Bayes is overconfident; 3 makes a share about the chance of the right group, calibrated on NAV
 titles held out)."""
+WORD_WEIGHT = 3.0
+"""The word model's scores (:mod:`matcher.taxonomy.wordmodel`) are added to the group model's
+log-likelihoods, divided by :data:`GROUP_TEMPERATURE`, with this weight (chosen on the folds
+grouped by base; 3 was best split by title too), except where they would move the first group
+to another ISCO major group."""
 GUESS_MIN_SHARE = 0.1
 """A compound or fuzzy guess stands when the group model gives its group at least this share."""
 BASE_GUESS_MIN_SHARE = 1.0
@@ -578,6 +585,8 @@ class _GroupModel:
     const: np.ndarray
     positions: tuple[np.ndarray, ...]
     """Per group, the positions of the n-gram index's labels that name one of its concepts."""
+    words: WordModel | None = None
+    """The discriminative word model over the same groups (None without groups)."""
 
 
 @dataclass
@@ -1441,8 +1450,39 @@ class Resolver:
             binary = membership.tocsr()
             positions = tuple(binary.indices[binary.indptr[c]:binary.indptr[c + 1]]
                               for c in range(len(codes)))
-            self._group_model_ = _GroupModel(tuple(codes), log_counts, const, positions)
+            # The word model reads Norwegian and Danish titles; a resolver restricted to
+            # English (its keys the English labels) does without it.
+            words = self._fit_words(keys, codes, membership) if codes and nordic else None
+            self._group_model_ = _GroupModel(tuple(codes), log_counts, const, positions, words)
             self._ngram_index = index
+
+    def _fit_words(self, keys: list[str], codes: list[str],
+                   membership: sp.csr_matrix) -> WordModel:
+        """The word model over the group model's labels and groups, with NAV's titles once more
+        with their qualifier as features of its own (:mod:`matcher.taxonomy.wordmodel`)."""
+        cells = membership.tocoo()
+        rows = [(keys[p], "", int(c), float(w))
+                for c, p, w in zip(cells.row, cells.col, cells.data, strict=True)]
+        code_of = {code: c for c, code in enumerate(codes)}
+        for title, lang, _, target in self.taxonomy.titles:
+            c = code_of.get(target)
+            if c is None or (self.only is not None and lang not in self.only):
+                continue
+            folded = _fold(title)
+            rows.append((_normalise_folded(_QUALIFIER.sub(" ", folded)), _qualifier(title), c,
+                         GROUP_TITLE_WEIGHT))
+        heads = frozenset(k for k in keys if " " not in k and len(k) >= _WORD_HEAD)
+        return load_word_model(rows, len(codes), heads)
+
+    def _word_scores(self, keys: list[tuple[str, str]]) -> np.ndarray:
+        """The word model's scores of (normalised text, qualifier) pairs, in log-likelihood
+        units (zeros without a word model)."""
+        model = self._group_model()
+        if model.words is None:
+            return np.zeros((len(keys), len(model.codes)))
+        # The qualifier's words count as words of the title too (as in its label, which the
+        # model also learns from) and once more as a qualifier's.
+        return model.words.scores(keys) * (WORD_WEIGHT * GROUP_TEMPERATURE)
 
     def _membership(self, keys: list[str]) -> tuple[list[str], sp.csr_matrix]:
         """The unit groups the labels name and the groups x labels weights of the group
@@ -1485,8 +1525,10 @@ class Resolver:
         for start in range(0, len(todo), _VOTE_BLOCK):
             block = todo[start:start + _VOTE_BLOCK]
             queries = index.transform([_emphasised(text, term) for text, term in block])
-            loglik = ((queries @ model.log_counts).toarray()
-                      + np.asarray(queries.sum(axis=1)) * model.const[None, :])
+            loglik = self._with_words(
+                (queries @ model.log_counts).toarray()
+                + np.asarray(queries.sum(axis=1)) * model.const[None, :],
+                [(text, _qualifier(term)) for text, term in block])
             for k, (text, term) in enumerate(block):
                 self._shares[text, _qualifier(term)] = self._ranked_groups(loglik[k])
 
@@ -1504,7 +1546,7 @@ class Resolver:
             groups = self._shares.get(key)
             if groups is None:  # one transform serves both when there is no qualifier
                 groups = self._shares[key] = self._ranked_groups(self._loglik(
-                    index.transform([f"{text} {key[1]}"]) if key[1] else query))
+                    index.transform([f"{text} {key[1]}"]) if key[1] else query, key))
             found = self._vote(text, scores, groups)
             if len(self._votes) >= self._CACHE_LIMIT:
                 self._votes.clear()
@@ -1518,14 +1560,29 @@ class Resolver:
         found = self._shares.get(key)
         if found is None:
             found = self._shares[key] = self._ranked_groups(
-                self._loglik(self._ngrams().transform([_emphasised(text, term)])))
+                self._loglik(self._ngrams().transform([_emphasised(text, term)]), key))
         return found
 
-    def _loglik(self, query: sp.csr_matrix) -> np.ndarray:
-        """The group model's log-likelihood of each group for one query row."""
+    def _loglik(self, query: sp.csr_matrix, key: tuple[str, str]) -> np.ndarray:
+        """The group model's log-likelihood of each group for one query row, plus the word
+        model's scores of ``key`` (normalised text, qualifier)."""
         model = self._group_model()
-        return ((query @ model.log_counts).toarray().ravel()
-                + float(query.sum()) * model.const)
+        return self._with_words((query @ model.log_counts).toarray()
+                                + float(query.sum()) * model.const, [key])[0]
+
+    def _with_words(self, loglik: np.ndarray, keys: list[tuple[str, str]]) -> np.ndarray:
+        """The group model's log-likelihoods (rows: ``keys``) with the word model's scores
+        added, except where that would move the first group to another ISCO major group."""
+        both = loglik + self._word_scores(keys)
+        # Words say what field a title is in, not at what level: where they alone would move
+        # the first group to another major group (a graduate engineer's title "Annen
+        # sivilingeniør (gartneri)" to garden labourers, 9214), the n-grams of the whole title
+        # decide.
+        codes = self._group_model().codes
+        for k in range(both.shape[0]):
+            if codes[int(both[k].argmax())][0] != codes[int(loglik[k].argmax())][0]:
+                both[k] = loglik[k]
+        return both
 
     @staticmethod
     def _ranked_groups(loglik: np.ndarray) -> tuple[list[int], np.ndarray]:
