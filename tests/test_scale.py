@@ -121,11 +121,12 @@ def test_cli_passes_candidates_and_shard_by(tmp_path: Path) -> None:
     roles.write_csv(tmp_path / "r.csv")
     out = tmp_path / "m.csv"
     run = CliRunner().invoke(cli, ["match", str(tmp_path / "s.csv"), str(tmp_path / "r.csv"),
-                                   "--out", str(out), "--candidates", "2", "--shard-by", "fylke",
-                                   "--executor", "processes"])
+                                   "--out", str(out), "--candidates", "2", "--role-candidates", "1",
+                                   "--shard-by", "fylke", "--executor", "processes"])
     assert run.exit_code == 0, run.output
     manifest = json.loads(Path(f"{out}.manifest.json").read_text())
     assert manifest["settings"]["candidates"] == 2
+    assert manifest["settings"]["role_candidates"] == 1
     assert manifest["settings"]["executor"] == "processes"
     assert manifest["sharding"]["column"] == "fylke"
     assert manifest["counts"]["candidate_pairs"] < manifest["counts"]["allowed_pairs"]
