@@ -156,6 +156,21 @@ def merge_entries(top_s: np.ndarray, top_id: np.ndarray, top_v: np.ndarray,
 
 
 @njit(cache=True, nogil=True)
+def _append(rows: np.ndarray, cols: np.ndarray, size: int, i: int,
+            cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Append row ``i``'s ``cells`` (columns) to the growable (rows, cols) lists holding
+    ``size`` entries; returns them (grown when full) and the new size."""
+    n = cells.size
+    if size + n > rows.size:
+        grow = max(rows.size, n)
+        rows = np.concatenate((rows, np.empty(grow, dtype=np.int64)))
+        cols = np.concatenate((cols, np.empty(grow, dtype=np.int64)))
+    rows[size:size + n] = i
+    cols[size:size + n] = cells
+    return rows, cols, size + n
+
+
+@njit(cache=True, nogil=True)
 def scan_block(
     score_p: np.ndarray,  # (n_b, n_profiles) float64: each seeker's score per profile
     profile_of: np.ndarray,  # (n_c,) int64: each column's profile
@@ -282,26 +297,14 @@ def scan_block(
                 continue
             left_out = max(left_out, out_s)
         if keep_all:
-            if size + n_kept > kept_rows.size:  # room for every allowed cell, grown as needed
-                grow = max(kept_rows.size, n_kept)
-                kept_rows = np.concatenate((kept_rows, np.empty(grow, dtype=np.int64)))
-                kept_cols = np.concatenate((kept_cols, np.empty(grow, dtype=np.int64)))
-            kept_rows[size:size + n_kept] = i
-            kept_cols[size:size + n_kept] = row_kept[:n_kept]
-            size += n_kept
+            kept_rows, kept_cols, size = _append(kept_rows, kept_cols, size, i,
+                                                 row_kept[:n_kept])
         else:
             top_c[n_top] = pin[i]
             chosen = np.sort(top_c[:n_top + 1] if pinned else top_c[:n_top])
-            kept_rows[size:size + chosen.size] = i
-            kept_cols[size:size + chosen.size] = chosen
-            size += chosen.size
-        if n_entries + n_row > entry_rows.size:
-            grow = max(entry_rows.size, n_row)
-            entry_rows = np.concatenate((entry_rows, np.empty(grow, dtype=np.int64)))
-            entry_cols = np.concatenate((entry_cols, np.empty(grow, dtype=np.int64)))
-        entry_rows[n_entries:n_entries + n_row] = i
-        entry_cols[n_entries:n_entries + n_row] = row_entries[:n_row]
-        n_entries += n_row
+            kept_rows, kept_cols, size = _append(kept_rows, kept_cols, size, i, chosen)
+        entry_rows, entry_cols, n_entries = _append(entry_rows, entry_cols, n_entries, i,
+                                                    row_entries[:n_row])
         counts[i, 0] = far
         counts[i, 1] = feasible
         counts[i, 2] = allowed
@@ -393,11 +396,6 @@ def scan_pruned(
                 if near & hours & language & needs:
                     found[n_found] = j
                     n_found += 1
-        if n_pruned + n_found > pruned_rows.size:
-            grow = max(pruned_rows.size, n_found)
-            pruned_rows = np.concatenate((pruned_rows, np.empty(grow, dtype=np.int64)))
-            pruned_cols = np.concatenate((pruned_cols, np.empty(grow, dtype=np.int64)))
-        pruned_rows[n_pruned:n_pruned + n_found] = i
-        pruned_cols[n_pruned:n_pruned + n_found] = np.sort(found[:n_found])
-        n_pruned += n_found
+        pruned_rows, pruned_cols, n_pruned = _append(pruned_rows, pruned_cols, n_pruned, i,
+                                                     np.sort(found[:n_found]))
     return pruned_rows[:n_pruned], pruned_cols[:n_pruned]

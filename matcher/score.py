@@ -610,9 +610,11 @@ def score_pairs(
 ) -> CandidateGraph:
     """Score every pair block by block and keep the candidates (see :class:`CandidateGraph`).
 
-    With ``config.candidates = K > 0`` only each seeker's ``K`` best allowed roles enter the
-    graph, so its memory is bounded by ``K x seekers`` whatever the number of roles;
-    :func:`pruned_blocks` lists those of the rest that could raise the total, for the certificate.
+    With ``config.candidates = K > 0`` only each seeker's ``K`` best allowed roles and each
+    role's ``L = config.role_candidates`` best allowed seekers (score down, seeker order on
+    ties) enter the graph, so its memory is bounded by ``K x seekers + L x roles`` whatever the
+    size of the batch; :func:`pruned_blocks` lists those of the rest (ranked after a seeker's
+    top ``K``) that could raise the total, for the certificate.
     ``on_block(n)`` is called after each block with its number of seekers (for progress).
     ``pinned[i]`` (an int array, -1: none) is a role seeker ``i`` keeps in the graph whatever
     ``K`` when the pair is allowed: a caseworker's lock stays solvable.
@@ -643,7 +645,7 @@ def score_pairs(
 
     def summarize(b: _Block) -> tuple[int, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
         """Write one block's rows of the outputs (rows of blocks never overlap) and return
-        its kept pairs and each of its columns' best seekers."""
+        its kept pairs and the pairs that may enter their role's list of best seekers."""
         rows, cols = b.seekers, b.columns
         excluded[rows, 0] = b.counts[:, 0] + (n_roles - cols.size)
         excluded[rows, 1:] = constraints.excluded(b.tables)

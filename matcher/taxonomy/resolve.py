@@ -58,7 +58,7 @@ from rapidfuzz import fuzz, process
 from matcher.io.write import atomic_file
 from matcher.taxonomy.cachedir import cache_dir
 from matcher.taxonomy.wordmodel import MIN_HEAD as _WORD_HEAD
-from matcher.taxonomy.wordmodel import WordModel, load_word_model
+from matcher.taxonomy.wordmodel import WordModel, count_features, load_word_model
 from matcher.validate import parameter_error
 
 if TYPE_CHECKING:
@@ -448,20 +448,8 @@ class _NgramIndex:
 
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Texts x features, as the fitted vectorizer's ``transform`` gives them."""
-        vocabulary = self.vocabulary
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
-        for text in texts:
-            row: dict[int, int] = {}
-            for gram in _char_ngrams(text):
-                j = vocabulary.get(gram)
-                if j is not None:
-                    row[j] = row.get(j, 0) + 1
-            for j in sorted(row):
-                indices.append(j)
-                counts.append(row[j])
-            indptr.append(len(indices))
+        indices, counts, indptr = count_features((_char_ngrams(text) for text in texts),
+                                                 self.vocabulary)
         data = np.log(np.asarray(counts, dtype=np.float32)) + np.float32(1.0)
         columns = np.asarray(indices, dtype=np.int32)
         data *= self.idf[columns]

@@ -24,7 +24,7 @@ import hashlib
 import importlib.metadata
 import logging
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,19 +80,9 @@ class WordModel:
 
     def transform(self, pairs: Iterable[tuple[str, str]]) -> sp.csr_matrix:
         """TF-IDF rows (sublinear tf, L2-normalised) of the pairs' features."""
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[float] = []
-        for base, qualifier in pairs:
-            row: dict[int, int] = {}
-            for feature in word_features(base, qualifier, self.heads):
-                j = self.vocabulary.get(feature)
-                if j is not None:
-                    row[j] = row.get(j, 0) + 1
-            for j in sorted(row):
-                indices.append(j)
-                counts.append(row[j])
-            indptr.append(len(indices))
+        indices, counts, indptr = count_features(
+            (word_features(base, qualifier, self.heads) for base, qualifier in pairs),
+            self.vocabulary)
         return _tfidf(indices, counts, indptr, self.idf)
 
     def scores(self, pairs: Iterable[tuple[str, str]]) -> np.ndarray:
@@ -100,7 +90,27 @@ class WordModel:
         return np.asarray((self.transform(pairs) @ self.weights).toarray(), dtype=np.float64)
 
 
-def _tfidf(indices: list[int], counts: list[float], indptr: list[int],
+def count_features(rows: Iterable[Iterable[str]],
+                   vocabulary: Mapping[str, int]) -> tuple[list[int], list[int], list[int]]:
+    """Each row's known features counted, as CSR pieces: column indices (ascending within a
+    row), their counts and the rows' starts (what a count vectorizer's ``transform`` gives)."""
+    indptr = [0]
+    indices: list[int] = []
+    counts: list[int] = []
+    for features in rows:
+        row: dict[int, int] = {}
+        for feature in features:
+            j = vocabulary.get(feature)
+            if j is not None:
+                row[j] = row.get(j, 0) + 1
+        for j in sorted(row):
+            indices.append(j)
+            counts.append(row[j])
+        indptr.append(len(indices))
+    return indices, counts, indptr
+
+
+def _tfidf(indices: list[int], counts: Sequence[float], indptr: list[int],
            idf: np.ndarray) -> sp.csr_matrix:
     columns = np.asarray(indices, dtype=np.int32)
     data = (np.log(np.asarray(counts, dtype=np.float64)) + 1.0) * idf[columns]
