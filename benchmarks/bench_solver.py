@@ -46,9 +46,6 @@ from matcher.assign.dense import _check_problem
 SCALES = {
     "office": (2_000, 500, 1_500),
     "region": (20_000, 5_000, 15_000),
-    # the country: run it alone, with the graph matcher builds there (--k 20); the old
-    # Bellman-Ford is left out (it grows as n^2.3)
-    "national": (300_000, 80_000, 240_000),
 }
 REACH = 0.18
 
@@ -167,15 +164,12 @@ def total_of(answer: Any) -> float:
     return float(answer.total)
 
 
-def main() -> bool:
-    """The solver table; whether the growth table is wanted after it."""
+def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--k", type=int, default=50, help="candidates kept per seeker")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scales", default="office,region")
-    parser.add_argument("--no-growth", action="store_true",
-                        help="skip the freeing-cost growth table")
     args = parser.parse_args()
 
     header = (
@@ -196,10 +190,8 @@ def main() -> bool:
             ("solve dense", partial(solve, candidates, slots, "dense"), total_of),
             ("greedy", partial(solve_greedy, candidates, slots), total_of),
             ("dual prices", partial(dual_prices, candidates, slots, roles), lambda _: None),
+            ("freeing (old BF)", partial(old_freeing, candidates, slots, roles), lambda _: None),
         ]
-        if name != "national":
-            rows.append(("freeing (old BF)", partial(old_freeing, candidates, slots, roles),
-                         lambda _: None))
         t_sparse = None
         for method, fn, value in rows:
             try:
@@ -216,7 +208,6 @@ def main() -> bool:
                 f"{peak / 2**20:>9.1f} {shown}"
             )
             label = ""
-    return not args.no_growth
 
 
 def growth(runs: int, seed: int) -> None:
@@ -238,5 +229,5 @@ def growth(runs: int, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    if main():
-        growth(3, 0)
+    main()
+    growth(3, 0)
