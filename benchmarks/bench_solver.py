@@ -55,11 +55,9 @@ NEAREST = 200
 REACH = 0.18
 
 
-def candidate_graph(
-    n_seekers: int, n_roles: int, n_slots: int, k: int, seed: int = 0, block: int = 2_000
-) -> tuple[Any, Any]:
-    """A top-``k`` candidate graph over roles within reach; deterministic in ``seed``."""
-    rng = np.random.default_rng(seed)
+def _population(rng: Any, n_seekers: int, n_roles: int) -> tuple[Any, ...]:
+    """Seekers and roles around a dozen "cities" of different weight, their ability and
+    quality, and the radius that reaches :data:`REACH` of the roles on average."""
     centres = rng.random((12, 2))
     weight = rng.dirichlet(np.full(12, 0.7))
 
@@ -70,6 +68,15 @@ def candidate_graph(
     quality, ability = rng.beta(2, 2, n_roles), rng.beta(2, 2, n_seekers)
     sample = rng.choice(n_seekers, size=min(n_seekers, 300), replace=False)
     radius = np.quantile(np.linalg.norm(seekers[sample, None] - roles[None], axis=2), REACH)
+    return seekers, roles, ability, quality, radius
+
+
+def candidate_graph(
+    n_seekers: int, n_roles: int, n_slots: int, k: int, seed: int = 0, block: int = 2_000
+) -> tuple[Any, Any]:
+    """A top-``k`` candidate graph over roles within reach; deterministic in ``seed``."""
+    rng = np.random.default_rng(seed)
+    seekers, roles, ability, quality, radius = _population(rng, n_seekers, n_roles)
     keep_k = min(k, n_roles)
     rows, cols, vals = [], [], []
     for start in range(0, n_seekers, block):
@@ -101,16 +108,7 @@ def national_graph(n_seekers: int, n_roles: int, n_slots: int, k: int,
     from scipy.spatial import cKDTree
 
     rng = np.random.default_rng(seed)
-    centres = rng.random((12, 2))
-    weight = rng.dirichlet(np.full(12, 0.7))
-
-    def place(count: int) -> Any:
-        return centres[rng.choice(12, size=count, p=weight)] + rng.normal(0, 0.08, (count, 2))
-
-    seekers, roles = place(n_seekers), place(n_roles)
-    quality, ability = rng.beta(2, 2, n_roles), rng.beta(2, 2, n_seekers)
-    sample = rng.choice(n_seekers, size=300, replace=False)
-    radius = np.quantile(np.linalg.norm(seekers[sample, None] - roles[None], axis=2), REACH)
+    seekers, roles, ability, quality, radius = _population(rng, n_seekers, n_roles)
     distance, near = cKDTree(roles).query(seekers, k=NEAREST, distance_upper_bound=radius)
     within = np.isfinite(distance)
     near = np.where(within, near, 0)
