@@ -205,10 +205,10 @@ def scan_block(
     cells, (rows, columns) sorted by row and column: each row's top ``k`` allowed columns
     (score down, column up) and its pinned one when allowed, or every allowed column. The
     allowed cells ranked after ``(cut_score, cut_col)`` and not pinned are the row's *pruned*
-    cells, which :func:`scan_pruned` lists for the certificate. Each column's best ``l``
-    *entries*, the allowed cells scoring at least ``col_floor[j]`` (the least a seeker needs
-    to enter the role's list of best seekers so far), follow as (rows, columns) in row order,
-    for :func:`merge_entries`; none when ``col_floor`` is empty.
+    cells, which :func:`scan_pruned` lists for the certificate. Then the *entries*: the
+    allowed cells scoring at least ``col_floor[j]`` (the least a seeker needs to enter the
+    role's list of best seekers so far), (rows, columns) sorted by row and column, for
+    :func:`merge_entries`; none when ``col_floor`` is empty.
 
     A cell is *feasible* when it is within reach and passes hours, language and needs;
     *allowed* when feasible and its score is at least ``min_score`` and above 0; an *ask*
