@@ -462,7 +462,7 @@ def _score_blocks(
     ``candidates`` left out (ranked after each seeker's cut, as the first pass found it) that
     score above ``seeker_floor[i] + role_floor[j]``, and nothing else. ``entry`` (per role,
     read as each block starts) is the least score a seeker needs to enter the role's list of
-    best seekers (``config.role_candidates``).
+    best seekers (``config.role_candidates``); with it, the block lists those entries.
 
     Blocks are independent, so they are scored on :data:`_THREADS` threads (numpy and the
     scan work outside Python's lock); ``then(block)`` runs on the same thread, so only its
@@ -490,7 +490,6 @@ def _score_blocks(
     credit = np.where(no_need, 1.0, roles.full_credit[first])
     permanent = roles.permanent[first]
     k = config.candidates
-    per_role = config.role_candidates if k > 0 and prune is None else 0
 
     def score_block(rows: np.ndarray, cols: np.ndarray) -> _T:
         skill_p = skill_product(rows, covered.indptr, covered.indices, covered.data,
@@ -533,7 +532,7 @@ def _score_blocks(
             cut_score=np.full(n, -np.inf), cut_col=np.full(n, -1, dtype=np.int64),
             entries=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
         )
-        col_floor = entry[cols] if entry is not None and per_role else np.zeros(0)
+        col_floor = entry[cols] if entry is not None else np.zeros(0)
         cells = (  # indexed copies are contiguous, as the compiled passes expect
             score_p, profile[cols], seeker_places[rows], floor[rows],
             seekers.radius_km[rows], role_places[:, cols],
@@ -691,7 +690,7 @@ def score_pairs(
     role_floor = np.full(n_roles, -np.inf)
     for size, part, best in _score_blocks(seekers, roles, concepts, config, profiles,
                                           constraints, pinned=pinned, then=summarize,
-                                          entry=role_floor):
+                                          entry=role_floor if per_role else None):
         parts.append(part)
         if per_role:
             merge_entries(role_score, role_seeker, role_fits, role_floor, *best)

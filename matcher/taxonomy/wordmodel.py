@@ -126,19 +126,8 @@ def fit_word_model(rows: Sequence[Row], n_groups: int, heads: frozenset[str]) ->
     """Fit the ridge classifier on weighted (base, qualifier, group) rows."""
     features = [word_features(base, qualifier, heads) for base, qualifier, _, _ in rows]
     vocabulary = {f: j for j, f in enumerate(sorted({f for row in features for f in row}))}
-    df = np.zeros(len(vocabulary))
-    indptr = [0]
-    indices: list[int] = []
-    counts: list[float] = []
-    for row in features:
-        found: dict[int, int] = {}
-        for f in row:
-            found[vocabulary[f]] = found.get(vocabulary[f], 0) + 1
-        for j in sorted(found):
-            indices.append(j)
-            counts.append(found[j])
-            df[j] += 1
-        indptr.append(len(indices))
+    indices, counts, indptr = count_features(features, vocabulary)
+    df = np.bincount(indices, minlength=len(vocabulary)).astype(np.float64)
     n = len(rows)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     x = _tfidf(indices, counts, indptr, idf)
