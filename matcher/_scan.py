@@ -147,7 +147,8 @@ def merge_entries(top_s: np.ndarray, top_id: np.ndarray, top_v: np.ndarray,
         p = n - 1
         while p > 0 and _ahead(s, who, top_s[g, p - 1], top_id[g, p - 1]):
             top_s[g, p], top_id[g, p] = top_s[g, p - 1], top_id[g, p - 1]
-            top_v[g, p] = top_v[g, p - 1]
+            for v in range(top_v.shape[2]):
+                top_v[g, p, v] = top_v[g, p - 1, v]
             p -= 1
         top_s[g, p], top_id[g, p] = s, who
         for v in range(top_v.shape[2]):
@@ -156,18 +157,49 @@ def merge_entries(top_s: np.ndarray, top_id: np.ndarray, top_v: np.ndarray,
 
 
 @njit(cache=True, nogil=True)
-def _append(rows: np.ndarray, cols: np.ndarray, size: int, i: int,
-            cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Append row ``i``'s ``cells`` (columns) to the growable (rows, cols) lists holding
-    ``size`` entries; returns them (grown when full) and the new size."""
-    n = cells.size
+def _append(rows: np.ndarray, cols: np.ndarray, size: int, i: int, cells: np.ndarray,
+            n: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Append row ``i``'s first ``n`` ``cells`` (columns) to the growable (rows, cols) lists
+    holding ``size`` entries; returns them (grown when full) and the new size. Element by
+    element, as everything here: numpy's slice assignment and sorts would compile their
+    error messages and sort kernels too, seconds on every cold start."""
     if size + n > rows.size:
-        grow = max(rows.size, n)
-        rows = np.concatenate((rows, np.empty(grow, dtype=np.int64)))
-        cols = np.concatenate((cols, np.empty(grow, dtype=np.int64)))
-    rows[size:size + n] = i
-    cols[size:size + n] = cells
+        grow = rows.size + max(rows.size, n)
+        more_rows = np.empty(grow, dtype=np.int64)
+        more_cols = np.empty(grow, dtype=np.int64)
+        for a in range(size):
+            more_rows[a] = rows[a]
+            more_cols[a] = cols[a]
+        rows, cols = more_rows, more_cols
+    for a in range(n):
+        rows[size + a] = i
+        cols[size + a] = cells[a]
     return rows, cols, size + n
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sift(values: np.ndarray, root: int, n: int) -> None:
+    """Move ``values[root]`` down the heap of the first ``n`` entries to its place."""
+    while True:
+        child = 2 * root + 1
+        if child >= n:
+            return
+        if child + 1 < n and values[child + 1] > values[child]:
+            child += 1
+        if values[root] >= values[child]:
+            return
+        values[root], values[child] = values[child], values[root]
+        root = child
+
+
+@njit(cache=True, nogil=True)
+def _sort(values: np.ndarray, n: int) -> None:
+    """Sort the first ``n`` entries of ``values`` in place, ascending (heapsort)."""
+    for root in range(n // 2 - 1, -1, -1):
+        _sift(values, root, n)
+    for end in range(n - 1, 0, -1):
+        values[0], values[end] = values[end], values[0]
+        _sift(values, 0, end)
 
 
 @njit(cache=True, nogil=True)
@@ -221,6 +253,7 @@ def scan_block(
     cap = 1 if keep_all else k
     top_s = np.empty(cap + 1)
     top_c = np.empty(cap + 1, dtype=np.int64)
+    chosen = np.empty(cap + 1, dtype=np.int64)  # the row's kept columns, sorted
     ask_s = np.empty(n_ask + 1)
     ask_c = np.empty(n_ask + 1, dtype=np.int64)
     want_entries = col_floor.size > 0
@@ -297,14 +330,18 @@ def scan_block(
                 continue
             left_out = max(left_out, out_s)
         if keep_all:
-            kept_rows, kept_cols, size = _append(kept_rows, kept_cols, size, i,
-                                                 row_kept[:n_kept])
+            kept_rows, kept_cols, size = _append(kept_rows, kept_cols, size, i, row_kept,
+                                                 n_kept)
         else:
-            top_c[n_top] = pin[i]
-            chosen = np.sort(top_c[:n_top + 1] if pinned else top_c[:n_top])
-            kept_rows, kept_cols, size = _append(kept_rows, kept_cols, size, i, chosen)
+            for a in range(n_top):
+                chosen[a] = top_c[a]
+            chosen[n_top] = pin[i]
+            n_chosen = n_top + 1 if pinned else n_top
+            _sort(chosen, n_chosen)
+            kept_rows, kept_cols, size = _append(kept_rows, kept_cols, size, i, chosen,
+                                                 n_chosen)
         entry_rows, entry_cols, n_entries = _append(entry_rows, entry_cols, n_entries, i,
-                                                    row_entries[:n_row])
+                                                    row_entries, n_row)
         counts[i, 0] = far
         counts[i, 1] = feasible
         counts[i, 2] = allowed
@@ -364,13 +401,18 @@ def scan_pruned(
     """
     n_b, n_c, n_p = score_p.shape[0], profile_of.shape[0], score_p.shape[1]
     # the block's columns grouped by profile, and each profile's lowest column floor
-    order = np.argsort(profile_of, kind="mergesort")
     start = np.zeros(n_p + 1, dtype=np.int64)
     low = np.full(n_p, np.inf)
     for j in range(n_c):
         start[profile_of[j] + 1] += 1
         low[profile_of[j]] = min(low[profile_of[j]], floor_col[j])
-    start = np.cumsum(start)
+    for p in range(n_p):
+        start[p + 1] += start[p]
+    order = np.empty(n_c, dtype=np.int64)  # the columns by profile, each profile's ascending
+    filled = start.copy()
+    for j in range(n_c):
+        order[filled[profile_of[j]]] = j
+        filled[profile_of[j]] += 1
     found = np.empty(n_c, dtype=np.int64)
     n_pruned = 0
     pruned_rows = np.empty(64, dtype=np.int64)
@@ -396,6 +438,7 @@ def scan_pruned(
                 if near & hours & language & needs:
                     found[n_found] = j
                     n_found += 1
+        _sort(found, n_found)
         pruned_rows, pruned_cols, n_pruned = _append(pruned_rows, pruned_cols, n_pruned, i,
-                                                     np.sort(found[:n_found]))
+                                                     found, n_found)
     return pruned_rows[:n_pruned], pruned_cols[:n_pruned]
