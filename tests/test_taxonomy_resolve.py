@@ -289,10 +289,27 @@ def styrk_of(uri: str) -> str:
 @given(st.sampled_from(NAV_WORDS), st.sampled_from(["", "en", "e", "ar"]))
 def test_the_first_five_candidates_are_five_groups(title: str, ending: str) -> None:
     """success@5 counts groups: where the evidence is split, the first five candidates offer
-    five different STYRK-08 groups, the answer's first."""
+    different STYRK-08 groups, the answer's first; only the concepts that share the answer's
+    label come between (they bear the very words written)."""
     res = TAX.resolve(title + ending, "occupation")
-    codes = [styrk_of(uri) for uri in res.candidates[:5]]
-    assert len(codes) == 5 and len(set(codes)) == 5, (title + ending, res.method, codes)
+    first = res.candidates[:5]
+    assert len(first) == 5 and first[1:1 + len(res.tied)] == res.tied[:4], (title + ending, res)
+    codes = [styrk_of(uri) for uri in first if uri not in res.tied]
+    assert len(set(codes)) == len(codes), (title + ending, res.method, codes)
+
+
+@pytest.mark.parametrize(("term", "answer", "sharing"), [
+    ("Filminstruktør", "stage director", "video and motion picture director"),
+    ("Driftsleder", "operations manager", "chief operating officer"),
+])
+def test_the_concepts_sharing_a_label_come_right_after_the_answer(
+        term: str, answer: str, sharing: str) -> None:
+    """MELO's Danish names: the occupation the crosswalk means shares the label with the one
+    answered; it is the second candidate, ahead of the group model's other groups."""
+    res = TAX.resolve(term, "occupation")
+    english = dict(zip(TAX.occupation_uris, TAX.occupation_names["en"], strict=True))
+    assert [english[uri][0] for uri in res.candidates[:2]] == [answer, sharing]
+    assert res.shared and english[res.tied[0]][0] == sharing
 
 
 @pytest.mark.parametrize(("term", "groups"), [

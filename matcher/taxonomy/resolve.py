@@ -192,9 +192,10 @@ class Resolution:
         URIs of the best candidates, best first (up to :data:`N_CANDIDATES`): ``uri`` first,
         then the alternatives of a tie or weaker matches; for an unresolved term, the URIs of
         its suggestions.
-    shared : bool
-        Several concepts share the matched label (``confidence`` is lowered by
-        :data:`AMBIGUITY_FACTOR` for that, not for doubt about the spelling).
+    tied : tuple of str
+        URIs of the other concepts that share the matched label, next after ``uri`` among the
+        candidates (``confidence`` is lowered by :data:`AMBIGUITY_FACTOR` for the tie, not for
+        doubt about the spelling).
     """
 
     term: str
@@ -207,11 +208,16 @@ class Resolution:
     suggestions: tuple[str, ...] = ()
     language: str | None = None
     candidates: tuple[str, ...] = ()
-    shared: bool = False
+    tied: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
         return bool(self.indices)
+
+    @property
+    def shared(self) -> bool:
+        """Several concepts share the matched label (see ``tied``)."""
+        return bool(self.tied)
 
 
 # --- text keys ------------------------------------------------------------------------------
@@ -875,7 +881,9 @@ class Resolver:
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
         answer = self._answer(term, best, method, confidence, [*order[1:], *extra],
                               language=hits[best][1])
-        return replace(answer, shared=True) if len(tied) > 1 else answer
+        if len(tied) == 1:
+            return answer
+        return replace(answer, tied=tuple(self._concept(t)[1] for t in tied if t != best))
 
     def _decide_title(self, term: str, method: Method, hits: Hits, order: list[int],
                       matched: dict[int, str], scale: float, extra: Iterable[int]) -> Resolution:
@@ -1237,14 +1245,17 @@ class Resolver:
         # The answer stays first: a label names its concept, whatever group NAV would file
         # the words under (deferring to the group model when it is surer was measured: +0.009
         # success@1 held out, for answers that no longer match the label; docs/taxonomy.md).
-        # Then the group model's other groups, each by its most general occupation.
+        # Next the concepts that share its label (`driftsleder` is a label of both ESCO's
+        # `driftsleder` and `driftschef`): they bear the very words written. Then the group
+        # model's other groups, each by its most general occupation.
         firsts: list[str] = []
         for c in ranked:
             t = self._representative(model.codes[c])
             if t is not None and model.codes[c] not in codes:
                 codes.add(model.codes[c])
                 firsts.append(self._concept(t)[1])
-        candidates = tuple(dict.fromkeys([*answer.candidates[:1], *firsts[:N_SUGGESTIONS - 1],
+        room = max(0, N_SUGGESTIONS - 1 - len(answer.tied))
+        candidates = tuple(dict.fromkeys([*answer.candidates[:1], *answer.tied, *firsts[:room],
                                           *answer.candidates, *firsts]))[:N_CANDIDATES]
         if answer.resolved:
             return replace(answer, candidates=candidates)
