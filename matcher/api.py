@@ -900,6 +900,7 @@ def match(
     with clock.stage("costs"):
         policy_extra = plan.manifest(rest, graph.scores, config, curve, seeker_frame)
     with clock.stage("explain"):
+        choices = plan.choices(policy_extra)
         explainer = Explainer(
             taxonomy=tax, space=space, concepts=concepts,
             seeker_ids=seeker_ids, role_ids=role_ids,
@@ -908,12 +909,13 @@ def match(
             seeker_terms=seeker_terms, role_terms=role_terms,
             seekers=seeker_vec, roles=role_vec, graph=graph,
             adaptation_keys=sorted(adaptations, key=adaptations.__getitem__),
-            min_score=config.min_score, lang=config.lang, choices=plan.choices(policy_extra),
+            min_score=config.min_score, lang=config.lang, choices=choices,
         )
         matches = _matches_frame(explainer, assignment.role_of_seeker, cost)
         alternatives = _alternatives_frame(
             graph, role_vec.permanent, assignment.role_of_seeker, seeker_ids, role_ids,
             config.top_k, cost if config.alternatives_by == "reduced" else None,
+            forbidden=choices.forbidden,
         )
 
     warnings = tuple(sorted(
@@ -1006,7 +1008,10 @@ def _alternatives_frame(
     role_ids: list[str],
     top_k: int,
     price: np.ndarray | None = None,
+    forbidden: Iterable[tuple[int, int]] = (),
 ) -> pl.DataFrame:
+    """Each seeker's best roles (the ALTS output), best first; the pairs the caseworker ruled
+    out by hand are not among them (the seeker's reason names them)."""
     s = graph.scores
     rows = np.repeat(np.arange(s.shape[0]), np.diff(s.indptr))
     cols = s.indices
@@ -1020,10 +1025,13 @@ def _alternatives_frame(
         order = np.argsort(rows * distinct.size + (distinct.size - 1 - place), kind="stable")
     else:
         order = np.lexsort((cols, -key, rows))
+    ruled_out = np.array(sorted(i * s.shape[1] + j for i, j in forbidden), dtype=np.int64)
+    if ruled_out.size:
+        order = order[~np.isin(rows[order] * s.shape[1] + cols[order], ruled_out)]
     rows, cols = rows[order], cols[order]
     data, skill = s.data[order], graph.skill_fit.data[order]
     transfer, wish = graph.transfer_fit.data[order], graph.wish_fit.data[order]
-    rank = np.arange(rows.size) - s.indptr[rows] + 1
+    rank = np.arange(rows.size) - np.searchsorted(rows, rows) + 1  # place in the seeker's list
     keep = rank <= top_k if top_k > 0 else np.ones(rows.size, dtype=bool)
     sid = np.asarray(seeker_ids, dtype=object)
     rid = np.asarray(role_ids, dtype=object)

@@ -168,6 +168,31 @@ def test_cli_lock_that_breaks_a_rule_exits_2_and_writes_nothing(
     assert not out.exists()
 
 
+def test_a_forbidden_pair_leaves_the_alternatives_and_the_rest_keep_their_order(
+    samples: tuple[Any, Any], taxonomy: matcher.Taxonomy, sample_result: matcher.MatchResult
+) -> None:
+    """The alternatives are what the caseworker could propose instead: a pair ruled out by hand
+    is not one of them (the seeker's reason names it); the others move up one place."""
+    alts = sample_result.alternatives
+    full = alts.filter(alts["rank"] == 2).row(0, named=True)  # a seeker with two or more
+    listed = alts.filter(alts["seeker_id"] == full["seeker_id"])
+    gone = listed.filter(listed["rank"] == 1).row(0, named=True)["role_id"]
+    got = matcher.match(*samples, taxonomy=taxonomy, top_k=3,
+                        overrides=[Override("forbid", full["seeker_id"], gone, "--forbid")])
+    again = got.alternatives.filter(got.alternatives["seeker_id"] == full["seeker_id"])
+    assert gone not in set(again["role_id"])
+    assert again["rank"].to_list() == list(range(1, again.height + 1))
+    before = matcher.match(*samples, taxonomy=taxonomy, top_k=4).alternatives
+    before = before.filter((before["seeker_id"] == full["seeker_id"]) & (before["role_id"] != gone))
+    assert again["role_id"].to_list() == before["role_id"].to_list()[:3]
+    # every other seeker's list is what it was without the forbid, ranks from 1
+    free = matcher.match(*samples, taxonomy=taxonomy, top_k=3).alternatives
+    mine = got.alternatives["seeker_id"] == full["seeker_id"]
+    columns = ["seeker_id", "role_id", "rank"]
+    assert got.alternatives.filter(~mine).select(columns).equals(
+        free.filter(free["seeker_id"] != full["seeker_id"]).select(columns))
+
+
 # -- what the reasons say about locks, forbids and the price of a missed place -----------------
 
 
