@@ -761,8 +761,11 @@ def pruned_blocks(
     must be what :func:`score_pairs` was given; ``on_block(n)`` is called after each block with
     its number of seekers (for progress).
     """
-    if config.candidates <= 0 or graph.cut_score is None or graph.cut_role is None:
+    if config.candidates <= 0:
         return
+    if graph.cut_score is None or graph.cut_role is None:  # listing nothing would certify
+        raise ValueError("pruned_blocks: the graph has no cut_score and cut_role; pass the "
+                         "graph score_pairs returned for the same arguments")
     profiles = role_profiles(roles)
     profile = profiles[0]
 

@@ -56,7 +56,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from matcher.io.write import atomic_file
-from matcher.taxonomy.cachedir import cache_dir
+from matcher.taxonomy.cachedir import cache_dir, code_stamp
 from matcher.taxonomy.wordmodel import MIN_HEAD as _WORD_HEAD
 from matcher.taxonomy.wordmodel import WordModel, count_features, load_word_model
 from matcher.validate import parameter_error
@@ -478,14 +478,7 @@ def _index_code() -> bytes:
         sklearn = importlib.metadata.version("scikit-learn")
     except importlib.metadata.PackageNotFoundError:
         sklearn = "unknown"
-    try:
-        code = Path(__file__).read_bytes()
-    except OSError:  # not a plain file (a zipped install): the package's version stands for it
-        try:
-            code = importlib.metadata.version("matcher").encode()
-        except importlib.metadata.PackageNotFoundError:
-            code = b"unknown"
-    return b"\0".join([_INDEX_FORMAT.encode(), sklearn.encode(), code])
+    return b"\0".join([_INDEX_FORMAT.encode(), sklearn.encode(), code_stamp(__file__)])
 
 
 def _index_key(keys: list[str], codes: list[str], membership: sp.csr_matrix) -> str:
@@ -1473,16 +1466,6 @@ class Resolver:
         heads = frozenset(k for k in keys if " " not in k and len(k) >= _WORD_HEAD)
         return load_word_model(rows, len(codes), heads)
 
-    def _word_scores(self, keys: list[tuple[str, str]]) -> np.ndarray:
-        """The word model's scores of (normalised text, qualifier) pairs, in log-likelihood
-        units (zeros without a word model)."""
-        model = self._group_model()
-        if model.words is None:
-            return np.zeros((len(keys), len(model.codes)))
-        # The qualifier's words count as words of the title too (as in its label, which the
-        # model also learns from) and once more as a qualifier's.
-        return model.words.scores(keys) * (WORD_WEIGHT * GROUP_TEMPERATURE)
-
     def _membership(self, keys: list[str]) -> tuple[list[str], sp.csr_matrix]:
         """The unit groups the labels name and the groups x labels weights of the group
         model: a label counts for the group of each concept it names, a NAV title with weight
@@ -1571,13 +1554,20 @@ class Resolver:
 
     def _with_words(self, loglik: np.ndarray, keys: list[tuple[str, str]]) -> np.ndarray:
         """The group model's log-likelihoods (rows: ``keys``) with the word model's scores
-        added, except where that would move the first group to another ISCO major group."""
-        both = loglik + self._word_scores(keys)
+        added, except where that would move the first group to another ISCO major group
+        (unchanged without a word model). ``keys`` are (normalised text, qualifier) pairs;
+        the word model's scores are in log-likelihood units."""
+        model = self._group_model()
+        if model.words is None:
+            return loglik
+        # The qualifier's words count as words of the title too (as in its label, which the
+        # model also learns from) and once more as a qualifier's.
+        both = loglik + model.words.scores(keys) * (WORD_WEIGHT * GROUP_TEMPERATURE)
         # Words say what field a title is in, not at what level: where they alone would move
         # the first group to another major group (a graduate engineer's title "Annen
         # sivilingeniør (gartneri)" to garden labourers, 9214), the n-grams of the whole title
         # decide.
-        codes = self._group_model().codes
+        codes = model.codes
         for k in range(both.shape[0]):
             if codes[int(both[k].argmax())][0] != codes[int(loglik[k].argmax())][0]:
                 both[k] = loglik[k]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import logging
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.io.write import atomic_file
-from matcher.taxonomy.cachedir import cache_dir
+from matcher.taxonomy.cachedir import cache_dir, code_stamp
 
 __all__ = ["WordModel", "fit_word_model", "load_word_model", "word_features"]
 
@@ -173,13 +172,7 @@ def _conjugate_gradients(a: sp.csr_matrix, b: np.ndarray) -> np.ndarray:
 
 @functools.cache
 def _code() -> bytes:
-    try:
-        return Path(__file__).read_bytes()
-    except OSError:  # not a plain file (a zipped install): the package's version stands for it
-        try:
-            return importlib.metadata.version("matcher").encode()
-        except importlib.metadata.PackageNotFoundError:
-            return b"unknown"
+    return code_stamp(__file__)
 
 
 def _key(rows: Sequence[Row], n_groups: int, heads: frozenset[str]) -> str:
