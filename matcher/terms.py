@@ -94,7 +94,8 @@ def _quoted(items: tuple[str, ...]) -> str:
 def _fate(res: Resolution, kind: Kind) -> tuple[str, list[str]]:
     """What becomes of a resolved term, and the rules of the warnings it gets (the same for
     every cell it is written in): ``'taken'``, ``'guess'`` (a guess by spelling alone, below
-    the calibrated confidence: not taken, not missed) or ``'missed'``."""
+    the calibrated confidence: not taken, and named among the unrecognised terms with its
+    suggestions) or ``'missed'``."""
     if not res.indices and res.method in SPELLING_METHODS and res.suggestions:
         return "guess", [
             f"unresolved {kind} term: only a guess by spelling (closest: "
@@ -193,7 +194,7 @@ def resolve_terms(
                 fate, rules = fates[term]
                 warnings += [Problem(name, row, column, rule, term, level="warning")
                              for rule in rules]
-                if fate == "missed":
+                if fate in ("missed", "guess"):
                     missed[-1].append(res)
                 elif fate == "taken":
                     seen.setdefault(res.uri or term, res)

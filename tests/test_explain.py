@@ -190,11 +190,13 @@ CLAUSES = [
               "registreret. Tilføj dem, og kør igen."}),
     ("A3", "only experience not recognised", {
         "en": "Not matched: 'kvxqzt' (experience) was not recognised, so there is nothing to "
-              "match on: correct it and run the match again.",
+              "match on: correct it or write it more precisely, and run the match again.",
         "nb": "Ingen stilling foreslått. «kvxqzt» (erfaring) ble ikke gjenkjent, så det er "
-              "ingenting å vurdere stillingene opp mot. Rett skrivemåten og kjør på nytt.",
+              "ingenting å vurdere stillingene opp mot. Rett det eller skriv det mer presist, og "
+              "kjør på nytt.",
         "da": "Ingen stilling foreslået. »kvxqzt« (erfaring) blev ikke genkendt, så der er intet "
-              "at vurdere stillingerne ud fra. Ret stavningen, og kør igen."}),
+              "at vurdere stillingerne ud fra. Ret det, eller skriv det mere præcist, og kør "
+              "igen."}),
     ("A4", "below the minimum score, one role", {
         "en": "one role passes the hard constraints, but it does not reach the minimum score 0.25 "
               "(R1 'Birøkter i opplæring' at Bikuben scores 0.22)",
@@ -275,6 +277,16 @@ def test_unrecognised_terms_are_named_with_the_closest_suggestions(taxonomy) -> 
     assert reasons["S1"].startswith(f"Not matched: '{term}' (skills; closest: {closest[1]}")
     assert "minimum score" not in reasons["S1"]
     assert f" Not recognised: '{term}' (skills; closest: {closest[1]}" in reasons["S2"]
+
+
+def test_a_guess_by_spelling_not_taken_is_named_not_an_empty_profile(taxonomy) -> None:
+    seekers = pl.DataFrame({"seeker_id": ["S1"], "experience": ["sjåfør"]})
+    result = matcher.match(seekers, ROLES.head(1), taxonomy=taxonomy, lang="nb")
+    warning = next(w for w in result.warnings if w.value == "sjåfør")
+    assert warning.rule.startswith("unresolved occupation term: only a guess by spelling")
+    reason = result.matches["reason"][0]
+    assert "ingen erfaring" not in reason.lower()
+    assert reason.startswith("Ingen stilling foreslått. «sjåfør» (erfaring; nærmeste: «")
 
 
 def test_skill_names_follow_the_language_when_the_taxonomy_has_them(
@@ -412,7 +424,7 @@ PINNED = {
         ),
         "A3": (
             "Not matched: 'kvxqzt' (experience) was not recognised, so there is nothing to match "
-            "on: correct it and run the match again."
+            "on: correct it or write it more precisely, and run the match again."
         ),
         "A4": (
             "Not matched: one role passes the hard constraints, but it does not reach the minimum "
@@ -482,7 +494,8 @@ PINNED = {
         ),
         "A3": (
             "Ingen stilling foreslått. «kvxqzt» (erfaring) ble ikke gjenkjent, så det er "
-            "ingenting å vurdere stillingene opp mot. Rett skrivemåten og kjør på nytt."
+            "ingenting å vurdere stillingene opp mot. Rett det eller skriv det mer presist, og "
+            "kjør på nytt."
         ),
         "A4": (
             "Ingen stilling foreslått. Én stilling oppfyller kravene, men skåren er under "
@@ -555,7 +568,7 @@ PINNED = {
         ),
         "A3": (
             "Ingen stilling foreslået. »kvxqzt« (erfaring) blev ikke genkendt, så der er intet at"
-            " vurdere stillingerne ud fra. Ret stavningen, og kør igen."
+            " vurdere stillingerne ud fra. Ret det, eller skriv det mere præcist, og kør igen."
         ),
         "A4": (
             "Ingen stilling foreslået. Én stilling opfylder kravene, men scoren er under minimum "
@@ -638,6 +651,38 @@ def test_the_best_role_a_constraint_took_away_is_named_only_when_it_beats_what_i
         "more than 10 km away.")
     # the same role far away scores exactly what the one within reach scores: nothing to add
     assert reason("kokk", "kokk") == below.format(near="kokk", score="0.95")
+
+
+def test_a_role_with_no_places_is_named_as_full_not_as_lost_to_someone(taxonomy) -> None:
+    """Slots 0: the role is listed and gets no one; a seeker it fits is told it is full, and
+    the competition clause speaks only of roles that have places."""
+    seekers = pl.DataFrame({"seeker_id": ["X", "Y"], "experience": ["kokk", "kokk"],
+                            "wishes": ["kokk", "kokk"]})
+
+    def reasons(slots: list[int], lang: str) -> dict[str, str]:
+        roles = pl.DataFrame({"role_id": ["R1", "R2"], "enterprise": ["Full", "Åpen"],
+                              "title": ["Kokk", "Kjøkkenhjelp"],
+                              "occupation": ["kokk", "kjøkkenassistent"], "slots": slots})
+        result = matcher.match(seekers, roles, taxonomy=taxonomy, lang=lang)
+        return dict(result.matches.select("seeker_id", "reason").iter_rows())
+
+    alone = reasons([0, 0], "nb")
+    for sid in ("X", "Y"):
+        assert alone[sid].startswith(
+            "Ingen stilling foreslått. 2 stillinger passer, men ingen av dem har ledige plasser "
+            "nå. Den beste er R1 «Kokk» hos Full (skår 0,95)")
+        assert "går til" not in alone[sid]
+    one = reasons([0, 1], "en")
+    lost = next(r for r in one.values() if r.startswith("Not matched"))
+    assert lost.startswith("Not matched: one role fits, but it went to someone who fits it "
+                           "better or has fewer alternatives. It is R2 'Kjøkkenhjelp' at Åpen")
+    assert lost.endswith("; R1 'Kokk' at Full fits too but has no place free for now.")
+    roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["Full"], "title": ["Kokk"],
+                          "occupation": ["kokk"], "slots": [0]})
+    single = matcher.match(seekers.head(1), roles, taxonomy=taxonomy, lang="da")
+    assert single.matches["reason"].item() == (
+        "Ingen stilling foreslået. Én stilling passer, R1 »Kokk« hos Full (score 0,95), men den "
+        "har ingen ledige pladser lige nu.")
 
 
 # -- the batch does not leak into one seeker's reason (caches keyed on the right thing) ------

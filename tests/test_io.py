@@ -172,13 +172,20 @@ def test_contract_example_message(tmp_path: Path) -> None:
 def test_missing_required_columns(tmp_path: Path) -> None:
     path = write_text(tmp_path, "roles.csv", "role_id,hours\nr1,40\n")
     assert problems_of(load_roles, path) == [
-        "roles.csv column 'enterprise': required column is missing",
-        "roles.csv column 'slots': required column is missing",
+        "roles.csv column 'enterprise': required column is missing (it may be called "
+        "'enterprise', 'virksomhet', 'bedrift', 'arbeidsgiver', 'foretak', ...)",
+        "roles.csv column 'slots': required column is missing (it may be called 'slots', "
+        "'stillinger', 'plasser', 'antall', 'antall_plasser', ...)",
     ]
-    path = write_text(tmp_path, "seekers.csv", "nr,skills\n1,x\n")
+    # the columns left unused are named (names only), so the id column is easy to spot
+    path = write_text(tmp_path, "seekers.csv", "nr,skills,Bosted\n1,x,Oslo\n")
     assert problems_of(load_seekers, path) == [
-        "seekers.csv column 'seeker_id': required column is missing"
+        "seekers.csv column 'seeker_id': required column is missing (it may be called "
+        "'seeker_id', 'id', 'person_id', 'kandidat_id', 'deltaker_id', ...); the file's "
+        "unused columns are 'nr', 'Bosted'"
     ]
+    path = write_text(tmp_path, "seekers.csv", "Løpenr,skills\n1,x\n")
+    assert load_seekers(path)["seeker_id"].to_list() == ["1"]
 
 
 def test_duplicate_ids_name_the_repeat_and_the_first_row(tmp_path: Path) -> None:

@@ -83,6 +83,11 @@ EN: dict[str, Template] = {
              "{n} roles fit, but each went to someone who fits it better or has fewer "
              "alternatives. The best is {role} (score {score}), held by {who}"),
     "no_places": "no one (it has no places)",
+    "lost_full": ("one role fits, {role} (score {score}), but it has no place free for now",
+                  "{n} roles fit, but none has a place free for now; the best is {role} "
+                  "(score {score})"),
+    "full_too": ("; {roles} fits too but has no place free for now",
+                 "; {roles} fit too but have no place free for now"),
     "cost": "; giving this seeker a place there would lower the total score by {loss}",
     "cost_gain": "; giving this seeker a place there would raise the total score by {gain}, "
                  "but someone further from work would lose their place: the total of score and "
@@ -111,9 +116,9 @@ EN: dict[str, Template] = {
                      "{why}.",
     "empty": "no experience, skills or wishes recorded: add them and run the match again",
     "unrecognised_all": ("{terms} was not recognised, so there is nothing to match on: correct "
-                         "it and run the match again",
+                         "it or write it more precisely, and run the match again",
                          "{terms} were not recognised, so there is nothing to match on: correct "
-                         "them and run the match again"),
+                         "them or write them more precisely, and run the match again"),
     "unrecognised": "Not recognised: {terms}.",
     "term": "{term} ({column})",
     "term_closest": "{term} ({column}; closest: {closest})",
@@ -168,6 +173,11 @@ NB: dict[str, Template] = {
              "{n} stillinger passer, men plassene gikk til noen som passer bedre eller har "
              "færre andre muligheter. Den beste er {role} (skår {score}), som går til {who}"),
     "no_places": "ingen (den har ingen plasser)",
+    "lost_full": ("Én stilling passer, {role} (skår {score}), men den har ingen ledige plasser nå",
+                  "{n} stillinger passer, men ingen av dem har ledige plasser nå. Den beste er "
+                  "{role} (skår {score})"),
+    "full_too": (". {roles} passer også, men har ingen ledige plasser nå",
+                 ". {roles} passer også, men har ingen ledige plasser nå"),
     "cost": ". Hvis personen fikk en plass der, ville den samlede skåren gå ned med {loss}",
     "cost_gain": ". Hvis personen fikk en plass der, ville den samlede skåren gå opp med {gain}, "
                  "men en som står lenger fra arbeidslivet, ville miste plassen. Summen av skår "
@@ -197,9 +207,9 @@ NB: dict[str, Template] = {
     "empty": "ingen erfaring, ferdigheter eller jobbønsker er registrert. Legg dem inn og kjør "
              "på nytt",
     "unrecognised_all": ("{terms} ble ikke gjenkjent, så det er ingenting å vurdere stillingene "
-                         "opp mot. Rett skrivemåten og kjør på nytt",
+                         "opp mot. Rett det eller skriv det mer presist, og kjør på nytt",
                          "{terms} ble ikke gjenkjent, så det er ingenting å vurdere stillingene "
-                         "opp mot. Rett skrivemåten og kjør på nytt"),
+                         "opp mot. Rett dem eller skriv dem mer presist, og kjør på nytt"),
     "unrecognised": "Ikke gjenkjent: {terms}.",
     "term": "{term} ({column})",
     "term_closest": "{term} ({column}; nærmeste: {closest})",
@@ -254,6 +264,12 @@ DA: dict[str, Template] = {
              "{n} stillinger passer, men pladserne gik til nogen, der passer bedre eller har "
              "færre andre muligheder. Den bedste er {role} (score {score}), som går til {who}"),
     "no_places": "ingen (den har ingen pladser)",
+    "lost_full": ("Én stilling passer, {role} (score {score}), men den har ingen ledige pladser "
+                  "lige nu",
+                  "{n} stillinger passer, men ingen af dem har ledige pladser lige nu. Den "
+                  "bedste er {role} (score {score})"),
+    "full_too": (". {roles} passer også, men har ingen ledige pladser lige nu",
+                 ". {roles} passer også, men har ingen ledige pladser lige nu"),
     "cost": ". Hvis personen fik en plads der, ville den samlede score falde med {loss}",
     "cost_gain": ". Hvis personen fik en plads der, ville den samlede score stige med {gain}, "
                  "men en, der står længere fra arbejdsmarkedet, ville miste sin plads. Summen "
@@ -285,9 +301,9 @@ DA: dict[str, Template] = {
     "empty": "ingen erfaring, færdigheder eller jobønsker er registreret. Tilføj dem, og kør "
              "igen",
     "unrecognised_all": ("{terms} blev ikke genkendt, så der er intet at vurdere stillingerne "
-                         "ud fra. Ret stavningen, og kør igen",
+                         "ud fra. Ret det, eller skriv det mere præcist, og kør igen",
                          "{terms} blev ikke genkendt, så der er intet at vurdere stillingerne "
-                         "ud fra. Ret stavningen, og kør igen"),
+                         "ud fra. Ret dem, eller skriv dem mere præcist, og kør igen"),
     "unrecognised": "Ikke genkendt: {terms}.",
     "term": "{term} ({column})",
     "term_closest": "{term} ({column}; nærmeste: {closest})",

@@ -910,6 +910,15 @@ class Explainer:
         if not open_:
             return self.say.count("lost_forbidden", len(ruled_out),
                                   roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
+        # a role with no places (slots 0: full for now) went to no one: say so, not "lost"
+        full = [int(cols[k]) for k in open_ if self.roles.slots[cols[k]] == 0]
+        if len(full) == len(open_):
+            k = open_[0]
+            text = self.say.count("lost_full", len(open_), role=self._role_name(int(cols[k])),
+                                  score=self.say.number(float(vals[k])))
+            return text + self._clause_forbidden(ruled_out)
+        if full:
+            open_ = [k for k in open_ if self.roles.slots[cols[k]] > 0]
         j, s = int(cols[open_[0]]), float(vals[open_[0]])
         held_by = (holders.get(j, []) if holders is not None
                    else np.flatnonzero(role_of_seeker == j).tolist())
@@ -923,10 +932,16 @@ class Explainer:
         text = self.say.count("lost", len(open_), role=self._role_name(j),
                               score=self.say.number(s), who=who)
         text += self._clause_cost(i, j, s, role_of_seeker, freeing_cost)
-        if ruled_out:
-            text += self.say.count("forbidden", len(ruled_out),
-                                   roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
-        return text
+        if full:
+            text += self.say.count("full_too", len(full),
+                                   roles=self._roles(full[:_NAMED], len(full)))
+        return text + self._clause_forbidden(ruled_out)
+
+    def _clause_forbidden(self, ruled_out: Sequence[int]) -> str:
+        if not ruled_out:
+            return ""
+        return self.say.count("forbidden", len(ruled_out),
+                              roles=self._roles(ruled_out[:_NAMED], len(ruled_out)))
 
     @cached_property
     def _forbidding(self) -> set[int]:

@@ -568,7 +568,7 @@ def validate_table(raw: RawTable, schema: Schema) -> Table:
     if frame.height == 0:
         raise InputError([_file_problem(name, RULE_EMPTY_FILE)])
     frame = frame.select([pl.col(w).alias(d) for w, d in mapping.fields.items()] + ["_row"])
-    typed, problems = _check(frame, name, schema, headers)
+    typed, problems = _check(frame, name, schema, headers, mapping.ignored)
     problems = repeated + mapping.problems + table.as_written(problems)
     if problems:
         raise InputError(problems)
@@ -595,13 +595,32 @@ def _clean_header(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Pr
     return (frame.drop(drop) if drop else frame), problems
 
 
+def _missing_rule(column: Column, ignored: Sequence[str]) -> str:
+    """What a missing required column is called, and which columns the file has unused.
+
+    Only header names are quoted, never values.
+
+    >>> from matcher.io.schema import ROLE_SCHEMA
+    >>> rule = _missing_rule(ROLE_SCHEMA.columns[1], ["Navn", "Sted"])
+    >>> rule[:rule.index("(")], rule[rule.index(";"):]
+    ('required column is missing ', "; the file's unused columns are 'Navn', 'Sted'")
+    """
+    names = (column.name, *column.aliases)
+    shown = ", ".join(f"'{n}'" for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    rule = f"{RULE_MISSING_COLUMN} (it may be called {shown})"
+    if ignored:
+        rule += "; the file's unused columns are " + ", ".join(f"'{c}'" for c in ignored)
+    return rule
+
+
 def _check(
-    frame: pl.DataFrame, name: str, schema: Schema, headers: dict[str, str]
+    frame: pl.DataFrame, name: str, schema: Schema, headers: dict[str, str],
+    ignored: Sequence[str] = (),
 ) -> tuple[pl.DataFrame, list[Problem]]:
     problems = [
-        Problem(file=name, line=None, column=column, rule=RULE_MISSING_COLUMN)
-        for column in schema.required
-        if column not in frame.columns
+        Problem(file=name, line=None, column=column.name, rule=_missing_rule(column, ignored))
+        for column in schema.columns
+        if column.required and column.name not in frame.columns
     ]
     declared = [c for c in schema.columns if c.name in frame.columns]
     raw = _textualise_nested(frame.select([c.name for c in declared] + ["_row"]), declared)

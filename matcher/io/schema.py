@@ -207,8 +207,9 @@ SEEKER_SCHEMA = Schema(
     columns=(
         Column(
             "seeker_id", "id", "must be a non-empty text, unique in the file", required=True,
-            aliases=("id", "person_id", "personid", "kandidat_id", "kandidatnr", "kandidat",
-                     "deltaker_id", "deltakernr", "deltager_id", "deltagernr", "borger_id"),
+            aliases=("id", "person_id", "kandidat_id", "deltaker_id", "løpenr", "personid",
+                     "kandidatnr", "kandidat", "deltakernr", "deltager_id", "deltagernr",
+                     "borger_id", "lopenr", "løpenummer", "løbenr", "lobenr", "løbenummer"),
         ),
         _list("experience", "past occupations",
               ("erfaring", "arbeidserfaring", "yrkeserfaring", "tidligere_yrker",
@@ -252,8 +253,9 @@ ROLE_SCHEMA = Schema(
     columns=(
         Column(
             "role_id", "id", "must be a non-empty text, unique in the file", required=True,
-            aliases=("id", "stilling_id", "stillingsid", "stillingsnummer", "rolle_id",
-                     "annonse_id", "job_id", "jobid", "opslag_id", "stillingsnr"),
+            aliases=("id", "stilling_id", "stillingsnr", "rolle_id", "job_id", "stillingsid",
+                     "stillingsnummer", "annonse_id", "jobid", "opslag_id", "løpenr", "lopenr",
+                     "løpenummer", "løbenr", "lobenr", "løbenummer"),
         ),
         Column("enterprise", "text", "must be text", required=True,
                aliases=("virksomhet", "bedrift", "arbeidsgiver", "foretak", "virksomhed",
