@@ -40,7 +40,7 @@ from matcher.encode import (
 )
 from matcher.errors import InputError, OutputError, Problem
 from matcher.executors import check_executor, open_executor
-from matcher.explain import Explainer, pair_scores
+from matcher.explain import Explainer, localise_warnings, pair_scores
 from matcher.explain.choices import Choices, LockCost
 from matcher.io import (
     ROLE_SCHEMA,
@@ -919,9 +919,9 @@ def match(
         )
 
     warnings = tuple(sorted(
-        batch.seeker_table.as_written(batch.role_table.as_written(
-            [*batch.warnings, *seeker_terms.warnings, *role_terms.warnings]
-        )),
+        batch.seeker_table.as_written(batch.role_table.as_written(localise_warnings(
+            [*batch.warnings, *seeker_terms.warnings, *role_terms.warnings], explainer
+        ))),
         key=Problem.sort_key,
     ))
     manifest = _manifest(config, tax, inputs, overrides, assignment, optimality, sharding,

@@ -16,13 +16,18 @@ value received. ``str(problem)`` is the sentence a caseworker reads::
     roles.csv line 18, column 'slots': must be an integer >= 0, got '-2'
 
 For JSON and NDJSON files, which have no header row, line N is the N-th record.
+
+A warning a caseworker reads may also be written in Norwegian or Danish (``lang``, set by
+:func:`matcher.explain.localise_warnings` from its ``code`` and ``params``)::
+
+    «sjåfør» i seekers.xlsx linje 4, kolonne «Erfaring»: yrket ble ikke sikkert gjenkjent, ...
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 __all__ = [
     "ConfigError",
@@ -54,6 +59,14 @@ class Problem:
     value : str or None
         The value received, verbatim; ``None`` where there is no single value.
     level : {'error', 'warning'}
+    code : str or None
+        What kind of problem it is, for a warning that can be written in another language
+        (``'term_missed'``, ``'encoding'``, ...); not compared.
+    params : tuple of (str, object) pairs
+        What the rule was written from (URIs, a confidence), so it can be written again in
+        another language; not compared.
+    lang : {'en', 'nb', 'da'}
+        The language of ``rule`` and of ``str(problem)``; not compared.
     """
 
     file: str
@@ -62,21 +75,36 @@ class Problem:
     rule: str
     value: str | None = None
     level: Literal["error", "warning"] = "error"
+    code: str | None = field(default=None, compare=False)
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+    lang: str = field(default="en", compare=False)
 
     def __str__(self) -> str:
+        line, column, quotes = _FRAME.get(self.lang, _FRAME["en"])
         where = self.file
         if self.line is not None:
-            where += f" line {self.line}"
+            where += f" {line} {self.line}"
         if self.column is not None:
-            sep = ", column" if self.line is not None else " column"
-            where += f"{sep} '{self.column}'"
+            sep = f", {column}" if self.line is not None else f" {column}"
+            where += f"{sep} {quotes[0]}{self.column}{quotes[1]}"
+        if self.lang != "en" and self.value is not None:
+            return f"{quotes[0]}{self.value}{quotes[1]} i {where}: {self.rule}"
         text = f"{where}: {self.rule}"
         if self.value is not None:
             text += f", got {self.value!r}"
         return text
 
+    def param(self, name: str, default: Any = None) -> Any:
+        """One of ``params`` by name."""
+        return next((v for k, v in self.params if k == name), default)
+
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line if self.line is not None else -1, self.column or "", self.rule)
+
+
+#: the words around a problem: line, column, and the quotes, by language
+_FRAME = {"en": ("line", "column", ("'", "'")), "nb": ("linje", "kolonne", ("«", "»")),
+          "da": ("linje", "kolonne", ("»", "«"))}
 
 
 class MatcherError(Exception):

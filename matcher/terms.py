@@ -91,28 +91,39 @@ def _quoted(items: tuple[str, ...]) -> str:
     return ", ".join(repr(s) for s in items)
 
 
-def _fate(res: Resolution, kind: Kind) -> tuple[str, list[str]]:
-    """What becomes of a resolved term, and the rules of the warnings it gets (the same for
-    every cell it is written in): ``'taken'``, ``'guess'`` (a guess by spelling alone, below
-    the calibrated confidence: not taken, and named among the unrecognised terms with its
-    suggestions) or ``'missed'``."""
+#: a warning's rule, its code and what it was written from (see :class:`Problem`)
+_Rule = tuple[str, str, tuple[tuple[str, object], ...]]
+
+
+def _fate(res: Resolution, kind: Kind) -> tuple[str, list[_Rule]]:
+    """What becomes of a resolved term, and the warnings it gets (the same for every cell it
+    is written in): ``'taken'``, ``'guess'`` (a guess by spelling alone, below the calibrated
+    confidence: not taken, and named among the unrecognised terms with its suggestions) or
+    ``'missed'``. Each warning carries the URIs it names, so that it can be written again in
+    the reasons' language."""
+    near = (("kind", kind), ("uris", tuple(res.candidates)), ("names", tuple(res.suggestions)))
     if not res.indices and res.method in SPELLING_METHODS and res.suggestions:
-        return "guess", [
+        return "guess", [(
             f"unresolved {kind} term: only a guess by spelling (closest: "
             f"{_quoted(res.suggestions[:3])}); write one of these"
-            + (" or a STYRK-08 code" if kind == "occupation" else "") + " to use it"]
+            + (" or a STYRK-08 code" if kind == "occupation" else "") + " to use it",
+            "term_guess", near)]
     if not res.indices:
         hint = f" (closest: {_quoted(res.suggestions)})" if res.suggestions else ""
-        return "missed", [f"unresolved {kind} term{hint}"]
-    rules = []
+        return "missed", [(f"unresolved {kind} term{hint}", "term_missed", near)]
+    rules: list[_Rule] = []
     others = [x for x in res.suggestions if x != res.label][:3]
+    taken = (("kind", kind), ("uri", res.uri), ("label", res.label))
     if res.method not in SPELLING_METHODS and res.confidence < AMBIGUOUS_BELOW and others:
-        rules.append(f"ambiguous {kind} term, took {res.label!r} "
-                     f"(also: {_quoted(tuple(others))}); write the ESCO URI or a more "
-                     "specific label to choose")
+        rules.append((f"ambiguous {kind} term, took {res.label!r} "
+                      f"(also: {_quoted(tuple(others))}); write the ESCO URI or a more "
+                      "specific label to choose", "term_ambiguous",
+                      (*taken, ("uris", tuple(u for u in res.candidates if u != res.uri)),
+                       ("names", tuple(others)))))
     if res.method in SPELLING_METHODS and res.confidence < FUZZY_REPORT_BELOW:
-        rules.append(f"matched by spelling only to {res.label!r} "
-                     f"(confidence {res.confidence:.2f}); check it")
+        rules.append((f"matched by spelling only to {res.label!r} "
+                      f"(confidence {res.confidence:.2f}); check it", "term_spelling",
+                      (*taken, ("confidence", res.confidence))))
     return "taken", rules
 
 
@@ -134,7 +145,8 @@ def _adaptation_column(
                     name, row, column,
                     "unknown adaptation, kept as written (closest known: "
                     f"{_quoted(match.suggestions)})",
-                    term, level="warning",
+                    term, level="warning", code="adaptation_unknown",
+                    params=(("keys", match.suggested_keys),),
                 ))
             found.setdefault(match.key, match)
         out.append(list(found.values()))
@@ -192,8 +204,9 @@ def resolve_terms(
             for term in cell:
                 res = resolved[term]
                 fate, rules = fates[term]
-                warnings += [Problem(name, row, column, rule, term, level="warning")
-                             for rule in rules]
+                warnings += [Problem(name, row, column, rule, term, level="warning",
+                                     code=code, params=params)
+                             for rule, code, params in rules]
                 if fate in ("missed", "guess"):
                     missed[-1].append(res)
                 elif fate == "taken":

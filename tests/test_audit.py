@@ -411,3 +411,21 @@ def test_row_order_and_groups(tmp_path: Path) -> None:
     assert a.groups["n"].sum() == a.metrics["C1"]["overall"]["n"]
     with pytest.raises(InputError, match="group column named with --group is missing"):
         matcher.audit(seekers, decisions, group=["county"])
+
+
+def test_the_audit_finds_the_id_and_tier_columns_under_the_names_the_match_knows(
+        tmp_path: Path) -> None:
+    """One column matching for SEEKERS: a caseworker's ``Løpenr`` and ``Innsatsgruppe`` are
+    the id and the tier for the audit and the report as for the match, and a problem names
+    the column as the file writes it."""
+    from matcher.audit.inputs import read_seekers
+
+    frame = pl.DataFrame({"Løpenr": ["A1", "A2"], "Innsatsgruppe": ["standard innsats",
+                                                                     "varig tilpasset innsats"],
+                          "Ansettbarhet": ["0,5", "0.2"]})
+    typed, tiers = read_seekers(frame, name="s.xlsx")
+    assert typed["seeker_id"].to_list() == ["A1", "A2"]
+    assert tiers == ("standard innsats", "varig tilpasset innsats")
+    with pytest.raises(InputError) as info:
+        read_seekers(frame.with_columns(Ansettbarhet=pl.Series(["2", "0.2"])), name="s.xlsx")
+    assert [p.column for p in info.value.problems] == ["Ansettbarhet"]

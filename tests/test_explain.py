@@ -283,7 +283,7 @@ def test_a_guess_by_spelling_not_taken_is_named_not_an_empty_profile(taxonomy) -
     seekers = pl.DataFrame({"seeker_id": ["S1"], "experience": ["sjåfør"]})
     result = matcher.match(seekers, ROLES.head(1), taxonomy=taxonomy, lang="nb")
     warning = next(w for w in result.warnings if w.value == "sjåfør")
-    assert warning.rule.startswith("unresolved occupation term: only a guess by spelling")
+    assert warning.code == "term_guess"
     reason = result.matches["reason"][0]
     assert "ingen erfaring" not in reason.lower()
     assert reason.startswith("Ingen stilling foreslått. «sjåfør» (erfaring; nærmeste: «")
@@ -409,75 +409,6 @@ def test_reasons_name_other_seekers_by_id_only_and_read_cleanly(
 
 
 PINNED = {
-    "en": {
-        "A1": (
-            "Matched to R1 'Birøkter i opplæring' at Bikuben (score 0.49): has 2 of the role's 38"
-            " required skills: 1 listed (manage livestock) and 1 from experience as agronomist "
-            "(livestock species); related skills count toward 'tending and breeding animals' and "
-            "'crop and livestock production'; wishes to work as bee breeder; the role trains "
-            "breed insects; still to learn: process harvested honey, feed livestock and monitor "
-            "livestock; a permanent position; the role offers wheelchair access."
-        ),
-        "A2": (
-            "Not matched: no experience, skills or wishes recorded: add them and run the match "
-            "again."
-        ),
-        "A3": (
-            "Not matched: 'kvxqzt' (experience) was not recognised, so there is nothing to match "
-            "on: correct it or write it more precisely, and run the match again."
-        ),
-        "A4": (
-            "Not matched: one role passes the hard constraints, but it does not reach the minimum "
-            "score 0.25 (R1 'Birøkter i opplæring' at Bikuben scores 0.22); R2 'Kokk' at Kafé "
-            "Inkludert, R3 'Kjøkkenhjelp' at Kafé Inkludert and R5 'Oppvask' at Rent Hus would "
-            "fit but do not say whether they offer wheelchair access: ask them."
-        ),
-        "A5": (
-            "Not matched: none of the 5 roles passes the hard constraints; 5 are more than 10 km "
-            "away. The best-fitting role overall, R2 'Kokk' at Kafé Inkludert (score 0.95), is "
-            "excluded: it is more than 10 km away."
-        ),
-        "A6": (
-            "Matched to R2 'Kokk' at Kafé Inkludert (score 0.95): has 50 of the role's 50 "
-            "required skills from experience as cook (seafood processing, advise on preparation "
-            "of diet food and create a diet plan); has worked as cook; wishes to work as cook."
-        ),
-        "A7": (
-            "Not matched: 3 roles fit, but each went to someone who fits it better or has fewer "
-            "alternatives. The best is R3 'Kjøkkenhjelp' at Kafé Inkludert (score 0.59), held by "
-            "A8 (0.99); giving this seeker a place there would lower the total score by 0.26."
-        ),
-        "A8": (
-            "Matched to R3 'Kjøkkenhjelp' at Kafé Inkludert (score 0.99): has 31 of the role's 31"
-            " required skills from experience as kitchen assistant (monitor kitchen supplies, "
-            "clean kitchen equipment and report on possible equipment hazards); has worked as "
-            "kitchen assistant; wishes to work as cook, a related occupation; a permanent "
-            "position."
-        ),
-        "A9": (
-            "Matched to R4 'Syerske' at Symaskinen (score 0.80): has 8 of the role's 14 required "
-            "skills from experience as dressmaker (buttonholing, alter wearing apparel and "
-            "embroider fabrics); related skills count toward 'operating machinery for the "
-            "manufacture and treatment of textiles, fur and leather products' and 'textiles "
-            "(clothes, footwear and leather)' from experience as dressmaker; experience as "
-            "dressmaker carries over to sewing machinist (transfer 0.91: buttonholing, embroider "
-            "fabrics and alter wearing apparel); wishes to work as sewing machinist; still to "
-            "learn: manufacture personal protective equipment made of textile, operate garment "
-            "manufacturing machines and manufacturing of made-up textile articles."
-        ),
-        "B1": (
-            "Matched to R5 'Oppvask' at Rent Hus (score 0.79): has 22 of the role's 34 required "
-            "skills from experience as cook (comply with standard portion sizes, prepare dairy "
-            "products for use in a dish and prepare egg products for use in a dish); related "
-            "skills count toward 'cleaning interior and exterior of buildings' and 'apply hygiene"
-            " standards' from experience as cook; experience as cook carries over to 'Kitchen "
-            "helpers' (transfer 0.95); wishes to work as cook, a related occupation; still to "
-            "learn: monitor kitchen supplies, operate dishwashing machine and clean kitchen "
-            "equipment; the role offers part-time; R2 'Kokk' at Kafé Inkludert and R3 "
-            "'Kjøkkenhjelp' at Kafé Inkludert would fit better but do not say whether they offer "
-            "part-time: ask them."
-        ),
-    },
     "nb": {
         "A1": (
             "Foreslått til R1 «Birøkter i opplæring» hos Bikuben (skår 0,49). Har 2 av de 38 "
@@ -504,77 +435,77 @@ PINNED = {
             "kunne passet, men har ikke oppgitt om de tilbyr rullestoltilgang. Spør dem."
         ),
         "A5": (
-            "Ingen stilling foreslått. Ingen av de 5 stillingene oppfyller kravene: 5 ligger mer "
-            "enn 10 km unna. Best passer R2 «Kokk» hos Kafé Inkludert (skår 0,95), men den er "
-            "utelukket: den ligger mer enn 10 km unna."
+            "Ingen stilling foreslått. Ingen av de 5 stillingene oppfyller kravene: 5 ligger "
+            "mer enn 10 km unna. Best passer R2 «Kokk» hos Kafé Inkludert (skår 0,95), men den "
+            "er utelukket: den ligger mer enn 10 km unna."
         ),
         "A6": (
-            "Foreslått til R2 «Kokk» hos Kafé Inkludert (skår 0,95). Har 50 av de 50 ferdighetene"
-            " stillingen krever, gjennom erfaring som kokk (seafood processing, advise on "
-            "preparation of diet food og create a diet plan). Har erfaring som kokk. Ønsker å "
-            "jobbe som kokk."
+            "Foreslått til R2 «Kokk» hos Kafé Inkludert (skår 0,95). Har 50 av de 50 "
+            "ferdighetene stillingen krever, gjennom erfaring som kokk (blant annet seafood "
+            "processing, advise on preparation of diet food og create a diet plan). Har "
+            "erfaring som kokk. Ønsker å jobbe som kokk."
         ),
         "A7": (
-            "Ingen stilling foreslått. 3 stillinger passer, men plassene gikk til noen som passer"
-            " bedre eller har færre andre muligheter. Den beste er R3 «Kjøkkenhjelp» hos Kafé "
-            "Inkludert (skår 0,59), som går til A8 (0,99). Hvis personen fikk en plass der, ville"
-            " den samlede skåren gå ned med 0,26."
+            "Ingen stilling foreslått. 3 stillinger passer, men plassene gikk til noen som "
+            "passer bedre eller har færre andre muligheter. Den beste er R3 «Kjøkkenhjelp» hos "
+            "Kafé Inkludert (skår 0,59), som går til A8 (0,99). Hvis personen fikk en plass "
+            "der, ville den samlede skåren gå ned med 0,26."
         ),
         "A8": (
             "Foreslått til R3 «Kjøkkenhjelp» hos Kafé Inkludert (skår 0,99). Har 31 av de 31 "
-            "ferdighetene stillingen krever, gjennom erfaring som kjøkkenassistent (monitor "
-            "kitchen supplies, clean kitchen equipment og report on possible equipment hazards). "
-            "Har erfaring som kjøkkenassistent. Ønsker å jobbe som kokk, et beslektet yrke. Fast "
-            "stilling."
+            "ferdighetene stillingen krever, gjennom erfaring som kjøkkenassistent (blant annet "
+            "monitor kitchen supplies, clean kitchen equipment og report on possible equipment "
+            "hazards). Har erfaring som kjøkkenassistent. Ønsker å jobbe som kokk, et beslektet "
+            "yrke. Fast stilling."
         ),
         "A9": (
             "Foreslått til R4 «Syerske» hos Symaskinen (skår 0,80). Har 8 av de 14 ferdighetene "
-            "stillingen krever, gjennom erfaring som dameskredder (buttonholing, alter wearing "
-            "apparel og embroider fabrics). Erfaringen som dameskredder gir beslektede "
-            "ferdigheter innen «operating machinery for the manufacture and treatment of "
-            "textiles, fur and leather products» og «textiles (clothes, footwear and leather)». "
-            "Erfaringen som dameskredder kommer til nytte som maskinsyer (likhet 0,91: "
-            "buttonholing, embroider fabrics og alter wearing apparel). Ønsker å jobbe som "
-            "maskinsyer. Må fortsatt lære: manufacture personal protective equipment made of "
-            "textile, operate garment manufacturing machines og manufacturing of made-up textile "
-            "articles."
+            "stillingen krever, gjennom erfaring som dameskredder (blant annet buttonholing, "
+            "alter wearing apparel og embroider fabrics). Erfaringen som dameskredder gir "
+            "beslektede ferdigheter innen «operating machinery for the manufacture and "
+            "treatment of textiles, fur and leather products» og «textiles (clothes, footwear "
+            "and leather)». Erfaringen som dameskredder kommer til nytte som maskinsyer (likhet "
+            "0,91: buttonholing, embroider fabrics og alter wearing apparel). Ønsker å jobbe "
+            "som maskinsyer. Må fortsatt lære: manufacture personal protective equipment made "
+            "of textile, operate garment manufacturing machines og manufacturing of made-up "
+            "textile articles."
         ),
         "B1": (
             "Foreslått til R5 «Oppvask» hos Rent Hus (skår 0,79). Har 22 av de 34 ferdighetene "
-            "stillingen krever, gjennom erfaring som kokk (comply with standard portion sizes, "
-            "prepare dairy products for use in a dish og prepare egg products for use in a dish)."
-            " Erfaringen som kokk gir beslektede ferdigheter innen «cleaning interior and "
-            "exterior of buildings» og «apply hygiene standards». Erfaringen som kokk kommer til "
-            "nytte i yrkesgruppen «Kjøkkenassistenter» (likhet 0,95). Ønsker å jobbe som kokk, et"
-            " beslektet yrke. Må fortsatt lære: monitor kitchen supplies, operate dishwashing "
-            "machine og clean kitchen equipment. Stillingen tilbyr deltid. R2 «Kokk» hos Kafé "
-            "Inkludert og R3 «Kjøkkenhjelp» hos Kafé Inkludert passer bedre, men har ikke oppgitt"
-            " om de tilbyr deltid. Spør dem."
+            "stillingen krever, gjennom erfaring som kokk (blant annet comply with standard "
+            "portion sizes, prepare dairy products for use in a dish og prepare egg products "
+            "for use in a dish). Erfaringen som kokk gir beslektede ferdigheter innen «cleaning "
+            "interior and exterior of buildings» og «apply hygiene standards». Erfaringen som "
+            "kokk kommer til nytte i yrkesgruppen «Kjøkkenassistenter» (likhet 0,95). Ønsker å "
+            "jobbe som kokk, et beslektet yrke. Må fortsatt lære: monitor kitchen supplies, "
+            "operate dishwashing machine og clean kitchen equipment. Stillingen tilbyr deltid. "
+            "R2 «Kokk» hos Kafé Inkludert og R3 «Kjøkkenhjelp» hos Kafé Inkludert passer bedre, "
+            "men har ikke oppgitt om de tilbyr deltid. Spør dem."
         ),
     },
     "da": {
         "A1": (
             "Foreslået til R1 »Birøkter i opplæring« hos Bikuben (score 0,49). Har 2 af de 38 "
-            "færdigheder stillingen kræver: 1 angivet af personen (manage livestock) og 1 gennem "
-            "erfaring som agronom (livestock species). Har beslægtede færdigheder inden for "
-            "»tending and breeding animals« og »crop and livestock production«. Ønsker at arbejde"
-            " som biavler. Stillingen giver oplæring i breed insects. Skal stadig lære: process "
-            "harvested honey, feed livestock og monitor livestock. Fast stilling. Stillingen "
-            "tilbyder kørestolsadgang."
+            "færdigheder stillingen kræver: 1 angivet af personen (manage livestock) og 1 "
+            "gennem erfaring som agronom (livestock species). Har beslægtede færdigheder inden "
+            "for »tending and breeding animals« og »crop and livestock production«. Ønsker at "
+            "arbejde som biavler. Stillingen giver oplæring i breed insects. Skal stadig lære: "
+            "process harvested honey, feed livestock og monitor livestock. Fast stilling. "
+            "Stillingen tilbyder kørestolsadgang."
         ),
         "A2": (
             "Ingen stilling foreslået. Ingen erfaring, færdigheder eller jobønsker er "
             "registreret. Tilføj dem, og kør igen."
         ),
         "A3": (
-            "Ingen stilling foreslået. »kvxqzt« (erfaring) blev ikke genkendt, så der er intet at"
-            " vurdere stillingerne ud fra. Ret det, eller skriv det mere præcist, og kør igen."
+            "Ingen stilling foreslået. »kvxqzt« (erfaring) blev ikke genkendt, så der er intet "
+            "at vurdere stillingerne ud fra. Ret det, eller skriv det mere præcist, og kør igen."
         ),
         "A4": (
-            "Ingen stilling foreslået. Én stilling opfylder kravene, men scoren er under minimum "
-            "0,25 (R1 »Birøkter i opplæring« hos Bikuben får 0,22). R2 »Kokk« hos Kafé Inkludert,"
-            " R3 »Kjøkkenhjelp« hos Kafé Inkludert og R5 »Oppvask« hos Rent Hus kunne passe, men "
-            "har ikke oplyst, om de tilbyder kørestolsadgang. Spørg dem."
+            "Ingen stilling foreslået. Én stilling opfylder kravene, men scoren er under "
+            "minimum 0,25 (R1 »Birøkter i opplæring« hos Bikuben får 0,22). R2 »Kokk« hos Kafé "
+            "Inkludert, R3 »Kjøkkenhjelp« hos Kafé Inkludert og R5 »Oppvask« hos Rent Hus kunne "
+            "passe, men har ikke oplyst, om de tilbyder kørestolsadgang. Spørg dem."
         ),
         "A5": (
             "Ingen stilling foreslået. Ingen af de 5 stillinger opfylder kravene: 5 ligger mere "
@@ -582,47 +513,118 @@ PINNED = {
             "udelukket: den ligger mere end 10 km væk."
         ),
         "A6": (
-            "Foreslået til R2 »Kokk« hos Kafé Inkludert (score 0,95). Har 50 af de 50 færdigheder"
-            " stillingen kræver gennem erfaring som kok (seafood processing, advise on "
-            "preparation of diet food og create a diet plan). Har erfaring som kok. Ønsker at "
-            "arbejde som kok."
+            "Foreslået til R2 »Kokk« hos Kafé Inkludert (score 0,95). Har 50 af de 50 "
+            "færdigheder stillingen kræver gennem erfaring som kok (blandt andet seafood "
+            "processing, advise on preparation of diet food og create a diet plan). Har "
+            "erfaring som kok. Ønsker at arbejde som kok."
         ),
         "A7": (
             "Ingen stilling foreslået. 3 stillinger passer, men pladserne gik til nogen, der "
             "passer bedre eller har færre andre muligheder. Den bedste er R3 »Kjøkkenhjelp« hos "
-            "Kafé Inkludert (score 0,59), som går til A8 (0,99). Hvis personen fik en plads der, "
-            "ville den samlede score falde med 0,26."
+            "Kafé Inkludert (score 0,59), som går til A8 (0,99). Hvis personen fik en plads "
+            "der, ville den samlede score falde med 0,26."
         ),
         "A8": (
             "Foreslået til R3 »Kjøkkenhjelp« hos Kafé Inkludert (score 0,99). Har 31 af de 31 "
-            "færdigheder stillingen kræver gennem erfaring som køkkenassistent (monitor kitchen "
-            "supplies, clean kitchen equipment og report on possible equipment hazards). Har "
-            "erfaring som køkkenassistent. Ønsker at arbejde som kok, et beslægtet fag. Fast "
-            "stilling."
+            "færdigheder stillingen kræver gennem erfaring som køkkenassistent (blandt andet "
+            "monitor kitchen supplies, clean kitchen equipment og report on possible equipment "
+            "hazards). Har erfaring som køkkenassistent. Ønsker at arbejde som kok, et "
+            "beslægtet fag. Fast stilling."
         ),
         "A9": (
             "Foreslået til R4 »Syerske« hos Symaskinen (score 0,80). Har 8 af de 14 færdigheder "
-            "stillingen kræver gennem erfaring som kjoleskrædder (buttonholing, alter wearing "
-            "apparel og embroider fabrics). Erfaringen som kjoleskrædder giver beslægtede "
-            "færdigheder inden for »operating machinery for the manufacture and treatment of "
-            "textiles, fur and leather products« og »textiles (clothes, footwear and leather)«. "
-            "Erfaringen som kjoleskrædder kommer til gavn som syoperatør (lighed 0,91: "
-            "buttonholing, embroider fabrics og alter wearing apparel). Ønsker at arbejde som "
-            "syoperatør. Skal stadig lære: manufacture personal protective equipment made of "
-            "textile, operate garment manufacturing machines og manufacturing of made-up textile "
-            "articles."
+            "stillingen kræver gennem erfaring som kjoleskrædder (blandt andet buttonholing, "
+            "alter wearing apparel og embroider fabrics). Erfaringen som kjoleskrædder giver "
+            "beslægtede færdigheder inden for »operating machinery for the manufacture and "
+            "treatment of textiles, fur and leather products« og »textiles (clothes, footwear "
+            "and leather)«. Erfaringen som kjoleskrædder kommer til gavn som syoperatør (lighed "
+            "0,91: buttonholing, embroider fabrics og alter wearing apparel). Ønsker at arbejde "
+            "som syoperatør. Skal stadig lære: manufacture personal protective equipment made "
+            "of textile, operate garment manufacturing machines og manufacturing of made-up "
+            "textile articles."
         ),
         "B1": (
             "Foreslået til R5 »Oppvask« hos Rent Hus (score 0,79). Har 22 af de 34 færdigheder "
-            "stillingen kræver gennem erfaring som kok (comply with standard portion sizes, "
-            "prepare dairy products for use in a dish og prepare egg products for use in a dish)."
-            " Erfaringen som kok giver beslægtede færdigheder inden for »cleaning interior and "
-            "exterior of buildings« og »apply hygiene standards«. Erfaringen som kok kommer til "
-            "gavn i faggruppen »Køkkenhjælp« (lighed 0,95). Ønsker at arbejde som kok, et "
-            "beslægtet fag. Skal stadig lære: monitor kitchen supplies, operate dishwashing "
-            "machine og clean kitchen equipment. Stillingen tilbyder deltid. R2 »Kokk« hos Kafé "
-            "Inkludert og R3 »Kjøkkenhjelp« hos Kafé Inkludert passer bedre, men har ikke oplyst,"
-            " om de tilbyder deltid. Spørg dem."
+            "stillingen kræver gennem erfaring som kok (blandt andet comply with standard "
+            "portion sizes, prepare dairy products for use in a dish og prepare egg products "
+            "for use in a dish). Erfaringen som kok giver beslægtede færdigheder inden for "
+            "»cleaning interior and exterior of buildings« og »apply hygiene standards«. "
+            "Erfaringen som kok kommer til gavn i faggruppen »Køkkenhjælp« (lighed 0,95). "
+            "Ønsker at arbejde som kok, et beslægtet fag. Skal stadig lære: monitor kitchen "
+            "supplies, operate dishwashing machine og clean kitchen equipment. Stillingen "
+            "tilbyder deltid. R2 »Kokk« hos Kafé Inkludert og R3 »Kjøkkenhjelp« hos Kafé "
+            "Inkludert passer bedre, men har ikke oplyst, om de tilbyder deltid. Spørg dem."
+        ),
+    },
+    "en": {
+        "A1": (
+            "Matched to R1 'Birøkter i opplæring' at Bikuben (score 0.49): has 2 of the role's "
+            "38 required skills: 1 listed (manage livestock) and 1 from experience as "
+            "agronomist (livestock species); related skills count toward 'tending and breeding "
+            "animals' and 'crop and livestock production'; wishes to work as bee breeder; the "
+            "role trains breed insects; still to learn: process harvested honey, feed livestock "
+            "and monitor livestock; a permanent position; the role offers wheelchair access."
+        ),
+        "A2": (
+            "Not matched: no experience, skills or wishes recorded: add them and run the match "
+            "again."
+        ),
+        "A3": (
+            "Not matched: 'kvxqzt' (experience) was not recognised, so there is nothing to "
+            "match on: correct it or write it more precisely, and run the match again."
+        ),
+        "A4": (
+            "Not matched: one role passes the hard constraints, but it does not reach the "
+            "minimum score 0.25 (R1 'Birøkter i opplæring' at Bikuben scores 0.22); R2 'Kokk' "
+            "at Kafé Inkludert, R3 'Kjøkkenhjelp' at Kafé Inkludert and R5 'Oppvask' at Rent "
+            "Hus would fit but do not say whether they offer wheelchair access: ask them."
+        ),
+        "A5": (
+            "Not matched: none of the 5 roles passes the hard constraints; 5 are more than 10 "
+            "km away. The best-fitting role overall, R2 'Kokk' at Kafé Inkludert (score 0.95), "
+            "is excluded: it is more than 10 km away."
+        ),
+        "A6": (
+            "Matched to R2 'Kokk' at Kafé Inkludert (score 0.95): has 50 of the role's 50 "
+            "required skills from experience as cook (among them seafood processing, advise on "
+            "preparation of diet food and create a diet plan); has worked as cook; wishes to "
+            "work as cook."
+        ),
+        "A7": (
+            "Not matched: 3 roles fit, but each went to someone who fits it better or has fewer "
+            "alternatives. The best is R3 'Kjøkkenhjelp' at Kafé Inkludert (score 0.59), held "
+            "by A8 (0.99); giving this seeker a place there would lower the total score by 0.26."
+        ),
+        "A8": (
+            "Matched to R3 'Kjøkkenhjelp' at Kafé Inkludert (score 0.99): has 31 of the role's "
+            "31 required skills from experience as kitchen assistant (among them monitor "
+            "kitchen supplies, clean kitchen equipment and report on possible equipment "
+            "hazards); has worked as kitchen assistant; wishes to work as cook, a related "
+            "occupation; a permanent position."
+        ),
+        "A9": (
+            "Matched to R4 'Syerske' at Symaskinen (score 0.80): has 8 of the role's 14 "
+            "required skills from experience as dressmaker (among them buttonholing, alter "
+            "wearing apparel and embroider fabrics); related skills count toward 'operating "
+            "machinery for the manufacture and treatment of textiles, fur and leather products' "
+            "and 'textiles (clothes, footwear and leather)' from experience as dressmaker; "
+            "experience as dressmaker carries over to sewing machinist (transfer 0.91: "
+            "buttonholing, embroider fabrics and alter wearing apparel); wishes to work as "
+            "sewing machinist; still to learn: manufacture personal protective equipment made "
+            "of textile, operate garment manufacturing machines and manufacturing of made-up "
+            "textile articles."
+        ),
+        "B1": (
+            "Matched to R5 'Oppvask' at Rent Hus (score 0.79): has 22 of the role's 34 required "
+            "skills from experience as cook (among them comply with standard portion sizes, "
+            "prepare dairy products for use in a dish and prepare egg products for use in a "
+            "dish); related skills count toward 'cleaning interior and exterior of buildings' "
+            "and 'apply hygiene standards' from experience as cook; experience as cook carries "
+            "over to 'Kitchen helpers' (transfer 0.95); wishes to work as cook, a related "
+            "occupation; still to learn: monitor kitchen supplies, operate dishwashing machine "
+            "and clean kitchen equipment; the role offers part-time; R2 'Kokk' at Kafé "
+            "Inkludert and R3 'Kjøkkenhjelp' at Kafé Inkludert would fit better but do not say "
+            "whether they offer part-time: ask them."
         ),
     },
 }

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from report_fixtures import HOSTILE, make_run
 from scipy.stats import binomtest
 
+import matcher
 from matcher.cli import cli
 from matcher.errors import InputError
 from matcher.report import STRINGS, Run, load_run, render, tier_table, write_report
@@ -492,3 +493,19 @@ def test_a_run_written_as_parquet_and_json_is_read_the_same(tmp_path: Path) -> N
     assert run.alternatives is not None and csv_run.alternatives is not None
     assert run.alternatives.equals(csv_run.alternatives)
     assert run.tiers is None  # the inputs are not in this folder
+
+
+def test_a_caseworkers_own_seekers_file_without_tiers_gets_its_report(
+        taxonomy: matcher.Taxonomy, tmp_path: Path) -> None:
+    """``Løpenr`` is the id for the report as for the match; with no tier the report leaves
+    the audit out instead of refusing, and its warnings are in the report's language."""
+    seekers = pl.DataFrame({"Løpenr": ["A1", "A2"], "Erfaring": ["kokk", "sjåfør"]})
+    roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["Kafé"], "slots": [1],
+                          "occupation": ["kokk"]})
+    result = matcher.match(seekers, roles, taxonomy=taxonomy, lang="nb")
+    path = result.write_report(tmp_path / "r.html", seekers=seekers, roles=roles)
+    data = data_of(path.read_text())
+    assert [s[0] for s in data["seekers"]] == ["A1", "A2"]
+    assert not data["hasTiers"]
+    (warning,) = data["warnings"]
+    assert "yrket ble ikke sikkert gjenkjent" in " ".join(str(c) for c in warning)

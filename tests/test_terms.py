@@ -118,7 +118,8 @@ def test_a_guess_by_spelling_alone_is_not_taken_and_says_what_to_write() -> None
         "spelling (closest: 'carpenter', 'joiner', 'door installer'); write one of these or a "
         "STYRK-08 code to use it, got 'snekr'"]
     assert out.concepts["experience"] == [[]]
-    assert out.unresolved["experience"] == [[]]  # the warning names it; no reason clause
+    # not taken, so the reason names it with its suggestions, as it names a term missed
+    assert [[r.term for r in cell] for cell in out.unresolved["experience"]] == [["snekr"]]
 
 
 def test_doubtful_matches_are_taken_and_reported() -> None:

@@ -20,13 +20,16 @@ column, rule, value) and all problems of a file are raised together in one
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
 import polars as pl
 
 from matcher.errors import InputError, Problem
-from matcher.io import read_table
+from matcher.io import decimal_number, read_table
+from matcher.io.columns import match_columns
+from matcher.io.schema import SEEKER_SCHEMA
 from matcher.io.tiers import NAV_TIERS, tier_order
 
 __all__ = [
@@ -84,7 +87,7 @@ def _number(frame: pl.DataFrame, column: str) -> pl.Expr:
         return pl.col(column).cast(pl.Float64)
     if frame.schema[column] == pl.Boolean:
         return pl.col(column).cast(pl.Float64)
-    return _text(frame, column).cast(pl.Float64, strict=False)
+    return decimal_number(_text(frame, column))
 
 
 def _check(
@@ -144,7 +147,31 @@ def read_seekers(source: Source, *, group: tuple[str, ...] = (), name: str | Non
                  ) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """Read and validate SEEKERS; return the typed frame and the tier labels in order."""
     raw, display = read_table(source, name=name)
-    frame = _with_rows(raw)
+    frame, written = _seeker_columns(_with_rows(raw), display)
+    try:
+        return _read_seekers(frame, display, group)
+    except InputError as exc:  # name the columns as the file writes them
+        raise InputError([dataclasses.replace(p, column=written.get(p.column, p.column))
+                          if p.column is not None else p for p in exc.problems]) from None
+
+
+#: the columns the audit reads from SEEKERS, found under any name the match knows them by
+_AUDIT_COLUMNS = ("seeker_id", "tier", "employability")
+
+
+def _seeker_columns(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, dict[str, str]]:
+    """``frame`` with the id, tier and employability columns under their own names, as the
+    match finds them (``Løpenr``, ``Innsatsgruppe``: :mod:`matcher.io.columns`), and those
+    names -> the header as written."""
+    header = [c for c in frame.columns if c != "_row"]
+    fields = match_columns(header, SEEKER_SCHEMA, display).fields
+    rename = {c: f for c, f in fields.items()
+              if f in _AUDIT_COLUMNS and c != f and f not in frame.columns}
+    return frame.rename(rename), {f: c for c, f in rename.items()}
+
+
+def _read_seekers(frame: pl.DataFrame, display: str, group: tuple[str, ...]
+                  ) -> tuple[pl.DataFrame, tuple[str, ...]]:
     problems: list[Problem] = []
     if "seeker_id" not in frame.columns:
         problems.append(Problem(display, None, "seeker_id", RULE_MISSING_COLUMN))

@@ -5,11 +5,13 @@
 table per language (English, Norwegian bokmål, Danish), so a translator reads one language end
 to end. Occupation names follow the language (ESCO's Norwegian and Danish labels), skill names
 too when the taxonomy has them; role titles and enterprise names stay as the enterprise wrote
-them.
+them. :func:`localise_warnings` writes the run's warnings in the same language.
 """
 
 from matcher.explain.choices import Choices, LockCost
 from matcher.explain.phrases import LANGUAGES, Phrases
 from matcher.explain.reasons import Explainer, pair_scores
+from matcher.explain.warnings import localise_warnings
 
-__all__ = ["LANGUAGES", "Choices", "Explainer", "LockCost", "Phrases", "pair_scores"]
+__all__ = ["LANGUAGES", "Choices", "Explainer", "LockCost", "Phrases", "localise_warnings",
+           "pair_scores"]

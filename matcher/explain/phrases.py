@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from matcher.config import REASON_LANGUAGES
 
-__all__ = ["LANGUAGES", "TEMPLATES", "Phrases"]
+__all__ = ["LANGUAGES", "TEMPLATES", "WARNINGS", "Phrases"]
 
 Template = str | tuple[str, str]
 
@@ -43,6 +43,7 @@ EN: dict[str, Template] = {
     "part_sep": "; ",
     "sentences": "no",
     "more": "{n} more",
+    "among": "among them {names}",
     "at": "at",
     "constraints_joined": "; ",
     "as_occupation": "as {name}",
@@ -135,6 +136,7 @@ NB: dict[str, Template] = {
     "part_sep": ". ",
     "sentences": "yes",
     "more": "{n} til",
+    "among": "blant annet {names}",
     "at": "hos",
     "constraints_joined": "and",
     "as_occupation": "som {name}",
@@ -226,6 +228,7 @@ DA: dict[str, Template] = {
     "part_sep": ". ",
     "sentences": "yes",
     "more": "{n} mere",
+    "among": "blandt andet {names}",
     "at": "hos",
     "constraints_joined": "and",
     "as_occupation": "som {name}",
@@ -314,6 +317,56 @@ DA: dict[str, Template] = {
 
 #: language -> its table
 TEMPLATES: dict[str, dict[str, Template]] = {"en": EN, "nb": NB, "da": DA}
+
+#: Warnings written again in the caseworker's language, by :class:`~matcher.errors.Problem`
+#: code (English warnings are written where they arise). ``{what}`` is ``what_occupation`` or
+#: ``what_skill``; ``{closest}``, ``{others}``: names already quoted and joined; ``{code}``:
+#: ``code_hint`` for an occupation, else empty. The value the person wrote is put before the
+#: place: «sjåfør» i seekers.xlsx linje 4, kolonne «Erfaring»: ...
+WARNINGS: dict[str, dict[str, str]] = {
+    "nb": {
+        "what_occupation": "yrket",
+        "what_skill": "ferdigheten",
+        "code_hint": " eller en STYRK-kode",
+        "term_missed": "{what} ble ikke gjenkjent",
+        "closest": " (nærmeste: {closest})",
+        "term_guess": ("{what} ble ikke sikkert gjenkjent, bare gjettet ut fra skrivemåten "
+                       "(nærmeste: {closest}). Skriv et av forslagene{code} for å bruke det"),
+        "term_ambiguous": ("kan bety flere ting; valgte {taken} (også mulig: {others}). Skriv en "
+                           "mer presis betegnelse for å velge"),
+        "term_spelling": ("tolket ut fra skrivemåten som {taken} (sikkerhet {confidence}). Sjekk "
+                          "at det stemmer"),
+        "adaptation_unknown": ("ukjent tilrettelegging, tatt med slik den er skrevet (nærmeste "
+                               "kjente: {closest})"),
+        "encoding": ("er ikke UTF-8 og ble lest som Windows-1252. Sjekk at æ, ø og å ser "
+                     "riktige ut"),
+        "far_seeker": "ligger mer enn 1000 km fra alle stillingene. Er lat og lon byttet om?",
+        "far_role": "ligger mer enn 1000 km fra alle arbeidssøkerne. Er lat og lon byttet om?",
+        "distance_without_location": ("er oppgitt uten bosted (lat, lon), så den begrenser "
+                                      "ingenting"),
+    },
+    "da": {
+        "what_occupation": "stillingsbetegnelsen",
+        "what_skill": "færdigheden",
+        "code_hint": " eller en DISCO-kode",
+        "term_missed": "{what} blev ikke genkendt",
+        "closest": " (nærmeste: {closest})",
+        "term_guess": ("{what} blev ikke sikkert genkendt, kun gættet ud fra stavningen "
+                       "(nærmeste: {closest}). Skriv et af forslagene{code} for at bruge det"),
+        "term_ambiguous": ("kan betyde flere ting; valgte {taken} (også muligt: {others}). Skriv "
+                           "en mere præcis betegnelse for at vælge"),
+        "term_spelling": ("tolket ud fra stavningen som {taken} (sikkerhed {confidence}). Tjek, "
+                          "at det passer"),
+        "adaptation_unknown": ("ukendt tilpasning, taget med som skrevet (nærmeste kendte: "
+                               "{closest})"),
+        "encoding": ("er ikke UTF-8 og blev læst som Windows-1252. Tjek, at æ, ø og å ser "
+                     "rigtige ud"),
+        "far_seeker": "ligger mere end 1000 km fra alle stillinger. Er lat og lon byttet om?",
+        "far_role": "ligger mere end 1000 km fra alle jobsøgende. Er lat og lon byttet om?",
+        "distance_without_location": ("er angivet uden bopæl (lat, lon), så den begrænser "
+                                      "intet"),
+    },
+}
 
 
 def _sentence(text: str) -> str:

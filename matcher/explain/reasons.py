@@ -309,8 +309,12 @@ class Explainer:
     def _as_known(self) -> dict[Resolution, str]:
         return {}
 
-    def _skills(self, ks: Sequence[int]) -> str:
-        return self.say.join([self._skill(k) for k in ks[:_LIST]])
+    def _skills(self, ks: Sequence[int], total: int | None = None) -> str:
+        """The first skills of ``ks``; "among them ..." when ``total`` says there are more."""
+        names = self.say.join([self._skill(k) for k in ks[:_LIST]])
+        if total is not None and total > min(len(ks), _LIST):
+            return self.say("among", names=names)
+        return names
 
     def _role_name(self, j: int) -> str:
         """The role as the enterprise wrote it: id, title in quotes, "at" enterprise."""
@@ -717,15 +721,16 @@ class Explainer:
         past = self.seeker_terms.concepts["experience"][i]
         count = self.say.count("skills_of", facts.shared, total=facts.need)
         if not facts.from_past:
-            return self.say("skills_listed", count=count, names=self._skills(listed))
+            return self.say("skills_listed", count=count,
+                            names=self._skills(listed, facts.shared))
         if not n_listed and len(facts.from_past) == 1:
-            p, _, ks = facts.from_past[0]
+            p, n, ks = facts.from_past[0]
             return self.say("skills_from", count=count, as_origin=self._as(past[p]),
-                            names=self._skills(ks))
-        parts = [self.say("part_listed", k=n_listed, names=self._skills(listed))
+                            names=self._skills(ks, n))
+        parts = [self.say("part_listed", k=n_listed, names=self._skills(listed, n_listed))
                  ] if n_listed else []
         parts += [self.say("part_from", k=n, as_origin=self._as(past[p]),
-                           names=self._skills(ks)) for p, n, ks in facts.from_past]
+                           names=self._skills(ks, n)) for p, n, ks in facts.from_past]
         return self.say("skills_mixed", count=count, parts=self.say.join(parts))
 
     def _related_groups(self, ranked: list[int]) -> list[int]:
@@ -1056,16 +1061,27 @@ class Explainer:
 
     def _suggestions(self, res: Resolution) -> list[str]:
         """Up to three near concepts, named in the reason's language where the URI is known."""
-        names: list[str] = []
-        for uri in res.candidates:
-            found = self._uri_index.get(uri)
-            if found is None:
-                continue
+        return [self.say.quote(n) for n in self.concept_names(res.candidates, res.suggestions)]
+
+    def concept_name(self, uri: str | None) -> str | None:
+        """An occupation, skill or ISCO/STYRK group by URI, named in the reason's language
+        (English where the taxonomy has no name in it); None for a URI it does not hold."""
+        found = self._uri_index.get(uri or "")
+        if found is not None:
             kind, k = found
-            names.append(self._occupation(k) if kind == "occupation" else self._skill(k))
-        if not names:
-            names = list(res.suggestions)
-        return [self.say.quote(n) for n in dict.fromkeys(names)][:3]
+            return self._occupation(k) if kind == "occupation" else self._skill(k)
+        if (uri or "").startswith(_ISCO_URI):
+            by_lang = self.taxonomy.isco_names.get(str(uri)[len(_ISCO_URI):], {})
+            names = by_lang.get(self._tax_lang) or by_lang.get("en")
+            return str(names[0]).strip() if names else None
+        return None
+
+    def concept_names(self, uris: Sequence[str], fallback: Sequence[str] = (),
+                      limit: int = 3) -> list[str]:
+        """The first ``limit`` distinct names of ``uris`` (see :meth:`concept_name`), or of
+        ``fallback`` (names as the resolver gave them) when none of the URIs is known."""
+        names = [n for n in map(self.concept_name, uris) if n is not None] or list(fallback)
+        return list(dict.fromkeys(names))[:limit]
 
     def _clause_unrecognised(self, i: int) -> str:
         terms = self._unrecognised_terms(i)

@@ -19,6 +19,7 @@ from matcher.io.languages import canonical_language
 from matcher.io.read import (
     RawTable,
     Table,
+    decimal_number,
     read_source,
     read_table,
     validate_roles,
@@ -46,6 +47,7 @@ __all__ = [
     "atomic_file",
     "atomic_files",
     "canonical_language",
+    "decimal_number",
     "location_warnings",
     "read_source",
     "read_table",

@@ -56,19 +56,20 @@ def location_warnings(
     s_points, s_lines, s_coords = _points(seekers)
     r_points, r_lines, r_coords = _points(roles)
     if len(s_points) and len(r_points):
-        for name, rule, points, lines, coords, other in (
-            (seekers_name, RULE_FAR_SEEKER, s_points, s_lines, s_coords, r_points),
-            (roles_name, RULE_FAR_ROLE, r_points, r_lines, r_coords, s_points),
+        for name, rule, code, points, lines, coords, other in (
+            (seekers_name, RULE_FAR_SEEKER, "far_seeker", s_points, s_lines, s_coords, r_points),
+            (roles_name, RULE_FAR_ROLE, "far_role", r_points, r_lines, r_coords, s_points),
         ):
             for k in np.flatnonzero(_far(points, other)):
                 lat, lon = coords[k]
                 warnings.append(Problem(file=name, line=int(lines[k]), column="lat", rule=rule,
-                                        value=f"{lat:g}, {lon:g}", level="warning"))
+                                        value=f"{lat:g}, {lon:g}", level="warning", code=code))
     if "max_distance_km" in seekers.columns:
         loose = seekers.filter(pl.col("max_distance_km").is_not_null() & pl.col("lat").is_null())
         warnings += [
             Problem(file=seekers_name, line=line, column="max_distance_km",
-                    rule=RULE_DISTANCE_WITHOUT_LOCATION, value=f"{km:g}", level="warning")
+                    rule=RULE_DISTANCE_WITHOUT_LOCATION, value=f"{km:g}", level="warning",
+                    code="distance_without_location")
             for line, km in loose.select("_row", "max_distance_km").iter_rows()
         ]
     return warnings

@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -66,6 +66,7 @@ __all__ = [
     "READ_EXTENSIONS",
     "RawTable",
     "Table",
+    "decimal_number",
     "read_source",
     "read_table",
     "validate_roles",
@@ -74,6 +75,7 @@ __all__ = [
 ]
 
 Source = str | os.PathLike[str] | pl.DataFrame
+T = TypeVar("T", pl.Expr, pl.Series)
 
 EXCEL_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 READ_EXTENSIONS: tuple[str, ...] = (
@@ -282,7 +284,8 @@ def _read_csv(data: bytes, display: str, sheet: str | None) -> Read:
     warnings = []
     if encoding == "Windows-1252":
         warnings.append(
-            Problem(file=display, line=None, column=None, rule=RULE_ENCODING, level="warning")
+            Problem(file=display, line=None, column=None, rule=RULE_ENCODING, level="warning",
+                    code="encoding")
         )
     if not text.strip():
         return pl.DataFrame(), warnings
@@ -539,6 +542,16 @@ def validate_roles(frame: pl.DataFrame, name: str, *, first_line: int = 2) -> pl
     return validate_table(RawTable(frame, name, first_line), ROLE_SCHEMA).frame
 
 
+def decimal_number(text: T) -> T:
+    """Text (an expression or a series) as a float, the first comma read as a decimal point
+    (``37,5``); what is not a number becomes null. Every reader of numbers uses it.
+
+    >>> decimal_number(pl.Series(["37,5", "40", "x", None])).to_list()
+    [37.5, 40.0, None, None]
+    """
+    return text.str.replace(",", ".", literal=True, n=1).cast(pl.Float64(), strict=False)
+
+
 def validate_table(raw: RawTable, schema: Schema) -> Table:
     """Check a raw table against ``schema``; the typed frame, the ignored columns, the warnings.
 
@@ -744,11 +757,7 @@ def _parse(column: Column, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]
     # and coordinates are not written with a thousands separator). A literal replacement, not
     # a regex: it costs nothing, and '37,5,1' or '37,5.0' still fail the cast and are reported
     # as written.
-    number = (
-        pl.col(name).cast(pl.Float64())
-        if dtype.is_numeric()
-        else stated.str.replace(",", ".", literal=True, n=1).cast(pl.Float64(), strict=False)
-    )
+    number = pl.col(name).cast(pl.Float64()) if dtype.is_numeric() else decimal_number(stated)
     ok = number.is_finite() & _in_range(number, column)
     if column.kind == "integer":
         ok = ok & (number == number.floor()) & (number.abs() <= _MAX_EXACT_INTEGER)

@@ -26,7 +26,7 @@ import polars as pl
 
 from matcher.audit.inputs import RULE_TIER_OR_EMPLOYABILITY, read_seekers
 from matcher.errors import InputError, Problem
-from matcher.io import read_table, validate_roles
+from matcher.io import decimal_number, read_table, validate_roles
 from matcher.io.tiers import EMPLOYABILITY_BANDS
 
 __all__ = ["EMPLOYABILITY_BANDS", "Run", "find_outputs", "load_run", "run_from_outputs"]
@@ -81,7 +81,7 @@ def _text(frame: pl.DataFrame, column: str) -> pl.Series:
 
 
 def _number(frame: pl.DataFrame, column: str) -> pl.Series:
-    return _text(frame, column).str.replace(",", ".").cast(pl.Float64, strict=False)
+    return decimal_number(_text(frame, column))
 
 
 def _rows(mask: pl.Series) -> list[int]:

@@ -162,6 +162,8 @@ class AdaptationMatch:
     label: str
     known: bool
     suggestions: tuple[str, ...] = ()
+    #: the keys of ``suggestions``
+    suggested_keys: tuple[str, ...] = ()
 
 
 def resolve_adaptation(term: str) -> AdaptationMatch:
@@ -183,8 +185,9 @@ def resolve_adaptation(term: str) -> AdaptationMatch:
     if key is not None:
         return AdaptationMatch(key=key, label=ADAPTATIONS[key].en, known=True)
     near = process.extract(norm, _CHOICES, scorer=fuzz.WRatio, limit=3)
-    suggestions = tuple(dict.fromkeys(ADAPTATIONS[_SYNONYMS[c]].en for c, _, _ in near))
-    return AdaptationMatch(key=f"other:{norm}", label=norm, known=False, suggestions=suggestions)
+    keys = tuple(dict.fromkeys(_SYNONYMS[c] for c, _, _ in near))
+    return AdaptationMatch(key=f"other:{norm}", label=norm, known=False,
+                           suggestions=tuple(ADAPTATIONS[k].en for k in keys), suggested_keys=keys)
 
 
 def adaptation_label(key: str, lang: str) -> str:
