@@ -871,12 +871,39 @@ class Resolver:
         best = order[0]
         is_group = best >= self._n
         tied = [t for t in order if (t >= self._n) == is_group and hits[t][0] == hits[best][0]]
+        if len(tied) > 1 and not is_group:
+            tied = self._nearest_to_titles(tied, [t for t in order if hits[t][0] >= _TITLE])
+            best = tied[0]
+            order = [*tied, *(t for t in order if t not in tied)]
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
         answer = self._answer(term, best, method, confidence, [*order[1:], *extra],
                               language=hits[best][1])
         if len(tied) == 1:
             return answer
         return replace(answer, tied=tuple(self._concept(t)[1] for t in tied if t != best))
+
+    def _nearest_to_titles(self, tied: list[int], titles: list[int]) -> list[int]:
+        """Occupations that share the matched label, those nearest in ISCO-08 to what a
+        national title with the same words names first (the order kept otherwise).
+
+        ESCO's Danish "pædagogmedhjælper" is a label of early years teacher (2342) and child
+        day care worker (5311); the job centres' title of that name is a teaching assistant
+        (5312), so the child day care worker (same minor group 531) answers. The answer still
+        carries the label the caseworker wrote.
+        """
+        # only titles that name occupations (the job centres'): a NAV title names a group,
+        # and NAV files "lagermedarbeider" with the stock clerks (4321) where the occupation
+        # the caseworker means is ESCO's warehouse worker (9333)
+        codes = {str(self.taxonomy.occupation_isco[t]) for t in titles if t < self._n}
+        if not codes:
+            return tied
+
+        def shared(t: int) -> int:  # digits of the ISCO code in common: 1 major ... 4 unit
+            own = str(self.taxonomy.occupation_isco[t])
+            return max(next((k for k in range(4) if own[k:k + 1] != c[k:k + 1]), 4)
+                       for c in codes)
+
+        return sorted(tied, key=lambda t: -shared(t))
 
     def _decide_title(self, term: str, method: Method, hits: Hits, order: list[int],
                       matched: dict[int, str], scale: float, extra: Iterable[int]) -> Resolution:
