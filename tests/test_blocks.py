@@ -105,3 +105,28 @@ def test_one_thread_scores_every_block_as_two_do(
     assert np.array_equal(graph_one.excluded, graph_two.excluded)
     assert one.matches.equals(two.matches)
     assert one.alternatives.equals(two.alternatives)
+
+
+def test_pruned_pairs_are_not_listed_from_a_graph_without_its_cut(taxonomy, monkeypatch) -> None:
+    """The certificate rests on the pairs pruned_blocks lists: from a graph that lacks the
+    first pass's cut it would list none, and a pruned optimum would pass as certified."""
+    seekers, roles = random_batch(np.random.default_rng(5), 30, 12)
+    calls: list[tuple] = []
+    original = matcher.score.score_pairs
+
+    def spy(*args, **kwargs):
+        calls.append((args, kwargs, original(*args, **kwargs)))
+        return calls[-1][2]
+
+    with monkeypatch.context() as m:
+        m.setattr(matcher.api, "score_pairs", spy)
+        matcher.match(seekers, roles, taxonomy=taxonomy, candidates=1, role_candidates=0)
+    (vectors, roles_vec, concepts, config), kwargs, graph = calls[0][0][:4], calls[0][1], \
+        calls[0][2]
+    floors = (np.full(len(seekers), -1.0), np.zeros(len(roles)))  # every pruned pair
+    listed = list(matcher.score.pruned_blocks(vectors, roles_vec, concepts, config, graph,
+                                              floors, pinned=kwargs.get("pinned")))
+    assert sum(len(p.seeker) for p in listed) > 0  # the premise: pairs were pruned
+    uncut = dataclasses.replace(graph, cut_score=None)
+    with pytest.raises(ValueError, match="no cut_score and cut_role"):
+        list(matcher.score.pruned_blocks(vectors, roles_vec, concepts, config, uncut, floors))
