@@ -55,6 +55,24 @@ def test_resolve_writes_one_row_per_term_in_order() -> None:
     assert da["language"] == "da" and da["uri"] == BEE_BREEDER
 
 
+def test_resolve_names_the_answer_and_candidates_in_the_language_asked() -> None:
+    status, out = run("terms", "resolve", "birøktere", "sjåfør", "--candidates", "3",
+                      "--names", "no")
+    assert status == 0, out
+    bee, driver = rows(out)
+    assert bee["label"] == "birøkter"
+    assert bee["candidate_labels"].split(";")[0] == "birøkter"
+    # a guess not taken has no answer, but its candidates are named for the caseworker
+    assert driver["uri"] == "" and driver["label"] == ""
+    named = driver["candidate_labels"].split(";")
+    assert len(named) == len(driver["candidates"].split(";")) == 3
+    assert "lastebilsjåfør" in named
+    status, out = run("terms", "resolve", "birøkter")
+    assert rows(out)[0]["candidate_labels"].split(";")[0] == "bee breeder"  # English default
+    status, out = run("terms", "resolve", "birøkter", "--names", "xx")
+    assert status == 2 and "--names must be one of" in out
+
+
 def test_resolve_reads_a_column_of_a_file(tmp_path: Path) -> None:
     terms = ["tømrere", "bagere", "kitchen-assistant"] * 400
     source = tmp_path / "terms.csv"

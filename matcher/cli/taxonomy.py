@@ -2,7 +2,10 @@
 
 ``terms resolve`` writes CSV on stdout, one row per term in input order::
 
-    term,uri,label,kind,language,method,confidence,candidates
+    term,uri,label,kind,language,method,confidence,candidates,candidate_labels
+
+``label`` and ``candidate_labels`` name the answer and the candidates in the language of
+``--names`` (English by default), so a caseworker can read what a term would be taken for.
 
 ``occupations similar`` writes, for each origin occupation, its ``--top`` most transferable
 target occupations with the skills that carry over.
@@ -29,7 +32,7 @@ from matcher.taxonomy import Taxonomy, load_taxonomy
 __all__ = ["occupations_group", "resolve_command", "similar_command", "terms_group"]
 
 RESOLVE_COLUMNS = ("term", "uri", "label", "kind", "language", "method", "confidence",
-                   "candidates")
+                   "candidates", "candidate_labels")
 SIMILAR_COLUMNS = ("origin_uri", "origin_label", "target_uri", "target_label", "rank", "score",
                    "carried_skills")
 _OUT_SUFFIXES = (".csv", ".parquet", ".json")
@@ -87,10 +90,13 @@ def terms_group() -> None:
               help="Match labels of this language only: no, da, en, ... or auto (all).")
 @click.option("--candidates", "n_candidates", type=click.IntRange(min=1), default=5,
               show_default=True, help="Candidate URIs listed per term.")
+@click.option("--names", default="en", show_default=True,
+              help="Name the answer and the candidates in this language of the taxonomy: en, "
+                   "no, da, ... (English where it has no name).")
 @taxonomy_option
 @crosswalk_option
 def resolve_command(terms: Sequence[str], infile: str | None, column: str | None, kind: str,
-                    language: str, n_candidates: int, taxonomy: str | None,
+                    language: str, n_candidates: int, names: str, taxonomy: str | None,
                     crosswalk: str | None) -> None:
     """Resolve TERMs (or --in FILE --column COL) and write CSV to stdout, in input order."""
     if infile is None and not terms:
@@ -101,13 +107,18 @@ def resolve_command(terms: Sequence[str], infile: str | None, column: str | None
     tax = _load(taxonomy, crosswalk)
     if language != "auto" and language not in tax.languages:
         fail(f"--lang must be auto or one of {', '.join(tax.languages)}; got {language!r}", 2)
+    if names not in tax.languages:
+        fail(f"--names must be one of {', '.join(tax.languages)}; got {names!r}", 2)
     answers = tax.resolve_many(words, kind, language)  # type: ignore[arg-type]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(RESOLVE_COLUMNS)
     for r in answers:
+        shown = r.candidates[:n_candidates]
+        label = (tax.concept_name(r.uri, names) or r.label) if r.uri else ""
         writer.writerow([
-            r.term, r.uri or "", r.label or "", r.kind, r.language or "", r.method or "",
-            f"{r.confidence:.4g}", ";".join(r.candidates[:n_candidates]),
+            r.term, r.uri or "", label or "", r.kind, r.language or "", r.method or "",
+            f"{r.confidence:.4g}", ";".join(shown),
+            ";".join(tax.concept_name(u, names) or "" for u in shown),
         ])
 
 

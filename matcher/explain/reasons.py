@@ -258,12 +258,6 @@ class Explainer:
         return self.taxonomy.skill_names.get(self._tax_lang)
 
     @cached_property
-    def _uri_index(self) -> dict[str, tuple[str, int]]:
-        index = {u: ("occupation", k) for k, u in enumerate(self.taxonomy.occupation_uris)}
-        index.update({u: ("skill", k) for k, u in enumerate(self.taxonomy.skill_uris)})
-        return index
-
-    @cached_property
     def _skill_label(self) -> list[str]:
         """Every skill's name in the reason's language, English where the taxonomy has none."""
         english = self.taxonomy.skill_labels
@@ -1065,16 +1059,8 @@ class Explainer:
 
     def concept_name(self, uri: str | None) -> str | None:
         """An occupation, skill or ISCO/STYRK group by URI, named in the reason's language
-        (English where the taxonomy has no name in it); None for a URI it does not hold."""
-        found = self._uri_index.get(uri or "")
-        if found is not None:
-            kind, k = found
-            return self._occupation(k) if kind == "occupation" else self._skill(k)
-        if (uri or "").startswith(_ISCO_URI):
-            by_lang = self.taxonomy.isco_names.get(str(uri)[len(_ISCO_URI):], {})
-            names = by_lang.get(self._tax_lang) or by_lang.get("en")
-            return str(names[0]).strip() if names else None
-        return None
+        (:meth:`matcher.taxonomy.Taxonomy.concept_name`)."""
+        return self.taxonomy.concept_name(uri, self._tax_lang)
 
     def concept_names(self, uris: Sequence[str], fallback: Sequence[str] = (),
                       limit: int = 3) -> list[str]:

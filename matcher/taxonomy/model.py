@@ -213,6 +213,34 @@ class Taxonomy:
         except KeyError:
             raise KeyError(f"{uri!r} is not a skill or skill group of {self.version}") from None
 
+    def concept_name(self, uri: str | None, lang: str = "en") -> str | None:
+        """An occupation, skill or ISCO/STYRK group by URI, by its first name in ``lang`` (a
+        language of :attr:`languages`: ``'no'``, ``'da'``, ``'en'``), English where the taxonomy
+        has no name in it; None for a URI it does not hold.
+
+        >>> from matcher.taxonomy import load_taxonomy
+        >>> tax = load_taxonomy()
+        >>> uri = tax.occupation_uris[list(tax.occupation_labels).index("bee breeder")]
+        >>> tax.concept_name(uri, "no"), tax.concept_name(uri), tax.concept_name("x")
+        ('birøkter', 'bee breeder', None)
+        """
+        uri = uri or ""
+        if (k := self._occupation_by_uri.get(uri)) is not None:
+            names = self.occupation_names.get(lang)
+            name = names[k][0] if names is not None and names[k] else self.occupation_labels[k]
+        elif (k := self._skill_by_uri.get(uri)) is not None:
+            names = self.skill_names.get(lang)
+            name = names[k][0] if names is not None and names[k] else self.skill_labels[k]
+        elif uri.startswith(_ISCO_URI):
+            by_lang = self.isco_names.get(uri[len(_ISCO_URI):], {})
+            found = by_lang.get(lang) or by_lang.get("en")
+            if not found:
+                return None
+            name = found[0]
+        else:
+            return None
+        return str(name).strip()
+
     @cached_property
     def isco_groups(self) -> dict[str, np.ndarray]:
         """ISCO group code (1 to 4 digits) -> sorted indices of the occupations in the group."""
