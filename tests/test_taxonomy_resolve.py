@@ -18,6 +18,7 @@ from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy
 from matcher.taxonomy.compile import read_titles
 from matcher.taxonomy.resolve import (
     _TITLE,
+    GROUP_SIBLINGS,
     SPELLING_METHODS,
     SPELLING_MIN_CONFIDENCE,
     Resolver,
@@ -91,6 +92,21 @@ def test_national_titles(term: str, label: str, method: str) -> None:
     r = TAX.resolve(term, "occupation")
     assert (r.label, r.method) == (label, method)
     assert r.candidates[0] == r.uri
+
+
+@pytest.mark.parametrize(("term", "group"), [("Steinhoggere mv.", "7113"), ("Kokker", "5120")])
+def test_a_group_title_offers_its_groups_next_occupations_right_after_the_answer(
+        term: str, group: str) -> None:
+    """A STYRK-08 group's name names the whole group: after the occupation it names most
+    nearly come the group's next occupations (MELO counts the concept the crosswalk links),
+    then the group model's other groups."""
+    r = TAX.resolve(term, "occupation")
+    members = {TAX.occupation_uris[i] for i in TAX.isco_groups[group]}
+    assert r.uri in members
+    k = min(GROUP_SIBLINGS, len(members) - 1)  # as many as the group has
+    assert k >= 1 and set(r.candidates[1:1 + k]) <= members
+    assert r.tied == r.candidates[1:1 + k]
+    assert styrk_of(r.candidates[1 + k]) != group  # then another group
 
 
 def test_a_title_naming_an_occupation_of_another_group_is_less_certain() -> None:

@@ -79,6 +79,9 @@ CONFIDENCE: dict[str, float] = {"uri": 1.0, "code": 1.0, "exact": 1.0, "normalis
 """Confidence of a unique match by method; a fuzzy match is further scaled by its similarity."""
 AMBIGUITY_FACTOR = 0.7
 """Confidence is multiplied by this when several concepts tie for the best match."""
+GROUP_SIBLINGS = 1
+"""Occupations of a group, besides the one its title names, offered right after the answer to
+the group's title (``Resolution.tied``); a second one costs NAV's held-out titles at 5."""
 FUZZY_CUTOFF = 85.0
 """Least rapidfuzz ``ratio`` (0-100) for a fuzzy match: one typo in a 7-letter word passes."""
 SUGGESTION_CUTOFF = 60.0
@@ -195,7 +198,9 @@ class Resolution:
     tied : tuple of str
         URIs of the other concepts that share the matched label, next after ``uri`` among the
         candidates (``confidence`` is lowered by :data:`AMBIGUITY_FACTOR` for the tie, not for
-        doubt about the spelling).
+        doubt about the spelling); for the name of a STYRK-08 or ISCO-08 group, which names
+        every occupation of the group, up to :data:`GROUP_SIBLINGS` of its other occupations
+        (confidence unchanged).
     """
 
     term: str
@@ -216,7 +221,7 @@ class Resolution:
 
     @property
     def shared(self) -> bool:
-        """Several concepts share the matched label (see ``tied``)."""
+        """Other concepts are named by the words as much as the answer (see ``tied``)."""
         return bool(self.tied)
 
 
@@ -840,6 +845,7 @@ class Resolver:
         order = self._order(hits)
         if hits[order[0]][0] >= _TITLE:
             return self._decide_title(term, method, hits, order, matched, scale, extra)
+        siblings: list[int] = []
         if all(t >= self._n for t in order):
             # Only group titles matched; if a title names an occupation of its own group
             # ("Birøktere mv." -> birøkter), the term means that occupation.
@@ -847,6 +853,15 @@ class Resolver:
             for group in order:
                 _merge_hits(named, self._named_occupations(group, matched[group], hits[group][1]))
             if named:
+                # The title names its whole group: the group's next occupations are named
+                # by it too and come right after the answer ("Steinhoggere mv.": stonemason,
+                # then stone engraver), before other groups. Not for a guess by spelling,
+                # whose confidence counts a tie (Resolution.shared).
+                if method in ("exact", "normalised", "inflection"):
+                    siblings = self._order(named)[1:] + sorted(
+                        (int(i) for i in self._groups[order[0] - self._n].members
+                         if i not in named),
+                        key=lambda i: (self._label_length(i), i))
                 # Reaching the occupation took inflection, and is as certain as that.
                 if method in ("exact", "normalised"):
                     method, scale = "inflection", 1.0
@@ -878,9 +893,11 @@ class Resolver:
         confidence = CONFIDENCE[method] * scale * (AMBIGUITY_FACTOR if len(tied) > 1 else 1.0)
         answer = self._answer(term, best, method, confidence, [*order[1:], *extra],
                               language=hits[best][1])
-        if len(tied) == 1:
+        also = [t for t in tied if t != best]
+        also += [t for t in siblings if t not in tied][:GROUP_SIBLINGS]
+        if not also:
             return answer
-        return replace(answer, tied=tuple(self._concept(t)[1] for t in tied if t != best))
+        return replace(answer, tied=tuple(self._concept(t)[1] for t in also))
 
     def _nearest_to_titles(self, tied: list[int], titles: list[int]) -> list[int]:
         """Occupations that share the matched label, those nearest in ISCO-08 to what a
