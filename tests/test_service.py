@@ -549,6 +549,29 @@ def test_web_role_page_shows_unresolved_terms_with_suggestions(service: Service)
     assert saved.status_code == 200  # after the 303
     assert "Stillingen er lagret." in saved.text
     assert "slynging av honnig" in saved.text and "nærmeste" in saved.text
+    driver = web.post("/roles/new?lang=no", data={
+        "csrf": web.cookies["matcher_csrf"], "occupation": "sjåfør", "slots": "1"})
+    assert "sjåfør" in driver.text and "lastebilsjåfør" in driver.text  # Norwegian names
+
+
+def test_suggestions_are_named_in_the_pages_language(taxonomy) -> None:
+    """On the Norwegian pages a term not recognised gets ESCO's Norwegian names and the
+    adaptations' Norwegian words as suggestions (the same concepts as in English, in order);
+    the API stays English."""
+    from matcher.service.roles import describe_terms
+
+    fields = {"occupation": "sjåfør", "offers": ["rullestolsadgang til kontoret"]}
+    english = describe_terms(fields, taxonomy)
+    norwegian = describe_terms(fields, taxonomy, names="no")
+    job = english["terms"]["occupation"][0]
+    named = norwegian["terms"]["occupation"][0]["suggestions"]
+    assert "cargo vehicle driver" in job["suggestions"] and "lastebilsjåfør" in named
+    assert not set(named) & set(job["suggestions"])
+    resolution = taxonomy.resolve("sjåfør", "occupation")
+    assert named == [taxonomy.concept_name(u, "no") for u in resolution.candidates][:len(named)]
+    offer = norwegian["terms"]["offers"][0]
+    assert offer["resolved"] is False and "rullestoltilgang" in offer["suggestions"]
+    assert "wheelchair access" in english["terms"]["offers"][0]["suggestions"]
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ from matcher.io import ROLE_SCHEMA, validate_roles
 from matcher.io.languages import iso639_1_codes
 from matcher.io.schema import FALSE_WORDS, LIST_SEPARATOR, TRUE_WORDS
 from matcher.service.models import INT_MAX
-from matcher.taxonomy import Taxonomy
+from matcher.taxonomy import Resolution, Taxonomy
+from matcher.taxonomy.adaptations import adaptation_label
 from matcher.terms import ROLE_TERMS, resolve_terms
 
 LANGUAGE_CODES = iso639_1_codes()  # the codes the JSON API accepts
@@ -382,8 +383,12 @@ def check_role(cells: Mapping[str, str | None], enterprise: str) -> dict[str, An
     return {name: row[name] for name in FIELDS}
 
 
-def describe_terms(fields: Mapping[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
+def describe_terms(fields: Mapping[str, Any], taxonomy: Taxonomy, names: str = "en"
+                   ) -> dict[str, Any]:
     """How each term of a role resolved, and a warning with suggestions for each that did not.
+
+    ``names`` is the language the suggestions are named in (``'no'`` on the Norwegian pages,
+    ESCO's Norwegian names and the adaptations' Norwegian words; English where there are none).
 
     Returns
     -------
@@ -417,11 +422,13 @@ def describe_terms(fields: Mapping[str, Any], taxonomy: Taxonomy) -> dict[str, A
                 entry: dict[str, Any] = {
                     "term": term, "resolved": a.known, "label": a.label if a.known else None,
                     "uri": None, "method": "adaptation" if a.known else None,
-                    "suggestions": list(a.suggestions)}
+                    "suggestions": list(a.suggestions) if names == "en" else
+                    [adaptation_label(k, _ADAPTATION_LANG.get(names, "en"))
+                     for k in a.suggested_keys]}
             else:
                 r = resolved.resolutions[column][term]
                 entry = {"term": term, "resolved": r.resolved, "label": r.label, "uri": r.uri,
-                         "method": r.method, "suggestions": list(r.suggestions)}
+                         "method": r.method, "suggestions": _suggestions(r, taxonomy, names)}
             suggestions[(column, term)] = entry["suggestions"]
             out.append(entry)
         terms[column] = out
@@ -432,3 +439,16 @@ def describe_terms(fields: Mapping[str, Any], taxonomy: Taxonomy) -> dict[str, A
         for w in resolved.warnings
     ]
     return {"terms": terms, "warnings": warnings}
+
+
+#: the service's page language -> the language of the adaptations' words
+_ADAPTATION_LANG = {"no": "nb", "da": "da", "en": "en"}
+
+
+def _suggestions(r: Resolution, taxonomy: Taxonomy, names: str) -> list[str]:
+    """The resolver's suggestions for ``r``, named in ``names`` (the same concepts, in order)."""
+    if names == "en" or not r.candidates:
+        return list(r.suggestions)
+    others = [u for u in r.candidates if u != r.uri]
+    named = [n for n in (taxonomy.concept_name(u, names) for u in others) if n]
+    return list(dict.fromkeys(named))[:max(1, len(r.suggestions))]

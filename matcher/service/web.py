@@ -301,9 +301,10 @@ async def role_page(request: Request, role_id: str) -> Response:
     if record is None:
         return _not_found(request, account)
     state: ServiceState = get_state(request)
+    lang = _language(request)
 
     def work() -> tuple[dict[str, Any], list[Any]]:
-        described = describe_terms(record.fields, state.taxonomy)
+        described = describe_terms(record.fields, state.taxonomy, names=lang)
         history, _ = state.repository.history(account, record.pk, limit=1000)
         return described, history
 
