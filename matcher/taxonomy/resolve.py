@@ -24,10 +24,12 @@ A term is tried as, in order:
 The first step that finds anything decides. Within it an occupation beats an ISCO group, and a
 group title that names an occupation of its own group lands on that occupation ("Birøktere mv."
 is bee breeder, not the group "Apiarists and sericulturists"), and a group of a single occupation
-lands on that occupation. Remaining ties go to the English
-preferred label, then other preferred labels, then alt labels, then the concept with the
-shortest English preferred label (the most general), then the lowest index, and lower the
-confidence; the candidates not chosen are listed in ``suggestions``. Every answer by a label
+lands on that occupation, with the group's next occupation after it (:data:`GROUP_SIBLINGS`).
+Remaining ties go to the English preferred label, then other preferred labels, then alt
+labels, then the concept with the shortest English preferred label (the most general), then
+the lowest index, and lower the confidence; where a Danish job centres' (STAR) title says the
+same words, the concepts nearest in ISCO-08 to its occupations go first. The candidates not
+chosen are listed in ``suggestions``. Every answer by a label
 or by spelling then lists the group model's other groups among its candidates, one occupation
 per group, so the first five candidates name five groups where the evidence is split.
 """
