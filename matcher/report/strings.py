@@ -74,9 +74,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "time": "Computing time",
         "seconds": "{s} s",
         "audit": "Who gets a place",
-        "audit_intro": "Share of job-seekers who get a proposed place, by tier (T1 closest to "
-                       "work). A low share in the tiers furthest from work can be a sign that "
-                       "the hardest to place are left behind.",
+        "audit_intro": "Share of job-seekers who get a proposed place, by tier (the first "
+                       "row is closest to work). A low share in the tiers furthest from work "
+                       "can be a sign that the hardest to place are left behind.",
         "tier": "Tier",
         "rate": "Share matched",
         "interval": "95% interval",
@@ -237,7 +237,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "seconds": "{s} s",
         "audit": "Hvem får plass",
         "audit_intro": "Andelen arbeidssøkere som får forslag om plass, etter innsatsgruppe "
-                       "(T1 er nærmest arbeidslivet). Lav andel i gruppene lengst fra "
+                       "(den øverste står nærmest arbeidslivet). Lav andel i gruppene lengst fra "
                        "arbeidslivet kan være et tegn på at de som trenger mest hjelp, blir "
                        "stående igjen.",
         "tier": "Innsatsgruppe",
@@ -404,9 +404,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "seconds": "{s} s",
         "audit": "Hvem får en plads",
         "audit_intro": "Andelen af jobsøgere, der får forslag om en plads, fordelt på gruppe "
-                       "(T1 er tættest på arbejdsmarkedet). En lav andel i grupperne længst "
-                       "fra arbejdsmarkedet kan være et tegn på, at dem, der har mest brug "
-                       "for hjælp, bliver ladt tilbage.",
+                       "(den øverste er tættest på arbejdsmarkedet). En lav andel i grupperne "
+                       "længst fra arbejdsmarkedet kan være et tegn på, at dem, der har mest "
+                       "brug for hjælp, bliver ladt tilbage.",
         "tier": "Gruppe",
         "rate": "Andel matchet",
         "interval": "95 %-konfidensinterval",
