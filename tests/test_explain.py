@@ -375,7 +375,7 @@ def _random_batch(seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         "role_id": [f"R{j}" for j in range(n_roles)],
         "enterprise": [f"E{j}" for j in range(n_roles)],
         "occupation": [str(rng.choice(OCCUPATIONS[:6])) for _ in range(n_roles)],
-        "slots": [int(rng.integers(1, 3)) for _ in range(n_roles)],
+        "slots": [int(rng.integers(0, 3)) for _ in range(n_roles)],  # 0: full for now
         "offers": [pick(NEEDS, 0.5) for _ in range(n_roles)],
     })
     return seekers, roles
@@ -402,6 +402,8 @@ def test_reasons_name_other_seekers_by_id_only_and_read_cleanly(
                 assert held[other] is not None and reason[found.end():].startswith(" (")
         assert not one_many.search(reason), reason
         assert "  " not in reason and ".." not in reason
+        # a role with no places is "full for now", never a place that went to no one
+        assert "(it has no places)" not in reason and "(den har ingen p" not in reason, reason
         for clause in re.findall(_GROUPS[lang], reason):
             groups = re.findall(_QUOTED[lang], clause)
             assert len(groups) == len(set(groups)), reason
