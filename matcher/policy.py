@@ -59,6 +59,8 @@ import scipy.sparse as sp
 from matcher.config import POLICIES
 from matcher.errors import InputError, Problem
 from matcher.io import read_source
+from matcher.io.columns import match_columns
+from matcher.io.schema import ROLE_SCHEMA, SEEKER_SCHEMA, Column, Schema
 from matcher.io.tiers import tier_order
 
 __all__ = [
@@ -79,7 +81,7 @@ OVERRIDE_KINDS: tuple[str, ...] = get_args(OverrideKind)
 OVERRIDE_COLUMNS = ("seeker_id", "role_id", "action")
 
 RULE_PAIR = "must be SEEKER=ROLE (two ids joined by '=')"
-RULE_ACTION = "must be one of lock, forbid"
+RULE_ACTION = "must be one of lock, forbid (lås, utelukk; lås, udeluk)"
 RULE_SEEKER = "must name a job-seeker in {file}"
 RULE_ROLE = "must name a role in {file}"
 RULE_LOCK_ALLOWED = ("a lock must name an allowed pair; this one breaks a hard constraint or "
@@ -89,6 +91,20 @@ RULE_LOCK_SLOTS = "locks more job-seekers into role '{role}' than its {slots} pl
 RULE_LOCK_FORBID = "the pair is both locked and forbidden (line {first})"
 RULE_MISSING_COLUMN = "required column is missing"
 RULE_MISSING_VALUE = "must not be empty"
+
+#: an overrides file's columns, found by the names the match knows (``Løpenr``, ``Stilling-ID``,
+#: ``Handling``: :func:`matcher.io.columns.match_columns`)
+OVERRIDE_SCHEMA = Schema(name="overrides", id_column="seeker_id", columns=(
+    SEEKER_SCHEMA.column("seeker_id"), ROLE_SCHEMA.column("role_id"),
+    Column("action", "choice", RULE_ACTION, required=True,
+           aliases=("handling", "valg", "beslutning", "beslutning_type", "type")),
+))
+#: the words an overrides file may write for each action, any case
+ACTION_WORDS: dict[str, OverrideKind] = {
+    "lock": "lock", "lås": "lock", "laas": "lock", "låst": "lock", "låse": "lock",
+    "forbid": "forbid", "utelukk": "forbid", "utelukke": "forbid", "utelukket": "forbid",
+    "udeluk": "forbid", "udelukke": "forbid", "udelukket": "forbid",
+}
 
 
 @dataclass(frozen=True)
@@ -132,24 +148,28 @@ def read_overrides(source: str | os.PathLike[str] | pl.DataFrame) -> list[Overri
     raw, name = table.frame, table.name
     lines = (raw.get_column("_row").cast(pl.Int64).to_list() if "_row" in raw.columns
              else list(range(table.first_line, table.first_line + raw.height)))
-    missing = [c for c in OVERRIDE_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError([Problem(file=name, line=None, column=c, rule=RULE_MISSING_COLUMN)
-                          for c in missing])
-    frame = raw.select([pl.col(c).cast(pl.String).str.strip_chars() for c in OVERRIDE_COLUMNS])
+    found = match_columns([c for c in raw.columns if c != "_row"], OVERRIDE_SCHEMA, name)
+    written = {field: cell for cell, field in found.fields.items()}
+    missing = [c for c in OVERRIDE_COLUMNS if c not in written]
+    if missing or found.problems:
+        raise InputError(found.problems + [
+            Problem(file=name, line=None, column=c, rule=RULE_MISSING_COLUMN) for c in missing])
+    frame = raw.select([pl.col(written[c]).cast(pl.String).str.strip_chars()
+                        for c in OVERRIDE_COLUMNS])
     out: list[Override] = []
     problems: list[Problem] = []
     for row, (seeker, role, action) in zip(lines, frame.iter_rows(), strict=True):
         bad = False
         for column, value in (("seeker_id", seeker), ("role_id", role), ("action", action)):
             if not value:
-                problems.append(Problem(name, row, column, RULE_MISSING_VALUE, value))
+                problems.append(Problem(name, row, written[column], RULE_MISSING_VALUE, value))
                 bad = True
-        if action and action.lower() not in OVERRIDE_KINDS:
-            problems.append(Problem(name, row, "action", RULE_ACTION, action))
+        kind = ACTION_WORDS.get(action.lower()) if action else None
+        if action and kind is None:
+            problems.append(Problem(name, row, written["action"], RULE_ACTION, action))
             bad = True
-        if not bad:
-            out.append(Override(action.lower(), seeker, role, name, row))
+        if not bad and kind is not None:
+            out.append(Override(kind, seeker, role, name, row))
     if problems:
         raise InputError(problems)
     return out

@@ -116,12 +116,33 @@ def test_overrides_file_names_file_row_and_column(tmp_path: Path) -> None:
         read_overrides(path)
     assert [str(p) for p in info.value.problems] == [
         "endringer.csv line 3, column 'role_id': must not be empty",
-        "endringer.csv line 4, column 'action': must be one of lock, forbid, got 'keep'",
+        "endringer.csv line 4, column 'action': must be one of lock, forbid (lås, utelukk; "
+        "lås, udeluk), got 'keep'",
     ]
     path.write_text("seeker_id,role_id,action\nS1,R0,Lock\nS2,R1,forbid\n")
     assert read_overrides(path) == [Override("lock", "S1", "R0", "endringer.csv", 2),
                                     Override("forbid", "S2", "R1", "endringer.csv", 3)]
     assert parse_override("S1=R=2", "lock", 3) == Override("lock", "S1", "R=2", "--lock", 3)
+
+
+def test_an_overrides_file_in_norwegian_or_danish(tmp_path: Path) -> None:
+    """The columns answer to the names the match knows, the actions to lås / utelukk (udeluk),
+    and a problem names the column as written."""
+    path = tmp_path / "endringer.csv"
+    path.write_text("Løpenr;Stilling-ID;Handling\nS1;R0;Lås\nS2;R1;utelukk\nS0;R1;udeluk\n",
+                    encoding="utf-8")
+    assert read_overrides(path) == [Override("lock", "S1", "R0", "endringer.csv", 2),
+                                    Override("forbid", "S2", "R1", "endringer.csv", 3),
+                                    Override("forbid", "S0", "R1", "endringer.csv", 4)]
+    path.write_text("Løpenr;Stilling-ID;Handling\nS1;R0;behold\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_overrides(path)
+    assert [str(p) for p in info.value.problems] == [
+        "endringer.csv line 2, column 'Handling': must be one of lock, forbid (lås, utelukk; "
+        "lås, udeluk), got 'behold'"]
+    path.write_text("Løpenr;Stiling-ID;Handling\nS1;R0;lås\n", encoding="utf-8")  # near miss
+    with pytest.raises(InputError, match="did you mean"):
+        read_overrides(path)
 
 
 def test_match_honours_overrides_and_prices_each_one(
