@@ -93,7 +93,8 @@ RULE_MISSING_COLUMN = "required column is missing"
 RULE_MISSING_VALUE = "must not be empty"
 
 #: an overrides file's columns, found by the names the match knows (``Løpenr``, ``Stilling-ID``,
-#: ``Handling``: :func:`matcher.io.columns.match_columns`)
+#: ``Handling``: :func:`matcher.io.columns.match_columns`); only their names are used from it
+#: (a seeker may have several overrides, and the values are checked by read_overrides)
 OVERRIDE_SCHEMA = Schema(name="overrides", id_column="seeker_id", columns=(
     SEEKER_SCHEMA.column("seeker_id"), ROLE_SCHEMA.column("role_id"),
     Column("action", "choice", RULE_ACTION, required=True,
