@@ -80,7 +80,7 @@ class Problem:
     lang: str = field(default="en", compare=False)
 
     def __str__(self) -> str:
-        line, column, quotes = _FRAME.get(self.lang, _FRAME["en"])
+        line, column, quotes, at = _FRAME.get(self.lang, _FRAME["en"])
         where = self.file
         if self.line is not None:
             where += f" {line} {self.line}"
@@ -88,7 +88,7 @@ class Problem:
             sep = f", {column}" if self.line is not None else f" {column}"
             where += f"{sep} {quotes[0]}{self.column}{quotes[1]}"
         if self.lang != "en" and self.value is not None:
-            return f"{quotes[0]}{self.value}{quotes[1]} i {where}: {self.rule}"
+            return f"{quotes[0]}{self.value}{quotes[1]} {at} {where}: {self.rule}"
         text = f"{where}: {self.rule}"
         if self.value is not None:
             text += f", got {self.value!r}"
@@ -102,9 +102,11 @@ class Problem:
         return (self.file, self.line if self.line is not None else -1, self.column or "", self.rule)
 
 
-#: the words around a problem: line, column, and the quotes, by language
-_FRAME = {"en": ("line", "column", ("'", "'")), "nb": ("linje", "kolonne", ("«", "»")),
-          "da": ("linje", "kolonne", ("»", "«"))}
+#: the words around a problem, by language: line, column, the quotes, and "in" before the
+#: place when the value comes first (Norwegian and Danish)
+_FRAME = {"en": ("line", "column", ("'", "'"), "in"),
+          "nb": ("linje", "kolonne", ("«", "»"), "i"),
+          "da": ("linje", "kolonne", ("»", "«"), "i")}
 
 
 class MatcherError(Exception):

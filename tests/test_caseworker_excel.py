@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import polars as pl
-import xlsxwriter
 from click.testing import CliRunner
+from test_io_forms import workbook
 
 from matcher.cli import cli
 
@@ -38,19 +38,9 @@ ENGLISH = ("Matched", "Not matched", "required skills", "wishes", "unresolved", 
            "spelling", "ambiguous", "score ")
 
 
-def _workbook(path: Path, sheet: str, rows: list[list[object]]) -> None:
-    book = xlsxwriter.Workbook(path)
-    ws = book.add_worksheet(sheet)
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            if value is not None:
-                ws.write(i, j, value)
-    book.close()
-
-
 def test_a_caseworkers_norwegian_workbooks_run_first_time_in_norwegian(tmp_path: Path) -> None:
-    _workbook(tmp_path / "arbeidssøkere.xlsx", "Ark1", SEEKERS)
-    _workbook(tmp_path / "stillinger.xlsx", "Stillinger", ROLES)
+    workbook(tmp_path / "arbeidssøkere.xlsx", {"Ark1": SEEKERS})
+    workbook(tmp_path / "stillinger.xlsx", {"Stillinger": ROLES})
     out = tmp_path / "treff.xlsx"
     result = CliRunner().invoke(cli, [
         "match", str(tmp_path / "arbeidssøkere.xlsx#Ark1"), str(tmp_path / "stillinger.xlsx"),

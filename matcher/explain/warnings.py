@@ -3,7 +3,7 @@
 The stages below write each warning in English where it arises (the rule a library user and
 ``--strict`` see), with a ``code`` and the ``params`` it was written from (the URIs of the
 concepts it names, a confidence). For reasons in Norwegian or Danish the warnings a caseworker
-reads beside them (the warnings file and sheet, the report, the run's summary) are written again
+reads beside them (on screen, in the warnings file and sheet, in the report) are written again
 here, from :data:`~matcher.explain.phrases.WARNINGS`, with occupation and skill names in that
 language, so that the suggestions are words the caseworker can write back into the file.
 """
