@@ -52,6 +52,7 @@ from matcher.io import (
     write_outputs,
 )
 from matcher.io.history import HistoryRun, append_run, read_history, seeker_history
+from matcher.io.messages import localise_problems
 from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.policy import (
     Override,
@@ -126,29 +127,47 @@ class MatchResult:
     def total_score(self) -> float:
         return float(self.manifest["total_score"])
 
-    def summary(self) -> pl.DataFrame:
-        """A short table of the batch: counts, total score, optimality and time."""
+    def summary(self, lang: str | None = None) -> pl.DataFrame:
+        """A short table of the batch: counts, total score, optimality and time.
+
+        Columns ``item`` and ``value``, in ``lang`` (``'nb'``, ``'da'`` or ``'en'``; default
+        the language of the run's reasons), in the words of the report's summary.
+        """
+        from matcher.report.strings import STRINGS, Numbers, pick_language
+
         m = self.manifest
+        language = pick_language(lang, m)
+        t, f = STRINGS[language], Numbers(language)
         c = m["counts"]
+        opt = m["optimality"]
+        if opt["certified"]:
+            optimal = t["certified"]
+        elif opt.get("gap") is None:
+            optimal = t["not_certified"]
+        else:
+            optimal = t["not_certified_gap"].format(gap=f.pct(opt["gap"], 2),
+                                                    bound=f.num(opt["upper_bound"], 4))
         rows = [
-            ("seekers", str(c["seekers"])),
-            ("roles (slots)", f"{c['roles']} ({c['slots']})"),
-            ("allowed pairs", str(c["allowed_pairs"])),
-            ("matched", f"{m['matched']} of {c['seekers']}"),
-            ("total score", f"{m['total_score']:.4f}"),
-            *([("total score plus priority", f"{m['objective_total']:.4f}")]
+            (t["seekers_n"], f.int(c["seekers"])),
+            (f"{t['roles_n']} ({t['slots_n'].lower()})", f"{f.int(c['roles'])} "
+                                                          f"({f.int(c['slots'])})"),
+            (t["allowed_pairs"], f.int(c["allowed_pairs"])),
+            (t["matched_n"], t["of"].format(k=f.int(m["matched"]), n=f.int(c["seekers"]))),
+            (t["total_score"], f.num(m["total_score"], 4)),
+            *([(t["objective_total"], f.num(m["objective_total"], 4))]
               if m["settings"].get("policy") == "priority" else []),
-            *([("overrides cost (score)", f"{m['overrides_cost']:.4f}")]
+            *([(t["overrides_cost"], f.num(m["overrides_cost"], 4))]
               if "overrides_cost" in m else []),
-            *([("overrides cost (score plus priority)", f"{m['overrides_objective_cost']:.4f}")]
+            *([(t["overrides_cost_objective"], f.num(m["overrides_objective_cost"], 4))]
               if "overrides_objective_cost" in m else []),
-            ("solver", str(m["solver"])),
-            ("optimal", _optimal_line(m["optimality"])),
-            ("warnings", str(c["warnings"])),
-            *[(f"ignored columns ({key if entry['file'] == '<frame>' else entry['file']})",
+            (t["solver"], t.get(f"solver_{m['solver']}", str(m["solver"]))),
+            (t["optimality"], optimal),
+            (t["warnings_n"], f.int(c["warnings"])),
+            *[(t["ignored_columns"].format(
+                file=key if entry["file"] == "<frame>" else entry["file"]),
                ", ".join(entry["ignored_columns"]))
               for key, entry in m["inputs"].items() if entry.get("ignored_columns")],
-            ("time", f"{sum(m['timings_s'].values()):.2f} s"),
+            (t["time"], t["seconds"].format(s=f.num(sum(m["timings_s"].values()), 2))),
         ]
         return pl.DataFrame(rows, schema=["item", "value"], orient="row")
 
@@ -254,16 +273,6 @@ class MatchResult:
             f"MatchResult(seekers={m['counts']['seekers']}, matched={m['matched']}, "
             f"total_score={m['total_score']:.4f})"
         )
-
-
-def _optimal_line(optimality: Mapping[str, Any]) -> str:
-    """The summary's word on optimality: certified, or how far from the bound it may be."""
-    if optimality["certified"]:
-        return "certified"
-    if optimality.get("gap") is None:
-        return "NOT certified"
-    return (f"NOT certified: at most {optimality['gap']:.2%} below the best "
-            f"(upper bound {optimality['upper_bound']:.4f})")
 
 
 def _warnings_frame(warnings: tuple[Problem, ...]) -> pl.DataFrame:
@@ -800,6 +809,17 @@ def match(
     elif settings:
         raise TypeError("pass either config or keyword settings, not both")
     check_executor(config.executor)
+    try:
+        return _match(seekers, roles, config, taxonomy, overrides, curve, progress)
+    except InputError as exc:  # the problems in the language of the reasons
+        if config.lang == "en":
+            raise
+        raise type(exc)(localise_problems(exc.problems, config.lang)) from exc
+
+
+def _match(seekers: Source, roles: Source, config: MatchConfig, taxonomy: Taxonomy | None,
+           overrides: Sequence[Override] | str | os.PathLike[str] | pl.DataFrame | None,
+           curve: Sequence[float] | None, progress: bool) -> MatchResult:
     clock = _Stopwatch(progress)
 
     with clock.stage("read"):

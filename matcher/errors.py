@@ -17,9 +17,11 @@ value received. ``str(problem)`` is the sentence a caseworker reads::
 
 For JSON and NDJSON files, which have no header row, line N is the N-th record.
 
-A warning a caseworker reads may also be written in Norwegian or Danish (``lang``, set by
-:func:`matcher.explain.localise_warnings` from its ``code`` and ``params``)::
+For a run in Norwegian or Danish the problems are written again in that language (``lang``, set
+by :func:`matcher.io.messages.localise_problems` and, for terms, by
+:func:`matcher.explain.localise_warnings`, from their ``code`` and ``params``)::
 
+    «-2» i roles.csv linje 18, kolonne «slots»: må være et helt tall, 0 eller mer
     «sjåfør» i seekers.xlsx linje 4, kolonne «Erfaring»: yrket ble ikke sikkert gjenkjent, ...
 """
 
@@ -37,6 +39,7 @@ __all__ = [
     "Problem",
     "TaxonomyError",
     "UnresolvedTermError",
+    "quotes",
 ]
 
 
@@ -60,8 +63,9 @@ class Problem:
         The value received, verbatim; ``None`` where there is no single value.
     level : {'error', 'warning'}
     code : str or None
-        What kind of problem it is, for a warning that can be written in another language
-        (``'term_missed'``, ``'encoding'``, ...); not compared.
+        What kind of problem it is, so that it can be written in another language
+        (``'missing_column'``, ``'value'``, ``'term_missed'``, ``'encoding'``, ...); not
+        compared.
     params : tuple of (str, object) pairs
         What the rule was written from (URIs, a confidence), so it can be written again in
         another language; not compared.
@@ -107,6 +111,15 @@ class Problem:
 _FRAME = {"en": ("line", "column", ("'", "'"), "in"),
           "nb": ("linje", "kolonne", ("«", "»"), "i"),
           "da": ("linje", "kolonne", ("»", "«"), "i")}
+#: the first line of an error with several problems, by language
+_MANY = {"en": "{n} problems in the input:",
+         "nb": "{n} problemer i filene:",
+         "da": "{n} problemer i filerne:"}
+
+
+def quotes(lang: str) -> tuple[str, str]:
+    """The quotation marks of ``lang``: ``'...'``, ``«...»`` (bokmål), ``»...«`` (Danish)."""
+    return _FRAME.get(lang, _FRAME["en"])[2]
 
 
 class MatcherError(Exception):
@@ -130,7 +143,8 @@ class InputError(MatcherError, ValueError):
     def _message(problems: Sequence[Problem]) -> str:
         if len(problems) == 1:
             return str(problems[0])
-        lines = [f"{len(problems)} problems in the input:"]
+        lang = problems[0].lang if problems else "en"
+        lines = [_MANY.get(lang, _MANY["en"]).format(n=len(problems))]
         lines += [f"  {p}" for p in problems]
         return "\n".join(lines)
 

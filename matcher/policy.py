@@ -136,7 +136,7 @@ def parse_override(text: str, kind: str, position: int) -> Override:
     seeker, sep, role = text.partition("=")
     if kind not in OVERRIDE_KINDS or not sep or not seeker.strip() or not role.strip():
         raise InputError([Problem(file=option, line=position, column=None, rule=RULE_PAIR,
-                                  value=text)])
+                                  value=text, code="override_pair")])
     return Override(kind, seeker.strip(), role.strip(), option, position)  # type: ignore[arg-type]
 
 
@@ -154,7 +154,9 @@ def read_overrides(source: str | os.PathLike[str] | pl.DataFrame) -> list[Overri
     missing = [c for c in OVERRIDE_COLUMNS if c not in written]
     if missing or found.problems:
         raise InputError(found.problems + [
-            Problem(file=name, line=None, column=c, rule=RULE_MISSING_COLUMN) for c in missing])
+            Problem(file=name, line=None, column=c, rule=RULE_MISSING_COLUMN, code="missing_column",
+                    params=(("names", (c, *OVERRIDE_SCHEMA.column(c).aliases[:4])),))
+            for c in missing])
     frame = raw.select([pl.col(written[c]).cast(pl.String).str.strip_chars()
                         for c in OVERRIDE_COLUMNS])
     out: list[Override] = []
@@ -163,11 +165,13 @@ def read_overrides(source: str | os.PathLike[str] | pl.DataFrame) -> list[Overri
         bad = False
         for column, value in (("seeker_id", seeker), ("role_id", role), ("action", action)):
             if not value:
-                problems.append(Problem(name, row, written[column], RULE_MISSING_VALUE, value))
+                problems.append(Problem(name, row, written[column], RULE_MISSING_VALUE, value,
+                                        code="missing_value"))
                 bad = True
         kind = ACTION_WORDS.get(action.lower()) if action else None
         if action and kind is None:
-            problems.append(Problem(name, row, written["action"], RULE_ACTION, action))
+            problems.append(Problem(name, row, written["action"], RULE_ACTION, action,
+                                    code="override_action"))
             bad = True
         if not bad and kind is not None:
             out.append(Override(kind, seeker, role, name, row))
@@ -280,17 +284,20 @@ def restrict(
         i, j = s_index.get(o.seeker_id), r_index.get(o.role_id)
         if i is None:
             problems.append(Problem(o.file, o.line, "seeker_id",
-                                    RULE_SEEKER.format(file=seeker_file), o.seeker_id))
+                                    RULE_SEEKER.format(file=seeker_file), o.seeker_id,
+                                    code="override_seeker", params=(("file", seeker_file),)))
         if j is None:
             problems.append(Problem(o.file, o.line, "role_id", RULE_ROLE.format(file=role_file),
-                                    o.role_id))
+                                    o.role_id, code="override_role",
+                                    params=(("file", role_file),)))
         if i is None or j is None:
             continue
         other = "forbid" if o.kind == "lock" else "lock"
         if (other, o.seeker_id, o.role_id) in pair_row:
             first = pair_row[(other, o.seeker_id, o.role_id)]
             problems.append(Problem(o.file, o.line, None, RULE_LOCK_FORBID.format(first=first),
-                                    f"{o.seeker_id}={o.role_id}"))
+                                    f"{o.seeker_id}={o.role_id}", code="lock_forbid",
+                                    params=(("first", first),)))
             continue
         pair_row.setdefault((o.kind, o.seeker_id, o.role_id), o.line)
         if o.kind == "forbid":
@@ -300,17 +307,19 @@ def restrict(
         if o.seeker_id in lock_row:
             problems.append(Problem(o.file, o.line, "seeker_id",
                                     RULE_LOCK_TWICE.format(first=lock_row[o.seeker_id]),
-                                    o.seeker_id))
+                                    o.seeker_id, code="lock_twice",
+                                    params=(("first", lock_row[o.seeker_id]),)))
             continue
         lock_row[o.seeker_id] = o.line
         if csr[i, j] <= 0:
             problems.append(Problem(o.file, o.line, None, RULE_LOCK_ALLOWED,
-                                    f"{o.seeker_id}={o.role_id}"))
+                                    f"{o.seeker_id}={o.role_id}", code="lock_allowed"))
             continue
         if taken[j] >= slots[j]:
             problems.append(Problem(o.file, o.line, "role_id",
                                     RULE_LOCK_SLOTS.format(role=o.role_id, slots=int(slots[j])),
-                                    o.role_id))
+                                    o.role_id, code="lock_slots",
+                                    params=(("role", o.role_id), ("slots", int(slots[j])))))
             continue
         taken[j] += 1
         locked[i] = j

@@ -25,7 +25,7 @@ def test_match_writes_matches_alternatives_and_manifest(samples, tmp_path: Path)
     code, stdout, _ = run("match", *map(str, samples), "--out", str(out),
                           "--alternatives", str(alts), "--top-k", "3")
     assert code == 0
-    assert "total score" in stdout
+    assert "Total fit" in stdout
     matches = pl.read_csv(out)
     assert matches.columns == ["seeker_id", "role_id", "score", "reason"]
     ranks = pl.read_parquet(alts).group_by("seeker_id").agg(pl.col("rank").max())
@@ -123,7 +123,7 @@ def test_demo_runs_in_an_empty_directory(tmp_path: Path) -> None:
         text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "matched" in done.stdout
+    assert "Matched" in done.stdout and "First matches:" in done.stdout
     assert (tmp_path / "matcher-demo" / "matches.csv").exists()
     assert (tmp_path / "matcher-demo" / "matches.csv.manifest.json").exists()
     assert (tmp_path / "matcher-demo" / "report.html").exists()

@@ -348,8 +348,8 @@ def test_ignored_columns_are_listed_by_name_never_by_value(
     assert result.manifest["inputs"]["seekers"]["ignored_columns"] == ["Navn", "Notat"]
     assert result.manifest["inputs"]["roles"]["ignored_columns"] == ["Kontaktperson"]
     summary = dict(result.summary().iter_rows())
-    assert summary["ignored columns (seekers)"] == "Navn, Notat"
-    assert summary["ignored columns (roles)"] == "Kontaktperson"
+    assert summary["Columns not used (seekers)"] == "Navn, Notat"
+    assert summary["Columns not used (roles)"] == "Kontaktperson"
     written = result.write(tmp_path / "m.csv")
     everything = "".join(p.read_text() for p in written) + str(summary)
     for value in ("Kari", "Nordmann", "sensitive", "Ola", "Hansen"):

@@ -341,6 +341,6 @@ def test_under_priority_an_override_is_priced_in_fit_with_the_objective_beside_i
     assert m["overrides_objective_cost"] == item["objective_cost"]
     assert item["cost"] != pytest.approx(item["objective_cost"], abs=1e-6)
     summary = dict(got.summary().iter_rows())
-    assert summary["total score plus priority"] == f"{m['objective_total']:.4f}"
-    assert summary["overrides cost (score)"] == f"{item['cost']:.4f}"
-    assert summary["overrides cost (score plus priority)"] == f"{item['objective_cost']:.4f}"
+    assert summary["Total fit plus priority"] == f"{m['objective_total']:.4f}"
+    assert summary["Changes made by hand, cost in fit"] == f"{item['cost']:.4f}"
+    assert summary["Changes made by hand, cost with priority counted"] == f"{item['objective_cost']:.4f}"

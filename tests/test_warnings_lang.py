@@ -14,6 +14,7 @@ import pytest
 import matcher
 from matcher.errors import Problem
 from matcher.explain.phrases import WARNINGS
+from matcher.io.messages import RULES
 
 SEEKERS = pl.DataFrame({
     "seeker_id": ["S1", "S2", "S3", "S4", "S5"],
@@ -52,8 +53,9 @@ def test_norwegian_and_danish_have_every_warning_with_the_same_placeholders() ->
 def test_every_warning_of_a_run_has_a_code_the_tables_know(runs) -> None:
     codes = {w.code for w in runs["en"].warnings}
     assert codes == TERM_CODES
-    assert codes <= set(WARNINGS["nb"])
-    assert {"encoding", "far_seeker", "far_role"} <= set(WARNINGS["nb"])
+    assert codes <= set(WARNINGS["nb"]) | set(RULES["nb"])
+    assert not set(WARNINGS["nb"]) & set(RULES["nb"])  # each written in one place
+    assert {"encoding", "far_seeker", "far_role", "distance_without_location"} <= set(RULES["nb"])
 
 
 def test_the_same_warnings_in_each_language_in_its_words(runs) -> None:

@@ -44,9 +44,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 """Each command: the module that defines (and registers) it, and its one-line help."""
 
 
-def fail(message: str, status: int) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``status``."""
-    click.echo(f"error: {message}", err=True)
+#: the word before an error message, by language (``--lang`` of the command, if it has one)
+_ERROR = {"en": "error", "nb": "feil", "da": "fejl"}
+
+
+def fail(message: str, status: int, lang: str = "en") -> NoReturn:
+    """Print ``error: message`` on stderr (``feil:`` / ``fejl:`` in Norwegian and Danish) and
+    exit with ``status``."""
+    click.echo(f"{_ERROR.get(lang, _ERROR['en'])}: {message}", err=True)
     sys.exit(status)
 
 

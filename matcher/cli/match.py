@@ -21,7 +21,9 @@ from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
 from matcher.config import EXECUTORS, POLICIES, REASON_LANGUAGES, SOLVERS, MatchConfig
 from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
+from matcher.io.messages import localise_problems
 from matcher.policy import Override, parse_override, read_overrides
+from matcher.report.strings import Numbers, pick_language
 
 __all__ = ["demo_command", "match_command"]
 
@@ -29,24 +31,44 @@ __all__ = ["demo_command", "match_command"]
 _SHOWN_WARNINGS = 30
 _SUFFIXES = (".csv", ".xlsx", ".parquet", ".json")
 
+#: the words these commands print around the library's tables, by the language of --lang
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"warnings": "{n} warning(s):", "more": "... and {n} more",
+           "all_in": "; all are in {file}", "write_all": "; write them all with --warnings FILE",
+           "outputs": "Outputs:", "demo": "Matching the built-in samples ({files}) ...",
+           "first": "First matches:"},
+    "nb": {"warnings": "Varsler ({n}):", "more": "... og {n} til",
+           "all_in": "; alle står i {file}", "write_all": "; skriv alle til en fil med "
+           "--warnings FIL", "outputs": "Filer som ble skrevet:",
+           "demo": "Matcher de innebygde eksemplene ({files}) ...",
+           "first": "De første forslagene:"},
+    "da": {"warnings": "Advarsler ({n}):", "more": "... og {n} mere",
+           "all_in": "; alle står i {file}", "write_all": "; skriv dem alle til en fil med "
+           "--warnings FIL", "outputs": "Filer, der blev skrevet:",
+           "demo": "Matcher de indbyggede eksempler ({files}) ...",
+           "first": "De første forslag:"},
+}
 
-def _print_warnings(warnings: Sequence[Problem], target: str | None) -> None:
+
+def _print_warnings(warnings: Sequence[Problem], target: str | None, lang: str) -> None:
     if not warnings:
         return
-    click.echo(f"{len(warnings)} warning(s):", err=True)
+    words = WORDS[lang]
+    click.echo(words["warnings"].format(n=len(warnings)), err=True)
     for w in warnings[:_SHOWN_WARNINGS]:
         click.echo(f"  {w}", err=True)
     if len(warnings) > _SHOWN_WARNINGS:
-        more = len(warnings) - _SHOWN_WARNINGS
-        where = f"; all are in {target}" if target else "; write them all with --warnings FILE"
-        click.echo(f"  ... and {more} more{where}", err=True)
+        more = words["more"].format(n=len(warnings) - _SHOWN_WARNINGS)
+        where = words["all_in"].format(file=target) if target else words["write_all"]
+        click.echo(f"  {more}{where}", err=True)
 
 
-def _print_summary(result: MatchResult, written: Sequence[Path]) -> None:
+def _print_summary(result: MatchResult, written: Sequence[Path], lang: str) -> None:
     with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
-                   tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=60, tbl_rows=-1):
-        click.echo(result.summary())
-    click.echo("Outputs:")
+                   tbl_hide_column_names=True, tbl_formatting="ASCII_MARKDOWN",
+                   fmt_str_lengths=80, tbl_rows=-1):
+        click.echo(result.summary(lang))
+    click.echo(WORDS[lang]["outputs"])
     for path in written:
         click.echo(f"  {path}")
 
@@ -65,9 +87,10 @@ def _run(
     forbid: Sequence[str] = (), overrides: str | None = None, policy_curve: str | None = None,
     **settings: Any,
 ) -> None:
+    lang = settings.get("lang", _defaults.lang)
     try:
         config = MatchConfig(**settings)
-        changes = _overrides(lock, forbid, overrides)
+        changes = _overrides(lock, forbid, overrides, config.lang)
         curve = parse_weights(policy_curve, "--policy-curve") if policy_curve else None
         result = match(seekers, roles, config=config, overrides=changes, curve=curve,
                        progress=progress)
@@ -77,16 +100,18 @@ def _run(
         if report is not None:
             written.append(result.write_report(report, seekers=seekers, roles=roles))
     except (InputError, ConfigError, TaxonomyError) as exc:
-        fail(str(exc), 2)
+        fail(str(exc), 2, lang)
     except MatcherError as exc:
-        fail(str(exc), 1)
+        fail(str(exc), 1, lang)
     else:
-        _print_warnings(result.warnings, warnings)
-        _print_summary(result, written)
+        _print_warnings(result.warnings, warnings, config.lang)
+        _print_summary(result, written, config.lang)
 
 
-def _overrides(lock: Sequence[str], forbid: Sequence[str], path: str | None) -> list[Override]:
-    """--lock and --forbid (in the order given) and --overrides FILE, every problem at once."""
+def _overrides(lock: Sequence[str], forbid: Sequence[str], path: str | None,
+               lang: str) -> list[Override]:
+    """--lock and --forbid (in the order given) and --overrides FILE, every problem at once
+    (in ``lang``)."""
     out: list[Override] = []
     problems: list[Problem] = []
     for kind, texts in (("lock", lock), ("forbid", forbid)):
@@ -101,7 +126,7 @@ def _overrides(lock: Sequence[str], forbid: Sequence[str], path: str | None) -> 
         except InputError as exc:
             problems += exc.problems
     if problems:
-        raise InputError(problems)
+        raise InputError(localise_problems(problems, lang))
     return out
 
 
@@ -232,12 +257,16 @@ def demo_command(out_dir: str, lang: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with resources.as_file(samples / "seekers.csv") as s, \
             resources.as_file(samples / "roles.csv") as r:
-        click.echo(f"Matching the built-in samples ({s.name}, {r.name}) ...")
+        click.echo(WORDS[lang]["demo"].format(files=f"{s.name}, {r.name}"))
         _run(str(s), str(r), str(folder / "matches.csv"), str(folder / "alternatives.csv"),
              str(folder / "warnings.csv"), str(folder / "report.html"), lang=lang)
     result = pl.read_csv(folder / "matches.csv")
     with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True,
                    tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=100, tbl_rows=12,
                    tbl_width_chars=160):
-        click.echo("First matches:")
-        click.echo(result.select("seeker_id", "role_id", "score").head(12))
+        click.echo(WORDS[lang]["first"])
+        numbers = Numbers(pick_language(lang))
+        click.echo(result.head(12).select(
+            "seeker_id", pl.col("role_id").fill_null(""),
+            pl.col("score").map_elements(lambda x: numbers.num(x, 2), return_dtype=pl.String)
+            .fill_null("")))

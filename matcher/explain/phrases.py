@@ -338,12 +338,6 @@ WARNINGS: dict[str, dict[str, str]] = {
                           "at det stemmer"),
         "adaptation_unknown": ("ukjent tilrettelegging, tatt med slik den er skrevet (nærmeste "
                                "kjente: {closest})"),
-        "encoding": ("er ikke UTF-8 og ble lest som Windows-1252. Sjekk at æ, ø og å ser "
-                     "riktige ut"),
-        "far_seeker": "ligger mer enn 1000 km fra alle stillingene. Er lat og lon byttet om?",
-        "far_role": "ligger mer enn 1000 km fra alle arbeidssøkerne. Er lat og lon byttet om?",
-        "distance_without_location": ("er oppgitt uten bosted (lat, lon), så den begrenser "
-                                      "ingenting"),
     },
     "da": {
         "what_occupation": "stillingsbetegnelsen",
@@ -359,12 +353,6 @@ WARNINGS: dict[str, dict[str, str]] = {
                           "at det passer"),
         "adaptation_unknown": ("ukendt tilpasning, taget med som skrevet (nærmeste kendte: "
                                "{closest})"),
-        "encoding": ("er ikke UTF-8 og blev læst som Windows-1252. Tjek, at æ, ø og å ser "
-                     "rigtige ud"),
-        "far_seeker": "ligger mere end 1000 km fra alle stillinger. Er lat og lon byttet om?",
-        "far_role": "ligger mere end 1000 km fra alle jobsøgende. Er lat og lon byttet om?",
-        "distance_without_location": ("er angivet uden bopæl (lat, lon), så den begrænser "
-                                      "intet"),
     },
 }
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from matcher.errors import Problem
 from matcher.explain.phrases import WARNINGS
 from matcher.explain.reasons import Explainer
+from matcher.io.messages import localise_problems
 from matcher.taxonomy.adaptations import adaptation_label
 
 __all__ = ["localise_warnings"]
@@ -24,18 +25,14 @@ __all__ = ["localise_warnings"]
 def localise_warnings(problems: Sequence[Problem], explainer: Explainer) -> list[Problem]:
     """``problems`` with each warning the tables know written in ``explainer.lang``.
 
-    English returns them as they are. A problem without a known code keeps its rule (and is
-    marked with the language, so its place is written in it too).
+    English returns them as they are. Problems about terms and adaptations are written here;
+    every other one by :func:`matcher.io.messages.localise_problems`. A problem without a known
+    code keeps its rule (and is marked with the language, so its place is written in it too).
     """
     lang = explainer.lang
-    if lang not in WARNINGS:
-        return list(problems)
-    table = WARNINGS[lang]
-    out = []
-    for p in problems:
-        rule = _rule(p, table, explainer) if p.code in table else None
-        out.append(dataclasses.replace(p, rule=rule or p.rule, lang=lang))
-    return out
+    table = WARNINGS.get(lang, {})
+    return [dataclasses.replace(p, rule=_rule(p, table, explainer)) if p.code in table else p
+            for p in localise_problems(problems, lang)]
 
 
 def _rule(p: Problem, table: dict[str, str], explainer: Explainer) -> str:
@@ -44,8 +41,6 @@ def _rule(p: Problem, table: dict[str, str], explainer: Explainer) -> str:
     if code == "adaptation_unknown":
         names = [say.quote(adaptation_label(k, explainer.lang)) for k in p.param("keys", ())]
         return table[code].format(closest=", ".join(names))
-    if not code.startswith("term_"):
-        return table[code]
     kind = p.param("kind", "occupation")
     what = table.get(f"what_{kind}", table["what_occupation"])
     if code in ("term_missed", "term_guess"):

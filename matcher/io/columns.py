@@ -85,7 +85,9 @@ def match_columns(header: Sequence[str], schema: Schema, name: str) -> ColumnMat
             field = lookup[key][1]
             if field in first_of:
                 rule = RULE_SAME_FIELD.format(other=first_of[field], field=field)
-                problems.append(Problem(file=name, line=None, column=cell, rule=rule))
+                problems.append(Problem(file=name, line=None, column=cell, rule=rule,
+                                        code="same_field",
+                                        params=(("other", first_of[field]), ("field", field))))
                 continue
             first_of[field] = cell
             fields[cell] = field
@@ -97,7 +99,8 @@ def match_columns(header: Sequence[str], schema: Schema, name: str) -> ColumnMat
         written, field = close
         known = f"'{field}'" if written == field else f"'{written}' (that is '{field}')"
         problems.append(
-            Problem(file=name, line=None, column=cell, rule=RULE_NEAR_MISS.format(known=known))
+            Problem(file=name, line=None, column=cell, rule=RULE_NEAR_MISS.format(known=known),
+                    code="near_miss", params=(("written", written), ("field", field)))
         )
     return ColumnMatch(fields=fields, ignored=tuple(ignored), problems=problems)
 

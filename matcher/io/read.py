@@ -230,12 +230,15 @@ def read_source(source: Source, *, name: str | None = None) -> RawTable:
         suffix = path.suffix.lower()
         reader = _READERS.get(suffix)
         if reader is None or (sheet is not None and suffix not in EXCEL_EXTENSIONS):
-            raise InputError([_file_problem(display, RULE_EXTENSION, path.suffix or None)])
+            raise InputError([_file_problem(display, RULE_EXTENSION, path.suffix or None,
+                                            code="file_type")])
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(
-                [_file_problem(display, f"cannot be read: {_os_reason(exc)}")]
+                [_file_problem(display, f"cannot be read: {_os_reason(exc)}",
+                               code=_OS_CODES.get(type(exc), "unreadable"),
+                               params=(("reason", _os_reason(exc)),))]
             ) from exc
         frame, warnings = reader(data, display, sheet)
         raw = RawTable(
@@ -245,7 +248,7 @@ def read_source(source: Source, *, name: str | None = None) -> RawTable:
             sha256=hashlib.sha256(data).hexdigest(),
         )
     if raw.frame.height == 0:
-        raise InputError([_file_problem(raw.name, RULE_EMPTY_FILE)])
+        raise InputError([_file_problem(raw.name, RULE_EMPTY_FILE, code="empty_file")])
     return raw
 
 
@@ -259,8 +262,17 @@ def _split_sheet(source: str | os.PathLike[str]) -> tuple[Path, str | None]:
     return Path(text), None
 
 
-def _file_problem(file: str, rule: str, value: str | None = None) -> Problem:
-    return Problem(file=file, line=None, column=None, rule=rule, value=value)
+def _file_problem(file: str, rule: str, value: str | None = None, *, code: str | None = None,
+                  params: tuple[tuple[str, Any], ...] = ()) -> Problem:
+    return Problem(file=file, line=None, column=None, rule=rule, value=value, code=code,
+                   params=params)
+
+
+#: the code of a file that cannot be opened, by the kind of OS error (others: "unreadable")
+_OS_CODES: dict[type[OSError], str] = {
+    FileNotFoundError: "not_found", PermissionError: "no_permission",
+    IsADirectoryError: "is_folder",
+}
 
 
 def _os_reason(exc: OSError) -> str:
@@ -280,7 +292,7 @@ def _read_csv(data: bytes, display: str, sheet: str | None) -> Read:
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
-        raise InputError([_file_problem(display, RULE_NOT_TEXT)]) from exc
+        raise InputError([_file_problem(display, RULE_NOT_TEXT, code="not_text")]) from exc
     warnings = []
     if encoding == "Windows-1252":
         warnings.append(
@@ -304,8 +316,12 @@ def _read_csv(data: bytes, display: str, sheet: str | None) -> Read:
             rule = RULE_RAGGED.format(cells=cells, header=header)
             if delimiter == ",":
                 rule += RULE_RAGGED_COMMA
-            raise InputError([Problem(file=display, line=line, column=None, rule=rule)]) from exc
-        raise InputError([_file_problem(display, "cannot be parsed as CSV")]) from exc
+            raise InputError([Problem(
+                file=display, line=line, column=None, rule=rule, code="ragged",
+                params=(("cells", cells), ("header", header), ("comma", delimiter == ",")),
+            )]) from exc
+        raise InputError([_file_problem(display, "cannot be parsed as CSV",
+                                        code="not_csv")]) from exc
     return frame, warnings
 
 
@@ -321,8 +337,12 @@ def _read_excel(data: bytes, display: str, sheet: str | None) -> Read:
             if sheets is not None and sheet not in sheets:
                 listed = ", ".join(f"'{s}'" for s in sheets)
                 rule = RULE_NO_SHEET.format(sheet=sheet, sheets=listed)
-                raise InputError([_file_problem(display, rule)]) from exc
-        raise InputError([_file_problem(display, "cannot be read as a spreadsheet")]) from exc
+                raise InputError([_file_problem(
+                    display, rule, code="no_sheet",
+                    params=(("sheet", sheet), ("sheets", tuple(sheets))),
+                )]) from exc
+        raise InputError([_file_problem(display, "cannot be read as a spreadsheet",
+                                        code="not_excel")]) from exc
     return frame, []
 
 
@@ -350,7 +370,7 @@ def _read_json(data: bytes, display: str, sheet: str | None) -> Read:
             [_file_problem(display, f"cannot be parsed as JSON: {_json_reason(exc)}")]
         ) from exc
     if not isinstance(records, list):
-        raise InputError([_file_problem(display, RULE_JSON_ARRAY)])
+        raise InputError([_file_problem(display, RULE_JSON_ARRAY, code="json_array")])
     return _frame_from_records(records, display), []
 
 
@@ -400,7 +420,7 @@ def _frame_from_records(records: Sequence[Any], display: str) -> pl.DataFrame:
     serves every format and a bad value is reported as it was written.
     """
     problems = [
-        Problem(file=display, line=i, column=None, rule=RULE_JSON_OBJECT)
+        Problem(file=display, line=i, column=None, rule=RULE_JSON_OBJECT, code="json_object")
         for i, record in enumerate(records, start=1)
         if not isinstance(record, dict)
     ]
@@ -563,7 +583,7 @@ def validate_table(raw: RawTable, schema: Schema) -> Table:
     name = raw.name
     frame = raw.frame
     if frame.height == 0:
-        raise InputError([_file_problem(name, RULE_EMPTY_FILE)])
+        raise InputError([_file_problem(name, RULE_EMPTY_FILE, code="empty_file")])
     lines = (
         frame.get_column("_row")
         if "_row" in frame.columns and frame.schema["_row"].is_integer()
@@ -579,7 +599,7 @@ def validate_table(raw: RawTable, schema: Schema) -> Table:
     frame = frame.with_columns(lines.cast(pl.Int64()).alias("_row"))
     frame = frame.filter(~_blank_row(frame))
     if frame.height == 0:
-        raise InputError([_file_problem(name, RULE_EMPTY_FILE)])
+        raise InputError([_file_problem(name, RULE_EMPTY_FILE, code="empty_file")])
     frame = frame.select([pl.col(w).alias(d) for w, d in mapping.fields.items()] + ["_row"])
     typed, problems = _check(frame, name, schema, headers, mapping.ignored)
     problems = repeated + mapping.problems + table.as_written(problems)
@@ -601,20 +621,22 @@ def _clean_header(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Pr
         + (frame.get_column(c).cast(pl.String).str.strip_chars() == "").sum() == frame.height
     ]
     problems = [
-        Problem(file=name, line=None, column=match.group(1), rule=RULE_REPEATED)
+        Problem(file=name, line=None, column=match.group(1), rule=RULE_REPEATED,
+                code="repeated_column")
         for c in frame.columns
         if (match := _DUPLICATED.fullmatch(c)) and match.group(1) in frame.columns
     ]
     return (frame.drop(drop) if drop else frame), problems
 
 
-def _missing_rule(column: Column, ignored: Sequence[str]) -> str:
-    """What a missing required column is called, and which columns the file has unused.
+def _missing(column: Column, ignored: Sequence[str], name: str) -> Problem:
+    """A missing required column: what it may be called, and which columns the file has
+    unused.
 
     Only header names are quoted, never values.
 
     >>> from matcher.io.schema import ROLE_SCHEMA
-    >>> rule = _missing_rule(ROLE_SCHEMA.columns[1], ["Navn", "Sted"])
+    >>> rule = _missing(ROLE_SCHEMA.columns[1], ["Navn", "Sted"], "r.csv").rule
     >>> rule[:rule.index("(")], rule[rule.index(";"):]
     ('required column is missing ', "; the file's unused columns are 'Navn', 'Sted'")
     """
@@ -623,7 +645,9 @@ def _missing_rule(column: Column, ignored: Sequence[str]) -> str:
     rule = f"{RULE_MISSING_COLUMN} (it may be called {shown})"
     if ignored:
         rule += "; the file's unused columns are " + ", ".join(f"'{c}'" for c in ignored)
-    return rule
+    return Problem(file=name, line=None, column=column.name, rule=rule, code="missing_column",
+                   params=(("names", names[:5]), ("more", len(names) > 5),
+                           ("columns", tuple(ignored))))
 
 
 def _check(
@@ -631,7 +655,7 @@ def _check(
     ignored: Sequence[str] = (),
 ) -> tuple[pl.DataFrame, list[Problem]]:
     problems = [
-        Problem(file=name, line=None, column=column.name, rule=_missing_rule(column, ignored))
+        _missing(column, ignored, name)
         for column in schema.columns
         if column.required and column.name not in frame.columns
     ]
@@ -639,7 +663,8 @@ def _check(
     raw = _textualise_nested(frame.select([c.name for c in declared] + ["_row"]), declared)
 
     exprs: list[pl.Expr] = [pl.col("_row")]
-    checks: list[tuple[str, str, str, bool]] = []  # (flag column, column, rule, quote value)
+    # (flag column, column, rule, quote value, code)
+    checks: list[tuple[str, Column, str, bool, str]] = []
     for column in schema.columns:
         if column.name not in raw.columns:
             exprs.append(_absent(column))
@@ -648,14 +673,15 @@ def _check(
         exprs.append(typed.alias(column.name))
         if bad is not None:
             exprs.append(bad.fill_null(False).alias(f"\0bad\0{column.name}"))
-            checks.append((f"\0bad\0{column.name}", column.name, column.rule, True))
+            checks.append((f"\0bad\0{column.name}", column, column.rule, True, "value"))
         if column.required:
             exprs.append(
                 _stated(column.name, raw.schema[column.name])
                 .is_null()
                 .alias(f"\0missing\0{column.name}")
             )
-            checks.append((f"\0missing\0{column.name}", column.name, RULE_MISSING_VALUE, False))
+            checks.append((f"\0missing\0{column.name}", column, RULE_MISSING_VALUE, False,
+                           "missing_value"))
     for a, b in schema.pairs:
         stated_a = _stated_or_false(a, raw)
         stated_b = _stated_or_false(b, raw)
@@ -663,13 +689,15 @@ def _check(
         exprs.append((stated_b & ~stated_a).alias(f"\0pair\0{a}"))
     parsed = raw.select(exprs)
 
-    for flag, column_name, rule, quote in checks:
-        problems += _flagged(raw, parsed[flag], column_name, rule, name, with_value=quote)
+    for flag, column, rule, quote, code in checks:
+        problems += _flagged(raw, parsed[flag], column, rule, name, with_value=quote, code=code)
     for a, b in schema.pairs:
         for missing, given in ((b, a), (a, b)):
             rows = parsed.filter(pl.col(f"\0pair\0{missing}"))["_row"]
-            rule = RULE_PAIRED.format(other=headers.get(given, given))
-            problems += [Problem(file=name, line=r, column=missing, rule=rule) for r in rows]
+            other = headers.get(given, given)
+            rule = RULE_PAIRED.format(other=other)
+            problems += [Problem(file=name, line=r, column=missing, rule=rule, code="paired",
+                                 params=(("other", other),)) for r in rows]
     problems += _duplicates(parsed, schema.id_column, name)
     for column in schema.columns:
         if column.kind == "languages" and column.name in raw.columns:
@@ -796,13 +824,15 @@ def _parse_list(name: str, dtype: pl.DataType, *, lower: bool) -> pl.Expr:
 
 
 def _flagged(
-    raw: pl.DataFrame, flags: pl.Series, column: str, rule: str, name: str, *, with_value: bool
+    raw: pl.DataFrame, flags: pl.Series, column: Column, rule: str, name: str, *,
+    with_value: bool, code: str,
 ) -> list[Problem]:
     if not flags.any():
         return []
-    rows = raw.filter(flags).select("_row", _as_text(column, raw.schema[column]))
+    rows = raw.filter(flags).select("_row", _as_text(column.name, raw.schema[column.name]))
     return [
-        Problem(file=name, line=row, column=column, rule=rule, value=value if with_value else None)
+        Problem(file=name, line=row, column=column.name, rule=rule,
+                value=value if with_value else None, code=code, params=(("column", column),))
         for row, value in rows.iter_rows()
     ]
 
@@ -814,7 +844,8 @@ def _duplicates(parsed: pl.DataFrame, id_column: str, name: str) -> list[Problem
     )
     return [
         Problem(
-            file=name, line=row, column=id_column, rule=RULE_UNIQUE.format(first=first), value=value
+            file=name, line=row, column=id_column, rule=RULE_UNIQUE.format(first=first),
+            value=value, code="unique", params=(("first", first),),
         )
         for row, value, first in repeats.select("_row", id_column, "first").iter_rows()
     ]
@@ -830,7 +861,8 @@ def _languages(raw: pl.DataFrame, column: Column, name: str) -> tuple[pl.Series,
     if not_known:
         bad = items.explode(column.name).filter(pl.col(column.name).is_in(not_known))
         unknown = [
-            Problem(file=name, line=row, column=column.name, rule=column.rule, value=item)
+            Problem(file=name, line=row, column=column.name, rule=column.rule, value=item,
+                    code="value", params=(("column", column),))
             for row, item in bad.iter_rows()
         ]
     known = {w: c for w, c in codes.items() if c is not None}

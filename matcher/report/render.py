@@ -32,7 +32,7 @@ from matcher.audit.metrics import wilson_interval
 from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.report.plots import curve_plot, histogram, interval_plot
 from matcher.report.run import Run
-from matcher.report.strings import LANGUAGES, STRINGS, Lang
+from matcher.report.strings import HIDDEN, LANGUAGES, STRINGS, Lang, Numbers
 from matcher.validate import Interval, Options, validate_params
 
 __all__ = ["pack", "render", "tier_table", "unpack"]
@@ -45,37 +45,10 @@ _SCRIPT_STRINGS = (
     "history_cell", "history_streak", "places", "open", "file", "row", "column", "problem",
     "value", "tier_unknown", "ruled_out", "locked_yes",
 )
-_HIDDEN = "\u2013"
 
 
 def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
-
-
-class _Fmt:
-    """Numbers as the language writes them: ``0,48`` and ``45 %`` in bokmål and Danish."""
-
-    def __init__(self, lang: Lang) -> None:
-        self.comma = lang != "en"
-
-    def num(self, x: float | None, digits: int = 2) -> str:
-        if x is None or not math.isfinite(x):
-            return _HIDDEN
-        text = f"{x:,.{digits}f}"
-        if self.comma:
-            text = text.replace(",", "\u00a0").replace(".", ",")
-        return text
-
-    def int(self, x: int | None) -> str:
-        if x is None:
-            return _HIDDEN
-        return f"{x:,}".replace(",", "\u00a0" if self.comma else ",")
-
-    def pct(self, x: float | None) -> str:
-        if x is None or not math.isfinite(x):
-            return _HIDDEN
-        value = f"{100 * x:.0f}"
-        return f"{value}\u00a0%" if self.comma else f"{value}%"
 
 
 def tier_table(run: Run, min_cell: int, alpha: float = 0.05) -> list[dict[str, Any]]:
@@ -186,7 +159,7 @@ class _Page:
             for key, band in (("tier", "band"), ("audit_intro", "band_intro"),
                               ("rate_plot", "band_plot"), ("sort_tier", "sort_band")):
                 self.t[key] = self.t[band]
-        self.f = _Fmt(lang)
+        self.f = Numbers(lang)
         self.m = run.manifest
 
     # ------------------------------------------------------------------ sections
@@ -214,16 +187,16 @@ class _Page:
             *([(t["objective_total"], f.num(m.get("objective_total"), 3))]
               if (m.get("settings") or {}).get("policy") == "priority"
               and m.get("objective_total") is not None else []),
-            (t["solver"], _e(t.get(f"solver_{m.get('solver')}", m.get("solver", _HIDDEN)))),
+            (t["solver"], _e(t.get(f"solver_{m.get('solver')}", m.get("solver", HIDDEN)))),
             (t["optimality"], f"<span class='{'ok' if certified else 'bad'}'>"
                               f"{t['certified'] if certified else t['not_certified']}</span>"),
             (t["taxonomy"], _e(" ".join(str(v) for v in (
                 tax.get("version"),
                 t["built_in"] if tax.get("source") == "built-in" else tax.get("source"),
                 tax.get("crosswalk")) if v))),
-            (t["version"], _e(m.get("matcher_version", _HIDDEN))),
+            (t["version"], _e(m.get("matcher_version", HIDDEN))),
             (t["time"], t["seconds"].format(s=f.num(sum(timings.values()), 1))
-             if timings else _HIDDEN),
+             if timings else HIDDEN),
         ]
         kinds = {"seekers": t["seekers_n"], "roles": t["roles_n"], "overrides": t["overrides_file"]}
         inputs = "".join(
@@ -289,7 +262,7 @@ class _Page:
             body = []
             for r, label in zip(rows, [*labels, t["all_tiers"]], strict=True):
                 ci = (f"{f.pct(r['ci_low'])}\u2013{f.pct(r['ci_high'])}"
-                      if r["ci_low"] is not None else _HIDDEN)
+                      if r["ci_low"] is not None else HIDDEN)
                 body.append(
                     f"<tr{' class=total' if r['tier'] == '*' else ''}><td>{_e(label)}</td>"
                     f"<td>{f.int(r['n'])}</td><td>{f.int(r['matched'])}</td>"

@@ -7,17 +7,25 @@ Reasons and warnings come from the run's files and are shown as they were writte
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from matcher.validate import Options, describe_constraints, parameter_error
 
-__all__ = ["LANGUAGES", "STRINGS", "Lang", "pick_language"]
+__all__ = ["HIDDEN", "LANGUAGES", "STRINGS", "Lang", "Numbers", "pick_language"]
 
 Lang = Literal["nb", "da", "en"]
 LANGUAGES: tuple[Lang, ...] = ("nb", "da", "en")
+HIDDEN = "\u2013"
+"""What a number not known (or hidden) is shown as."""
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "of": "{k} of {n}",
+        "not_certified_gap": "Not confirmed: at most {gap} below the best (upper bound {bound})",
+        "overrides_cost": "Changes made by hand, cost in fit",
+        "overrides_cost_objective": "Changes made by hand, cost with priority counted",
+        "ignored_columns": "Columns not used ({file})",
         "band": "Employability",
         "band_intro": "Share of job-seekers who get a proposed place, by estimated "
                "employability (the chance of finding work without help; 75–100 % is "
@@ -180,6 +188,12 @@ STRINGS: dict[str, dict[str, str]] = {
                   "archived as it is.",
     },
     "nb": {
+        "of": "{k} av {n}",
+        "not_certified_gap": "Ikke bekreftet: høyst {gap} under det beste (øvre grense {bound})",
+        "overrides_cost": "Endringer gjort for hånd, kostnad i samsvar",
+        "overrides_cost_objective": "Endringer gjort for hånd, kostnad når prioriteringen "
+                                    "regnes med",
+        "ignored_columns": "Kolonner som ikke ble brukt ({file})",
         "band": "Jobbsannsynlighet",
         "band_intro": "Andelen arbeidssøkere som får forslag om plass, etter anslått "
                "jobbsannsynlighet (sjansen for å komme i jobb uten hjelp; 75–100 % er "
@@ -346,6 +360,12 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres som den er.",
     },
     "da": {
+        "of": "{k} af {n}",
+        "not_certified_gap": "Ikke bekræftet: højst {gap} under det bedste (øvre grænse {bound})",
+        "overrides_cost": "Ændringer foretaget manuelt, pris i matchscore",
+        "overrides_cost_objective": "Ændringer foretaget manuelt, pris når prioriteringen regnes "
+                                    "med",
+        "ignored_columns": "Kolonner, der ikke blev brugt ({file})",
         "band": "Jobsandsynlighed",
         "band_intro": "Andelen af jobsøgere, der får forslag om en plads, fordelt på anslået "
                "jobsandsynlighed (chancen for at komme i job uden hjælp; 75–100 % er "
@@ -527,3 +547,29 @@ def pick_language(lang: str | None, manifest: dict[str, object] | None = None) -
     settings = (manifest or {}).get("settings")
     recorded = settings.get("lang") if isinstance(settings, dict) else None
     return next((known for known in LANGUAGES if recorded == known), "en")
+
+
+class Numbers:
+    """Numbers as the language writes them: ``0,48`` and ``45 %`` in bokmål and Danish."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.comma = lang != "en"
+
+    def num(self, x: float | None, digits: int = 2) -> str:
+        if x is None or not math.isfinite(x):
+            return HIDDEN
+        text = f"{x:,.{digits}f}"
+        if self.comma:
+            text = text.replace(",", "\u00a0").replace(".", ",")
+        return text
+
+    def pct(self, x: float | None, digits: int = 0) -> str:
+        if x is None or not math.isfinite(x):
+            return HIDDEN
+        value = f"{100 * x:.{digits}f}"
+        return f"{value.replace('.', ',')}\u00a0%" if self.comma else f"{value}%"
+
+    def int(self, x: int | None) -> str:
+        if x is None:
+            return HIDDEN
+        return f"{x:,}".replace(",", "\u00a0" if self.comma else ",")

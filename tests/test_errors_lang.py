@@ -1,0 +1,183 @@
+"""Problems with the input in the caseworker's language: with ``lang`` nb or da the errors a
+caseworker's file gets (a column missing or misspelt, a value out of range, an id twice, a
+language not known, an overrides file gone wrong) are written in that language, with the same
+file, line, column and value as in English; the summary and the words of ``matcher match``
+around them too. English stays exactly as the stages wrote it."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import matcher
+from matcher.cli import cli
+from matcher.errors import InputError, Problem
+from matcher.io.messages import RULES, localise_problems, value_rule
+from matcher.io.schema import FALSE_WORDS, ROLE_SCHEMA, SEEKER_SCHEMA, TRUE_WORDS
+from matcher.policy import OVERRIDE_SCHEMA
+
+ROOT = Path(__file__).resolve().parents[1]
+#: words of the English rules that must not be left in a Norwegian or Danish one
+ENGLISH = re.compile(r"\b(must|got|number|integer|column|missing|required|unique|known|"
+                     r"called|line|file|empty|text)\b")
+
+SEEKERS = (
+    "Løpenr;Erfaring;Maks timer;Språk;Lat;Lon\n"
+    "P1;kokk;37,5x;norsk;59,9;\n"
+    "P1;renholder;20;snakkeprat;;\n"
+)
+ROLES = "Stilling-ID;Tittel;Plasser;Timer;Fast\nR1;Kokk;-1;20;kanskje\n"
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def _errors(tmp_path: Path, lang: str, seekers: str = SEEKERS, roles: str = ROLES,
+            **settings: object) -> list[Problem]:
+    s, r = tmp_path / "personer.csv", tmp_path / "stillinger.csv"
+    s.write_text(seekers, encoding="utf-8")
+    r.write_text(roles, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        matcher.match(s, r, lang=lang, **settings)
+    return caught.value.problems
+
+
+def test_norwegian_and_danish_have_every_rule_with_the_same_placeholders() -> None:
+    assert set(RULES["nb"]) == set(RULES["da"])
+    for key, template in RULES["nb"].items():
+        assert _fields(template) == _fields(RULES["da"][key]), key
+
+
+def test_every_code_the_stages_give_has_a_rule() -> None:
+    """Each ``code="..."`` of the modules that read the input is in the tables (a problem
+    given a new code without words would stay English in a Norwegian run)."""
+    sources = [ROOT / "matcher" / "io" / n for n in ("read.py", "columns.py", "checks.py")]
+    sources.append(ROOT / "matcher" / "policy.py")
+    codes = {c for path in sources for c in re.findall(r'code="(\w+)"', path.read_text())}
+    codes |= {c for path in sources for c in re.findall(r'"(\w+)", (?:s|r)_points',
+                                                          path.read_text())}
+    assert {"missing_column", "value", "unique", "near_miss", "far_seeker"} <= codes
+    assert codes - {"value"} <= set(RULES["nb"]), codes - set(RULES["nb"])
+
+
+def test_a_caseworkers_file_with_mistakes_in_norwegian(tmp_path: Path) -> None:
+    english = _errors(tmp_path, "en")
+    local = _errors(tmp_path, "nb")
+    # one for one: the same place and value, only the words differ
+    assert [(p.file, p.line, p.column, p.value) for p in local] == [
+        (p.file, p.line, p.column, p.value) for p in english]
+    shown = {(p.line, p.column): str(p) for p in local}
+    assert shown[(None, "enterprise")].startswith(
+        "stillinger.csv kolonne «enterprise»: mangler. Kolonnen må være med og kan hete "
+        "«enterprise», «virksomhet»")
+    assert shown[(2, "Maks timer")] == (
+        "«37,5x» i personer.csv linje 2, kolonne «Maks timer»: må være et tall over 0 og "
+        "høyst 168")
+    assert shown[(2, "Lon")] == (
+        "personer.csv linje 2, kolonne «Lon»: må fylles ut sammen med «Lat»")
+    assert shown[(3, "Løpenr")] == (
+        "«P1» i personer.csv linje 3, kolonne «Løpenr»: må være unik, men står også på linje 2")
+    assert shown[(3, "Språk")].startswith(
+        "«snakkeprat» i personer.csv linje 3, kolonne «Språk»: må være språk skilt med semikolon")
+    assert shown[(2, "Fast")].startswith(
+        "«kanskje» i stillinger.csv linje 2, kolonne «Fast»: må være ja eller nei (j/n og 1/0 ")
+    assert shown[(2, "Plasser")] == (
+        "«-1» i stillinger.csv linje 2, kolonne «Plasser»: må være et helt tall, 0 eller mer")
+    for p in local:
+        assert p.lang == "nb"
+        assert not ENGLISH.search(p.rule), p.rule
+
+
+def test_the_same_file_in_danish_and_in_english(tmp_path: Path) -> None:
+    shown = {(p.line, p.column): str(p) for p in _errors(tmp_path, "da")}
+    assert shown[(2, "Maks timer")] == (
+        "»37,5x« i personer.csv linje 2, kolonne »Maks timer«: skal være et tal over 0 og "
+        "højst 168")
+    assert shown[(2, "Plasser")] == (
+        "»-1« i stillinger.csv linje 2, kolonne »Plasser«: skal være et helt tal, 0 eller mere")
+    english = {(p.line, p.column): str(p) for p in _errors(tmp_path, "en")}
+    assert english[(2, "Maks timer")] == (
+        "personer.csv line 2, column 'Maks timer': must be a number > 0 and <= 168, got '37,5x'")
+
+
+def test_a_misspelt_column_and_a_column_twice(tmp_path: Path) -> None:
+    problems = _errors(tmp_path, "nb", seekers="Løpenr;Erfarin;Maks_tmer;Erfaring;Experience\n"
+                                               "P1;kokk;20;kokk;cook\n",
+                       roles="role_id;enterprise;slots\nR1;Kafé;1\n")
+    shown = sorted(str(p) for p in problems)
+    assert "personer.csv kolonne «Maks_tmer»: er ikke en kjent kolonne. Mente du " \
+           "«maks_timer» (det vil si «hours_max»)?" in shown
+    assert "personer.csv kolonne «Experience»: er samme kolonne som «Erfaring» (begge betyr " \
+           "«experience»). Behold den ene" in shown
+
+
+def test_an_empty_file_and_a_file_not_there(tmp_path: Path) -> None:
+    (problem,) = _errors(tmp_path, "nb", seekers="seeker_id;experience\n")
+    assert str(problem) == "personer.csv: har ingen rader med data"
+    with pytest.raises(InputError) as caught:
+        matcher.match(tmp_path / "borte.csv", tmp_path / "borte.csv", lang="da")
+    assert str(caught.value.problems[0]) == "borte.csv: findes ikke"
+
+
+def test_every_value_rule_of_every_column_is_written_in_each_language() -> None:
+    for schema in (SEEKER_SCHEMA, ROLE_SCHEMA, OVERRIDE_SCHEMA):
+        for column in schema.columns:
+            assert value_rule(column, "en") == column.rule
+            for lang in ("nb", "da"):
+                rule = value_rule(column, lang)
+                assert not ENGLISH.search(rule), (column.name, lang, rule)
+                assert ("." not in rule.replace("...", "")) or column.kind == "boolean", rule
+    for lang, no in (("nb", "nei"), ("da", "nej")):  # the words it names are taken
+        assert {"ja", no, "j", "n", "1", "0", "x"} <= set(TRUE_WORDS) | set(FALSE_WORDS)
+        assert value_rule(ROLE_SCHEMA.column("permanent"), lang).split(" (")[0].endswith(no)
+    hours = SEEKER_SCHEMA.column("hours_max")
+    assert value_rule(hours, "nb") == "må være et tall over 0 og høyst 168"
+    assert value_rule(SEEKER_SCHEMA.column("lat"), "da") == "skal være et tal fra -90 til 90"
+
+
+def test_localising_twice_changes_nothing_and_english_is_left_alone() -> None:
+    p = Problem("s.csv", 4, "id", "must be unique; first seen on line 2", "S1", code="unique",
+                params=(("first", 2),))
+    assert localise_problems([p], "en") == [p] and localise_problems([p], "en")[0].lang == "en"
+    once = localise_problems([p], "nb")
+    assert localise_problems(once, "nb")[0].rule == once[0].rule == (
+        "må være unik, men står også på linje 2")
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_matcher_match_in_norwegian_from_the_errors_to_the_summary(samples, tmp_path) -> None:
+    bad = tmp_path / "personer.csv"
+    bad.write_text(SEEKERS, encoding="utf-8")
+    code, _, stderr = _cli("match", str(bad), str(samples[1]), "--out",
+                           str(tmp_path / "m.csv"), "--lang", "nb")
+    assert code == 2
+    assert stderr.startswith("feil: ") and "problemer i filene:" in stderr
+    assert "must" not in stderr and "got" not in stderr
+    assert not (tmp_path / "m.csv").exists()
+
+    code, stdout, stderr = _cli("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
+                                "--lang", "nb", "--lock", "S001=R99")
+    assert code == 2
+    assert "«R99» i --lock linje 1, kolonne «role_id»: må være en stilling i «roles.csv»" in stderr
+
+    code, stdout, stderr = _cli("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
+                                "--lang", "nb")
+    assert code == 0
+    assert stderr.startswith("Varsler (")
+    summary = dict((line.split("|")[1].strip(), line.split("|")[2].strip())
+                   for line in stdout.splitlines() if line.startswith("|"))
+    matched = pl.read_csv(tmp_path / "m.csv")["role_id"].drop_nulls().len()
+    assert summary["Matchet"] == f"{matched} av 24"
+    assert summary["Beste mulige fordeling"] == "Ja, kontrollert"
+    assert "Filer som ble skrevet:" in stdout
+    assert "total score" not in stdout and "Outputs" not in stdout
