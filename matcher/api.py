@@ -133,20 +133,12 @@ class MatchResult:
         Columns ``item`` and ``value``, in ``lang`` (``'nb'``, ``'da'`` or ``'en'``; default
         the language of the run's reasons), in the words of the report's summary.
         """
-        from matcher.report.strings import STRINGS, Numbers, pick_language
+        from matcher.report.strings import STRINGS, Numbers, optimality_text, pick_language
 
         m = self.manifest
         language = pick_language(lang, m)
         t, f = STRINGS[language], Numbers(language)
         c = m["counts"]
-        opt = m["optimality"]
-        if opt["certified"]:
-            optimal = t["certified"]
-        elif opt.get("gap") is None:
-            optimal = t["not_certified"]
-        else:
-            optimal = t["not_certified_gap"].format(gap=f.pct(opt["gap"], 2),
-                                                    bound=f.num(opt["upper_bound"], 4))
         rows = [
             (t["seekers_n"], f.int(c["seekers"])),
             (f"{t['roles_n']} ({t['slots_n'].lower()})", f"{f.int(c['roles'])} "
@@ -161,7 +153,7 @@ class MatchResult:
             *([(t["overrides_cost_objective"], f.num(m["overrides_objective_cost"], 4))]
               if "overrides_objective_cost" in m else []),
             (t["solver"], t.get(f"solver_{m['solver']}", str(m["solver"]))),
-            (t["optimality"], optimal),
+            (t["optimality"], optimality_text(m["optimality"], language)),
             (t["warnings_n"], f.int(c["warnings"])),
             *[(t["ignored_columns"].format(
                 file=key if entry["file"] == "<frame>" else entry["file"]),

@@ -181,3 +181,19 @@ def test_matcher_match_in_norwegian_from_the_errors_to_the_summary(samples, tmp_
     assert summary["Beste mulige fordeling"] == "Ja, kontrollert"
     assert "Filer som ble skrevet:" in stdout
     assert "total score" not in stdout and "Outputs" not in stdout
+
+
+def test_the_readmes_example_of_errors_in_norwegian(tmp_path: Path) -> None:
+    """The lines the README shows under "Reasons in your language", exactly."""
+    seekers, roles = tmp_path / "personer.csv", tmp_path / "stillinger.csv"
+    seekers.write_text("Løpenr;Erfaring;Maks timer;Språkk\nP1;kokk;37,5x;norsk\n",
+                       encoding="utf-8")
+    roles.write_text("Stilling-ID;Virksomhet;Tittel;Plasser\nR1;Kafé;Kokk;-1\n",
+                     encoding="utf-8")
+    code, _, stderr = _cli("match", str(seekers), str(roles), "--out",
+                           str(tmp_path / "m.csv"), "--lang", "nb")
+    assert code == 2
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("  feil: 3 problemer i filene:\n", 1)[1].split("  ```", 1)[0]
+    assert stderr == "feil: 3 problemer i filene:\n" + "\n".join(
+        line[2:] for line in shown.splitlines()) + "\n"

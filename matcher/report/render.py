@@ -32,7 +32,7 @@ from matcher.audit.metrics import wilson_interval
 from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.report.plots import curve_plot, histogram, interval_plot
 from matcher.report.run import Run
-from matcher.report.strings import HIDDEN, LANGUAGES, STRINGS, Lang, Numbers
+from matcher.report.strings import HIDDEN, LANGUAGES, STRINGS, Lang, Numbers, optimality_text
 from matcher.validate import Interval, Options, validate_params
 
 __all__ = ["pack", "render", "tier_table", "unpack"]
@@ -189,7 +189,7 @@ class _Page:
               and m.get("objective_total") is not None else []),
             (t["solver"], _e(t.get(f"solver_{m.get('solver')}", m.get("solver", HIDDEN)))),
             (t["optimality"], f"<span class='{'ok' if certified else 'bad'}'>"
-                              f"{t['certified'] if certified else t['not_certified']}</span>"),
+                              f"{_e(optimality_text(m.get('optimality'), self.lang))}</span>"),
             (t["taxonomy"], _e(" ".join(str(v) for v in (
                 tax.get("version"),
                 t["built_in"] if tax.get("source") == "built-in" else tax.get("source"),

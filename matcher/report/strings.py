@@ -8,11 +8,12 @@ Reasons and warnings come from the run's files and are shown as they were writte
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from matcher.validate import Options, describe_constraints, parameter_error
 
-__all__ = ["HIDDEN", "LANGUAGES", "STRINGS", "Lang", "Numbers", "pick_language"]
+__all__ = ["HIDDEN", "LANGUAGES", "STRINGS", "Lang", "Numbers", "optimality_text", "pick_language"]
 
 Lang = Literal["nb", "da", "en"]
 LANGUAGES: tuple[Lang, ...] = ("nb", "da", "en")
@@ -573,3 +574,16 @@ class Numbers:
         if x is None:
             return HIDDEN
         return f"{x:,}".replace(",", "\u00a0" if self.comma else ",")
+
+
+def optimality_text(optimality: Mapping[str, Any] | None, lang: Lang) -> str:
+    """Whether the assignment is the best possible, in ``lang``: confirmed, or at most how far
+    below the best it may be (a manifest's ``optimality``)."""
+    t, f = STRINGS[lang], Numbers(lang)
+    opt = optimality or {}
+    if opt.get("certified"):
+        return t["certified"]
+    if opt.get("gap") is None:
+        return t["not_certified"]
+    return t["not_certified_gap"].format(gap=f.pct(opt["gap"], 2),
+                                         bound=f.num(opt.get("upper_bound"), 4))
