@@ -288,6 +288,21 @@ def test_the_page_is_in_one_language_and_says_so(run_dir: tuple[Path, dict[str, 
     assert data_of(page)["t"]["unmatched"] == t["unmatched"]
 
 
+def test_every_setting_of_a_run_is_named_in_the_language() -> None:
+    """The settings table names each setting a run records (not its key), and each choice."""
+    import dataclasses
+
+    from matcher.config import EXECUTORS, POLICIES, SOLVERS, MatchConfig
+
+    shown = {f.name for f in dataclasses.fields(MatchConfig)} - {
+        "taxonomy", "crosswalk", "block_size", "neutral_wish", "history"}
+    for lang, t in STRINGS.items():
+        assert {k for k in shown if f"setting_{k}" not in t} == set(), lang
+        for key, values in (("solver", SOLVERS), ("policy", POLICIES), ("executor", EXECUTORS),
+                            ("alternatives_by", ("score", "reduced"))):
+            assert {v for v in values if f"{key}_{v}" not in t} == set(), (lang, key)
+
+
 def test_the_same_run_gives_the_same_bytes(run_dir: tuple[Path, dict[str, Any]],
                                            tmp_path: Path) -> None:
     run = load_run(run_dir[0])

@@ -224,7 +224,7 @@ class _Page:
             label = t.get(f"setting_{key}", key)
             if isinstance(value, bool):
                 text = t["yes"] if value else t["no"]
-            elif key in ("policy", "lang", "solver") and f"{key}_{value}" in t:
+            elif f"{key}_{value}" in t:  # a choice: policy, lang, solver, executor, ...
                 text = t[f"{key}_{value}"]
             elif isinstance(value, dict):
                 names = {"skill": t["skill_fit"], "transfer": t["transfer_fit"],
