@@ -197,3 +197,15 @@ def test_the_readmes_example_of_errors_in_norwegian(tmp_path: Path) -> None:
     shown = readme.split("  feil: 3 problemer i filene:\n", 1)[1].split("  ```", 1)[0]
     assert stderr == "feil: 3 problemer i filene:\n" + "\n".join(
         line[2:] for line in shown.splitlines()) + "\n"
+
+
+def test_the_web_form_words_a_column_rule_as_matcher_match_does() -> None:
+    from matcher.service.i18n import rule_text
+
+    for column in ROLE_SCHEMA.columns:
+        if column.name != "form":  # the form's list has words of its own for these
+            assert rule_text(column.name, column.rule, None, "no") == value_rule(column, "nb")
+    assert rule_text("lon", "must be given together with 'lat'", None, "no") == (
+        "må fylles ut sammen med «lat»")
+    assert rule_text("hours", "must be a number > 0 and <= 168", "0", "en") == (
+        "must be a number > 0 and <= 168, got '0'")

@@ -519,7 +519,7 @@ def test_web_form_posts_shows_errors_beside_fields_edits_and_closes(service: Ser
     assert 'id="e-slots"' in bad.text and 'id="e-languages"' in bad.text
     assert 'aria-describedby="e-slots"' in bad.text
     assert "must be an integer &gt;= 0, got &#39;-1&#39;" in bad.text
-    assert "må være et heltall, 0 eller mer, fikk &#39;-1&#39;" in bad.text  # page language
+    assert "må være et helt tall, 0 eller mer, fikk &#39;-1&#39;" in bad.text  # page language
     assert 'value="Birøkter"' in bad.text  # what was typed is kept
     good = web.post("/roles/new", data={**form, "slots": "2", "languages": "no"},
                     follow_redirects=False)

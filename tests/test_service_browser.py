@@ -85,7 +85,7 @@ def test_browser_posts_a_role_sees_an_error_fixes_it_and_finds_it(server: str) -
             slots = page.get_by_label("Antall plasser")
             expect(slots).to_have_attribute("aria-invalid", "true")
             error = page.locator("#e-slots")
-            expect(error).to_contain_text("må være et heltall, 0 eller mer, fikk '-1'")
+            expect(error).to_contain_text("må være et helt tall, 0 eller mer, fikk '-1'")
             expect(error).to_contain_text("must be an integer >= 0, got '-1'")  # as the CLI
             # beside the field: in the same field group, and named by the input
             expect(page.locator(".field.invalid")).to_have_count(1)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from matcher.io.messages import RULES, value_rule
+from matcher.io.schema import ROLE_SCHEMA, RULE_MISSING_VALUE
+
 __all__ = ["LANGUAGES", "TEXT", "pick_language", "rule_text"]
 
 LANGUAGES = ("no", "en")
@@ -89,22 +92,12 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     return "no"
 
 
-#: the ROLES rules (and the service's own) in Norwegian; an unknown rule stays in English
+#: the service's own rules in Norwegian, and the choice of ``form`` in the words of the form's
+#: list; the rules of the role columns are :mod:`matcher.io.messages`' (one wording for the
+#: form and ``matcher match``). An unknown rule stays in English.
 RULES_NO: dict[str, str] = {
-    "must be text": "må være tekst",
-    "must be an integer >= 0": "må være et heltall, 0 eller mer",
-    "must be a number > 0 and <= 168": "må være et tall over 0 og høyst 168",
-    "must be a number in [-90, 90]": "må være et tall fra -90 til 90",
-    "must be a number in [-180, 180]": "må være et tall fra -180 til 180",
-    "must be languages separated by ';': ISO 639 codes ('no', 'ar', 'prs') "
-    "or names in Norwegian, Danish or English ('norsk', 'arabisk', 'dari')":
-        "må være språk skilt med ';': koder som 'no', 'ar' og 'prs', eller navn som "
-        "'norsk', 'arabisk' og 'dari'",
-    "must be one of ja/nei, yes/no, true/false, 1/0, j/n, x (yes) or empty (not stated)":
-        "må være ja eller nei",
     "must be one of grant, supplier, employment, development":
         "må være tilskudd, leverandør, ansettelse eller utvikling",
-    "must not be empty": "må fylles ut",
     "must be at most 200 characters": "kan ha høyst 200 tegn",
     "must have at most 50 items": "kan ha høyst 50 verdier",
     "must not contain NUL characters": "kan ikke inneholde NUL-tegn",
@@ -113,11 +106,23 @@ RULES_NO: dict[str, str] = {
 _PAIRED = re.compile(r"^must be given together with '(\w+)'$")
 
 
-def rule_text(rule: str, value: str | None, lang: str) -> str:
-    """A rule and the value received, in the page's language."""
+def rule_text(field: str, rule: str, value: str | None, lang: str) -> str:
+    """A rule broken by ``field`` and the value received, in the page's language."""
     if lang == "no":
-        paired = _PAIRED.match(rule)
-        text = (f"må fylles ut sammen med '{paired.group(1)}'" if paired
-                else RULES_NO.get(rule, rule))
+        text = _norwegian(field, rule)
         return text if value is None else f"{text}, fikk {value!r}"
     return rule if value is None else f"{rule}, got {value!r}"
+
+
+def _norwegian(field: str, rule: str) -> str:
+    if rule in RULES_NO:
+        return RULES_NO[rule]
+    column = next((c for c in ROLE_SCHEMA.columns if c.name == field), None)
+    if column is not None and rule == column.rule:
+        return value_rule(column, "nb")
+    if rule == RULE_MISSING_VALUE:
+        return RULES["nb"]["missing_value"]
+    paired = _PAIRED.match(rule)
+    if paired:
+        return RULES["nb"]["paired"].format(other=f"«{paired.group(1)}»")
+    return rule

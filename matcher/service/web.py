@@ -253,7 +253,8 @@ async def _save(request: Request, account: Account, record: RoleRecord | None) -
         lang = _language(request)
         errors: dict[str, list[tuple[str, str]]] = {}
         for p in exc.problems:
-            errors.setdefault(p.field, []).append((rule_text(p.rule, p.value, lang), p.message))
+            text = rule_text(p.field, p.rule, p.value, lang)
+            errors.setdefault(p.field, []).append((text, p.message))
         return _render(request, "role_form.html", 422, account=account, role=record,
                        values=values, errors=errors)
     if record is None:
