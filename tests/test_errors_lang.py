@@ -58,8 +58,9 @@ def test_every_code_the_stages_give_has_a_rule() -> None:
     """Each ``code="..."`` of the modules that read the input is in the tables (a problem
     given a new code without words would stay English in a Norwegian run)."""
     sources = [ROOT / "matcher" / "io" / n for n in ("read.py", "columns.py", "checks.py")]
-    sources.append(ROOT / "matcher" / "policy.py")
+    sources += [ROOT / "matcher" / "policy.py", ROOT / "matcher" / "report" / "run.py"]
     codes = {c for path in sources for c in re.findall(r'code="(\w+)"', path.read_text())}
+    codes |= {f"ambiguous_{kind}" for kind in ("alternatives", "warnings")}  # code=f"..."
     codes |= {c for path in sources for c in re.findall(r'"(\w+)", (?:s|r)_points',
                                                           path.read_text())}
     assert {"missing_column", "value", "unique", "near_miss", "far_seeker"} <= codes
@@ -209,3 +210,20 @@ def test_the_web_form_words_a_column_rule_as_matcher_match_does() -> None:
         "må fylles ut sammen med «lat»")
     assert rule_text("hours", "must be a number > 0 and <= 168", "0", "en") == (
         "must be a number > 0 and <= 168, got '0'")
+
+
+def test_matcher_report_says_what_is_wrong_with_a_run_folder_in_the_language(
+        samples, tmp_path: Path) -> None:
+    code, _, stderr = _cli("report", str(tmp_path / "borte"), "--lang", "nb")
+    assert (code, stderr) == (2, f"feil: {tmp_path / 'borte'}: finnes ikke\n")
+    code, _, stderr = _cli("report", str(tmp_path), "--lang", "da")
+    assert (code, stderr) == (2, f"fejl: {tmp_path}: har ingen kørsel: ingen »*.manifest.json« "
+                                 "(matcher match --out skriver en)\n")
+    for name in ("a.csv", "b.csv"):
+        assert _cli("match", *map(str, samples), "--out", str(tmp_path / name))[0] == 0
+    code, _, stderr = _cli("report", str(tmp_path), "--lang", "nb")
+    assert (code, stderr) == (2, f"feil: {tmp_path}: har 2 kjøringer («a.csv.manifest.json», "
+                                 "«b.csv.manifest.json»). Oppgi manifestet eller MATCHES-filen "
+                                 "til én av dem\n")
+    code, _, stderr = _cli("report", str(tmp_path))
+    assert code == 2 and stderr.startswith(f"error: {tmp_path}: holds 2 runs")

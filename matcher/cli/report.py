@@ -13,6 +13,7 @@ import click
 
 from matcher.cli.base import cli, fail
 from matcher.errors import InputError, MatcherError
+from matcher.io.messages import localise_problems
 from matcher.report import LANGUAGES, load_run, pick_language, write_report
 
 __all__ = ["report_command"]
@@ -52,9 +53,9 @@ def report_command(run_dir: str, out: str | None, lang: str | None, seekers: str
             run_dir).is_dir() else Path(run_dir).with_name("report.html")
         chosen = pick_language(lang, run.manifest)
         written = write_report(run, target, lang=chosen, min_cell=min_cell)
-    except InputError as exc:
-        fail(str(exc), 2)
+    except InputError as exc:  # in the language asked for (the run's is not known yet)
+        fail(str(InputError(localise_problems(exc.problems, lang or "en"))), 2, lang or "en")
     except MatcherError as exc:
-        fail(str(exc), 1)
+        fail(str(exc), 1, lang or "en")
     else:
         click.echo(f"Report ({chosen}): {written}")

@@ -77,6 +77,14 @@ RULES: dict[str, dict[str, str]] = {
         "lock_slots": ("låser flere arbeidssøkere til stillingen {role} enn den har plasser "
                        "({slots})"),
         "lock_forbid": "paret er både låst og utelukket (linje {first})",
+        # -- a run read back for its report (matcher report) -------------------------------------
+        "no_run": "har ingen kjøring: ingen «*.manifest.json» (matcher match --out skriver en)",
+        "many_runs": ("har {n} kjøringer ({names}). Oppgi manifestet eller MATCHES-filen til én "
+                      "av dem"),
+        "ambiguous_alternatives": ("har {n} filer som kan være alternativene ({names}). Velg én "
+                                   "med {option}"),
+        "ambiguous_warnings": "har {n} filer som kan være varslene ({names}). Velg én med {option}",
+        "run_count": "har {got} arbeidssøkere, men {file} sier {expected}",
         # -- where people and roles are ----------------------------------------------------------
         "far_seeker": "ligger mer enn 1000 km fra alle stillingene. Er lat og lon byttet om?",
         "far_role": "ligger mer enn 1000 km fra alle arbeidssøkerne. Er lat og lon byttet om?",
@@ -134,6 +142,14 @@ RULES: dict[str, dict[str, str]] = {
         "lock_slots": ("låser flere jobsøgere til stillingen {role}, end den har pladser "
                        "({slots})"),
         "lock_forbid": "parret er både låst og udelukket (linje {first})",
+        "no_run": "har ingen kørsel: ingen »*.manifest.json« (matcher match --out skriver en)",
+        "many_runs": ("har {n} kørsler ({names}). Angiv manifestet eller MATCHES-filen for én "
+                      "af dem"),
+        "ambiguous_alternatives": ("har {n} filer, der kan være alternativerne ({names}). Vælg "
+                                   "én med {option}"),
+        "ambiguous_warnings": ("har {n} filer, der kan være advarslerne ({names}). Vælg én med "
+                               "{option}"),
+        "run_count": "har {got} jobsøgere, men {file} siger {expected}",
         "far_seeker": "ligger mere end 1000 km fra alle stillinger. Er lat og lon byttet om?",
         "far_role": "ligger mere end 1000 km fra alle jobsøgende. Er lat og lon byttet om?",
         "distance_without_location": ("er angivet uden bopæl (lat, lon), så den begrænser "
@@ -185,7 +201,10 @@ def rule_in(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
         fields["known"] = table["near_miss_as"].format(**fields)
     elif code == "near_miss":
         fields["known"] = fields["field"]
-    text = table[code].format(**fields)
+    try:
+        text = table[code].format(**fields)
+    except KeyError:  # written without the params the table's words need: as it was
+        return None
     if code == "ragged" and p.param("comma"):
         text += table["ragged_comma"]
     if code == "missing_column" and p.param("columns"):

@@ -185,25 +185,28 @@ def find_outputs(run: PathLike) -> dict[str, Path]:
     """
     path = Path(run)
     if not path.exists():
-        raise InputError([Problem(str(path), None, None, RULE_NOT_FOUND)])
+        raise InputError([Problem(str(path), None, None, RULE_NOT_FOUND, code="not_found")])
     if path.is_dir():
         manifests = sorted(path.glob(f"*{MANIFEST_SUFFIX}"))
         if not manifests:
-            raise InputError([Problem(str(path), None, None, RULE_NO_MANIFEST)])
+            raise InputError([Problem(str(path), None, None, RULE_NO_MANIFEST, code="no_run")])
         if len(manifests) > 1:
             names = ", ".join(m.name for m in manifests)
-            raise InputError([Problem(str(path), None, None,
-                                      RULE_MANY_MANIFESTS.format(n=len(manifests), names=names))])
+            raise InputError([Problem(
+                str(path), None, None, RULE_MANY_MANIFESTS.format(n=len(manifests), names=names),
+                code="many_runs",
+                params=(("n", len(manifests)), ("names", tuple(m.name for m in manifests))))])
         manifest = manifests[0]
     elif path.name.endswith(MANIFEST_SUFFIX):
         manifest = path
     else:
         manifest = Path(f"{path}{MANIFEST_SUFFIX}")
         if not manifest.exists():
-            raise InputError([Problem(manifest.name, None, None, RULE_NOT_FOUND)])
+            raise InputError([Problem(manifest.name, None, None, RULE_NOT_FOUND,
+                                      code="not_found")])
     matches = manifest.with_name(manifest.name[: -len(MANIFEST_SUFFIX)])
     if not matches.exists():
-        raise InputError([Problem(matches.name, None, None, RULE_NOT_FOUND)])
+        raise InputError([Problem(matches.name, None, None, RULE_NOT_FOUND, code="not_found")])
     found: dict[str, Path] = {"manifest": manifest, "matches": matches}
     folder = manifest.parent
     for kind, columns, option in (("alternatives", ALTS_COLUMNS, "--alternatives"),
@@ -213,7 +216,10 @@ def find_outputs(run: PathLike) -> dict[str, Path]:
                 and not p.name.startswith(".") and set(columns) <= _columns_of(p)]
         if len(fits) > 1:
             raise InputError([Problem(str(folder), None, None, RULE_AMBIGUOUS.format(
-                kind=kind, n=len(fits), names=", ".join(p.name for p in fits), option=option))])
+                kind=kind, n=len(fits), names=", ".join(p.name for p in fits), option=option),
+                code=f"ambiguous_{kind}",
+                params=(("n", len(fits)), ("names", tuple(p.name for p in fits)),
+                        ("option", option)))])
         if fits:
             found[kind] = fits[0]
     return found
@@ -275,7 +281,9 @@ def load_run(run: PathLike, *, seekers: PathLike | pl.DataFrame | None = None,
     expected = manifest["counts"].get("seekers")
     if expected is not None and expected != matches.height:
         raise InputError([Problem(m_name, None, None, RULE_COUNT.format(
-            got=matches.height, manifest=found["manifest"].name, expected=expected))])
+            got=matches.height, manifest=found["manifest"].name, expected=expected),
+            code="run_count", params=(("got", matches.height),
+                                      ("file", found["manifest"].name), ("expected", expected)))])
     alts = warns = None
     if "alternatives" in found:
         raw, a_name = read_table(found["alternatives"])
