@@ -126,9 +126,9 @@ CLAUSES = [
         "da": "Har 2 af de 38 færdigheder stillingen kræver: 1 angivet af personen (manage "
               "livestock) og 1 gennem erfaring som agronom (livestock species)."}),
     ("A6", "skills from experience only", {
-        "en": "has 50 of the role's 50 required skills from experience as cook (",
-        "nb": "Har 50 av de 50 ferdighetene stillingen krever, gjennom erfaring som kokk (",
-        "da": "Har 50 af de 50 færdigheder stillingen kræver gennem erfaring som kok ("}),
+        "en": "has all 50 of the role's required skills from experience as cook (",
+        "nb": "Har alle de 50 ferdighetene stillingen krever, gjennom erfaring som kokk (",
+        "da": "Har alle de 50 færdigheder stillingen kræver gennem erfaring som kok ("}),
     ("A1", "related skills", {
         "en": "related skills count toward 'tending and breeding animals' and 'crop and "
               "livestock production';",
@@ -442,7 +442,7 @@ PINNED = {
             "er utelukket: den ligger mer enn 10 km unna."
         ),
         "A6": (
-            "Foreslått til R2 «Kokk» hos Kafé Inkludert (skår 0,95). Har 50 av de 50 "
+            "Foreslått til R2 «Kokk» hos Kafé Inkludert (skår 0,95). Har alle de 50 "
             "ferdighetene stillingen krever, gjennom erfaring som kokk (blant annet seafood "
             "processing, advise on preparation of diet food og create a diet plan). Har "
             "erfaring som kokk. Ønsker å jobbe som kokk."
@@ -454,7 +454,7 @@ PINNED = {
             "der, ville den samlede skåren gå ned med 0,26."
         ),
         "A8": (
-            "Foreslått til R3 «Kjøkkenhjelp» hos Kafé Inkludert (skår 0,99). Har 31 av de 31 "
+            "Foreslått til R3 «Kjøkkenhjelp» hos Kafé Inkludert (skår 0,99). Har alle de 31 "
             "ferdighetene stillingen krever, gjennom erfaring som kjøkkenassistent (blant annet "
             "monitor kitchen supplies, clean kitchen equipment og report on possible equipment "
             "hazards). Har erfaring som kjøkkenassistent. Ønsker å jobbe som kokk, et beslektet "
@@ -515,7 +515,7 @@ PINNED = {
             "udelukket: den ligger mere end 10 km væk."
         ),
         "A6": (
-            "Foreslået til R2 »Kokk« hos Kafé Inkludert (score 0,95). Har 50 af de 50 "
+            "Foreslået til R2 »Kokk« hos Kafé Inkludert (score 0,95). Har alle de 50 "
             "færdigheder stillingen kræver gennem erfaring som kok (blandt andet seafood "
             "processing, advise on preparation of diet food og create a diet plan). Har "
             "erfaring som kok. Ønsker at arbejde som kok."
@@ -527,7 +527,7 @@ PINNED = {
             "der, ville den samlede score falde med 0,26."
         ),
         "A8": (
-            "Foreslået til R3 »Kjøkkenhjelp« hos Kafé Inkludert (score 0,99). Har 31 af de 31 "
+            "Foreslået til R3 »Kjøkkenhjelp« hos Kafé Inkludert (score 0,99). Har alle de 31 "
             "færdigheder stillingen kræver gennem erfaring som køkkenassistent (blandt andet "
             "monitor kitchen supplies, clean kitchen equipment og report on possible equipment "
             "hazards). Har erfaring som køkkenassistent. Ønsker at arbejde som kok, et "
@@ -587,7 +587,7 @@ PINNED = {
             "is excluded: it is more than 10 km away."
         ),
         "A6": (
-            "Matched to R2 'Kokk' at Kafé Inkludert (score 0.95): has 50 of the role's 50 "
+            "Matched to R2 'Kokk' at Kafé Inkludert (score 0.95): has all 50 of the role's "
             "required skills from experience as cook (among them seafood processing, advise on "
             "preparation of diet food and create a diet plan); has worked as cook; wishes to "
             "work as cook."
@@ -598,8 +598,8 @@ PINNED = {
             "by A8 (0.99); giving this seeker a place there would lower the total score by 0.26."
         ),
         "A8": (
-            "Matched to R3 'Kjøkkenhjelp' at Kafé Inkludert (score 0.99): has 31 of the role's "
-            "31 required skills from experience as kitchen assistant (among them monitor "
+            "Matched to R3 'Kjøkkenhjelp' at Kafé Inkludert (score 0.99): has all 31 of the "
+            "role's required skills from experience as kitchen assistant (among them monitor "
             "kitchen supplies, clean kitchen equipment and report on possible equipment "
             "hazards); has worked as kitchen assistant; wishes to work as cook, a related "
             "occupation; a permanent position."
@@ -887,3 +887,34 @@ def test_skill_facts_in_bulk_equal_the_plain_sets_even_with_ties(
         assert (facts.need, facts.shared, facts.listed) == (need, shared, listed)
         assert [(past[p], n_, ks) for p, n_, ks in facts.from_past] == from_past
         assert (facts.to_learn, facts.trains, facts.related) == (to_learn, trains, related)
+
+
+def test_all_the_required_skills_are_counted_as_all_or_both(taxonomy) -> None:
+    """'has both' / 'all 3', never '2 of the 2'; one short stays a count."""
+    skills = ["sew pieces of fabric", "alter wearing apparel", "embroider fabrics"]
+    roles = pl.DataFrame({"role_id": ["R1", "R2"], "enterprise": ["Sy", "Sy"],
+                          "title": ["Syer", "Syer"], "slots": [1, 2],
+                          "skills_required": [";".join(skills[:2]), ";".join(skills)]})
+    seekers = pl.DataFrame({"seeker_id": ["S1", "S2", "S3"],
+                            "skills": [";".join(skills[:2]), ";".join(skills),
+                                       ";".join(skills[1:])],
+                            "wishes": ["", "", ""]})
+    expected = {
+        "en": ("lists both of the role's required skills (",
+               "lists all 3 of the role's required skills (",
+               "lists 2 of the role's 3 required skills ("),
+        "nb": ("Har oppgitt begge ferdighetene stillingen krever (",
+               "Har oppgitt alle de 3 ferdighetene stillingen krever (",
+               "Har oppgitt 2 av de 3 ferdighetene stillingen krever ("),
+        "da": ("Har selv angivet begge de færdigheder stillingen kræver (",
+               "Har selv angivet alle de 3 færdigheder stillingen kræver (",
+               "Har selv angivet 2 af de 3 færdigheder stillingen kræver ("),
+    }
+    for lang, (both, every, some) in expected.items():
+        result = matcher.match(seekers, roles, taxonomy=taxonomy, lang=lang, top_k=0,
+                               min_score=0.0)
+        reason = dict(result.matches.select("seeker_id", "reason").iter_rows())
+        by_role = dict(zip(result.matches["seeker_id"], result.matches["role_id"], strict=True))
+        texts = {by_role["S1"]: reason["S1"], by_role["S2"]: reason["S2"]}
+        assert both in texts["R1"] and every in texts["R2"], (lang, texts)
+        assert some in reason["S3"], reason["S3"]

@@ -713,7 +713,11 @@ class Explainer:
             return ""
         n_listed, listed = facts.listed
         past = self.seeker_terms.concepts["experience"][i]
-        count = self.say.count("skills_of", facts.shared, total=facts.need)
+        if facts.shared == facts.need > 1:  # "both" / "all 37", not "37 of the 37"
+            count = (self.say("skills_both") if facts.need == 2
+                     else self.say("skills_all", total=facts.need))
+        else:
+            count = self.say.count("skills_of", facts.shared, total=facts.need)
         if not facts.from_past:
             return self.say("skills_listed", count=count,
                             names=self._skills(listed, facts.shared))
