@@ -343,4 +343,5 @@ def test_under_priority_an_override_is_priced_in_fit_with_the_objective_beside_i
     summary = dict(got.summary().iter_rows())
     assert summary["Total fit plus priority"] == f"{m['objective_total']:.4f}"
     assert summary["Changes made by hand, cost in fit"] == f"{item['cost']:.4f}"
-    assert summary["Changes made by hand, cost with priority counted"] == f"{item['objective_cost']:.4f}"
+    assert summary["Changes made by hand, cost with priority counted"] == (
+        f"{item['objective_cost']:.4f}")
