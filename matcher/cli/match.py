@@ -209,7 +209,8 @@ _defaults = MatchConfig()
               help="No progress on stderr (it is shown only on a terminal anyway).")
 @click.option("--lang", type=click.Choice(REASON_LANGUAGES), default=_defaults.lang,
               show_default=True,
-              help="Language of the reasons: nb (bokmål), da (Danish) or en (English).")
+              help="Language of the reasons, warnings, errors and summary: nb (bokmål), "
+                   "da (Danish) or en (English).")
 @click.option("--policy", type=click.Choice(POLICIES), default=_defaults.policy,
               show_default=True,
               help="fit: the best total fit. priority: fit + W x distance from work (tier, or "
@@ -249,7 +250,8 @@ def match_command(seekers: str, roles: str, out: str, alternatives: str | None,
               help="Folder for the demo's outputs (created if missing).")
 @click.option("--lang", type=click.Choice(REASON_LANGUAGES), default=_defaults.lang,
               show_default=True,
-              help="Language of the reasons: nb (bokmål), da (Danish) or en (English).")
+              help="Language of the reasons, warnings, errors and summary: nb (bokmål), "
+                   "da (Danish) or en (English).")
 def demo_command(out_dir: str, lang: str) -> None:
     """Run a batch match on the built-in synthetic samples."""
     samples = resources.files("matcher.samples")
