@@ -84,6 +84,28 @@ def test_resolve_reads_a_column_of_a_file(tmp_path: Path) -> None:
     assert all(r["uri"] for r in got)
 
 
+def test_resolve_reads_a_caseworkers_export_as_matcher_match_does(tmp_path: Path) -> None:
+    """Semicolons and Windows-1252 as Excel saves them, a workbook, the column named in any
+    case; a text file without --column is one term a line."""
+    source = tmp_path / "yrker.csv"
+    source.write_bytes("Løpenr;Yrke\n1;kokk\n2;sjåfør\n".encode("cp1252"))
+    status, out = run("terms", "resolve", "--in", str(source), "--column", "yrke")
+    assert status == 0, out
+    assert [r["term"] for r in rows(out)] == ["kokk", "sjåfør"]
+    book = tmp_path / "yrker.xlsx"
+    pl.DataFrame({"Yrke": ["kokk", "birøkter"]}).write_excel(book)
+    status, out = run("terms", "resolve", "--in", str(book), "--column", "YRKE")
+    assert status == 0 and [r["uri"] for r in rows(out)][1] == BEE_BREEDER
+    status, out = run("terms", "resolve", "--in", str(book), "--column", "navn")
+    assert status == 2 and "no column 'navn' (columns: Yrke)" in out
+    status, out = run("terms", "resolve", "--in", str(book))
+    assert status == 2 and "name the column of terms with --column" in out
+    lines = tmp_path / "yrker.txt"
+    lines.write_bytes("kokk\nsjåfør\n".encode("cp1252"))
+    status, out = run("terms", "resolve", "--in", str(lines))
+    assert status == 0 and [r["term"] for r in rows(out)] == ["kokk", "sjåfør"]
+
+
 def test_resolve_skills_and_language() -> None:
     status, out = run("terms", "resolve", "--kind", "skill", "breeds insects")
     assert status == 0 and rows(out)[0]["label"] == "breed insects"

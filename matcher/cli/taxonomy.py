@@ -26,7 +26,11 @@ import click
 import polars as pl
 
 from matcher.cli.base import cli, fail
-from matcher.errors import MatcherError, TaxonomyError
+from matcher.errors import InputError, MatcherError, TaxonomyError
+from matcher.io import read_table
+from matcher.io.delimited import decode
+from matcher.io.read import EXCEL_EXTENSIONS
+from matcher.io.schema import column_key
 from matcher.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["occupations_group", "resolve_command", "similar_command", "terms_group"]
@@ -54,23 +58,28 @@ def _load(taxonomy: str | None, crosswalk: str | None) -> Taxonomy:
 
 
 def _read_terms(path: str, column: str | None) -> list[str]:
-    """Terms from a CSV/Parquet/JSON file's column, or one a line from any other file."""
-    source = Path(path)
-    suffix = source.suffix.lower()
+    """Terms from a column of a table (read as ``matcher match`` reads its files: CSV with
+    ',', ';' or tab, Excel, Parquet, JSON), or without ``column`` one a line of a text file."""
+    if column is None:
+        if Path(path).suffix.lower() in _TABLES:
+            fail(f"--in {path}: name the column of terms with --column", 2)
+        try:
+            return decode(Path(path).read_bytes())[0].splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"--in {path}: cannot read the terms: {exc}", 2)
     try:
-        if suffix in (".csv", ".parquet", ".json"):
-            if column is None:
-                fail(f"--in {path}: name the column of terms with --column", 2)
-            frame = (pl.read_csv(source, infer_schema=False) if suffix == ".csv"
-                     else pl.read_parquet(source) if suffix == ".parquet"
-                     else pl.read_json(source))
-            if column not in frame.columns:
-                fail(f"--in {path}: no column {column!r} (columns: "
-                     f"{', '.join(frame.columns)})", 2)
-            return [("" if v is None else str(v)) for v in frame[column].to_list()]
-        return source.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError) as exc:
-        fail(f"--in {path}: cannot read the terms: {exc}", 2)
+        frame, name = read_table(path)
+    except InputError as exc:
+        fail(str(exc), 2)
+    columns = [c for c in frame.columns if c != "_row"]
+    found = next((c for c in columns if column_key(c) == column_key(column)), None)
+    if found is None:
+        fail(f"--in {name}: no column {column!r} (columns: {', '.join(columns)})", 2)
+    return [("" if v is None else str(v)) for v in frame[found].cast(pl.String).to_list()]
+
+
+#: the files that are tables (their terms are in a column); any other is one term a line
+_TABLES = (".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", *EXCEL_EXTENSIONS)
 
 
 @cli.group("terms")
