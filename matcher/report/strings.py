@@ -1,8 +1,11 @@
-"""Every word the report shows, one table per language (bokmål, Danish, English).
+"""Every word the report shows, one table per language (bokmål, Danish, English), and how
+numbers are written in each (:class:`Numbers`).
 
 The keys are the same in every table (a test checks it). ``{name}`` fields are filled with
 :meth:`str.format` in Python and by the page's script for the strings it uses itself.
 Reasons and warnings come from the run's files and are shown as they were written.
+:meth:`matcher.MatchResult.summary` (the table ``matcher match`` prints) uses the same words
+as the report's summary.
 """
 
 from __future__ import annotations
