@@ -13,6 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import matcher
 from matcher.cli import cli
@@ -227,3 +229,28 @@ def test_matcher_report_says_what_is_wrong_with_a_run_folder_in_the_language(
                                  "til én av dem\n")
     code, _, stderr = _cli("report", str(tmp_path))
     assert code == 2 and stderr.startswith(f"error: {tmp_path}: holds 2 runs")
+
+
+_PARAMS = ("names", "more", "columns", "other", "field", "written", "first", "cells", "header",
+           "comma", "sheet", "sheets", "reason", "file", "role", "slots", "n", "got", "expected",
+           "option", "column")
+_VALUES = st.one_of(st.text(max_size=8), st.integers(-5, 5), st.booleans(), st.none(),
+                    st.lists(st.text(max_size=5), max_size=3).map(tuple),
+                    st.sampled_from(SEEKER_SCHEMA.columns))
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=st.one_of(st.none(), st.sampled_from([*RULES["nb"], "value", "term_missed"]),
+                      st.text(max_size=6)),
+       params=st.dictionaries(st.sampled_from(_PARAMS), _VALUES, max_size=5),
+       lang=st.sampled_from(["nb", "da", "en"]))
+def test_localising_never_loses_a_problem(code, params, lang) -> None:
+    """Whatever a stage put in code and params, the problem comes out whole, its rule a text
+    (the English one where the words cannot be filled): an error is never lost to a crash
+    while it is being translated."""
+    p = Problem("s.csv", 3, "x", "the English rule", "v", code=code,
+                params=tuple(params.items()))
+    (out,) = localise_problems([p], lang)
+    assert (out.file, out.line, out.column, out.value) == ("s.csv", 3, "x", "v")
+    assert isinstance(out.rule, str) and out.rule
+    assert str(out)

@@ -180,10 +180,20 @@ def localise_problems(problems: Sequence[Problem], lang: str) -> list[Problem]:
 
 
 def rule_in(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
-    """The rule of ``p`` written from ``table``, or ``None`` if the table lacks its code."""
+    """The rule of ``p`` written from ``table``; ``None`` (keep the rule as written) if the
+    table lacks its code or its params cannot fill the table's words: a problem is never lost
+    to an error while it is being translated."""
+    try:
+        return _written(p, table, lang)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _written(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
     code = p.code
     if code == "value":
-        return value_rule(p.param("column"), lang)
+        column = p.param("column")
+        return value_rule(column, lang) if isinstance(column, Column) else None
     if code is None or code not in table:
         return None
     open_, close = quotes(lang)
@@ -201,10 +211,7 @@ def rule_in(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
         fields["known"] = table["near_miss_as"].format(**fields)
     elif code == "near_miss":
         fields["known"] = fields["field"]
-    try:
-        text = table[code].format(**fields)
-    except KeyError:  # written without the params the table's words need: as it was
-        return None
+    text = table[code].format(**fields)
     if code == "ragged" and p.param("comma"):
         text += table["ragged_comma"]
     if code == "missing_column" and p.param("columns"):
@@ -215,7 +222,7 @@ def rule_in(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
 def value_rule(column: Column, lang: str) -> str:
     """What a value of ``column`` must be, in ``lang`` (English: the column's own rule)."""
     table = RULES.get(lang)
-    if table is None or column is None:
+    if table is None:
         return column.rule
     if column.kind in ("number", "integer"):
         return table[column.kind].format(range=_range(column, table))
