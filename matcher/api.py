@@ -38,9 +38,9 @@ from matcher.encode import (
     key_index,
     skill_space,
 )
-from matcher.errors import InputError, OutputError, Problem
+from matcher.errors import InputError, OutputError, Problem, UnresolvedTermError
 from matcher.executors import check_executor, open_executor
-from matcher.explain import Explainer, localise_warnings, pair_scores
+from matcher.explain import Explainer, Names, localise_warnings, pair_scores
 from matcher.explain.choices import Choices, LockCost
 from matcher.io import (
     ROLE_SCHEMA,
@@ -826,13 +826,18 @@ def _match(seekers: Source, roles: Source, config: MatchConfig, taxonomy: Taxono
             config.taxonomy, crosswalk=config.crosswalk
         )
     with clock.stage("resolve"):
-        seeker_terms = resolve_terms(
-            seeker_frame, name=seeker_name, columns=SEEKER_TERMS, taxonomy=tax,
-            strict=config.strict,
-        )
-        role_terms = resolve_terms(
-            role_frame, name=role_name, columns=ROLE_TERMS, taxonomy=tax, strict=config.strict
-        )
+        try:
+            seeker_terms = resolve_terms(
+                seeker_frame, name=seeker_name, columns=SEEKER_TERMS, taxonomy=tax,
+                strict=config.strict,
+            )
+            role_terms = resolve_terms(
+                role_frame, name=role_name, columns=ROLE_TERMS, taxonomy=tax,
+                strict=config.strict,
+            )
+        except UnresolvedTermError as exc:  # strict: the terms named as the warnings name them
+            raise UnresolvedTermError(batch.seeker_table.as_written(batch.role_table.as_written(
+                localise_warnings(exc.problems, Names(tax, config.lang))))) from exc
     with clock.stage("encode"):
         space = skill_space(tax, config.hierarchy_decay)
         concepts = OccupationConcepts(tax)
@@ -932,7 +937,7 @@ def _match(seekers: Source, roles: Source, config: MatchConfig, taxonomy: Taxono
 
     warnings = tuple(sorted(
         batch.seeker_table.as_written(batch.role_table.as_written(localise_warnings(
-            [*batch.warnings, *seeker_terms.warnings, *role_terms.warnings], explainer
+            [*batch.warnings, *seeker_terms.warnings, *role_terms.warnings], explainer.names
         ))),
         key=Problem.sort_key,
     ))

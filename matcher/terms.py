@@ -14,6 +14,7 @@ terms many times.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -25,7 +26,7 @@ from matcher.taxonomy import Resolution, Taxonomy
 from matcher.taxonomy.adaptations import AdaptationMatch, resolve_adaptation
 from matcher.taxonomy.resolve import SPELLING_METHODS as _SPELLING_METHODS
 
-__all__ = ["ROLE_TERMS", "SEEKER_TERMS", "ResolvedTerms", "resolve_terms"]
+__all__ = ["ROLE_TERMS", "SEEKER_TERMS", "UNRESOLVED_CODES", "ResolvedTerms", "resolve_terms"]
 
 Kind = Literal["occupation", "skill", "adaptation"]
 
@@ -51,6 +52,9 @@ FUZZY_REPORT_BELOW = 0.95
 #: a label shared by several concepts resolves with lowered confidence; below this it is reported
 AMBIGUOUS_BELOW = 0.8
 
+UNRESOLVED_CODES = ("term_missed", "term_guess")
+"""The codes of a term not taken: resolved to nothing, or only guessed by spelling."""
+
 
 @dataclass(frozen=True)
 class ResolvedTerms:
@@ -75,7 +79,7 @@ class ResolvedTerms:
     adaptation_matches: dict[str, dict[str, AdaptationMatch]] = field(default_factory=dict)
 
     def count_unresolved(self) -> int:
-        return sum(1 for w in self.warnings if w.rule.startswith("unresolved"))
+        return sum(1 for w in self.warnings if w.code in UNRESOLVED_CODES)
 
 
 def _cells(frame: pl.DataFrame, column: str) -> list[list[str]]:
@@ -215,11 +219,8 @@ def resolve_terms(
         concepts[column] = out
 
     if strict:
-        unresolved = [
-            Problem(w.file, w.line, w.column, w.rule, w.value, level="error")
-            for w in warnings
-            if w.rule.startswith(("unresolved", "unknown adaptation"))
-        ]
+        unresolved = [dataclasses.replace(w, level="error") for w in warnings
+                      if w.code in (*UNRESOLVED_CODES, "adaptation_unknown")]
         if unresolved:
             raise UnresolvedTermError(unresolved)
     return ResolvedTerms(concepts=concepts, adaptations=adaptations, warnings=warnings,

@@ -125,3 +125,21 @@ def test_a_problem_without_a_code_keeps_its_rule_in_a_frame_of_the_language() ->
     assert str(p) == "«x» i s.csv linje 2, kolonne «skills»: some rule"
     assert str(Problem("s.csv", 2, "skills", "some rule", "x")) == (
         "s.csv line 2, column 'skills': some rule, got 'x'")
+
+
+def test_strict_raises_the_same_problems_in_the_language(taxonomy) -> None:
+    """With strict the terms not taken are errors: in Norwegian they read as the warnings do."""
+    from matcher.errors import UnresolvedTermError
+
+    raised = {}
+    for lang in ("en", "nb"):
+        with pytest.raises(UnresolvedTermError) as caught:
+            matcher.match(SEEKERS, ROLES, taxonomy=taxonomy, lang=lang, strict=True)
+        raised[lang] = caught.value.problems
+    key = [(p.file, p.line, p.column, p.value, p.code) for p in raised["en"]]
+    assert [(p.file, p.line, p.column, p.value, p.code) for p in raised["nb"]] == key
+    by_value = {p.value: p for p in raised["nb"]}
+    assert str(by_value["kvxqzt"]) == ("«kvxqzt» i seekers linje 2, kolonne «experience»: "
+                                       "yrket ble ikke gjenkjent")
+    for p in raised["nb"]:
+        assert p.lang == "nb" and not any(word in p.rule for word in ENGLISH), p.rule

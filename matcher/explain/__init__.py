@@ -10,8 +10,8 @@ them. :func:`localise_warnings` writes the run's warnings in the same language.
 
 from matcher.explain.choices import Choices, LockCost
 from matcher.explain.phrases import LANGUAGES, Phrases
-from matcher.explain.reasons import Explainer, pair_scores
+from matcher.explain.reasons import Explainer, Names, pair_scores
 from matcher.explain.warnings import localise_warnings
 
-__all__ = ["LANGUAGES", "Choices", "Explainer", "LockCost", "Phrases", "localise_warnings",
-           "pair_scores"]
+__all__ = ["LANGUAGES", "Choices", "Explainer", "LockCost", "Names", "Phrases",
+           "localise_warnings", "pair_scores"]

@@ -54,7 +54,7 @@ from matcher.taxonomy.adaptations import adaptation_label
 from matcher.taxonomy.similarity import carried_skills
 from matcher.terms import ResolvedTerms
 
-__all__ = ["Explainer", "holders_of", "pair_scores"]
+__all__ = ["Explainer", "Names", "holders_of", "pair_scores"]
 
 #: how many skills a reason names in one list
 _LIST = 3
@@ -214,6 +214,39 @@ def holders_of(role_of_seeker: np.ndarray) -> dict[int, list[int]]:
 
 
 @dataclass(frozen=True, eq=False)
+class Names:
+    """Concepts named in a reason language: an occupation, skill or ISCO/STYRK group by the
+    taxonomy's label in that language (ESCO's ``no`` labels for bokmål), English where it has
+    none. What the reasons and the localised warnings name concepts with."""
+
+    taxonomy: Taxonomy
+    lang: str = "en"
+
+    @cached_property
+    def say(self) -> Phrases:
+        return Phrases(self.lang)
+
+    @cached_property
+    def tax_lang(self) -> str:
+        """The taxonomy's code for the reason language (its occupation or skill labels)."""
+        known = set(self.taxonomy.occupation_names) | set(self.taxonomy.skill_names)
+        codes = _TAXONOMY_LANG[self.lang]
+        return next((code for code in codes if code in known), codes[0])
+
+    def concept_name(self, uri: str | None) -> str | None:
+        """An occupation, skill or ISCO/STYRK group by URI, named in the language
+        (:meth:`matcher.taxonomy.Taxonomy.concept_name`)."""
+        return self.taxonomy.concept_name(uri, self.tax_lang)
+
+    def concept_names(self, uris: Sequence[str], fallback: Sequence[str] = (),
+                      limit: int = 3) -> list[str]:
+        """The first ``limit`` distinct names of ``uris`` (see :meth:`concept_name`), or of
+        ``fallback`` (names as the resolver gave them) when none of the URIs is known."""
+        names = [n for n in map(self.concept_name, uris) if n is not None] or list(fallback)
+        return list(dict.fromkeys(names))[:limit]
+
+
+@dataclass(frozen=True, eq=False)
 class Explainer:
     """Writes the reasons for one batch; holds the batch's encoded state.
 
@@ -243,15 +276,17 @@ class Explainer:
     # -- names in the reason's language -------------------------------------------------------
 
     @cached_property
-    def say(self) -> Phrases:
-        return Phrases(self.lang)
+    def names(self) -> Names:
+        """How this batch's reasons name concepts."""
+        return Names(self.taxonomy, self.lang)
 
-    @cached_property
+    @property
+    def say(self) -> Phrases:
+        return self.names.say
+
+    @property
     def _tax_lang(self) -> str:
-        """The taxonomy's code for the reason language (its occupation or skill labels)."""
-        known = set(self.taxonomy.occupation_names) | set(self.taxonomy.skill_names)
-        codes = _TAXONOMY_LANG[self.lang]
-        return next((code for code in codes if code in known), codes[0])
+        return self.names.tax_lang
 
     @cached_property
     def _skill_names(self) -> Sequence[tuple[str, ...]] | None:
@@ -1063,15 +1098,13 @@ class Explainer:
 
     def concept_name(self, uri: str | None) -> str | None:
         """An occupation, skill or ISCO/STYRK group by URI, named in the reason's language
-        (:meth:`matcher.taxonomy.Taxonomy.concept_name`)."""
-        return self.taxonomy.concept_name(uri, self._tax_lang)
+        (:meth:`Names.concept_name`)."""
+        return self.names.concept_name(uri)
 
     def concept_names(self, uris: Sequence[str], fallback: Sequence[str] = (),
                       limit: int = 3) -> list[str]:
-        """The first ``limit`` distinct names of ``uris`` (see :meth:`concept_name`), or of
-        ``fallback`` (names as the resolver gave them) when none of the URIs is known."""
-        names = [n for n in map(self.concept_name, uris) if n is not None] or list(fallback)
-        return list(dict.fromkeys(names))[:limit]
+        """:meth:`Names.concept_names` in the reason's language."""
+        return self.names.concept_names(uris, fallback, limit)
 
     def _clause_unrecognised(self, i: int) -> str:
         terms = self._unrecognised_terms(i)
