@@ -60,7 +60,8 @@ def test_every_code_the_stages_give_has_a_rule() -> None:
     """Each ``code="..."`` of the modules that read the input is in the tables (a problem
     given a new code without words would stay English in a Norwegian run)."""
     sources = [ROOT / "matcher" / "io" / n for n in ("read.py", "columns.py", "checks.py")]
-    sources += [ROOT / "matcher" / "policy.py", ROOT / "matcher" / "report" / "run.py"]
+    sources += [ROOT / "matcher" / "policy.py", ROOT / "matcher" / "report" / "run.py",
+                ROOT / "matcher" / "cli" / "match.py"]
     codes = {c for path in sources for c in re.findall(r'code="(\w+)"', path.read_text())}
     codes |= {f"ambiguous_{kind}" for kind in ("alternatives", "warnings")}  # code=f"..."
     codes |= {c for path in sources for c in re.findall(r'"(\w+)", (?:s|r)_points',
@@ -172,6 +173,11 @@ def test_matcher_match_in_norwegian_from_the_errors_to_the_summary(samples, tmp_
                                 "--lang", "nb", "--lock", "S001=R99")
     assert code == 2
     assert "«R99» i --lock linje 1, kolonne «role_id»: må være en stilling i «roles.csv»" in stderr
+
+    code, _, stderr = _cli("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
+                           "--lang", "da", "--policy-curve", "0,abc")
+    assert (code, stderr) == (2, "fejl: »abc« i --policy-curve linje 2: skal være tal fra 0 til "
+                                 "100 adskilt med komma\n")
 
     code, stdout, stderr = _cli("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
                                 "--lang", "nb")

@@ -90,7 +90,7 @@ def _run(
     lang = settings.get("lang", _defaults.lang)
     try:
         config = MatchConfig(**settings)
-        changes = _overrides(lock, forbid, overrides, config.lang)
+        changes = _overrides(lock, forbid, overrides)
         curve = parse_weights(policy_curve, "--policy-curve") if policy_curve else None
         result = match(seekers, roles, config=config, overrides=changes, curve=curve,
                        progress=progress)
@@ -99,7 +99,9 @@ def _run(
             written.append(result.append_history())
         if report is not None:
             written.append(result.write_report(report, seekers=seekers, roles=roles))
-    except (InputError, ConfigError, TaxonomyError) as exc:
+    except InputError as exc:  # those raised outside match() too (--policy-curve)
+        fail(str(InputError(localise_problems(exc.problems, lang))), 2, lang)
+    except (ConfigError, TaxonomyError) as exc:
         fail(str(exc), 2, lang)
     except MatcherError as exc:
         fail(str(exc), 1, lang)
@@ -108,10 +110,8 @@ def _run(
         _print_summary(result, written, config.lang)
 
 
-def _overrides(lock: Sequence[str], forbid: Sequence[str], path: str | None,
-               lang: str) -> list[Override]:
-    """--lock and --forbid (in the order given) and --overrides FILE, every problem at once
-    (in ``lang``)."""
+def _overrides(lock: Sequence[str], forbid: Sequence[str], path: str | None) -> list[Override]:
+    """--lock and --forbid (in the order given) and --overrides FILE, every problem at once."""
     out: list[Override] = []
     problems: list[Problem] = []
     for kind, texts in (("lock", lock), ("forbid", forbid)):
@@ -126,7 +126,7 @@ def _overrides(lock: Sequence[str], forbid: Sequence[str], path: str | None,
         except InputError as exc:
             problems += exc.problems
     if problems:
-        raise InputError(localise_problems(problems, lang))
+        raise InputError(problems)
     return out
 
 
@@ -140,7 +140,7 @@ def parse_weights(text: str, option: str) -> list[float]:
             w = math.nan
         if not (math.isfinite(w) and 0 <= w <= 100):
             raise InputError([Problem(option, k, None, "must be numbers in [0, 100] separated "
-                                      "by commas", part)])
+                                      "by commas", part, code="weights")])
         out.append(w)
     return out
 

@@ -68,6 +68,7 @@ RULES: dict[str, dict[str, str]] = {
         "text": "må være tekst",
         # -- the overrides file (locks and forbids) --------------------------------------------
         "override_pair": "må være ARBEIDSSØKER=STILLING (to id-er med = imellom)",
+        "weights": "må være tall fra 0 til 100 skilt med komma",
         "override_action": "må være lås eller utelukk (på engelsk lock eller forbid)",
         "override_seeker": "må være en arbeidssøker i {file}",
         "override_role": "må være en stilling i {file}",
@@ -133,6 +134,7 @@ RULES: dict[str, dict[str, str]] = {
         "choice": "skal være en af disse: {allowed}",
         "text": "skal være tekst",
         "override_pair": "skal være JOBSØGER=STILLING (to id'er med = imellem)",
+        "weights": "skal være tal fra 0 til 100 adskilt med komma",
         "override_action": "skal være lås eller udeluk (på engelsk lock eller forbid)",
         "override_seeker": "skal være en jobsøger i {file}",
         "override_role": "skal være en stilling i {file}",
