@@ -62,7 +62,7 @@ def make_run(folder: Path, *, n_seekers: int = 60, n_roles: int = 8, seed: int =
                         orient="row")
     warnings = pl.DataFrame([("seekers.csv", 3, "wishes", "unresolved occupation term",
                               HOSTILE[0] if hostile else "birøktar")],
-                            schema=["file", "row", "column", "rule", "value"], orient="row")
+                            schema=["file", "line", "column", "rule", "value"], orient="row")
     tier_names = ["T1", "T2", "T3", "T4"]
     seeker_table = pl.DataFrame({
         "seeker_id": seekers,

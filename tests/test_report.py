@@ -524,3 +524,42 @@ def test_a_caseworkers_own_seekers_file_without_tiers_gets_its_report(
     assert not data["hasTiers"]
     (warning,) = data["warnings"]
     assert "yrket ble ikke sikkert gjenkjent" in " ".join(str(c) for c in warning)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_run_matcher_match_wrote_is_read_back_with_every_warning(
+        sample_result: Any, tmp_path: Path, suffix: str) -> None:
+    """What `matcher match` writes is what the report reads: the warnings file (its `line`
+    column), or the `warnings` and `alternatives` sheets of an .xlsx MATCHES."""
+    n = sample_result.manifest["counts"]["warnings"]
+    assert n > 0
+    out = tmp_path / f"matches{suffix}"
+    if suffix == ".csv":
+        sample_result.write(out, alternatives=tmp_path / "alts.csv",
+                            warnings=tmp_path / "warnings.csv")
+    else:
+        sample_result.write(out, alternatives=tmp_path / "unused.csv")
+        (tmp_path / "unused.csv").unlink()  # the workbook's own sheet is read
+    run = load_run(tmp_path)
+    assert run.warnings is not None and run.warnings.height == n
+    assert run.warnings["rule"].to_list() == [w.rule for w in sample_result.warnings]
+    assert run.alternatives is not None
+    assert run.alternatives.height == sample_result.alternatives.height
+    page = render(run, lang="nb")
+    assert STRINGS["nb"]["warnings_intro"] in page and STRINGS["nb"]["no_warnings"] not in page
+
+
+def test_a_warnings_file_of_an_older_run_and_one_that_is_missing(
+        run_dir: tuple[Path, dict[str, Any]]) -> None:
+    folder, _ = run_dir
+    warnings = folder / "warnings.csv"
+    frame = pl.read_csv(warnings, infer_schema=False)
+    frame.rename({"line": "row"}).write_csv(warnings)  # as runs wrote it before
+    older = load_run(folder)
+    assert older.warnings is not None and older.warnings.height == frame.height
+    warnings.unlink()
+    page = render(load_run(folder), lang="nb")
+    counted = load_run(folder).manifest["counts"]["warnings"]
+    assert counted > 0
+    assert STRINGS["nb"]["warnings_missing"].format(n=counted) in page
+    assert STRINGS["nb"]["no_warnings"] not in page

@@ -69,6 +69,7 @@ __all__ = [
     "decimal_number",
     "read_source",
     "read_table",
+    "sheet_names",
     "validate_roles",
     "validate_seekers",
     "validate_table",
@@ -344,6 +345,17 @@ def _read_excel(data: bytes, display: str, sheet: str | None) -> Read:
         raise InputError([_file_problem(display, "cannot be read as a spreadsheet",
                                         code="not_excel")]) from exc
     return frame, []
+
+
+def sheet_names(path: str | os.PathLike[str]) -> list[str]:
+    """The sheets of a workbook, in order; ``[]`` for a file that is not one (or unreadable)."""
+    if Path(path).suffix.lower() not in EXCEL_EXTENSIONS:
+        return []
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return []
+    return _sheet_names(data) or []
 
 
 def _sheet_names(data: bytes) -> list[str] | None:

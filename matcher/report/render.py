@@ -492,9 +492,16 @@ class _Page:
         open_section = (f"<section id='open'><h2>{t['open_places']}</h2>"
                         f"<p>{_e(t['open_intro'])}</p>{open_note}{no_open}"
                         "<div id='open-list' class='list'></div></section>")
+        counted = (self.m.get("counts") or {}).get("warnings")
+        if data["warnings"]:
+            warn_intro = t["warnings_intro"]
+        elif isinstance(counted, int) and counted > 0:  # the run had some; its file is not here
+            warn_intro = t["warnings_missing"].format(n=self.f.int(counted))
+        else:
+            warn_intro = t["no_warnings"]
         warn_section = (f"<section id='warnings'><h2>{t['warnings']}</h2>"
-                        f"<p>{_e(t['warnings_intro'] if data['warnings'] else t['no_warnings'])}"
-                        f"</p><div id='warning-list' class='list'></div></section>")
+                        f"<p>{_e(warn_intro)}</p>"
+                        f"<div id='warning-list' class='list'></div></section>")
         css, js = _asset("report.css"), _asset("report.js")
         csp = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "
                "img-src data:; base-uri 'none'; form-action 'none'")

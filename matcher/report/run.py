@@ -26,7 +26,7 @@ import polars as pl
 
 from matcher.audit.inputs import RULE_TIER_OR_EMPLOYABILITY, read_seekers
 from matcher.errors import InputError, Problem
-from matcher.io import decimal_number, read_table, validate_roles
+from matcher.io import decimal_number, read_table, sheet_names, validate_roles
 from matcher.io.tiers import EMPLOYABILITY_BANDS
 
 __all__ = ["EMPLOYABILITY_BANDS", "Run", "find_outputs", "load_run", "run_from_outputs"]
@@ -36,7 +36,9 @@ PathLike = str | os.PathLike[str]
 MANIFEST_SUFFIX = ".manifest.json"
 MATCHES_COLUMNS = ("seeker_id", "role_id", "score", "reason")
 ALTS_COLUMNS = ("seeker_id", "role_id", "rank", "score", "assigned")
-WARNINGS_COLUMNS = ("file", "row", "column", "rule", "value")
+WARNINGS_COLUMNS = ("file", "line", "column", "rule", "value")
+"""The columns of the warnings file ``matcher match --warnings`` writes; runs written before
+the line was called so have ``row`` instead of ``line``, and are read too."""
 TABLE_SUFFIXES = (".csv", ".parquet", ".json", ".jsonl", ".ndjson")
 
 RULE_NO_MANIFEST = "holds no run: no '*.manifest.json' (matcher match --out writes one)"
@@ -57,7 +59,7 @@ class Run:
 
     ``matches``: ``seeker_id, role_id, score, reason`` (every job-seeker once).
     ``alternatives``: ``seeker_id, role_id, rank, score, skill_fit, transfer_fit, wish_fit,
-    assigned`` or ``None``. ``warnings``: ``file, row, column, rule, value`` or ``None``.
+    assigned`` or ``None``. ``warnings``: ``file, line, column, rule, value`` or ``None``.
     ``tiers``: ``seeker_id, tier`` for every job-seeker (tier null when unknown) or ``None``;
     ``tier_labels`` in order, closest to work first; ``tier_source`` is ``"employability"``
     when the groups are :data:`EMPLOYABILITY_BANDS` (no tier column was given). ``roles``:
@@ -150,9 +152,11 @@ def _typed_alternatives(raw: pl.DataFrame, name: str, seekers: set[str],
 
 
 def _typed_warnings(raw: pl.DataFrame, name: str) -> pl.DataFrame:
+    if "line" not in raw.columns and "row" in raw.columns:
+        raw = raw.rename({"row": "line"})
     _require(raw, name, WARNINGS_COLUMNS)
     return pl.DataFrame({
-        "file": _text(raw, "file"), "row": _number(raw, "row").cast(pl.Int64),
+        "file": _text(raw, "file"), "line": _number(raw, "line").cast(pl.Int64),
         "column": _text(raw, "column"), "rule": _text(raw, "rule"), "value": _text(raw, "value"),
     })
 
@@ -163,6 +167,12 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _holds(names: set[str], columns: Sequence[str]) -> bool:
+    """Whether a table with these column names is of the kind ``columns`` describes (a
+    warnings file of an older run has ``row`` for ``line``)."""
+    return set(columns) <= (names | {"line"} if "row" in names else names)
 
 
 def _columns_of(path: Path) -> set[str]:
@@ -179,7 +189,8 @@ def _columns_of(path: Path) -> set[str]:
 
 def find_outputs(run: PathLike) -> dict[str, Path]:
     """The files of one run: ``manifest`` and ``matches``, and ``alternatives`` and
-    ``warnings`` where the folder holds exactly one table with their columns.
+    ``warnings`` where the folder holds exactly one table with their columns, else (for an
+    ``.xlsx`` MATCHES) the workbook's sheet of that name (``matches.xlsx#warnings``).
 
     ``run`` is the run's folder, its MATCHES file or its manifest.
     """
@@ -209,11 +220,12 @@ def find_outputs(run: PathLike) -> dict[str, Path]:
         raise InputError([Problem(matches.name, None, None, RULE_NOT_FOUND, code="not_found")])
     found: dict[str, Path] = {"manifest": manifest, "matches": matches}
     folder = manifest.parent
+    sheets = sheet_names(matches)
     for kind, columns, option in (("alternatives", ALTS_COLUMNS, "--alternatives"),
                                   ("warnings", WARNINGS_COLUMNS, "--warnings")):
         fits = [p for p in sorted(folder.iterdir())
                 if p.is_file() and p != matches and p.suffix.lower() in TABLE_SUFFIXES
-                and not p.name.startswith(".") and set(columns) <= _columns_of(p)]
+                and not p.name.startswith(".") and _holds(_columns_of(p), columns)]
         if len(fits) > 1:
             raise InputError([Problem(str(folder), None, None, RULE_AMBIGUOUS.format(
                 kind=kind, n=len(fits), names=", ".join(p.name for p in fits), option=option),
@@ -222,6 +234,8 @@ def find_outputs(run: PathLike) -> dict[str, Path]:
                         ("option", option)))])
         if fits:
             found[kind] = fits[0]
+        elif kind in sheets:  # the sheet matcher match wrote into an .xlsx MATCHES
+            found[kind] = Path(f"{matches}#{kind}")
     return found
 
 

@@ -25,6 +25,8 @@ HIDDEN = "\u2013"
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "warnings_missing": "The run gave {n} warnings, but its warnings file is not in the "
+                            "folder: give it with --warnings FILE.",
         "setting_candidates": "Best roles kept per job-seeker (0: all)",
         "setting_role_candidates": "Best job-seekers kept per role",
         "setting_repair_rounds": "Rounds that put left-out pairs back",
@@ -154,7 +156,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "warnings": "Warnings",
         "warnings_intro": "Terms the engine could not read with certainty. Check them in the "
                           "source files.",
-        "row": "Row",
+        "row": "Line",
         "column": "Column",
         "problem": "Problem",
         "value": "Value",
@@ -205,6 +207,8 @@ STRINGS: dict[str, dict[str, str]] = {
                   "archived as it is.",
     },
     "nb": {
+        "warnings_missing": "Kjøringen ga {n} varsler, men varselfilen ligger ikke i mappen. "
+                            "Oppgi den med --warnings FIL.",
         "setting_candidates": "Beste stillinger tatt med per arbeidssøker (0: alle)",
         "setting_role_candidates": "Beste arbeidssøkere tatt med per stilling",
         "setting_repair_rounds": "Runder som legger utelatte par tilbake",
@@ -335,7 +339,7 @@ STRINGS: dict[str, dict[str, str]] = {
                         "(--roles FIL) for å se hvilke stillinger det gjelder.",
         "warnings": "Varsler",
         "warnings_intro": "Ord som verktøyet ikke kunne tolke sikkert. Sjekk dem i filene.",
-        "row": "Rad",
+        "row": "Linje",
         "column": "Kolonne",
         "problem": "Problem",
         "value": "Verdi",
@@ -390,6 +394,8 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres som den er.",
     },
     "da": {
+        "warnings_missing": "Kørslen gav {n} advarsler, men advarselsfilen ligger ikke i "
+                            "mappen. Angiv den med --warnings FIL.",
         "setting_candidates": "Bedste stillinger medtaget pr. jobsøger (0: alle)",
         "setting_role_candidates": "Bedste jobsøgere medtaget pr. stilling",
         "setting_repair_rounds": "Runder, der lægger udeladte par tilbage",
@@ -521,7 +527,7 @@ STRINGS: dict[str, dict[str, str]] = {
                         "(--roles FIL) for at se, hvilke stillinger det drejer sig om.",
         "warnings": "Advarsler",
         "warnings_intro": "Ord, som værktøjet ikke kunne tolke sikkert. Tjek dem i filerne.",
-        "row": "Række",
+        "row": "Linje",
         "column": "Kolonne",
         "problem": "Problem",
         "value": "Værdi",
