@@ -285,10 +285,10 @@ def restrict(
         if i is None:
             problems.append(Problem(o.file, o.line, "seeker_id",
                                     RULE_SEEKER.format(file=seeker_file), o.seeker_id,
-                                    code="override_seeker", params=(("file", seeker_file),)))
+                                    code="known_seeker", params=(("file", seeker_file),)))
         if j is None:
             problems.append(Problem(o.file, o.line, "role_id", RULE_ROLE.format(file=role_file),
-                                    o.role_id, code="override_role",
+                                    o.role_id, code="known_role",
                                     params=(("file", role_file),)))
         if i is None or j is None:
             continue

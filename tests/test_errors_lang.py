@@ -260,3 +260,18 @@ def test_localising_never_loses_a_problem(code, params, lang) -> None:
     assert (out.file, out.line, out.column, out.value) == ("s.csv", 3, "x", "v")
     assert isinstance(out.rule, str) and out.rule
     assert str(out)
+
+
+def test_matcher_report_says_what_is_wrong_with_a_runs_files_in_the_language(
+        samples, tmp_path: Path) -> None:
+    assert _cli("match", *map(str, samples), "--out", str(tmp_path / "m.csv"))[0] == 0
+    matches = pl.read_csv(tmp_path / "m.csv", infer_schema=False)
+    matches.with_columns(pl.when(pl.col("seeker_id") == "S002").then(pl.lit("1,5x"))
+                         .otherwise(pl.col("score")).alias("score")).write_csv(tmp_path / "m.csv")
+    code, _, stderr = _cli("report", str(tmp_path), "--lang", "nb")
+    assert (code, stderr) == (2, "feil: «1,5x» i m.csv linje 3, kolonne «score»: må være et "
+                                 "tall fra 0 til 1\n")
+    matches.drop("score").write_csv(tmp_path / "m.csv")
+    code, _, stderr = _cli("report", str(tmp_path), "--lang", "da")
+    assert (code, stderr) == (2, "fejl: m.csv kolonne »score«: mangler. Kolonnen skal være med "
+                                 "og kan hedde »score«\n")

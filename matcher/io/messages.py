@@ -70,8 +70,8 @@ RULES: dict[str, dict[str, str]] = {
         "override_pair": "må være ARBEIDSSØKER=STILLING (to id-er med = imellom)",
         "weights": "må være tall fra 0 til 100 skilt med komma",
         "override_action": "må være lås eller utelukk (på engelsk lock eller forbid)",
-        "override_seeker": "må være en arbeidssøker i {file}",
-        "override_role": "må være en stilling i {file}",
+        "known_seeker": "må være en arbeidssøker i {file}",
+        "known_role": "må være en stilling i {file}",
         "lock_allowed": ("en låsing må gjelde et mulig par; dette paret bryter et absolutt krav "
                          "eller har for lavt samsvar"),
         "lock_twice": "arbeidssøkeren er allerede låst til en stilling (linje {first})",
@@ -86,6 +86,8 @@ RULES: dict[str, dict[str, str]] = {
                                    "med {option}"),
         "ambiguous_warnings": "har {n} filer som kan være varslene ({names}). Velg én med {option}",
         "run_count": "har {got} arbeidssøkere, men {file} sier {expected}",
+        "score": "må være et tall fra 0 til 1",
+        "rank": "må være et helt tall, 1 eller mer",
         # -- where people and roles are ----------------------------------------------------------
         "far_seeker": "ligger mer enn 1000 km fra alle stillingene. Er lat og lon byttet om?",
         "far_role": "ligger mer enn 1000 km fra alle arbeidssøkerne. Er lat og lon byttet om?",
@@ -136,8 +138,8 @@ RULES: dict[str, dict[str, str]] = {
         "override_pair": "skal være JOBSØGER=STILLING (to id'er med = imellem)",
         "weights": "skal være tal fra 0 til 100 adskilt med komma",
         "override_action": "skal være lås eller udeluk (på engelsk lock eller forbid)",
-        "override_seeker": "skal være en jobsøger i {file}",
-        "override_role": "skal være en stilling i {file}",
+        "known_seeker": "skal være en jobsøger i {file}",
+        "known_role": "skal være en stilling i {file}",
         "lock_allowed": ("en låsning skal gælde et muligt par; dette par bryder et ufravigeligt "
                          "krav eller matcher for dårligt"),
         "lock_twice": "jobsøgeren er allerede låst til en stilling (linje {first})",
@@ -152,6 +154,8 @@ RULES: dict[str, dict[str, str]] = {
         "ambiguous_warnings": ("har {n} filer, der kan være advarslerne ({names}). Vælg én med "
                                "{option}"),
         "run_count": "har {got} jobsøgere, men {file} siger {expected}",
+        "score": "skal være et tal fra 0 til 1",
+        "rank": "skal være et helt tal, 1 eller mere",
         "far_seeker": "ligger mere end 1000 km fra alle stillinger. Er lat og lon byttet om?",
         "far_role": "ligger mere end 1000 km fra alle jobsøgende. Er lat og lon byttet om?",
         "distance_without_location": ("er angivet uden bopæl (lat, lon), så den begrænser "

@@ -101,8 +101,9 @@ def _at_lines(problems: list[Problem]) -> InputError:
 
 
 def _require(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> None:
-    missing = [Problem(name, None, c, RULE_MISSING_COLUMN) for c in columns
-               if c not in frame.columns]
+    missing = [Problem(name, None, c, RULE_MISSING_COLUMN, code="missing_column",
+                       params=(("names", (c,)),))
+               for c in columns if c not in frame.columns]
     if missing:
         raise InputError(missing)
 
@@ -112,11 +113,12 @@ def _typed_matches(raw: pl.DataFrame, name: str) -> pl.DataFrame:
     sid, rid = _text(raw, "seeker_id"), _text(raw, "role_id")
     score = _number(raw, "score")
     stated = _text(raw, "score").is_not_null()
-    problems = [Problem(name, r, "seeker_id", RULE_MISSING_VALUE) for r in _rows(sid.is_null())]
+    problems = [Problem(name, r, "seeker_id", RULE_MISSING_VALUE, code="missing_value")
+                for r in _rows(sid.is_null())]
     bad = stated & ~(score.is_finite() & score.is_between(0, 1)).fill_null(False)
-    problems += [Problem(name, r, "score", RULE_SCORE, raw["score"].cast(pl.String)[r - 1])
-                 for r in _rows(bad)]
-    problems += [Problem(name, r, "score", RULE_MISSING_VALUE)
+    problems += [Problem(name, r, "score", RULE_SCORE, raw["score"].cast(pl.String)[r - 1],
+                         code="score") for r in _rows(bad)]
+    problems += [Problem(name, r, "score", RULE_MISSING_VALUE, code="missing_value")
                  for r in _rows(rid.is_not_null() & ~stated)]
     if problems:
         raise _at_lines(problems)
@@ -129,10 +131,11 @@ def _typed_alternatives(raw: pl.DataFrame, name: str, seekers: set[str],
     _require(raw, name, ALTS_COLUMNS)
     sid = _text(raw, "seeker_id")
     problems = [Problem(name, r, "seeker_id", RULE_UNKNOWN_SEEKER.format(matches=matches_name),
-                        sid[r - 1])
+                        sid[r - 1], code="known_seeker", params=(("file", matches_name),))
                 for r in _rows(sid.is_null() | ~sid.is_in(sorted(seekers)))]
     rid = _text(raw, "role_id")
-    problems += [Problem(name, r, "role_id", RULE_MISSING_VALUE) for r in _rows(rid.is_null())]
+    problems += [Problem(name, r, "role_id", RULE_MISSING_VALUE, code="missing_value")
+                 for r in _rows(rid.is_null())]
     columns: dict[str, pl.Series] = {"seeker_id": sid, "role_id": rid}
     for c in ("rank", "score", "skill_fit", "transfer_fit", "wish_fit"):
         columns[c] = (_number(raw, c) if c in raw.columns
@@ -141,7 +144,8 @@ def _typed_alternatives(raw: pl.DataFrame, name: str, seekers: set[str],
             ok = columns[c].is_finite() & ((columns[c] >= 1) if c == "rank"
                                            else columns[c].is_between(0, 1))
             problems += [Problem(name, r, c, "must be an integer >= 1" if c == "rank"
-                                 else RULE_SCORE, raw[c].cast(pl.String)[r - 1])
+                                 else RULE_SCORE, raw[c].cast(pl.String)[r - 1],
+                                 code="rank" if c == "rank" else "score")
                          for r in _rows(~ok.fill_null(False))]
     assigned = _text(raw, "assigned").str.to_lowercase()
     columns["assigned"] = assigned.is_in(["true", "1", "yes"])
