@@ -61,9 +61,11 @@ def test_every_code_the_stages_give_has_a_rule() -> None:
     given a new code without words would stay English in a Norwegian run)."""
     sources = [ROOT / "matcher" / "io" / n for n in ("read.py", "columns.py", "checks.py")]
     sources += [ROOT / "matcher" / "policy.py", ROOT / "matcher" / "report" / "run.py",
-                ROOT / "matcher" / "cli" / "match.py"]
+                ROOT / "matcher" / "cli" / "match.py", ROOT / "matcher" / "audit" / "inputs.py"]
     codes = {c for path in sources for c in re.findall(r'code="(\w+)"', path.read_text())}
     codes |= {f"ambiguous_{kind}" for kind in ("alternatives", "warnings")}  # code=f"..."
+    codes |= set(re.findall(r'RULE_\w+: "(\w+)"',  # the audit's by rule
+                            (ROOT / "matcher" / "audit" / "inputs.py").read_text()))
     codes |= {c for path in sources for c in re.findall(r'"(\w+)", (?:s|r)_points',
                                                           path.read_text())}
     assert {"missing_column", "value", "unique", "near_miss", "far_seeker"} <= codes
@@ -275,3 +277,23 @@ def test_matcher_report_says_what_is_wrong_with_a_runs_files_in_the_language(
     code, _, stderr = _cli("report", str(tmp_path), "--lang", "da")
     assert (code, stderr) == (2, "fejl: m.csv kolonne »score«: mangler. Kolonnen skal være med "
                                  "og kan hedde »score«\n")
+
+
+def test_matcher_report_names_what_is_wrong_with_the_tier_file_in_the_language(
+        samples, tmp_path: Path) -> None:
+    """A tier file given by hand must hold tiers (the run's own SEEKERS need not)."""
+    run = tmp_path / "run"
+    run.mkdir()
+    assert _cli("match", *map(str, samples), "--out", str(run / "m.csv"))[0] == 0
+    tiers = tmp_path / "innsats.csv"
+    tiers.write_text("Løpenr;Jobbsannsynlighet\nS001;1,5\nS001;0,5\n", encoding="utf-8")
+    code, _, stderr = _cli("report", str(run), "--seekers", str(tiers), "--lang", "nb")
+    assert (code, stderr.splitlines()) == (2, [
+        "feil: 2 problemer i filene:",
+        "  «1,5» i innsats.csv linje 2, kolonne «Jobbsannsynlighet»: må være et tall fra 0 til 1",
+        "  «S001» i innsats.csv linje 3, kolonne «Løpenr»: må være unik, men står også på "
+        "linje 2"])
+    tiers.write_text("Løpenr;Navn\nS001;x\n", encoding="utf-8")
+    code, _, stderr = _cli("report", str(run), "--seekers", str(tiers), "--lang", "da")
+    assert (code, stderr) == (2, "fejl: innsats.csv: skal have en kolonne »tier« (gruppe) eller "
+                                 "»employability« (jobsandsynlighed)\n")

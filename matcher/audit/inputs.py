@@ -96,9 +96,16 @@ def _check(
     rows = frame.select("_row", _text(frame, column).alias("v"), bad.fill_null(False).alias("b"))
     rows = rows.filter(pl.col("b"))
     return [
-        Problem(file=name, line=r, column=column, rule=rule, value=v if quote else None)
+        Problem(file=name, line=r, column=column, rule=rule, value=v if quote else None,
+                code=_CODES.get(rule))
         for r, v, _ in rows.iter_rows()
     ]
+
+
+#: the codes by which :mod:`matcher.io.messages` writes these rules in Norwegian and Danish
+_CODES = {RULE_MISSING_VALUE: "missing_value", RULE_UNIT: "unit", RULE_BINARY: "binary",
+          RULE_RANK: "rank", RULE_MONTHS: "months",
+          RULE_EMPLOYABILITY_OR_TIER: "employability_or_tier"}
 
 
 def _with_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -138,7 +145,8 @@ def _duplicates(frame: pl.DataFrame, name: str, keys: list[str], rule: str) -> l
     )
     return [
         Problem(file=name, line=row[0], column=keys[-1], rule=rule.format(first=row[-1]),
-                value=str(row[len(keys)]))
+                value=str(row[len(keys)]), code="unique" if rule == RULE_UNIQUE else None,
+                params=(("first", row[-1]),))
         for row in ids.select("_row", *keys, "first").iter_rows()
     ]
 
@@ -174,9 +182,11 @@ def _read_seekers(frame: pl.DataFrame, display: str, group: tuple[str, ...]
                   ) -> tuple[pl.DataFrame, tuple[str, ...]]:
     problems: list[Problem] = []
     if "seeker_id" not in frame.columns:
-        problems.append(Problem(display, None, "seeker_id", RULE_MISSING_COLUMN))
+        problems.append(Problem(display, None, "seeker_id", RULE_MISSING_COLUMN,
+                                code="missing_column", params=(("names", ("seeker_id",)),)))
     if "tier" not in frame.columns and "employability" not in frame.columns:
-        problems.append(Problem(display, None, None, RULE_TIER_OR_EMPLOYABILITY))
+        problems.append(Problem(display, None, None, RULE_TIER_OR_EMPLOYABILITY,
+                                code="tier_or_employability"))
     problems += [Problem(display, None, g, RULE_GROUP) for g in group if g not in frame.columns]
     if problems:
         raise InputError(problems)
@@ -223,7 +233,8 @@ def _read_seekers(frame: pl.DataFrame, display: str, group: tuple[str, ...]
         tier_rank=pl.col("tier").replace_strict(rank, default=None, return_dtype=pl.Int64)
     )
     if not tiers and typed["employability"].null_count() == typed.height:
-        raise InputError([Problem(display, None, None, RULE_TIER_OR_EMPLOYABILITY)])
+        raise InputError([Problem(display, None, None, RULE_TIER_OR_EMPLOYABILITY,
+                                  code="tier_or_employability")])
     return typed, tiers
 
 

@@ -86,8 +86,14 @@ RULES: dict[str, dict[str, str]] = {
                                    "med {option}"),
         "ambiguous_warnings": "har {n} filer som kan være varslene ({names}). Velg én med {option}",
         "run_count": "har {got} arbeidssøkere, men {file} sier {expected}",
-        "score": "må være et tall fra 0 til 1",
+        "unit": "må være et tall fra 0 til 1",
         "rank": "må være et helt tall, 1 eller mer",
+        # -- the job-seekers' tiers (matcher report --seekers) ---------------------------------
+        "binary": "må være 0 eller 1",
+        "months": "må være et tall, 0 eller mer",
+        "tier_or_employability": ("trenger en kolonne «tier» (innsatsgruppe) eller "
+                                  "«employability» (jobbsannsynlighet)"),
+        "employability_or_tier": "må fylles ut når raden ikke har innsatsgruppe (tier)",
         # -- where people and roles are ----------------------------------------------------------
         "far_seeker": "ligger mer enn 1000 km fra alle stillingene. Er lat og lon byttet om?",
         "far_role": "ligger mer enn 1000 km fra alle arbeidssøkerne. Er lat og lon byttet om?",
@@ -154,8 +160,13 @@ RULES: dict[str, dict[str, str]] = {
         "ambiguous_warnings": ("har {n} filer, der kan være advarslerne ({names}). Vælg én med "
                                "{option}"),
         "run_count": "har {got} jobsøgere, men {file} siger {expected}",
-        "score": "skal være et tal fra 0 til 1",
+        "unit": "skal være et tal fra 0 til 1",
         "rank": "skal være et helt tal, 1 eller mere",
+        "binary": "skal være 0 eller 1",
+        "months": "skal være et tal, 0 eller mere",
+        "tier_or_employability": ("skal have en kolonne »tier« (gruppe) eller "
+                                  "»employability« (jobsandsynlighed)"),
+        "employability_or_tier": "skal udfyldes, når rækken ikke har en gruppe (tier)",
         "far_seeker": "ligger mere end 1000 km fra alle stillinger. Er lat og lon byttet om?",
         "far_role": "ligger mere end 1000 km fra alle jobsøgende. Er lat og lon byttet om?",
         "distance_without_location": ("er angivet uden bopæl (lat, lon), så den begrænser "

@@ -242,7 +242,8 @@ SEEKER_SCHEMA = Schema(
                aliases=("innsatsgruppe", "innsats", "indsatsgruppe", "matchgruppe",
                         "målgruppe")),
         Column("employability", "number", "must be a number in [0, 1]", minimum=0.0, maximum=1.0,
-               aliases=("ansettbarhet", "beskæftigelsesegnethed")),
+               aliases=("ansettbarhet", "beskæftigelsesegnethed", "jobbsannsynlighet",
+                        "jobsandsynlighed")),
     ),
     pairs=(("lat", "lon"),),
 )

@@ -117,7 +117,7 @@ def _typed_matches(raw: pl.DataFrame, name: str) -> pl.DataFrame:
                 for r in _rows(sid.is_null())]
     bad = stated & ~(score.is_finite() & score.is_between(0, 1)).fill_null(False)
     problems += [Problem(name, r, "score", RULE_SCORE, raw["score"].cast(pl.String)[r - 1],
-                         code="score") for r in _rows(bad)]
+                         code="unit") for r in _rows(bad)]
     problems += [Problem(name, r, "score", RULE_MISSING_VALUE, code="missing_value")
                  for r in _rows(rid.is_not_null() & ~stated)]
     if problems:
@@ -145,7 +145,7 @@ def _typed_alternatives(raw: pl.DataFrame, name: str, seekers: set[str],
                                            else columns[c].is_between(0, 1))
             problems += [Problem(name, r, c, "must be an integer >= 1" if c == "rank"
                                  else RULE_SCORE, raw[c].cast(pl.String)[r - 1],
-                                 code="rank" if c == "rank" else "score")
+                                 code="rank" if c == "rank" else "unit")
                          for r in _rows(~ok.fill_null(False))]
     assigned = _text(raw, "assigned").str.to_lowercase()
     columns["assigned"] = assigned.is_in(["true", "1", "yes"])
@@ -309,13 +309,14 @@ def load_run(run: PathLike, *, seekers: PathLike | pl.DataFrame | None = None,
     if "warnings" in found:
         raw, w_name = read_table(found["warnings"])
         warns = _typed_warnings(raw, w_name)
+    given = seekers is not None  # a file given by hand must hold tiers; the run's own need not
     if seekers is None:
         seekers = _input_beside(folder, manifest, "seekers")
     if roles is None:
         roles = _input_beside(folder, manifest, "roles")
     sources = {k: p.name for k, p in found.items()}
     return run_from_outputs(manifest, matches, alts, warns, seekers=seekers, roles=roles,
-                            sources=sources, seekers_required=False)
+                            sources=sources, seekers_required=given)
 
 
 def run_from_outputs(manifest: dict[str, Any], matches: pl.DataFrame,
