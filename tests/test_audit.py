@@ -323,6 +323,19 @@ def test_tier_order() -> None:
                                                    "specially adapted", "permanently adapted"]
 
 
+def test_danish_readiness_categories_are_ordered_closest_to_work_first() -> None:
+    """Jobparat is closest to work and aktivitetsparat furthest, so the priority policy puts
+    aktivitetsparat first (in natural order it would come first as the closest)."""
+    from matcher.policy import priority
+
+    labels = ["Aktivitetsparat", "jobparat", "Uddannelsesparat"]
+    assert tier_order(labels) == ["jobparat", "Uddannelsesparat", "Aktivitetsparat"]
+    assert tier_order(["jobparat", "T1", "aktivitetsparat"]) == [
+        "aktivitetsparat", "jobparat", "T1"]  # not all of one scheme: natural order
+    seekers = pl.DataFrame({"seeker_id": ["S1", "S2", "S3"], "tier": labels})
+    assert priority(seekers).tolist() == [1.0, 0.0, 0.5]
+
+
 def test_tier_only_seekers_use_tier_as_index() -> None:
     seekers, decisions = simulate(beta=0.0, seed=1)
     result = matcher.audit(seekers.drop("employability"), decisions, bootstrap=0)

@@ -2,8 +2,9 @@
 
 Read by three stages that must agree: the policy (priority grows with the tier), the audit
 (rates by tier) and the report (its tables and plots). A tier label is free text; the order
-is NAV's four need-assessment groups when every label names one, else natural order
-(``T2`` before ``T10``), closest to work first. Where a file gives employability but no
+is NAV's four need-assessment groups when every label names one, or the Danish job centres'
+readiness categories when every label names one of those, else natural order (``T2`` before
+``T10``), closest to work first. Where a file gives employability but no
 tier, :data:`EMPLOYABILITY_BANDS` stand in for tiers.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EMPLOYABILITY_BANDS", "NAV_TIERS", "tier_order"]
+__all__ = ["DANISH_TIERS", "EMPLOYABILITY_BANDS", "NAV_TIERS", "tier_order"]
 
 #: NAV's need-assessment groups (innsatsgrupper), closest to work first, with English names
 NAV_TIERS: tuple[tuple[str, ...], ...] = (
@@ -19,6 +20,14 @@ NAV_TIERS: tuple[tuple[str, ...], ...] = (
     ("situasjonsbestemt", "situasjonsbestemt innsats", "situation-dependent", "situational"),
     ("spesielt tilpasset", "spesielt tilpasset innsats", "specially adapted"),
     ("varig tilpasset", "varig tilpasset innsats", "permanently adapted"),
+)
+
+#: the Danish job centres' readiness categories (visitation), closest to work first: job-ready
+#: (and, under 30, obviously education-ready), education-ready, activity-ready
+DANISH_TIERS: tuple[tuple[str, ...], ...] = (
+    ("jobparat", "åbenlyst uddannelsesparat", "job-ready", "job ready"),
+    ("uddannelsesparat", "education-ready", "education ready"),
+    ("aktivitetsparat", "activity-ready", "activity ready"),
 )
 
 #: employability bands (closest to work first), used when SEEKERS has no tier: fixed, so that
@@ -35,16 +44,21 @@ def _natural_key(label: str) -> tuple[tuple[int, object], ...]:
 def tier_order(labels: list[str]) -> list[str]:
     """Tier labels ordered from closest to work to furthest.
 
-    NAV's four groups are recognised by their Norwegian or English names; other labels sort
-    naturally (``T2`` before ``T10``).
+    NAV's four groups and the Danish readiness categories are recognised by their names (and
+    English ones) when every label is one of the same scheme; other labels sort naturally
+    (``T2`` before ``T10``).
 
     >>> tier_order(["varig tilpasset innsats", "Standard innsats", "situasjonsbestemt innsats"])
     ['Standard innsats', 'situasjonsbestemt innsats', 'varig tilpasset innsats']
+    >>> tier_order(["Aktivitetsparat", "Jobparat", "Uddannelsesparat"])
+    ['Jobparat', 'Uddannelsesparat', 'Aktivitetsparat']
     >>> tier_order(["T10", "T2", "T1"])
     ['T1', 'T2', 'T10']
     """
-    nav = {name: i for i, names in enumerate(NAV_TIERS) for name in names}
     keys = [" ".join(label.lower().replace("_", " ").split()) for label in labels]
-    if keys and all(k in nav for k in keys):
-        return [label for _, label in sorted(zip((nav[k] for k in keys), labels, strict=True))]
+    for scheme in (NAV_TIERS, DANISH_TIERS):
+        rank = {name: i for i, names in enumerate(scheme) for name in names}
+        if keys and all(k in rank for k in keys):
+            return [label for _, label in sorted(zip((rank[k] for k in keys), labels,
+                                                     strict=True))]
     return sorted(labels, key=_natural_key)
