@@ -323,6 +323,12 @@ def test_tier_order() -> None:
                                                    "specially adapted", "permanently adapted"]
 
 
+def test_navs_graded_group_lies_between_specially_and_permanently_adapted() -> None:
+    labels = ["Varig tilpasset innsats", "Gradert varig tilpasset innsats", "Standard innsats",
+              "Spesielt tilpasset innsats", "Situasjonsbestemt innsats"]
+    assert tier_order(labels) == [labels[2], labels[4], labels[3], labels[1], labels[0]]
+
+
 def test_danish_readiness_categories_are_ordered_closest_to_work_first() -> None:
     """Jobparat is closest to work and aktivitetsparat furthest, so the priority policy puts
     aktivitetsparat first (in natural order it would come first as the closest)."""

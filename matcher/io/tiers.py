@@ -2,7 +2,7 @@
 
 Read by three stages that must agree: the policy (priority grows with the tier), the audit
 (rates by tier) and the report (its tables and plots). A tier label is free text; the order
-is NAV's four need-assessment groups when every label names one, or the Danish job centres'
+is NAV's need-assessment groups when every label names one, or the Danish job centres'
 readiness categories when every label names one of those, else natural order (``T2`` before
 ``T10``), closest to work first. Where a file gives employability but no
 tier, :data:`EMPLOYABILITY_BANDS` stand in for tiers.
@@ -14,11 +14,14 @@ import re
 
 __all__ = ["DANISH_TIERS", "EMPLOYABILITY_BANDS", "NAV_TIERS", "tier_order"]
 
-#: NAV's need-assessment groups (innsatsgrupper), closest to work first, with English names
+#: NAV's need-assessment groups (innsatsgrupper), closest to work first, with English names;
+#: the graded group lies between specially and permanently adapted
 NAV_TIERS: tuple[tuple[str, ...], ...] = (
     ("standard", "standardinnsats", "standard innsats", "ordinary"),
     ("situasjonsbestemt", "situasjonsbestemt innsats", "situation-dependent", "situational"),
     ("spesielt tilpasset", "spesielt tilpasset innsats", "specially adapted"),
+    ("gradert varig tilpasset", "gradert varig tilpasset innsats",
+     "graded permanently adapted"),
     ("varig tilpasset", "varig tilpasset innsats", "permanently adapted"),
 )
 
