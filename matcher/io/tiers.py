@@ -47,7 +47,7 @@ def _natural_key(label: str) -> tuple[tuple[int, object], ...]:
 def tier_order(labels: list[str]) -> list[str]:
     """Tier labels ordered from closest to work to furthest.
 
-    NAV's four groups and the Danish readiness categories are recognised by their names (and
+    NAV's groups and the Danish readiness categories are recognised by their names (and
     English ones) when every label is one of the same scheme; other labels sort naturally
     (``T2`` before ``T10``).
 
