@@ -327,6 +327,12 @@ def test_navs_graded_group_lies_between_specially_and_permanently_adapted() -> N
     labels = ["Varig tilpasset innsats", "Gradert varig tilpasset innsats", "Standard innsats",
               "Spesielt tilpasset innsats", "Situasjonsbestemt innsats"]
     assert tier_order(labels) == [labels[2], labels[4], labels[3], labels[1], labels[0]]
+    # as NAV's systems and Arena write them, and the words NAV shows the person
+    codes = ["VARIG_TILPASSET_INNSATS", "STANDARD_INNSATS", "GRADERT_VARIG_TILPASSET_INNSATS"]
+    assert tier_order(codes) == [codes[1], codes[2], codes[0]]
+    assert tier_order(["VARIG", "BATT", "IKVAL", "BFORM"]) == ["IKVAL", "BFORM", "BATT", "VARIG"]
+    words = ["Liten mulighet til å jobbe", "Trenger veiledning", "Gode muligheter"]
+    assert tier_order(words) == [words[2], words[1], words[0]]
 
 
 def test_danish_readiness_categories_are_ordered_closest_to_work_first() -> None:

@@ -14,15 +14,22 @@ import re
 
 __all__ = ["DANISH_TIERS", "EMPLOYABILITY_BANDS", "NAV_TIERS", "tier_order"]
 
-#: NAV's need-assessment groups (innsatsgrupper), closest to work first, with English names;
-#: the graded group lies between specially and permanently adapted
+#: NAV's need-assessment groups (innsatsgrupper, § 14 a), closest to work first: by name (also
+#: as NAV's systems write it, ``STANDARD_INNSATS``), by the words NAV shows the person
+#: ("Gode muligheter"), by Arena's code (``IKVAL``, ``BFORM``, ``BATT``, ``VARIG``; Arena has
+#: no code of its own for the graded group) and in English. The graded group lies between
+#: specially and permanently adapted.
 NAV_TIERS: tuple[tuple[str, ...], ...] = (
-    ("standard", "standardinnsats", "standard innsats", "ordinary"),
-    ("situasjonsbestemt", "situasjonsbestemt innsats", "situation-dependent", "situational"),
-    ("spesielt tilpasset", "spesielt tilpasset innsats", "specially adapted"),
-    ("gradert varig tilpasset", "gradert varig tilpasset innsats",
+    ("standard", "standardinnsats", "standard innsats", "gode muligheter", "ikval",
+     "ordinary"),
+    ("situasjonsbestemt", "situasjonsbestemt innsats", "trenger veiledning", "bform",
+     "situation-dependent", "situational"),
+    ("spesielt tilpasset", "spesielt tilpasset innsats",
+     "trenger veiledning, nedsatt arbeidsevne", "batt", "specially adapted"),
+    ("gradert varig tilpasset", "gradert varig tilpasset innsats", "jobbe delvis",
      "graded permanently adapted"),
-    ("varig tilpasset", "varig tilpasset innsats", "permanently adapted"),
+    ("varig tilpasset", "varig tilpasset innsats", "liten mulighet til å jobbe", "varig",
+     "permanently adapted"),
 )
 
 #: the Danish job centres' readiness categories (visitation), closest to work first: job-ready
