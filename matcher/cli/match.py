@@ -23,7 +23,7 @@ from matcher.config import EXECUTORS, POLICIES, REASON_LANGUAGES, SOLVERS, Match
 from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
 from matcher.io.messages import localise_problems
 from matcher.policy import Override, parse_override, read_overrides
-from matcher.report.strings import Numbers, pick_language
+from matcher.report.strings import STRINGS, Numbers, pick_language
 
 __all__ = ["demo_command", "match_command"]
 
@@ -267,8 +267,10 @@ def demo_command(out_dir: str, lang: str) -> None:
                    tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=100, tbl_rows=12,
                    tbl_width_chars=160):
         click.echo(WORDS[lang]["first"])
-        numbers = Numbers(pick_language(lang))
+        language = pick_language(lang)
+        numbers, t = Numbers(language), STRINGS[language]
         click.echo(result.head(12).select(
-            "seeker_id", pl.col("role_id").fill_null(""),
+            pl.col("seeker_id").alias(t["seeker"]),
+            pl.col("role_id").fill_null("").alias(t["role"]),
             pl.col("score").map_elements(lambda x: numbers.num(x, 2), return_dtype=pl.String)
-            .fill_null("")))
+            .fill_null("").alias(t["score"])))
