@@ -158,4 +158,16 @@ class TaxonomyError(MatcherError, ValueError):
 
 
 class OutputError(MatcherError, OSError):
-    """An output file cannot be written. Nothing half-written is left behind."""
+    """An output file cannot be written. Nothing half-written is left behind.
+
+    ``code`` and ``params`` say what kind of failure it is, where the message can be written
+    again in another language (``'output_locked'``: the file is open in another program).
+    """
+
+    def __init__(self, message: str, *, code: str | None = None,
+                 params: tuple[tuple[str, Any], ...] = ()) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

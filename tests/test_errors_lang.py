@@ -297,3 +297,30 @@ def test_matcher_report_names_what_is_wrong_with_the_tier_file_in_the_language(
     code, _, stderr = _cli("report", str(run), "--seekers", str(tiers), "--lang", "da")
     assert (code, stderr) == (2, "fejl: innsats.csv: skal have en kolonne »tier« (gruppe) eller "
                                  "»employability« (jobsandsynlighed)\n")
+
+
+def test_a_matches_file_open_in_excel_is_named_and_nothing_is_lost(
+        samples, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a workbook open in Excel cannot be replaced: the caseworker is told to close
+    it, in the run's language, and the file from before is left as it was."""
+    import matcher.io.write as write
+
+    out = tmp_path / "forslag.xlsx"
+    out.write_bytes(b"the proposal from before")
+    real = write.os.replace
+
+    def locked(src: str, dst: str) -> None:
+        if Path(dst) == out:
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(write.os, "replace", locked)
+    code, _, stderr = _cli("match", *map(str, samples), "--out", str(out), "--lang", "nb")
+    assert (code, stderr.splitlines()[-1]) == (1, f"feil: {out}: kan ikke skrives: filen er åpen i "
+                                                  "et annet program (Excel?) eller "
+                                                  "skrivebeskyttet. Lukk den og kjør på nytt")
+    code, _, stderr = _cli("match", *map(str, samples), "--out", str(out))
+    assert stderr.splitlines()[-1] == (f"error: cannot write '{out}': it is open in another "
+                                       "program (Excel?) or read-only; close it and run again")
+    assert out.read_bytes() == b"the proposal from before"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forslag.xlsx"]

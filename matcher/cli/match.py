@@ -20,8 +20,15 @@ import polars as pl
 from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
 from matcher.config import EXECUTORS, POLICIES, REASON_LANGUAGES, SOLVERS, MatchConfig
-from matcher.errors import ConfigError, InputError, MatcherError, Problem, TaxonomyError
-from matcher.io.messages import localise_problems
+from matcher.errors import (
+    ConfigError,
+    InputError,
+    MatcherError,
+    OutputError,
+    Problem,
+    TaxonomyError,
+)
+from matcher.io.messages import localise_problems, output_message
 from matcher.policy import Override, parse_override, read_overrides
 from matcher.report.strings import STRINGS, Numbers, pick_language
 
@@ -103,6 +110,8 @@ def _run(
         fail(str(InputError(localise_problems(exc.problems, lang))), 2, lang)
     except (ConfigError, TaxonomyError) as exc:
         fail(str(exc), 2, lang)
+    except OutputError as exc:  # e.g. MATCHES open in Excel
+        fail(output_message(exc, lang), 1, lang)
     except MatcherError as exc:
         fail(str(exc), 1, lang)
     else:

@@ -17,10 +17,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from matcher.errors import Problem, quotes
+from matcher.errors import OutputError, Problem, quotes
 from matcher.io.schema import Column
 
-__all__ = ["RULES", "localise_problems", "value_rule"]
+__all__ = ["RULES", "localise_problems", "output_message", "value_rule"]
 
 RULES: dict[str, dict[str, str]] = {
     "nb": {
@@ -94,6 +94,9 @@ RULES: dict[str, dict[str, str]] = {
         "tier_or_employability": ("trenger en kolonne «tier» (innsatsgruppe) eller "
                                   "«employability» (jobbsannsynlighet)"),
         "employability_or_tier": "må fylles ut når raden ikke har innsatsgruppe (tier)",
+        # -- the outputs -----------------------------------------------------------------------
+        "output_locked": ("kan ikke skrives: filen er åpen i et annet program (Excel?) eller "
+                          "skrivebeskyttet. Lukk den og kjør på nytt"),
         # -- where people and roles are ----------------------------------------------------------
         "far_seeker": "ligger mer enn 1000 km fra alle stillingene. Er lat og lon byttet om?",
         "far_role": "ligger mer enn 1000 km fra alle arbeidssøkerne. Er lat og lon byttet om?",
@@ -167,6 +170,8 @@ RULES: dict[str, dict[str, str]] = {
         "tier_or_employability": ("skal have en kolonne »tier« (gruppe) eller "
                                   "»employability« (jobsandsynlighed)"),
         "employability_or_tier": "skal udfyldes, når rækken ikke har en gruppe (tier)",
+        "output_locked": ("kan ikke skrives: filen er åben i et andet program (Excel?) eller "
+                          "skrivebeskyttet. Luk den, og kør igen"),
         "far_seeker": "ligger mere end 1000 km fra alle stillinger. Er lat og lon byttet om?",
         "far_role": "ligger mere end 1000 km fra alle jobsøgende. Er lat og lon byttet om?",
         "distance_without_location": ("er angivet uden bopæl (lat, lon), så den begrænser "
@@ -268,3 +273,13 @@ def _range(column: Column, table: Mapping[str, str]) -> str:
 def _number(x: float | None) -> str:
     """A bound as Norwegian and Danish write it (``0,5``); ``None`` where there is none."""
     return "" if x is None else f"{x:g}".replace(".", ",")
+
+
+def output_message(exc: OutputError, lang: str) -> str:
+    """What went wrong writing an output, in ``lang`` where the tables know its code
+    (``matches.xlsx: kan ikke skrives: filen er åpen i et annet program ...``)."""
+    table = RULES.get(lang, {})
+    params = dict(exc.params)
+    if exc.code in table and "file" in params:
+        return f"{params['file']}: {table[exc.code]}"
+    return str(exc)

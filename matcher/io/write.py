@@ -329,6 +329,12 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
         for temporary in temporaries:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+        if isinstance(exc, PermissionError):  # on Windows: the file is open in Excel
+            locked = next((t for t in targets if str(t) == exc.filename2), None) or next(
+                (t for t in targets if str(t) == exc.filename), targets[-1])
+            raise OutputError(f"cannot write '{locked}': it is open in another program (Excel?) "
+                              "or read-only; close it and run again", code="output_locked",
+                              params=(("file", str(locked)),)) from exc
         if isinstance(exc, Exception) and not isinstance(exc, OutputError):
             where = ", ".join(f"'{t}'" for t in targets)
             raise OutputError(f"cannot write {where}: {exc}") from exc
