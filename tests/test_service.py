@@ -605,6 +605,27 @@ def test_web_form_is_norwegian_and_english(service: Service) -> None:
     assert '<label for="f-slots">' in new
 
 
+def test_web_form_is_danish_for_a_danish_browser_with_errors_in_danish(service: Service) -> None:
+    web = service.client
+    page = web.get("/login", headers={"accept-language": "da-DK,da;q=0.9"}).text
+    assert "Log ind" in page and '<html lang="da">' in page
+    assert 'href="/login?lang=no"' in page and 'href="/login?lang=en"' in page
+    assert 'href="/login?lang=da"' not in page  # no link to the page's own language
+    assert "Log ind" in web.get("/login?lang=da").text
+    assert "Log ind" in web.get("/login").text  # remembered
+    _login(web, "Bikuben", "honning-er-godt")
+    new = web.get("/roles/new").text
+    for label in ("Antal pladser", "Kompetencer vi oplærer i", "Tilpasninger, der tilbydes"):
+        assert label in new
+    form = {"csrf": web.cookies["matcher_csrf"], "title": "Biavler", "slots": "-1",
+            "lat": "55,7"}
+    bad = web.post("/roles/new", data=form)
+    assert bad.status_code == 422
+    assert "skal være et helt tal, 0 eller mere, fik &#39;-1&#39;" in bad.text
+    assert "skal udfyldes sammen med »lat«" in bad.text
+    assert "must be an integer &gt;= 0, got &#39;-1&#39;" in bad.text  # matcher match's words
+
+
 @pytest.mark.parametrize("body", [b"slots=2&title=%FF%FE", b"slots=2&title=\xff\xfe",
                                   b"slots=2&title=a%00b"], ids=["percent", "raw", "nul"])
 def test_web_form_refuses_bodies_that_are_not_utf8_text(shared_service: Service,

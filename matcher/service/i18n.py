@@ -1,7 +1,7 @@
-"""The web form's words in Norwegian (bokmål) and English.
+"""The web form's words in Norwegian (bokmål), Danish and English.
 
-The language is ``?lang=no`` or ``?lang=en`` (remembered in a cookie), else the browser's
-``Accept-Language``, else Norwegian. A validation error is shown in the page's language
+The language is ``?lang=no``, ``?lang=da`` or ``?lang=en`` (remembered in a cookie), else the
+browser's ``Accept-Language``, else Norwegian. A validation error is shown in the page's language
 (:func:`rule_text`) followed by the message exactly as ``matcher match`` words it, in English.
 """
 
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 
+from matcher.errors import quotes
 from matcher.io.messages import RULES, value_rule
 from matcher.io.schema import ROLE_SCHEMA, RULE_MISSING_VALUE
 
-__all__ = ["LANGUAGES", "TEXT", "pick_language", "rule_text"]
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "TEXT", "pick_language", "rule_text"]
 
-LANGUAGES = ("no", "en")
+LANGUAGES = ("no", "da", "en")
+#: each page language by its own name (the links that switch to it) and its HTML ``lang``
+LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
+    "no": ("Norsk", "nb"), "da": ("Dansk", "da"), "en": ("English", "en")}
 
 TEXT: dict[str, dict[str, str]] = {
     "no": {
@@ -42,9 +46,38 @@ TEXT: dict[str, dict[str, str]] = {
         "form": "Samarbeidsform", "unknown": "ikke oppgitt", "yes": "ja", "no": "nei",
         "grant": "tilskudd", "supplier": "leverandør", "employment": "ansettelse",
         "development": "utvikling", "role_id": "Stillings-ID", "enterprise": "Virksomhet",
-        "language_switch": "English", "terms": "Begreper", "menu": "Meny",
+        "language_switch": "Språk", "terms": "Begreper", "menu": "Meny",
         "not_utf8": "Skjemaet kom ikke som UTF-8-tekst og ble ikke lagret.",
         "no_files": "Skjemaet kan ikke ha vedlegg. Ingenting ble lagret.",
+    },
+    "da": {
+        "app": "Stillinger hos socialøkonomiske virksomheder",
+        "login": "Log ind", "logout": "Log ud", "account": "Konto", "password": "Adgangskode",
+        "login_failed": "Forkert kontonavn eller adgangskode.",
+        "login_limited": "For mange mislykkede forsøg. Prøv igen om {seconds} sekunder.",
+        "roles": "Stillinger", "new_role": "Ny stilling", "edit": "Ret", "close": "Afslut",
+        "save": "Gem", "cancel": "Annuller", "status": "Status", "open": "åben",
+        "closed": "afsluttet", "no_roles": "Ingen stillinger endnu.",
+        "errors": "Formularen har fejl. Se bemærkningerne ved felterne.",
+        "saved": "Stillingen er gemt.", "closed_msg": "Stillingen er afsluttet.",
+        "warnings": "Disse begreber blev ikke fundet i taksonomien (de er gemt, som de blev "
+                    "skrevet):", "closest": "nærmeste",
+        "history": "Historik", "who": "Hvem", "when": "Hvornår", "what": "Hvad",
+        "export": "Hent åbne stillinger (CSV)", "caseworker_note":
+            "Du ser alle åbne stillinger (kun læseadgang).",
+        "list_hint": "Flere værdier adskilles med semikolon (;).",
+        "csrf": "Formularen er udløbet. Genindlæs siden, og prøv igen.",
+        "title": "Titel", "occupation": "Erhverv", "skills_required": "Krævede kompetencer",
+        "skills_trained": "Kompetencer vi oplærer i", "slots": "Antal pladser",
+        "hours": "Timer om ugen", "lat": "Breddegrad", "lon": "Længdegrad",
+        "languages": "Arbejdssprog (ISO-koder, f.eks. da;en)",
+        "offers": "Tilpasninger, der tilbydes", "permanent": "Fast ansættelse",
+        "form": "Samarbejdsform", "unknown": "ikke oplyst", "yes": "ja", "no": "nej",
+        "grant": "tilskud", "supplier": "leverandør", "employment": "ansættelse",
+        "development": "udvikling", "role_id": "Stillings-id", "enterprise": "Virksomhed",
+        "language_switch": "Sprog", "terms": "Begreber", "menu": "Menu",
+        "not_utf8": "Formularen kom ikke som UTF-8-tekst og blev ikke gemt.",
+        "no_files": "Formularen kan ikke have vedhæftede filer. Intet blev gemt.",
     },
     "en": {
         "app": "Roles at social enterprises",
@@ -71,7 +104,7 @@ TEXT: dict[str, dict[str, str]] = {
         "form": "Collaboration form", "unknown": "not stated", "yes": "yes", "no": "no",
         "grant": "grant", "supplier": "supplier", "employment": "employment",
         "development": "development", "role_id": "Role id", "enterprise": "Enterprise",
-        "language_switch": "Norsk", "terms": "Terms", "menu": "Menu",
+        "language_switch": "Language", "terms": "Terms", "menu": "Menu",
         "not_utf8": "The form did not arrive as UTF-8 text and was not saved.",
         "no_files": "The form cannot carry attachments. Nothing was saved.",
     },
@@ -87,42 +120,58 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in ("nb", "nn", "no"):
             return "no"
+        if tag == "da":
+            return "da"
         if tag == "en":
             return "en"
     return "no"
 
 
-#: the service's own rules in Norwegian, and the choice of ``form`` in the words of the form's
-#: list; the rules of the role columns are :mod:`matcher.io.messages`' (one wording for the
-#: form and ``matcher match``). An unknown rule stays in English.
-RULES_NO: dict[str, str] = {
-    "must be one of grant, supplier, employment, development":
-        "må være tilskudd, leverandør, ansettelse eller utvikling",
-    "must be at most 200 characters": "kan ha høyst 200 tegn",
-    "must have at most 50 items": "kan ha høyst 50 verdier",
-    "must not contain NUL characters": "kan ikke inneholde NUL-tegn",
-    "must be valid Unicode text (UTF-8)": "må være gyldig tekst (UTF-8)",
+#: the service's own rules in Norwegian and Danish, and the choice of ``form`` in the words of
+#: the form's list; the rules of the role columns are :mod:`matcher.io.messages`' (one wording
+#: for the form and ``matcher match``). An unknown rule stays in English.
+OWN_RULES: dict[str, dict[str, str]] = {
+    "no": {
+        "must be one of grant, supplier, employment, development":
+            "må være tilskudd, leverandør, ansettelse eller utvikling",
+        "must be at most 200 characters": "kan ha høyst 200 tegn",
+        "must have at most 50 items": "kan ha høyst 50 verdier",
+        "must not contain NUL characters": "kan ikke inneholde NUL-tegn",
+        "must be valid Unicode text (UTF-8)": "må være gyldig tekst (UTF-8)",
+    },
+    "da": {
+        "must be one of grant, supplier, employment, development":
+            "skal være tilskud, leverandør, ansættelse eller udvikling",
+        "must be at most 200 characters": "må højst have 200 tegn",
+        "must have at most 50 items": "må højst have 50 værdier",
+        "must not contain NUL characters": "må ikke indeholde NUL-tegn",
+        "must be valid Unicode text (UTF-8)": "skal være gyldig tekst (UTF-8)",
+    },
 }
+#: the page language -> the language of :mod:`matcher.io.messages`, and the word for "got"
+_MESSAGES = {"no": ("nb", "fikk"), "da": ("da", "fik")}
 _PAIRED = re.compile(r"^must be given together with '(\w+)'$")
 
 
 def rule_text(field: str, rule: str, value: str | None, lang: str) -> str:
     """A rule broken by ``field`` and the value received, in the page's language."""
-    if lang == "no":
-        text = _norwegian(field, rule)
-        return text if value is None else f"{text}, fikk {value!r}"
+    if lang in _MESSAGES:
+        text, got = _local(field, rule, lang), _MESSAGES[lang][1]
+        return text if value is None else f"{text}, {got} {value!r}"
     return rule if value is None else f"{rule}, got {value!r}"
 
 
-def _norwegian(field: str, rule: str) -> str:
-    if rule in RULES_NO:
-        return RULES_NO[rule]
+def _local(field: str, rule: str, lang: str) -> str:
+    own, messages = OWN_RULES[lang], _MESSAGES[lang][0]
+    if rule in own:
+        return own[rule]
     column = next((c for c in ROLE_SCHEMA.columns if c.name == field), None)
     if column is not None and rule == column.rule:
-        return value_rule(column, "nb")
+        return value_rule(column, messages)
     if rule == RULE_MISSING_VALUE:
-        return RULES["nb"]["missing_value"]
+        return RULES[messages]["missing_value"]
     paired = _PAIRED.match(rule)
     if paired:
-        return RULES["nb"]["paired"].format(other=f"«{paired.group(1)}»")
+        open_, close = quotes(messages)
+        return RULES[messages]["paired"].format(other=f"{open_}{paired.group(1)}{close}")
     return rule

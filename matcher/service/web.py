@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from matcher.service.api import export_csv, typed_to_cells
-from matcher.service.i18n import TEXT, pick_language, rule_text
+from matcher.service.i18n import LANGUAGE_NAMES, TEXT, pick_language, rule_text
 from matcher.service.models import INT_MAX
 from matcher.service.repository import Account, RoleClosed, RoleRecord, parse_role_id
 from matcher.service.roles import (
@@ -68,8 +68,9 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
     lang = _language(request)
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
     html = _templates.get_template(template).render(
-        t=TEXT[lang], lang=lang, csrf=csrf, csrf_field=CSRF_FIELD, fields=FIELDS,
-        list_fields=LIST_FIELDS, term_kind=_TERM_KIND, path=request.url.path, **context)
+        t=TEXT[lang], lang=lang, languages=LANGUAGE_NAMES, csrf=csrf, csrf_field=CSRF_FIELD,
+        fields=FIELDS, list_fields=LIST_FIELDS, term_kind=_TERM_KIND, path=request.url.path,
+        **context)
     response = HTMLResponse(html, status_code=status)
     secure = state.settings.secure_cookies
     if request.cookies.get(CSRF_COOKIE) != csrf:
