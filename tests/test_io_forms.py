@@ -94,6 +94,34 @@ def test_xlsx_first_sheet_is_read_as_text_with_spreadsheet_lines(tmp_path: Path)
     ]
 
 
+def test_xlsx_with_a_title_above_the_header(tmp_path: Path) -> None:
+    """An export whose first row is a title: the header is the first row below that names
+    known columns, the title is left out with a warning, and lines stay the sheet's own."""
+    path = workbook(tmp_path / "uttrekk.xlsx", {"Ark1": [
+        ["Stillinger hos Bikuben, uttrekk 01.12.2026"],
+        [None, None, None],
+        ["Stilling-ID", "Virksomhet", "Plasser"],
+        ["R1", "Bikuben", 2],
+        ["R2", "Bikuben", -1],
+    ]})
+    assert problems(load_roles, path) == [
+        "uttrekk.xlsx line 5, column 'Plasser': must be an integer >= 0, got '-1'"
+    ]
+    raw = read_source(path)
+    assert [str(w) for w in raw.warnings] == [
+        "uttrekk.xlsx: has its header on line 3: the lines above it (a title) were left out"]
+    assert raw.frame.columns == ["Stilling-ID", "Virksomhet", "Plasser", "_row"]
+    assert raw.frame["_row"].to_list() == [4, 5]
+    seekers = workbook(tmp_path / "s.xlsx", {"Ark1": [["Løpenr", "Erfaring"], ["P1", "kokk"]]})
+    assert read_source(seekers).warnings == ()  # a first row naming a column is the header
+    result = matcher.match(seekers, workbook(tmp_path / "r.xlsx", {"Ark1": [
+        ["Stillinger, uttrekk"], ["Stilling-ID", "Virksomhet", "Plasser", "Yrke"],
+        ["R1", "Kafé", 1, "kokk"]]}), lang="nb")
+    assert [str(w) for w in result.warnings] == [
+        "r.xlsx: har overskriftslinjen på linje 2. Linjene over den (en tittel) ble hoppet over"]
+    assert result.matches["role_id"].to_list() == ["R1"]
+
+
 def test_xlsx_named_sheet_and_a_missing_one(tmp_path: Path) -> None:
     path = workbook(tmp_path / "book.xlsx", {
         "Søkere": [["seeker_id"], ["S1"]],

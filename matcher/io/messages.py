@@ -42,12 +42,15 @@ RULES: dict[str, dict[str, str]] = {
         "json_array": "må være en JSON-liste med objekter",
         "json_object": "må være et JSON-objekt",
         "empty_file": "har ingen rader med data",
+        "header_below": ("har overskriftslinjen på linje {line}. Linjene over den (en tittel) "
+                         "ble hoppet over"),
         # -- columns ---------------------------------------------------------------------------
         "repeated_column": "står to ganger i overskriftslinjen. Behold den ene",
         "same_field": "er samme kolonne som {other} (begge betyr {field}). Behold den ene",
         "near_miss": "er ikke en kjent kolonne. Mente du {known}?",
         "near_miss_as": "{written} (det vil si {field})",
         "missing_column": "mangler. Kolonnen må være med og kan hete {names}",
+        "more_names": " eller lignende",
         "unused_columns": ". Filen har disse kolonnene som ikke brukes: {columns}",
         # -- values ----------------------------------------------------------------------------
         "missing_value": "må fylles ut",
@@ -122,11 +125,14 @@ RULES: dict[str, dict[str, str]] = {
         "json_array": "skal være en JSON-liste med objekter",
         "json_object": "skal være et JSON-objekt",
         "empty_file": "har ingen rækker med data",
+        "header_below": ("har overskriftslinjen på linje {line}. Linjerne over den (en titel) "
+                         "blev sprunget over"),
         "repeated_column": "står to gange i overskriftslinjen. Behold den ene",
         "same_field": "er den samme kolonne som {other} (begge betyder {field}). Behold den ene",
         "near_miss": "er ikke en kendt kolonne. Mente du {known}?",
         "near_miss_as": "{written} (det vil sige {field})",
         "missing_column": "mangler. Kolonnen skal være med og kan hedde {names}",
+        "more_names": " eller lignende",
         "unused_columns": ". Filen har disse kolonner, som ikke bruges: {columns}",
         "missing_value": "skal udfyldes",
         "unique": "skal være unik, men står også på linje {first}",
@@ -226,7 +232,7 @@ def _written(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
         elif key in _QUOTED_LISTS:
             fields[key] = ", ".join(f"{open_}{v}{close}" for v in value)
             if key == "names" and p.param("more"):
-                fields[key] += ", ..."
+                fields[key] += table["more_names"]
         else:
             fields[key] = value
     if code == "near_miss" and fields.get("written") != fields.get("field"):

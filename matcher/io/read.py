@@ -99,6 +99,8 @@ RULE_RAGGED_COMMA = (
 )
 RULE_NO_SHEET = "has no sheet called '{sheet}'; its sheets are {sheets}"
 RULE_REPEATED = "is in the header twice; keep one of them"
+RULE_HEADER_BELOW = ("has its header on line {line}: the lines above it (a title) were left "
+                     "out")
 
 # Integers beyond 2**53 do not survive the float parse exactly; no slot count comes near.
 _MAX_EXACT_INTEGER = float(2**53)
@@ -344,7 +346,50 @@ def _read_excel(data: bytes, display: str, sheet: str | None) -> Read:
                 )]) from exc
         raise InputError([_file_problem(display, "cannot be read as a spreadsheet",
                                         code="not_excel")]) from exc
+    return _header_below(frame, display)
+
+
+#: rows under the first searched for the header when the first names no known column
+_HEADER_SEARCH = 10
+
+
+def _header_below(frame: pl.DataFrame, display: str) -> Read:
+    """A sheet whose first row is a title (``Arbeidssøkere, uttrekk 01.12``) and whose header
+    is further down: the first of the next rows that names at least two known columns becomes
+    the header, the rows above it are left out with a warning, and the rows keep the lines
+    the spreadsheet shows (``_row``). A first row that names a known column is the header."""
+    if any(column_key(c) in _KNOWN_KEYS for c in frame.columns) or frame.height < 2:
+        return frame, []
+    top = frame.head(_HEADER_SEARCH).rows()
+    for k, row in enumerate(top):
+        if sum(column_key(str(v)) in _KNOWN_KEYS for v in row if v is not None) < 2:
+            continue
+        names = [str(v).strip() if v is not None and str(v).strip() else f"__UNNAMED__{j}"
+                 for j, v in enumerate(row)]
+        body = frame.slice(k + 1)
+        body.columns = [f"\0{j}" for j in range(body.width)]  # names may repeat: renamed below
+        body = body.rename(dict(zip(body.columns, _deduplicated(names), strict=True)))
+        line = k + 2  # the header's line; the title's is 1
+        body = body.with_columns(_row=pl.int_range(line + 1, line + 1 + body.height,
+                                                   dtype=pl.Int64))
+        warning = Problem(file=display, line=None, column=None, rule=RULE_HEADER_BELOW.format(
+            line=line), level="warning", code="header_below", params=(("line", line),))
+        return body, [warning]
     return frame, []
+
+
+def _deduplicated(names: list[str]) -> list[str]:
+    """Names as polars' readers give a header written twice: ``name``, ``name_duplicated_0``."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            out.append(f"{name}_duplicated_{seen[name]}")
+            seen[name] += 1
+        else:
+            out.append(name)
+            seen[name] = 0
+    return out
 
 
 def sheet_names(path: str | os.PathLike[str]) -> list[str]:
