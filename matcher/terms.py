@@ -131,6 +131,31 @@ def _fate(res: Resolution, kind: Kind) -> tuple[str, list[_Rule]]:
     return "taken", rules
 
 
+def _comma_lists(resolved: dict[str, Resolution], fates: dict[str, tuple[str, list[_Rule]]],
+                 taxonomy: Taxonomy, kind: Literal["occupation", "skill"]
+                 ) -> dict[str, tuple[str, ...]]:
+    """Terms written as a list with commas (``kokk, servitør``), where ``;`` was meant: those
+    that are no label as a whole (not taken, or only by spelling) while every part is one
+    (taken, not by spelling). A label with a comma (``renholder, privathjem``) stays whole.
+    Adds the parts to ``resolved`` and ``fates``; returns each such term's parts."""
+    candidates = {term: tuple(p.strip() for p in term.split(",") if p.strip())
+                  for term, res in resolved.items()
+                  if "," in term and (fates[term][0] != "taken" or res.method in SPELLING_METHODS)}
+    candidates = {term: parts for term, parts in candidates.items() if len(parts) > 1}
+    new = sorted({p for parts in candidates.values() for p in parts} - set(resolved))
+    parts_resolved = dict(zip(new, taxonomy.resolve_many(new, kind), strict=True)) if new else {}
+    lookup = {**resolved, **parts_resolved}
+
+    def plain(part: str) -> bool:  # a label, code or inflection: not a guess by spelling
+        return bool(lookup[part].indices) and lookup[part].method not in SPELLING_METHODS
+
+    split = {term: parts for term, parts in candidates.items() if all(map(plain, parts))}
+    for part in {p for parts in split.values() for p in parts} - set(resolved):
+        resolved[part] = lookup[part]
+        fates[part] = _fate(lookup[part], kind)
+    return split
+
+
 def _adaptation_column(
     cells: list[list[str]], rows: list[int], name: str, column: str, warnings: list[Problem],
 ) -> tuple[list[list[AdaptationMatch]], dict[str, AdaptationMatch]]:
@@ -198,23 +223,33 @@ def resolve_terms(
             continue
         distinct = sorted({t for cell in cells for t in cell})
         resolved = dict(zip(distinct, taxonomy.resolve_many(distinct, kind), strict=True))
-        resolutions[column] = resolved
         fates = {term: _fate(res, kind) for term, res in resolved.items()}
+        split = _comma_lists(resolved, fates, taxonomy, kind)
+        resolutions[column] = resolved
         out: list[list[Resolution]] = []
         missed: list[list[Resolution]] = not_found.setdefault(column, [])
         for row, cell in zip(rows, cells, strict=True):
             seen: dict[str, Resolution] = {}
             missed.append([])
-            for term in cell:
-                res = resolved[term]
-                fate, rules = fates[term]
-                warnings += [Problem(name, row, column, rule, term, level="warning",
-                                     code=code, params=params)
-                             for rule, code, params in rules]
-                if fate in ("missed", "guess"):
-                    missed[-1].append(res)
-                elif fate == "taken":
-                    seen.setdefault(res.uri or term, res)
+            for written in cell:
+                if written in split:
+                    parts = split[written]
+                    warnings.append(Problem(
+                        name, row, column, f"read as {_quoted(parts)} separately; separate "
+                        "several terms with ';'", written, level="warning", code="term_split",
+                        params=(("parts", parts),)))
+                else:
+                    parts = (written,)
+                for term in parts:
+                    res = resolved[term]
+                    fate, rules = fates[term]
+                    warnings += [Problem(name, row, column, rule, term, level="warning",
+                                         code=code, params=params)
+                                 for rule, code, params in rules]
+                    if fate in ("missed", "guess"):
+                        missed[-1].append(res)
+                    elif fate == "taken":
+                        seen.setdefault(res.uri or term, res)
             out.append(list(seen.values()))
         concepts[column] = out
 

@@ -200,3 +200,28 @@ def test_the_real_taxonomy_end_to_end(taxonomy: matcher.Taxonomy) -> None:
     assert [(r.label, r.method, len(r.indices)) for r in out.concepts["wishes"][0]] == [
         ("Cooks", "code", 5)]
     assert [(w.line, w.column, w.value) for w in out.warnings] == [(3, "experience", "kvxqzt")]
+
+
+def test_a_list_written_with_commas_is_read_as_its_terms(taxonomy: matcher.Taxonomy) -> None:
+    """'kokk, servitør' (where ';' was meant) is two terms when each part is a label and the
+    whole is none, with a warning; a label with a comma stays whole; a part that is only a
+    guess keeps the whole as written."""
+    frame = seekers(experience=["kokk, servitør", "renholder, privathjem", "kokk, kvxqzt",
+                                "agronom;Kokk ,  Servitør"])
+    out = resolve_terms(frame, name="s.csv", columns=SEEKER_TERMS, taxonomy=taxonomy)
+    labels = [[r.label for r in c] for c in out.concepts["experience"]]
+    assert labels[0] == ["cook", "waiter/waitress"]
+    assert labels[1] == ["domestic cleaner"]
+    assert labels[2] in ([], ["cook"])  # not split: 'kvxqzt' is no label; the whole as written
+    assert labels[3] == ["agronomist", "cook", "waiter/waitress"]
+    split = [(w.line, w.value, w.param("parts")) for w in out.warnings if w.code == "term_split"]
+    assert split == [(2, "kokk, servitør", ("kokk", "servitør")),
+                     (5, "Kokk ,  Servitør", ("Kokk", "Servitør"))]
+    assert str(next(w for w in out.warnings if w.code == "term_split")) == (
+        "s.csv line 2, column 'experience': read as 'kokk', 'servitør' separately; separate "
+        "several terms with ';', got 'kokk, servitør'")
+    roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["Kafé"], "slots": [1],
+                          "occupation": ["kokk"]})
+    result = matcher.match(frame.drop("_row"), roles, taxonomy=taxonomy, lang="nb")
+    assert "«kokk, servitør» i seekers linje 2, kolonne «experience»: ble lest som «kokk», " \
+           "«servitør» hver for seg. Skill dem med semikolon (;)" in map(str, result.warnings)

@@ -42,6 +42,7 @@ RULES: dict[str, dict[str, str]] = {
         "json_array": "må være en JSON-liste med objekter",
         "json_object": "må være et JSON-objekt",
         "empty_file": "har ingen rader med data",
+        "term_split": "ble lest som {parts} hver for seg. Skill dem med semikolon (;)",
         "header_below": ("har overskriftslinjen på linje {line}. Linjene over den (en tittel) "
                          "ble hoppet over"),
         # -- columns ---------------------------------------------------------------------------
@@ -125,6 +126,7 @@ RULES: dict[str, dict[str, str]] = {
         "json_array": "skal være en JSON-liste med objekter",
         "json_object": "skal være et JSON-objekt",
         "empty_file": "har ingen rækker med data",
+        "term_split": "blev læst som {parts} hver for sig. Adskil dem med semikolon (;)",
         "header_below": ("har overskriftslinjen på linje {line}. Linjerne over den (en titel) "
                          "blev sprunget over"),
         "repeated_column": "står to gange i overskriftslinjen. Behold den ene",
@@ -191,7 +193,7 @@ here."""
 #: params that are a column name or a value the user wrote, quoted in the text
 _QUOTED = frozenset({"other", "field", "written", "sheet", "role", "file"})
 #: params that are lists of column names or values, quoted one by one
-_QUOTED_LISTS = frozenset({"names", "columns", "sheets", "allowed"})
+_QUOTED_LISTS = frozenset({"names", "columns", "sheets", "allowed", "parts"})
 
 
 def localise_problems(problems: Sequence[Problem], lang: str) -> list[Problem]:
