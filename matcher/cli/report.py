@@ -24,7 +24,8 @@ __all__ = ["report_command"]
 @click.option("--out", type=click.Path(dir_okay=False),
               help="The HTML file to write (default: report.html beside MATCHES).")
 @click.option("--lang", type=click.Choice(LANGUAGES),
-              help="Language of the page (default: the run's lang setting, else en).")
+              help="Language of the page and of the errors (default: the run's lang "
+                   "setting, else en).")
 @click.option("--seekers", type=click.Path(dir_okay=False),
               help="Job-seekers with a 'tier' (or 'employability') column, for the audit by "
                    "tier (default: the run's SEEKERS when it lies unchanged in RUN_DIR).")
