@@ -168,6 +168,3 @@ class OutputError(MatcherError, OSError):
                  params: tuple[tuple[str, Any], ...] = ()) -> None:
         super().__init__(message)
         self.code, self.params = code, params
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""

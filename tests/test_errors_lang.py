@@ -324,3 +324,20 @@ def test_a_matches_file_open_in_excel_is_named_and_nothing_is_lost(
                                        "program (Excel?) or read-only; close it and run again")
     assert out.read_bytes() == b"the proposal from before"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forslag.xlsx"]
+
+
+def test_a_permission_error_on_no_output_is_not_blamed_on_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a target that cannot be replaced is said to be open in another program."""
+    import matcher.io.write as write
+    from matcher.errors import OutputError
+
+    def denied(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "elsewhere"))
+
+    monkeypatch.setattr(write.os, "replace", denied)
+    with pytest.raises(OutputError) as caught:
+        write.write_outputs([(tmp_path / "a.csv", pl.DataFrame({"x": [1]}))])
+    assert caught.value.code is None and "open in another program" not in str(caught.value)
+    assert str(caught.value).startswith(f"cannot write '{tmp_path / 'a.csv'}': ")
+    assert list(tmp_path.iterdir()) == []

@@ -205,11 +205,11 @@ def localise_problems(problems: Sequence[Problem], lang: str) -> list[Problem]:
     table = RULES.get(lang)
     if table is None:
         return list(problems)
-    return [dataclasses.replace(p, rule=rule_in(p, table, lang) or p.rule, lang=lang)
+    return [dataclasses.replace(p, rule=_rule_in(p, table, lang) or p.rule, lang=lang)
             for p in problems]
 
 
-def rule_in(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
+def _rule_in(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
     """The rule of ``p`` written from ``table``; ``None`` (keep the rule as written) if the
     table lacks its code or its params cannot fill the table's words: a problem is never lost
     to an error while it is being translated."""

@@ -238,10 +238,11 @@ def read_source(source: Source, *, name: str | None = None) -> RawTable:
         try:
             data = path.read_bytes()
         except OSError as exc:
+            reason = _os_reason(exc)
             raise InputError(
-                [_file_problem(display, f"cannot be read: {_os_reason(exc)}",
+                [_file_problem(display, f"cannot be read: {reason}",
                                code=_OS_CODES.get(type(exc), "unreadable"),
-                               params=(("reason", _os_reason(exc)),))]
+                               params=(("reason", reason),))]
             ) from exc
         frame, warnings = reader(data, display, sheet)
         raw = RawTable(

@@ -329,9 +329,9 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
         for temporary in temporaries:
             with contextlib.suppress(OSError):
                 temporary.unlink()
-        if isinstance(exc, PermissionError):  # on Windows: the file is open in Excel
-            locked = next((t for t in targets if str(t) == exc.filename2), None) or next(
-                (t for t in targets if str(t) == exc.filename), targets[-1])
+        locked = next((t for t in targets if isinstance(exc, PermissionError)
+                       and str(t) in (exc.filename2, exc.filename)), None)
+        if locked is not None:  # a target that cannot be replaced: on Windows, open in Excel
             raise OutputError(f"cannot write '{locked}': it is open in another program (Excel?) "
                               "or read-only; close it and run again", code="output_locked",
                               params=(("file", str(locked)),)) from exc

@@ -148,21 +148,22 @@ OWN_RULES: dict[str, dict[str, str]] = {
         "must be valid Unicode text (UTF-8)": "skal være gyldig tekst (UTF-8)",
     },
 }
-#: the page language -> the language of :mod:`matcher.io.messages`, and the word for "got"
-_MESSAGES = {"no": ("nb", "fikk"), "da": ("da", "fik")}
+#: the word for "got" on the pages written from :mod:`matcher.io.messages`, whose language is
+#: the page's HTML ``lang`` (:data:`LANGUAGE_NAMES`)
+_GOT = {"no": "fikk", "da": "fik"}
 _PAIRED = re.compile(r"^must be given together with '(\w+)'$")
 
 
 def rule_text(field: str, rule: str, value: str | None, lang: str) -> str:
     """A rule broken by ``field`` and the value received, in the page's language."""
-    if lang in _MESSAGES:
-        text, got = _local(field, rule, lang), _MESSAGES[lang][1]
-        return text if value is None else f"{text}, {got} {value!r}"
+    if lang in _GOT:
+        text = _local(field, rule, lang)
+        return text if value is None else f"{text}, {_GOT[lang]} {value!r}"
     return rule if value is None else f"{rule}, got {value!r}"
 
 
 def _local(field: str, rule: str, lang: str) -> str:
-    own, messages = OWN_RULES[lang], _MESSAGES[lang][0]
+    own, messages = OWN_RULES[lang], LANGUAGE_NAMES[lang][1]
     if rule in own:
         return own[rule]
     column = next((c for c in ROLE_SCHEMA.columns if c.name == field), None)
