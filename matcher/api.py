@@ -53,6 +53,7 @@ from matcher.io import (
 )
 from matcher.io.history import HistoryRun, append_run, read_history, seeker_history
 from matcher.io.messages import localise_problems
+from matcher.io.outputs import localise_headers, sheet_name
 from matcher.io.tiers import EMPLOYABILITY_BANDS, tier_order
 from matcher.policy import (
     Override,
@@ -176,16 +177,29 @@ class MatchResult:
         them was written, so a failure leaves no new or half-written output behind. When
         ``out`` ends in ``.xlsx`` it is a workbook: a ``matches`` sheet, an ``alternatives``
         sheet when ``alternatives`` is asked for, and a ``warnings`` sheet when there are
-        warnings.
+        warnings. A workbook of a run in Norwegian or Danish names its sheets and headers in
+        that language (``Forslag``, ``Arbeidssøker``, ...; see :mod:`matcher.io.outputs`);
+        CSV, Parquet and JSON files keep the English column names.
         """
         out = Path(out)
-        matches: Any = (self._sheets(alternatives is not None)
-                        if out.suffix.lower() == ".xlsx" else self.matches)
-        plan: list[tuple[Path, Any]] = [(out, matches)]
-        if alternatives is not None:
-            plan.append((Path(alternatives), self.alternatives))
-        if warnings is not None:
-            plan.append((Path(warnings), _warnings_frame(self.warnings)))
+        lang = self.manifest["settings"].get("lang", "en")
+        frames = {"matches": self.matches, "alternatives": self.alternatives,
+                  "warnings": _warnings_frame(self.warnings)}
+
+        def workbook(*kinds: str) -> dict[str, pl.DataFrame]:  # read by people: in their words
+            return {sheet_name(k, lang): localise_headers(frames[k], lang) for k in kinds}
+
+        book = ("matches", *(["alternatives"] if alternatives is not None else []),
+                *(["warnings"] if self.warnings else []))
+        plan: list[tuple[Path, Any]] = []
+        for kind, path in (("matches", out), ("alternatives", alternatives),
+                           ("warnings", warnings)):
+            if path is None:
+                continue
+            if Path(path).suffix.lower() != ".xlsx":  # a data contract: the English names
+                plan.append((Path(path), frames[kind]))
+            else:
+                plan.append((Path(path), workbook(*(book if kind == "matches" else (kind,)))))
         plan.append((Path(f"{out}.manifest.json"), self.manifest))
         return write_outputs(plan)
 
@@ -239,14 +253,6 @@ class MatchResult:
                 pool.setdefault((sid, rid), score)
         record["pool"] = [[sid, rid, score] for (sid, rid), score in sorted(pool.items())]
         return append_run(target, record)
-
-    def _sheets(self, alternatives: bool) -> dict[str, pl.DataFrame]:
-        sheets = {"matches": self.matches}
-        if alternatives:
-            sheets["alternatives"] = self.alternatives
-        if self.warnings:
-            sheets["warnings"] = _warnings_frame(self.warnings)
-        return sheets
 
     def _repr_html_(self) -> str:
         summary = "".join(

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import matcher
 from matcher.config import REASON_LANGUAGES
 from matcher.explain import LANGUAGES, Phrases
-from matcher.explain.phrases import TEMPLATES
+from matcher.explain.phrases import TEMPLATES, no_role_kind
 
 OSLO = (59.91, 10.75)
 
@@ -262,6 +262,24 @@ def test_unmatched_with_only_unrecognised_experience_is_not_told_about_the_minim
     for lang, words in (("en", "minimum score"), ("nb", "minstegrensen"), ("da", "minimum")):
         assert words not in reasons[lang]["A3"]
         assert words not in reasons[lang]["A2"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_why_a_seeker_had_no_role_is_read_back_from_the_reason_in_any_language(
+    reasons, taxonomy, lang: str
+) -> None:
+    """The audit counts the seekers left with no role by the clause of their reason; it must
+    find it in a Norwegian or Danish run as in an English one, and find none in a reason that
+    had roles (matched, or lost to others)."""
+    kinds = {sid: no_role_kind(text) for sid, text in reasons[lang].items()}
+    assert kinds == {"A1": None, "A2": "empty", "A3": "unrecognised_all", "A4": "below",
+                     "A5": "none_pass", "A6": None, "A7": None, "A8": None, "A9": None,
+                     "B1": None}
+    one_role = matcher.match(SEEKERS.slice(4, 1), ROLES.head(1), taxonomy=taxonomy, lang=lang)
+    assert no_role_kind(one_role.matches["reason"][0]) == "none_pass"
+    say = Phrases(lang)  # a batch with no open roles (only a database's can be empty)
+    assert no_role_kind(say.reason(say("not_matched"), [say("no_roles")])) == "no_roles"
+    assert no_role_kind(None) is None
 
 
 def test_unrecognised_terms_are_named_with_the_closest_suggestions(taxonomy) -> None:

@@ -37,6 +37,16 @@ from matcher.io import (
 )
 from matcher.io.columns import match_columns
 from matcher.io.delimited import sniff_delimiter
+from matcher.io.outputs import (
+    ALTS_COLUMNS,
+    MATCHES_COLUMNS,
+    SHEETS,
+    WARNINGS_COLUMNS,
+    canonical_columns,
+    localise_headers,
+    sheet_kind,
+    sheet_name,
+)
 from matcher.io.schema import FALSE_WORDS, TRUE_WORDS, column_key
 
 ROLE_HEADER = ["role_id", "enterprise", "slots", "hours", "permanent"]
@@ -166,6 +176,31 @@ def test_xlsx_output_has_sheets_and_readable_reasons(
     assert '<pane ySplit="1"' in xml  # the header stays in view
     widths = [float(w) for w in re.findall(r'width="([0-9.]+)"', xml)]
     assert max(widths) >= 70  # the reason column, in Excel's character units
+
+
+def test_the_engines_outputs_have_the_columns_their_readers_know(
+    sample_result: matcher.MatchResult,
+) -> None:
+    assert tuple(sample_result.matches.columns) == MATCHES_COLUMNS
+    assert tuple(sample_result.alternatives.columns) == ALTS_COLUMNS
+
+
+@pytest.mark.parametrize("lang", ["nb", "da", "en"])
+def test_workbook_headers_and_sheets_in_each_language_read_back(lang: str) -> None:
+    for columns in (MATCHES_COLUMNS, ALTS_COLUMNS, WARNINGS_COLUMNS):
+        local = localise_headers(pl.DataFrame({c: [] for c in columns}), lang)
+        assert len(set(local.columns)) == len(columns)
+        assert (lang == "en") == (local.columns == list(columns))
+        assert tuple(canonical_columns(local).columns) == columns
+        retyped = local.rename({c: f" {c.upper()}" for c in local.columns})  # by hand
+        assert tuple(canonical_columns(retyped).columns) == columns
+    for kind in SHEETS["en"]:
+        name = sheet_name(kind, lang)
+        assert sheet_kind(name) == kind and sheet_kind(name.upper()) == kind
+        assert 0 < len(name) <= 31 and not set(name) & set("[]:*?/\\")  # Excel's rules
+    # a column that is not an output's, or whose own name is there too, stays as it is
+    frame = pl.DataFrame({"Løpenr": ["A-1"], "seeker_id": ["A-1"], "Arbeidssøker": ["A-1"]})
+    assert canonical_columns(frame).columns == frame.columns
 
 
 def test_workbook_is_atomic(tmp_path: Path) -> None:

@@ -27,8 +27,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from matcher.errors import InputError, Problem
+from matcher.explain.phrases import no_role_kind
 from matcher.io import decimal_number, read_table
 from matcher.io.columns import match_columns
+from matcher.io.outputs import canonical_columns
 from matcher.io.schema import SEEKER_SCHEMA
 from matcher.io.tiers import NAV_TIERS, tier_order
 
@@ -295,22 +297,27 @@ def read_decisions(source: Source, seeker_ids: set[str], *, seekers_name: str = 
     return typed
 
 
-#: why a seeker of MATCHES has no eligible role, from the start of MATCHES' ``reason``
-NO_ELIGIBLE_REASONS = (
-    ("passes the hard constraints", "no role passes the hard constraints (distance, language, "
-     "hours, adaptations)"),
-    ("reaches the minimum score", "no role within reach reaches the minimum score"),
-    ("no open roles", "no open roles in the batch"),
-)
+#: why a seeker of MATCHES has no eligible role, by the clause of MATCHES' ``reason`` that says
+#: so (:func:`matcher.explain.phrases.no_role_kind`, in whatever language the run was written)
+NO_ELIGIBLE_REASONS = {
+    "none_pass": "no role passes the hard constraints (distance, language, hours, adaptations)",
+    "below": "no role within reach reaches the minimum score",
+    "no_roles": "no open roles in the batch",
+    "empty": "nothing to match on: no experience, skills or wishes recorded",
+    "unrecognised_all": "nothing to match on: none of the person's terms was recognised",
+}
+NO_ELIGIBLE_UNKNOWN = "no allowed pair in ALTS (reason not given)"
 
 
 def no_eligible_reason(text: str | None) -> str:
-    """The reason category of an unmatched seeker's MATCHES ``reason`` (never the text)."""
-    if text:
-        for marker, reason in NO_ELIGIBLE_REASONS:
-            if marker in text:
-                return reason
-    return "no allowed pair in ALTS (reason not given)"
+    """The reason category of an unmatched seeker's MATCHES ``reason`` (never the text).
+
+    >>> no_eligible_reason("Ingen stilling foreslått. Det er ingen ledige stillinger i denne "
+    ...                    "kjøringen.")
+    'no open roles in the batch'
+    """
+    kind = no_role_kind(text)
+    return NO_ELIGIBLE_REASONS[kind] if kind is not None else NO_ELIGIBLE_UNKNOWN
 
 
 def decisions_from_engine(matches: Source, alternatives: Source, *,
@@ -332,8 +339,9 @@ def decisions_from_engine(matches: Source, alternatives: Source, *,
     """
     m_raw, m_name = read_table(matches, name=matches_name)
     a_raw, a_name = read_table(alternatives, name=alternatives_name)
-    m = _with_rows(m_raw)
-    a = _with_rows(a_raw)
+    # a workbook of a run in Norwegian or Danish has its headers in that language
+    m = _with_rows(canonical_columns(m_raw))
+    a = _with_rows(canonical_columns(a_raw))
     problems = [Problem(m_name, None, c, RULE_MISSING_COLUMN)
                 for c in ("seeker_id", "role_id", "score") if c not in m.columns]
     problems += [Problem(a_name, None, c, RULE_MISSING_COLUMN)

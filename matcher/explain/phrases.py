@@ -23,11 +23,12 @@ What the templates receive:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from matcher.config import REASON_LANGUAGES
 
-__all__ = ["LANGUAGES", "TEMPLATES", "WARNINGS", "Phrases"]
+__all__ = ["LANGUAGES", "NO_ROLE_KINDS", "TEMPLATES", "WARNINGS", "Phrases", "no_role_kind"]
 
 Template = str | tuple[str, str]
 
@@ -361,6 +362,51 @@ WARNINGS: dict[str, dict[str, str]] = {
                                "{closest})"),
     },
 }
+
+
+NO_ROLE_KINDS = ("no_roles", "none_pass", "below", "empty", "unrecognised_all")
+"""The clauses that say why a seeker who is not matched had no role to be matched to: no open
+roles, none passing the hard constraints, none reaching the minimum score, nothing in the profile
+to go on. :func:`no_role_kind` finds which a reason gives, in the first of them it names."""
+
+
+def _forms(template: Template) -> tuple[str, ...]:
+    return (template,) if isinstance(template, str) else template
+
+
+def _template_pattern(template: str) -> str:
+    """A template as a regular expression: its words as written, each ``{field}`` any text."""
+    return ".+?".join(re.escape(part) for part in re.split(r"\{[^{}]*\}", template))
+
+
+_NO_ROLE_PATTERNS = [
+    (kind, re.compile(_template_pattern(form), re.IGNORECASE | re.DOTALL))
+    for kind in NO_ROLE_KINDS
+    for table in TEMPLATES.values()
+    for form in _forms(table[kind])
+]
+
+
+def no_role_kind(reason: str | None) -> str | None:
+    """Which of :data:`NO_ROLE_KINDS` an unmatched seeker's reason gives, in any language;
+    ``None`` when it gives none of them (the seeker had roles, and lost them to others).
+
+    The audit counts seekers left with no role by this, so it must not depend on the language
+    the reasons were written in.
+
+    >>> no_role_kind("Ingen stilling foreslått. Ingen av de 3 stillingene oppfyller kravene: "
+    ...              "2 ligger mer enn 50 km unna og 1 krever mer enn de 20 timene i uka "
+    ...              "personen kan jobbe.")
+    'none_pass'
+    >>> no_role_kind("Not matched: one role passes the hard constraints, but it does not reach "
+    ...              "the minimum score 0.25 (R1 scores 0.10).")
+    'below'
+    """
+    if not reason:
+        return None
+    found = [(m.start(), NO_ROLE_KINDS.index(kind)) for kind, pattern in _NO_ROLE_PATTERNS
+             if (m := pattern.search(reason))]
+    return NO_ROLE_KINDS[min(found)[1]] if found else None
 
 
 def _sentence(text: str) -> str:

@@ -27,6 +27,7 @@ import polars as pl
 from matcher.audit.inputs import RULE_TIER_OR_EMPLOYABILITY, read_seekers
 from matcher.errors import InputError, Problem
 from matcher.io import decimal_number, read_table, sheet_names, validate_roles
+from matcher.io.outputs import MATCHES_COLUMNS, WARNINGS_COLUMNS, canonical_columns, sheet_kind
 from matcher.io.tiers import EMPLOYABILITY_BANDS
 
 __all__ = ["EMPLOYABILITY_BANDS", "Run", "find_outputs", "load_run", "run_from_outputs"]
@@ -34,12 +35,10 @@ __all__ = ["EMPLOYABILITY_BANDS", "Run", "find_outputs", "load_run", "run_from_o
 PathLike = str | os.PathLike[str]
 
 MANIFEST_SUFFIX = ".manifest.json"
-MATCHES_COLUMNS = ("seeker_id", "role_id", "score", "reason")
-ALTS_COLUMNS = ("seeker_id", "role_id", "rank", "score", "assigned")
-WARNINGS_COLUMNS = ("file", "line", "column", "rule", "value")
-"""The columns of the warnings file ``matcher match --warnings`` writes; runs written before
-the line was called so have ``row`` instead of ``line``, and are read too."""
-TABLE_SUFFIXES = (".csv", ".parquet", ".json", ".jsonl", ".ndjson")
+ALTS_REQUIRED = ("seeker_id", "role_id", "rank", "score", "assigned")
+"""The columns of ALTS the report needs (the fits are shown where they are there). The
+warnings file of a run written before its ``line`` was called so has ``row``, and is read too."""
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".json", ".jsonl", ".ndjson")
 
 RULE_NO_MANIFEST = "holds no run: no '*.manifest.json' (matcher match --out writes one)"
 RULE_MANY_MANIFESTS = "holds {n} runs ({names}): give one run's manifest or MATCHES file"
@@ -128,7 +127,7 @@ def _typed_matches(raw: pl.DataFrame, name: str) -> pl.DataFrame:
 
 def _typed_alternatives(raw: pl.DataFrame, name: str, seekers: set[str],
                         matches_name: str) -> pl.DataFrame:
-    _require(raw, name, ALTS_COLUMNS)
+    _require(raw, name, ALTS_REQUIRED)
     sid = _text(raw, "seeker_id")
     problems = [Problem(name, r, "seeker_id", RULE_UNKNOWN_SEEKER.format(matches=matches_name),
                         sid[r - 1], code="known_seeker", params=(("file", matches_name),))
@@ -179,6 +178,13 @@ def _holds(names: set[str], columns: Sequence[str]) -> bool:
     return set(columns) <= (names | {"line"} if "row" in names else names)
 
 
+def _read(path: Path) -> tuple[pl.DataFrame, str]:
+    """One of the run's outputs, its columns named as in English whatever the language of the
+    workbook it was written to (:func:`matcher.io.outputs.canonical_columns`)."""
+    raw, name = read_table(path)
+    return canonical_columns(raw), name
+
+
 def _columns_of(path: Path) -> set[str]:
     """A table's column names without reading its rows (``set()`` when it is not a table)."""
     try:
@@ -186,7 +192,7 @@ def _columns_of(path: Path) -> set[str]:
             return set(pl.scan_csv(path, infer_schema=False).collect_schema().names())
         if path.suffix.lower() == ".parquet":
             return set(pl.read_parquet_schema(path))
-        return set(read_table(path)[0].columns)
+        return set(_read(path)[0].columns)
     except (InputError, pl.exceptions.PolarsError, OSError, ValueError):
         return set()
 
@@ -225,7 +231,7 @@ def find_outputs(run: PathLike) -> dict[str, Path]:
     found: dict[str, Path] = {"manifest": manifest, "matches": matches}
     folder = manifest.parent
     sheets = sheet_names(matches)
-    for kind, columns, option in (("alternatives", ALTS_COLUMNS, "--alternatives"),
+    for kind, columns, option in (("alternatives", ALTS_REQUIRED, "--alternatives"),
                                   ("warnings", WARNINGS_COLUMNS, "--warnings")):
         fits = [p for p in sorted(folder.iterdir())
                 if p.is_file() and p != matches and p.suffix.lower() in TABLE_SUFFIXES
@@ -238,8 +244,10 @@ def find_outputs(run: PathLike) -> dict[str, Path]:
                         ("option", option)))])
         if fits:
             found[kind] = fits[0]
-        elif kind in sheets:  # the sheet matcher match wrote into an .xlsx MATCHES
-            found[kind] = Path(f"{matches}#{kind}")
+        else:  # the sheet matcher match wrote into an .xlsx MATCHES, in the run's language
+            sheet = next((s for s in sheets if sheet_kind(s) == kind), None)
+            if sheet is not None:
+                found[kind] = Path(f"{matches}#{sheet}")
     return found
 
 
@@ -294,7 +302,7 @@ def load_run(run: PathLike, *, seekers: PathLike | pl.DataFrame | None = None,
         found["alternatives"] = Path(alternatives)
     if warnings is not None:
         found["warnings"] = Path(warnings)
-    raw, m_name = read_table(found["matches"])
+    raw, m_name = _read(found["matches"])
     matches = _typed_matches(raw, m_name)
     expected = manifest["counts"].get("seekers")
     if expected is not None and expected != matches.height:
@@ -304,10 +312,10 @@ def load_run(run: PathLike, *, seekers: PathLike | pl.DataFrame | None = None,
                                       ("file", found["manifest"].name), ("expected", expected)))])
     alts = warns = None
     if "alternatives" in found:
-        raw, a_name = read_table(found["alternatives"])
+        raw, a_name = _read(found["alternatives"])
         alts = _typed_alternatives(raw, a_name, set(matches["seeker_id"].to_list()), m_name)
     if "warnings" in found:
-        raw, w_name = read_table(found["warnings"])
+        raw, w_name = _read(found["warnings"])
         warns = _typed_warnings(raw, w_name)
     given = seekers is not None  # a file given by hand must hold tiers; the run's own need not
     if seekers is None:

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from matcher.io.outputs import HEADERS
 from matcher.validate import Options, describe_constraints, parameter_error
 
 __all__ = ["HIDDEN", "LANGUAGES", "STRINGS", "Lang", "Numbers", "optimality_text", "pick_language"]
@@ -246,7 +247,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "lang_en": "engelsk",
         "old_browser": "Nettleseren er for gammel til å vise listen. Åpne filen i "
                        "en nyere versjon av Edge, Chrome, Firefox eller Safari.",
-        "permanent": "Fast stilling",
         "setting_hierarchy_decay": "Hvor mye beslektede ferdigheter teller",
         "sort_id": "Id",
         "sort_score_desc": "Samsvar, høyest først",
@@ -304,19 +304,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "matches": "Forslag til formidling",
         "matches_intro": "Alle arbeidssøkerne i kjøringen. Trykk på «{alternatives}» for å se "
                          "andre stillinger som passer.",
-        "seeker": "Arbeidssøker",
-        "role": "Stilling",
         "enterprise": "Virksomhet",
-        "score": "Samsvar",
-        "reason": "Begrunnelse",
         "status": "Forslag",
         "alternatives": "Alternativer",
         "no_alternatives": "Ingen andre stillinger passer godt nok.",
-        "rank": "Nr.",
-        "skill_fit": "Ferdigheter",
-        "transfer_fit": "Erfaring",
-        "wish_fit": "Ønsker",
-        "assigned": "Foreslått",
         "unmatched": "Ikke matchet",
         "search": "Søk",
         "search_placeholder": "Id, stilling eller virksomhet",
@@ -339,10 +330,6 @@ STRINGS: dict[str, dict[str, str]] = {
                         "(--roles FIL) for å se hvilke stillinger det gjelder.",
         "warnings": "Varsler",
         "warnings_intro": "Ord som verktøyet ikke kunne tolke sikkert. Sjekk dem i filene.",
-        "row": "Linje",
-        "column": "Kolonne",
-        "problem": "Problem",
-        "value": "Verdi",
         "no_warnings": "Ingen varsler.",
         "overrides": "Endringer gjort av veileder",
         "overrides_intro": "Plasseringer som er låst eller utelukket for hånd, og hva hver av "
@@ -434,7 +421,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "lang_en": "engelsk",
         "old_browser": "Browseren er for gammel til at vise listen. Åbn filen i en "
                        "nyere version af Edge, Chrome, Firefox eller Safari.",
-        "permanent": "Fast ansættelse",
         "setting_hierarchy_decay": "Hvor meget beslægtede kompetencer tæller",
         "sort_id": "Id",
         "sort_score_desc": "Matchscore, højeste først",
@@ -492,19 +478,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "matches": "Forslag til formidling",
         "matches_intro": "Alle jobsøgere i kørslen. Tryk på »{alternatives}« for at se andre "
                          "stillinger, der passer.",
-        "seeker": "Jobsøger",
-        "role": "Stilling",
         "enterprise": "Virksomhed",
-        "score": "Matchscore",
-        "reason": "Begrundelse",
         "status": "Forslag",
         "alternatives": "Alternativer",
         "no_alternatives": "Ingen andre stillinger passer godt nok.",
-        "rank": "Nr.",
-        "skill_fit": "Kompetencer",
-        "transfer_fit": "Erfaring",
-        "wish_fit": "Ønsker",
-        "assigned": "Foreslået",
         "unmatched": "Ikke matchet",
         "search": "Søg",
         "search_placeholder": "Id, stilling eller virksomhed",
@@ -527,10 +504,6 @@ STRINGS: dict[str, dict[str, str]] = {
                         "(--roles FIL) for at se, hvilke stillinger det drejer sig om.",
         "warnings": "Advarsler",
         "warnings_intro": "Ord, som værktøjet ikke kunne tolke sikkert. Tjek dem i filerne.",
-        "row": "Linje",
-        "column": "Kolonne",
-        "problem": "Problem",
-        "value": "Værdi",
         "no_warnings": "Ingen advarsler.",
         "overrides": "Ændringer foretaget af sagsbehandleren",
         "overrides_intro": "Placeringer, der er låst eller udelukket manuelt, og hvad hver af "
@@ -582,6 +555,15 @@ STRINGS: dict[str, dict[str, str]] = {
                   "arkiveres, som den er.",
     },
 }
+
+#: The report names the columns of the run's outputs as a workbook in the language names them
+#: (:data:`matcher.io.outputs.HEADERS`), so a caseworker meets one word for each.
+_COLUMN_WORDS = {"seeker": "seeker_id", "role": "role_id", "score": "score", "reason": "reason",
+                 "rank": "rank", "skill_fit": "skill_fit", "transfer_fit": "transfer_fit",
+                 "wish_fit": "wish_fit", "assigned": "assigned", "permanent": "permanent",
+                 "row": "line", "column": "column", "problem": "rule", "value": "value"}
+for _lang, _headers in HEADERS.items():
+    STRINGS[_lang].update({key: _headers[column] for key, column in _COLUMN_WORDS.items()})
 
 
 def pick_language(lang: str | None, manifest: dict[str, object] | None = None) -> Lang:
