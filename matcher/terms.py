@@ -95,6 +95,12 @@ def _quoted(items: tuple[str, ...]) -> str:
     return ", ".join(repr(s) for s in items)
 
 
+def _and(items: tuple[str, ...]) -> str:
+    """``'a', 'b' and 'c'``."""
+    quoted = [repr(s) for s in items]
+    return f"{', '.join(quoted[:-1])} and {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
+
+
 #: a warning's rule, its code and what it was written from (see :class:`Problem`)
 _Rule = tuple[str, str, tuple[tuple[str, object], ...]]
 
@@ -235,7 +241,7 @@ def resolve_terms(
                 if written in split:
                     parts = split[written]
                     warnings.append(Problem(
-                        name, row, column, f"read as {_quoted(parts)} separately; separate "
+                        name, row, column, f"read as {_and(parts)} separately; separate "
                         "several terms with ';'", written, level="warning", code="term_split",
                         params=(("parts", parts),)))
                 else:

@@ -232,7 +232,7 @@ def test_matcher_report_says_what_is_wrong_with_a_run_folder_in_the_language(
     for name in ("a.csv", "b.csv"):
         assert _cli("match", *map(str, samples), "--out", str(tmp_path / name))[0] == 0
     code, _, stderr = _cli("report", str(tmp_path), "--lang", "nb")
-    assert (code, stderr) == (2, f"feil: {tmp_path}: har 2 kjøringer («a.csv.manifest.json», "
+    assert (code, stderr) == (2, f"feil: {tmp_path}: har 2 kjøringer («a.csv.manifest.json» og "
                                  "«b.csv.manifest.json»). Oppgi manifestet eller MATCHES-filen "
                                  "til én av dem\n")
     code, _, stderr = _cli("report", str(tmp_path))
@@ -341,3 +341,23 @@ def test_a_permission_error_on_no_output_is_not_blamed_on_one(
     assert caught.value.code is None and "open in another program" not in str(caught.value)
     assert str(caught.value).startswith(f"cannot write '{tmp_path / 'a.csv'}': ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lists_in_a_rule_read_as_a_sentence() -> None:
+    """What one may write ends in "eller" / "or"; what there is in "og" / "and"."""
+    from matcher.errors import Problem
+    from matcher.io import ROLE_SCHEMA
+    from matcher.io.messages import localise_problems, value_rule
+
+    form = next(c for c in ROLE_SCHEMA.columns if c.name == "form")
+    assert value_rule(form, "nb") == ("må være en av disse: grant, supplier, employment eller "
+                                      "development")
+    assert value_rule(form, "da") == ("skal være en af disse: grant, supplier, employment "
+                                      "eller development")
+    sheet = Problem("bok.xlsx#Ark3", None, None, "has no sheet 'Ark3'", code="no_sheet",
+                    params=(("sheet", "Ark3"), ("sheets", ("Ark1", "Ark2"))))
+    assert localise_problems([sheet], "nb")[0].rule == (
+        "har ikke noe ark som heter «Ark3». Arkene heter «Ark1» og «Ark2»")
+    one = Problem("bok.xlsx#Ark3", None, None, "has no sheet 'Ark3'", code="no_sheet",
+                  params=(("sheet", "Ark3"), ("sheets", ("Ark1",))))
+    assert localise_problems([one], "da")[0].rule.endswith("Arkene hedder »Ark1«")

@@ -264,6 +264,33 @@ def test_unmatched_with_only_unrecognised_experience_is_not_told_about_the_minim
         assert words not in reasons[lang]["A2"]
 
 
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "; R1 'Kokk' at Kafé Inkludert would fit better (score {s}) but it asks more than "
+           "the 20 hours a week this seeker can work."),
+    ("nb", " R1 «Kokk» hos Kafé Inkludert ville passet bedre (skår {s}), men den krever mer "
+           "enn de 20 timene i uka personen kan jobbe."),
+    ("da", " R1 »Kokk« hos Kafé Inkludert ville passe bedre (score {s}), men den kræver mere "
+           "end de 20 timer om ugen personen kan arbejde."),
+])
+def test_a_match_names_the_better_role_a_hard_constraint_took_away(
+    taxonomy, lang: str, expected: str
+) -> None:
+    """A cook who can work 20 hours is matched to the kitchen porter's place; the reason says
+    the cook's place would fit better and what stands in the way, so the caseworker can ask."""
+    seekers = pl.DataFrame({"seeker_id": ["S1", "S2"], "experience": ["kokk", "kokk"],
+                            "hours_max": [20.0, None]})
+    roles = pl.DataFrame({"role_id": ["R1", "R2"], "enterprise": ["Kafé Inkludert"] * 2,
+                          "title": ["Kokk", "Oppvask"], "occupation": ["kokk", "oppvasker"],
+                          "slots": [1, 1], "hours": [37.5, 20.0]})
+    result = matcher.match(seekers, roles, taxonomy=taxonomy, lang=lang)
+    reasons = dict(result.matches.select("seeker_id", "reason").iter_rows())
+    assert result.matches["role_id"].to_list() == ["R2", "R1"]
+    full = result.alternatives.filter(pl.col("seeker_id") == "S2", pl.col("role_id") == "R1")
+    score = Phrases(lang).number(full["score"][0])  # what the cook's place scores for a cook
+    assert reasons["S1"].endswith(expected.format(s=score))
+    assert "R2" not in reasons["S2"].split(")", 1)[1]  # matched to the best: nothing to add
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_why_a_seeker_had_no_role_is_read_back_from_the_reason_in_any_language(
     reasons, taxonomy, lang: str

@@ -218,10 +218,10 @@ def test_a_list_written_with_commas_is_read_as_its_terms(taxonomy: matcher.Taxon
     assert split == [(2, "kokk, servitør", ("kokk", "servitør")),
                      (5, "Kokk ,  Servitør", ("Kokk", "Servitør"))]
     assert str(next(w for w in out.warnings if w.code == "term_split")) == (
-        "s.csv line 2, column 'experience': read as 'kokk', 'servitør' separately; separate "
+        "s.csv line 2, column 'experience': read as 'kokk' and 'servitør' separately; separate "
         "several terms with ';', got 'kokk, servitør'")
     roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["Kafé"], "slots": [1],
                           "occupation": ["kokk"]})
     result = matcher.match(frame.drop("_row"), roles, taxonomy=taxonomy, lang="nb")
-    assert "«kokk, servitør» i seekers linje 2, kolonne «experience»: ble lest som «kokk», " \
-           "«servitør» hver for seg. Skill dem med semikolon (;)" in map(str, result.warnings)
+    assert "«kokk, servitør» i seekers linje 2, kolonne «experience»: ble lest som «kokk» " \
+           "og «servitør» hver for seg. Skill dem med semikolon (;)" in map(str, result.warnings)

@@ -116,6 +116,7 @@ EN: dict[str, Template] = {
     "needs": ("does not say it offers {needs}", "do not say they offer {needs}"),
     "ask": ("{roles} would fit but does not say whether it offers {needs}: ask them",
             "{roles} would fit but do not say whether they offer {needs}: ask them"),
+    "better_excluded": "{role} would fit better (score {score}) but it {why}",
     "excluded_best": " The best-fitting role overall, {role} (score {score}), is excluded: it "
                      "{why}.",
     "empty": "no experience, skills or wishes recorded: add them and run the match again",
@@ -210,6 +211,7 @@ NB: dict[str, Template] = {
     "needs": ("har ikke oppgitt {needs}", "har ikke oppgitt {needs}"),
     "ask": ("{roles} kunne passet, men har ikke oppgitt om de tilbyr {needs}. Spør dem",
             "{roles} kunne passet, men har ikke oppgitt om de tilbyr {needs}. Spør dem"),
+    "better_excluded": "{role} ville passet bedre (skår {score}), men den {why}",
     "excluded_best": " Best passer {role} (skår {score}), men den er utelukket: den {why}.",
     "empty": "ingen erfaring, ferdigheter eller jobbønsker er registrert. Legg dem inn og kjør "
              "på nytt",
@@ -307,6 +309,7 @@ DA: dict[str, Template] = {
     "needs": ("har ikke oplyst {needs}", "har ikke oplyst {needs}"),
     "ask": ("{roles} kunne passe, men har ikke oplyst, om de tilbyder {needs}. Spørg dem",
             "{roles} kunne passe, men har ikke oplyst, om de tilbyder {needs}. Spørg dem"),
+    "better_excluded": "{role} ville passe bedre (score {score}), men den {why}",
     "excluded_best": " Bedst passer {role} (score {score}), men den er udelukket: den {why}.",
     "empty": "ingen erfaring, færdigheder eller jobønsker er registreret. Tilføj dem, og kør "
              "igen",

@@ -722,6 +722,7 @@ class Explainer:
             self.say("permanent") if self.roles.permanent[j] >= 1.0 else "",
             self._clause_offers(i),
             self._clause_ask_better(i, score) if facts.asks else "",
+            self._clause_better_excluded(i, score),
         ]
         lock = self.choices.locked.get(i)
         if lock is None:
@@ -884,6 +885,20 @@ class Explainer:
             return ""
         return self.say.count("ask_better", len(better), roles=self._roles(better, len(better)),
                               needs=self.say.join(self._needs(i)))
+
+    def _clause_better_excluded(self, i: int, score: float) -> str:
+        """The role that would fit the matched seeker best of all, when a hard constraint took
+        it away (not one already named as a role to ask about a need)."""
+        g = self.graph
+        j = int(g.best_excluded[i])
+        if j < 0 or not g.best_excluded_score[i] > score + 1e-9:
+            return ""
+        by = [name for c, name in enumerate(CONSTRAINTS) if g.best_excluded_by[i, c]]
+        if by == ["needs"] and j in g.ask_roles[i]:
+            return ""  # named by _clause_ask_better
+        why = self.say.join([self._constraint(i, name, 1) for name in by])
+        return self.say("better_excluded", role=self._role_name(j),
+                        score=self.say.number(float(g.best_excluded_score[i])), why=why)
 
     def _pair_score(self, i: int, j: int) -> float:
         """The score of a pair a hard constraint excluded (kept by the graph for its best roles)."""

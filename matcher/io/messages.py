@@ -52,6 +52,8 @@ RULES: dict[str, dict[str, str]] = {
         "near_miss_as": "{written} (det vil si {field})",
         "missing_column": "mangler. Kolonnen må være med og kan hete {names}",
         "more_names": " eller lignende",
+        "and": "og",
+        "or": "eller",
         "unused_columns": ". Filen har disse kolonnene som ikke brukes: {columns}",
         # -- values ----------------------------------------------------------------------------
         "missing_value": "må fylles ut",
@@ -135,6 +137,8 @@ RULES: dict[str, dict[str, str]] = {
         "near_miss_as": "{written} (det vil sige {field})",
         "missing_column": "mangler. Kolonnen skal være med og kan hedde {names}",
         "more_names": " eller lignende",
+        "and": "og",
+        "or": "eller",
         "unused_columns": ". Filen har disse kolonner, som ikke bruges: {columns}",
         "missing_value": "skal udfyldes",
         "unique": "skal være unik, men står også på linje {first}",
@@ -194,6 +198,8 @@ here."""
 _QUOTED = frozenset({"other", "field", "written", "sheet", "role", "file"})
 #: params that are lists of column names or values, quoted one by one
 _QUOTED_LISTS = frozenset({"names", "columns", "sheets", "allowed", "parts"})
+#: problems whose list is of what one may write (joined with "or"), not of what there is
+_CHOICES = frozenset({"missing_column", "choice"})
 
 
 def localise_problems(problems: Sequence[Problem], lang: str) -> list[Problem]:
@@ -232,9 +238,13 @@ def _written(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
         if key in _QUOTED:
             fields[key] = f"{open_}{value}{close}"
         elif key in _QUOTED_LISTS:
-            fields[key] = ", ".join(f"{open_}{v}{close}" for v in value)
+            quoted = [f"{open_}{v}{close}" for v in value]
             if key == "names" and p.param("more"):
-                fields[key] += table["more_names"]
+                fields[key] = ", ".join(quoted) + table["more_names"]
+            elif key == "columns":  # a list after a colon
+                fields[key] = ", ".join(quoted)
+            else:  # what one may write: «a», «b» eller «c»; what there is: «a» og «b»
+                fields[key] = _listed(quoted, table["or" if code in _CHOICES else "and"])
         else:
             fields[key] = value
     if code == "near_miss" and fields.get("written") != fields.get("field"):
@@ -249,6 +259,12 @@ def _written(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
     return text
 
 
+def _listed(items: Sequence[str], word: str) -> str:
+    """``a, b og c`` (``word`` "og"), ``a eller b`` (``word`` "eller"), ``a``."""
+    items = list(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def value_rule(column: Column, lang: str) -> str:
     """What a value of ``column`` must be, in ``lang`` (English: the column's own rule)."""
     table = RULES.get(lang)
@@ -259,7 +275,7 @@ def value_rule(column: Column, lang: str) -> str:
     if column.kind == "boolean":
         return table["boolean"]
     if column.kind == "choice":
-        return table["choice"].format(allowed=", ".join(column.allowed))
+        return table["choice"].format(allowed=_listed(column.allowed, table["or"]))
     if column.kind == "languages":
         return table["languages"]
     return table["text"]

@@ -240,7 +240,7 @@ SEEKER_SCHEMA = Schema(
         ),
         Column("tier", "text", "must be text",
                aliases=("innsatsgruppe", "innsats", "indsatsgruppe", "matchgruppe",
-                        "målgruppe")),
+                        "målgruppe", "visitationskategori", "visitation")),
         Column("employability", "number", "must be a number in [0, 1]", minimum=0.0, maximum=1.0,
                aliases=("ansettbarhet", "beskæftigelsesegnethed", "jobbsannsynlighet",
                         "jobsandsynlighed")),
