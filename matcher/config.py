@@ -224,3 +224,14 @@ _MATCH_CONSTRAINTS: dict[str, list[Constraint | type | None]] = {
     "history": [InstanceOf(str, "a folder path (str)"), None],
     "lang": [Options(REASON_LANGUAGES)],
 }
+
+
+def setting_range(name: str) -> Interval:
+    """The range a number setting of :class:`MatchConfig` must lie in, so that a shell can check
+    its own option by the same rule (``matcher match --min-score``).
+
+    >>> setting_range("min_score")
+    Interval(kind=<class 'float'>, left=0.0, right=1.0, closed='both')
+    """
+    (rule,) = [c for c in _MATCH_CONSTRAINTS[name] if isinstance(c, Interval)]
+    return rule

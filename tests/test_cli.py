@@ -173,3 +173,42 @@ def test_crosswalk_is_used_and_recorded(samples, tmp_path: Path) -> None:
     assert manifest["settings"]["crosswalk"] == crosswalk.name  # the name, never the path
     assert manifest["taxonomy"]["crosswalk_sha256"] == hashlib.sha256(
         crosswalk.read_bytes()).hexdigest()
+
+
+_NUMBER_OPTIONS = {"top_k": "--top-k", "min_score": "--min-score",
+                   "default_max_distance_km": "--max-distance-km", "seed": "--seed",
+                   "candidates": "--candidates", "role_candidates": "--role-candidates",
+                   "repair_rounds": "--repair-rounds", "repair_gap": "--repair-gap",
+                   "priority_weight": "--priority-weight", "protect_parked": "--protect-parked"}
+
+
+@pytest.mark.parametrize(("setting", "option"), sorted(_NUMBER_OPTIONS.items()))
+def test_a_number_option_is_checked_by_its_settings_own_range(setting: str, option: str) -> None:
+    """The option takes exactly what MatchConfig takes, and a value out of range is an error
+    that names the option (not the library's parameter)."""
+    import click
+
+    from matcher.config import MatchConfig, setting_range
+
+    command = cli.get_command(click.Context(cli), "match")
+    assert command is not None
+    param = next(p for p in command.params if p.name == setting)
+    assert option in param.opts
+    rule = setting_range(setting)
+    edges = [x for x in (rule.left, rule.right) if x is not None]
+    values = sorted({v for x in edges for v in (x - 1, x - 0.5, x, x + 0.5, x + 1)})
+    for value in values:
+        if rule.kind is int and value != int(value):
+            continue
+        value = int(value) if rule.kind is int else float(value)
+        try:
+            param.type.convert(value, param, None)
+            taken = True
+        except click.BadParameter:
+            taken = False
+        assert taken == rule.allows(value), (option, value)
+    assert setting in MatchConfig.__dataclass_fields__
+    bad = (rule.left - 1) if rule.left is not None else rule.right + 1  # type: ignore[operator]
+    result = CliRunner().invoke(cli, ["match", "s.csv", "r.csv", "--out", "m.csv", option,
+                                      str(int(bad) if rule.kind is int else bad)])
+    assert result.exit_code == 2 and f"'{option}'" in result.output, result.output

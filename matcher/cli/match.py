@@ -19,7 +19,14 @@ import polars as pl
 
 from matcher.api import MatchResult, match
 from matcher.cli.base import cli, fail
-from matcher.config import EXECUTORS, POLICIES, REASON_LANGUAGES, SOLVERS, MatchConfig
+from matcher.config import (
+    EXECUTORS,
+    POLICIES,
+    REASON_LANGUAGES,
+    SOLVERS,
+    MatchConfig,
+    setting_range,
+)
 from matcher.errors import (
     ConfigError,
     InputError,
@@ -157,6 +164,16 @@ def parse_weights(text: str, option: str) -> list[float]:
 _defaults = MatchConfig()
 
 
+def setting_option(setting: str) -> click.ParamType:
+    """The option of a number setting, checked by the setting's own range, so that a value out
+    of it is an error that names the option (click's own, in English like its others)."""
+    rule = setting_range(setting)
+    if rule.kind is int:
+        return click.IntRange(rule.left, rule.right)
+    return click.FloatRange(rule.left, rule.right, min_open=rule.closed in ("right", "neither"),
+                            max_open=rule.closed in ("left", "neither"))
+
+
 @cli.command("match")
 @click.argument("seekers", type=click.Path(dir_okay=False))
 @click.argument("roles", type=click.Path(dir_okay=False))
@@ -167,11 +184,13 @@ _defaults = MatchConfig()
               help="ALTS file: the best --top-k allowed roles per seeker, with score parts.")
 @click.option("--warnings", "warnings", callback=_check_suffix,
               help="Write every warning (unresolved terms ...) to this file.")
-@click.option("--top-k", type=int, default=_defaults.top_k, show_default=True,
+@click.option("--top-k", type=setting_option("top_k"), default=_defaults.top_k, show_default=True,
               help="Alternatives per seeker; 0 lists every allowed pair.")
-@click.option("--min-score", type=float, default=_defaults.min_score, show_default=True,
+@click.option("--min-score", type=setting_option("min_score"), default=_defaults.min_score,
+              show_default=True,
               help="Pairs scoring below this are never proposed.")
-@click.option("--max-distance-km", "default_max_distance_km", type=float,
+@click.option("--max-distance-km", "default_max_distance_km",
+              type=setting_option("default_max_distance_km"),
               default=_defaults.default_max_distance_km, show_default=True,
               help="Travel limit for seekers with a location but no max_distance_km.")
 @click.option("--taxonomy", type=click.Path(exists=True),
@@ -179,23 +198,26 @@ _defaults = MatchConfig()
 @click.option("--crosswalk", type=click.Path(exists=True, dir_okay=False),
               help="Official ESCO mapping table to add (ESCO-STYRK-08, ESCO-STAR).")
 @click.option("--strict", is_flag=True, help="Unresolved terms are errors, not warnings.")
-@click.option("--seed", type=int, default=_defaults.seed, show_default=True,
+@click.option("--seed", type=setting_option("seed"), default=_defaults.seed, show_default=True,
               help="Recorded in the manifest (the engine draws nothing at random).")
 @click.option("--solver", type=click.Choice(SOLVERS), default=_defaults.solver,
               show_default=True,
               help="Exact assignment solver: auto takes dense only where it is small.")
-@click.option("--candidates", type=int, default=_defaults.candidates, show_default=True,
+@click.option("--candidates", type=setting_option("candidates"), default=_defaults.candidates,
+              show_default=True,
               help="Best allowed roles kept per seeker for the assignment; 0 keeps them all. "
                    "The manifest says whether the result is still optimal, or how close.")
-@click.option("--role-candidates", "role_candidates", type=int,
+@click.option("--role-candidates", "role_candidates", type=setting_option("role_candidates"),
               default=_defaults.role_candidates, show_default=True,
               help="With --candidates: best allowed seekers kept per role as well, so every "
                    "role has applicants; 0 keeps none.")
-@click.option("--repair-rounds", "repair_rounds", type=int, default=_defaults.repair_rounds,
+@click.option("--repair-rounds", "repair_rounds", type=setting_option("repair_rounds"),
+              default=_defaults.repair_rounds,
               show_default=True,
               help="With --candidates: times the roles left out that would raise the total "
                    "are put back and the batch solved again.")
-@click.option("--repair-gap", "repair_gap", type=float, default=_defaults.repair_gap,
+@click.option("--repair-gap", "repair_gap", type=setting_option("repair_gap"),
+              default=_defaults.repair_gap,
               show_default=True,
               help="Stop the repair rounds once the gap is at most this fraction "
                    "(0.001: within 0.1 % of the optimum; 0: only when certified).")
@@ -224,10 +246,11 @@ _defaults = MatchConfig()
               show_default=True,
               help="fit: the best total fit. priority: fit + W x distance from work (tier, or "
                    "1 - employability).")
-@click.option("--priority-weight", type=click.FloatRange(0, 100),
+@click.option("--priority-weight", type=setting_option("priority_weight"),
               default=_defaults.priority_weight, show_default=True,
               help="W for --policy priority, in units of fit.")
-@click.option("--protect-parked", type=click.IntRange(0), default=_defaults.protect_parked,
+@click.option("--protect-parked", type=setting_option("protect_parked"),
+              default=_defaults.protect_parked,
               show_default=True,
               help="With --policy priority and --history: those left without a place in each "
                    "of their last K runs get the highest priority.")

@@ -13,7 +13,7 @@ import click
 
 from matcher.api import match
 from matcher.cli.base import cli, fail
-from matcher.cli.match import parse_weights
+from matcher.cli.match import parse_weights, setting_option
 from matcher.config import SOLVERS, MatchConfig
 from matcher.errors import ConfigError, InputError, MatcherError, TaxonomyError
 from matcher.io import write_json
@@ -43,7 +43,8 @@ def curve_table(points: list[dict[str, Any]]) -> str:
 @click.argument("roles", type=click.Path(dir_okay=False))
 @click.option("--weights", required=True, metavar="W1,W2,...",
               help="Priority weights to solve, e.g. 0,0.05,0.1,0.2,0.5 (units of fit).")
-@click.option("--min-score", type=float, default=_defaults.min_score, show_default=True,
+@click.option("--min-score", type=setting_option("min_score"),
+              default=_defaults.min_score, show_default=True,
               help="Pairs scoring below this are never proposed.")
 @click.option("--solver", type=click.Choice(SOLVERS), default=_defaults.solver,
               show_default=True, help="Exact assignment solver.")
