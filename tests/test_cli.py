@@ -107,7 +107,13 @@ def test_bad_setting_exits_2_before_reading(samples, tmp_path: Path) -> None:
     code, _, stderr = run("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
                           "--min-score", "2")
     assert code == 2
-    assert "The 'min_score' parameter of MatchConfig must be a float in [0, 1]. Got 2.0" in stderr
+    assert "Invalid value for '--min-score': 2.0 is not in the range 0.0<=x<=1.0" in stderr
+    assert not (tmp_path / "m.csv").exists()
+    # a rule between settings is the library's own
+    code, _, stderr = run("match", *map(str, samples), "--out", str(tmp_path / "m.csv"),
+                          "--priority-weight", "1")
+    assert code == 2 and not (tmp_path / "m.csv").exists()
+    assert "'priority_weight' parameter of MatchConfig must be 0 with policy='fit'" in stderr
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".xls"])
