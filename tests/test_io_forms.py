@@ -158,6 +158,45 @@ def test_xlsx_engine_gives_numbers_booleans_and_dates_as_text(tmp_path: Path) ->
     assert frame.row(0) == ("007", "37.5", "40", "true", "2026-03-01 00:00:00")
 
 
+def test_a_formula_error_in_a_used_cell_is_an_error_never_an_empty_cell(tmp_path: Path) -> None:
+    """Excel keeps a formula's error (#N/A of a lookup, #DIV/0!) in the cell; read as an empty
+    cell it would drop the person's hours or languages without a word. It is an error naming
+    the cell, as Norwegian Excel's CSV export of it (#I/T) is; in a column not used it does
+    not matter."""
+    path = tmp_path / "personer.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Ark1")
+    sheet.write_row(0, 0, ["Løpenr", "Erfaring", "Maks timer", "Språk", "Kommentar"])
+    sheet.write_row(1, 0, ["A-1", "kokk"])
+    sheet.write_formula(1, 2, "=20+17.5", None, 37.5)
+    sheet.write_formula(1, 3, "=VLOOKUP(A2,Ark2!A:B,2,0)", None, "#N/A")
+    sheet.write_formula(1, 4, "=1/0", None, "#DIV/0!")  # not used: no matter
+    sheet.write_row(2, 0, ["A-2", "renholder", None, "norsk"])
+    sheet.write_formula(2, 2, "=1/0", None, "#DIV/0!")
+    sheet.write_formula(3, 0, "=Ark2!A9", None, "#REF!")
+    sheet.write(3, 1, "kokk")
+    book.close()
+    raw, _ = read_table(path)
+    assert raw.row(0) == ("A-1", "kokk", "37.5", "#N/A", "#DIV/0!")
+    with pytest.raises(InputError) as info:
+        load_seekers(path)
+    got = sorted((p.line, p.column, p.value, p.code) for p in info.value.problems)
+    assert got == [(2, "Språk", "#N/A", "excel_error"), (3, "Maks timer", "#DIV/0!", "excel_error"),
+                   (4, "Løpenr", "#REF!", "excel_error")]
+    assert str(next(p for p in info.value.problems if p.line == 2)) == (
+        "personer.xlsx line 2, column 'Språk': is the error of a formula in Excel: correct the "
+        "formula, or type the value, got '#N/A'")
+    # the same cells in a CSV that Norwegian Excel saved: its own words for the errors
+    csv = tmp_path / "personer.csv"
+    csv.write_text("Løpenr;Maks timer;Språk\nA-1;#I/T;norsk\nA-2;20;#VERDI!\n#I/T;20;norsk\n"
+                   "#I/T;20;norsk\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_seekers(csv)
+    assert sorted((p.line, p.column, p.code) for p in info.value.problems) == [
+        (2, "Maks timer", "excel_error"), (3, "Språk", "excel_error"),
+        (4, "Løpenr", "excel_error"), (5, "Løpenr", "excel_error")]  # not "used twice"
+
+
 def test_xlsx_output_has_sheets_and_readable_reasons(
     sample_result: matcher.MatchResult, tmp_path: Path
 ) -> None:

@@ -57,6 +57,7 @@ RULES: dict[str, dict[str, str]] = {
         "unused_columns": ". Filen har disse kolonnene som ikke brukes: {columns}",
         # -- values ----------------------------------------------------------------------------
         "missing_value": "må fylles ut",
+        "excel_error": "er en feil i en formel i Excel. Rett formelen, eller skriv inn verdien",
         "unique": "må være unik, men står også på linje {first}",
         "paired": "må fylles ut sammen med {other}",
         "languages": ("må være språk skilt med semikolon: ISO 639-koder («no», «ar», «prs») "
@@ -141,6 +142,7 @@ RULES: dict[str, dict[str, str]] = {
         "or": "eller",
         "unused_columns": ". Filen har disse kolonner, som ikke bruges: {columns}",
         "missing_value": "skal udfyldes",
+        "excel_error": "er en fejl i en formel i Excel. Ret formlen, eller skriv værdien ind",
         "unique": "skal være unik, men står også på linje {first}",
         "paired": "skal udfyldes sammen med {other}",
         "languages": ("skal være sprog adskilt med semikolon: ISO 639-koder (»da«, »ar«, »prs«) "

@@ -101,6 +101,21 @@ RULE_NO_SHEET = "has no sheet called '{sheet}'; its sheets are {sheets}"
 RULE_REPEATED = "is in the header twice; keep one of them"
 RULE_HEADER_BELOW = ("has its header on line {line}: the lines above it (a title) were left "
                      "out")
+RULE_EXCEL_ERROR = "is the error of a formula in Excel: correct the formula, or type the value"
+
+#: Excel's error values as an .xlsx stores them, and as Norwegian and Danish Excel write them
+#: into a CSV file (#I/T is #N/A, #VERDI!/#VÆRDI! is #VALUE!, ...). A cell that holds one of
+#: them is an error wherever the column is used: read as text it would be an id, an unknown
+#: language or a term, and read as nothing it would drop a constraint without a word.
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!",
+    "#I/T", "#VERDI!", "#NAVN?", "#VÆRDI!", "#REFERENCE!", "#DIVISION/0!", "#NUL!",
+})
+#: calamine's names of the error kinds (fastexcel's ``CellError.detail``), as Excel shows them
+_CALAMINE_ERRORS = {"Null": "#NULL!", "Div0": "#DIV/0!", "Value": "#VALUE!", "Ref": "#REF!",
+                    "Name": "#NAME?", "Num": "#NUM!", "NA": "#N/A",
+                    "GettingData": "#GETTING_DATA"}
 
 # Integers beyond 2**53 do not survive the float parse exactly; no slot count comes near.
 _MAX_EXACT_INTEGER = float(2**53)
@@ -331,10 +346,7 @@ def _read_csv(data: bytes, display: str, sheet: str | None) -> Read:
 
 def _read_excel(data: bytes, display: str, sheet: str | None) -> Read:
     try:
-        frame = pl.read_excel(
-            data, sheet_name=sheet, infer_schema_length=0, drop_empty_rows=False,
-            drop_empty_cols=False, raise_if_empty=False,
-        )
+        frame = _excel_frame(data, sheet)
     except Exception as exc:  # the engine's own error kinds; its text may quote cells
         if sheet is not None:
             sheets = _sheet_names(data)
@@ -348,6 +360,34 @@ def _read_excel(data: bytes, display: str, sheet: str | None) -> Read:
         raise InputError([_file_problem(display, "cannot be read as a spreadsheet",
                                         code="not_excel")]) from exc
     return _header_below(frame, display)
+
+
+def _excel_frame(data: bytes, sheet: str | None) -> pl.DataFrame:
+    """The sheet (the first by default) with every cell as text, as ``polars.read_excel`` reads
+    it (through the same engine, fastexcel), except that a cell holding an error of a formula
+    (``#N/A``, ``#DIV/0!``) holds that error's text, as Excel's own CSV export writes it, where
+    polars would give an empty cell."""
+    import fastexcel  # polars' own engine for read_excel
+
+    rows, errors = (fastexcel.read_excel(data).load_sheet(0 if sheet is None else sheet,
+                                                          dtypes="string")
+                    .to_arrow_with_errors())
+    frame = pl.DataFrame(rows)
+    if frame.is_empty():
+        frame = frame.cast({pl.Null: pl.String})
+    cells: dict[int, dict[int, str]] = {}
+    for error in errors.errors if errors is not None else ():
+        row, col = error.offset_position
+        kind = re.search(r"Error\((\w+)\)", error.detail)
+        if row >= 0 and kind is not None:
+            cells.setdefault(col, {})[row] = _CALAMINE_ERRORS.get(kind[1], f"#{kind[1]}")
+    for col, values in cells.items():
+        name = frame.columns[col]
+        column = frame.get_column(name).cast(pl.String).to_list()
+        for row, text in values.items():
+            column[row] = text
+        frame = frame.with_columns(pl.Series(name, column, dtype=pl.String))
+    return frame
 
 
 #: rows under the first searched for the header when the first names no known column
@@ -729,6 +769,12 @@ def _check(
             continue
         typed, bad = _parse(column, raw.schema[column.name])
         exprs.append(typed.alias(column.name))
+        excel = _excel_error(column.name, raw.schema[column.name])
+        if excel is not None:
+            exprs.append(excel.fill_null(False).alias(f"\0excel\0{column.name}"))
+            checks.append((f"\0excel\0{column.name}", column, RULE_EXCEL_ERROR, True,
+                           "excel_error"))
+            bad = None if bad is None else bad & ~excel.fill_null(False)
         if bad is not None:
             exprs.append(bad.fill_null(False).alias(f"\0bad\0{column.name}"))
             checks.append((f"\0bad\0{column.name}", column, column.rule, True, "value"))
@@ -762,7 +808,18 @@ def _check(
             codes, unknown = _languages(raw, column, name)
             parsed = parsed.with_columns(codes)
             problems += unknown
+    # a cell with an Excel error is that, not also an unknown language or an id used twice
+    errors = {(p.line, p.column) for p in problems if p.code == "excel_error"}
+    problems = [p for p in problems
+                if p.code == "excel_error" or (p.line, p.column) not in errors]
     return parsed.select([*schema.names, "_row"]), problems
+
+
+def _excel_error(name: str, dtype: pl.DataType) -> pl.Expr | None:
+    """Cells of a text column that hold one of :data:`EXCEL_ERRORS` (``None``: not text)."""
+    if dtype not in (pl.String, pl.Null):
+        return None
+    return _as_text(name, dtype).str.strip_chars().is_in(sorted(EXCEL_ERRORS))
 
 
 def _blank_row(frame: pl.DataFrame) -> pl.Expr:
