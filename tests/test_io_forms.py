@@ -37,6 +37,7 @@ from matcher.io import (
 )
 from matcher.io.columns import match_columns
 from matcher.io.delimited import sniff_delimiter
+from matcher.io.messages import localise_problems
 from matcher.io.outputs import (
     ALTS_COLUMNS,
     MATCHES_COLUMNS,
@@ -195,6 +196,40 @@ def test_a_formula_error_in_a_used_cell_is_an_error_never_an_empty_cell(tmp_path
     assert sorted((p.line, p.column, p.code) for p in info.value.problems) == [
         (2, "Maks timer", "excel_error"), (3, "Språk", "excel_error"),
         (4, "Løpenr", "excel_error"), (5, "Løpenr", "excel_error")]  # not "used twice"
+
+
+def test_a_missing_column_names_the_workbooks_other_sheets(tmp_path: Path) -> None:
+    """The data is often not on the first sheet (a sheet of instructions comes first): the
+    problem (no data rows, or a column missing) says which sheets there are and how to name
+    one."""
+    path = workbook(tmp_path / "uttrekk.xlsx", {
+        "Veiledning": [["Fyll inn arket Søkere"]],
+        "Søkere": [["Løpenr", "Erfaring"], ["A-1", "kokk"]],
+        "Stillinger": [["Stilling-ID", "Virksomhet", "Plasser"], ["S1", "Kafé", 1]]})
+    with pytest.raises(InputError) as info:
+        load_seekers(path)
+    (problem,) = info.value.problems
+    assert problem.rule.endswith("; the workbook has other sheets ('Søkere', 'Stillinger'): "
+                                 "name one after '#', as in 'uttrekk.xlsx#Søkere'")
+    assert localise_problems([problem], "nb")[0].rule.endswith(
+        ". Arbeidsboken har flere ark («Søkere» og «Stillinger»). Velg arket med # etter "
+        "filnavnet, for eksempel «uttrekk.xlsx#Søkere»")
+    assert load_seekers(f"{path}#Søkere")["seeker_id"].to_list() == ["A-1"]
+    notes = workbook(tmp_path / "notater.xlsx", {
+        "Oversikt": [["Løpenr", "Kommentar"], ["A-1", "ring tirsdag"]],
+        "Søkere": [["Løpenr", "Erfaring"], ["A-1", "kokk"]]})
+    with pytest.raises(InputError) as info:  # as matcher.match reads it
+        validate_table(read_source(notes), ROLE_SCHEMA)
+    assert [p.column for p in info.value.problems if "other sheets" in p.rule] == ["enterprise"]
+    assert info.value.problems[0].rule.endswith("as in 'notater.xlsx#Søkere'")
+    # a sheet named, or a workbook of one sheet: nothing more to say
+    with pytest.raises(InputError) as info:
+        load_roles(f"{path}#Søkere")
+    assert all("other sheets" not in p.rule for p in info.value.problems)
+    single = workbook(tmp_path / "en.xlsx", {"Ark1": [["Navn"], ["x"]]})
+    with pytest.raises(InputError) as info:
+        load_seekers(single)
+    assert "other sheets" not in info.value.problems[0].rule
 
 
 def test_xlsx_output_has_sheets_and_readable_reasons(

@@ -55,6 +55,8 @@ RULES: dict[str, dict[str, str]] = {
         "and": "og",
         "or": "eller",
         "unused_columns": ". Filen har disse kolonnene som ikke brukes: {columns}",
+        "other_sheets": (". Arbeidsboken har flere ark ({sheets}). Velg arket med # etter "
+                         "filnavnet, for eksempel {example}"),
         # -- values ----------------------------------------------------------------------------
         "missing_value": "må fylles ut",
         "excel_error": "er en feil i en formel i Excel. Rett formelen, eller skriv inn verdien",
@@ -141,6 +143,8 @@ RULES: dict[str, dict[str, str]] = {
         "and": "og",
         "or": "eller",
         "unused_columns": ". Filen har disse kolonner, som ikke bruges: {columns}",
+        "other_sheets": (". Projektmappen har flere ark ({sheets}). Vælg arket med # efter "
+                         "filnavnet, for eksempel {example}"),
         "missing_value": "skal udfyldes",
         "excel_error": "er en fejl i en formel i Excel. Ret formlen, eller skriv værdien ind",
         "unique": "skal være unik, men står også på linje {first}",
@@ -197,11 +201,11 @@ RULES: dict[str, dict[str, str]] = {
 here."""
 
 #: params that are a column name or a value the user wrote, quoted in the text
-_QUOTED = frozenset({"other", "field", "written", "sheet", "role", "file"})
+_QUOTED = frozenset({"other", "field", "written", "sheet", "role", "file", "example"})
 #: params that are lists of column names or values, quoted one by one
 _QUOTED_LISTS = frozenset({"names", "columns", "sheets", "allowed", "parts"})
-#: problems whose list is of what one may write (joined with "or"), not of what there is
-_CHOICES = frozenset({"missing_column", "choice"})
+#: the lists of what one may write (joined with "or"), not of what there is ("and")
+_CHOICES = frozenset({("missing_column", "names"), ("choice", "allowed")})
 
 
 def localise_problems(problems: Sequence[Problem], lang: str) -> list[Problem]:
@@ -246,7 +250,7 @@ def _written(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
             elif key == "columns":  # a list after a colon
                 fields[key] = ", ".join(quoted)
             else:  # what one may write: «a», «b» eller «c»; what there is: «a» og «b»
-                fields[key] = _listed(quoted, table["or" if code in _CHOICES else "and"])
+                fields[key] = _listed(quoted, table["or" if (code, key) in _CHOICES else "and"])
         else:
             fields[key] = value
     if code == "near_miss" and fields.get("written") != fields.get("field"):
@@ -258,6 +262,8 @@ def _written(p: Problem, table: Mapping[str, str], lang: str) -> str | None:
         text += table["ragged_comma"]
     if code == "missing_column" and p.param("columns"):
         text += table["unused_columns"].format(**fields)
+    if code in ("missing_column", "empty_file") and p.param("sheets"):
+        text += table["other_sheets"].format(**fields)
     return text
 
 

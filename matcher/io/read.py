@@ -150,6 +150,9 @@ class RawTable:
         Doubts about the file as a whole, e.g. the encoding it was read in.
     sha256 : str or None
         The digest of the file's bytes; ``None`` for a frame.
+    other_sheets : tuple of str
+        For a workbook read without naming a sheet, its sheets after the first: a missing
+        column's problem names them, as the data may be on one of them.
     """
 
     frame: pl.DataFrame
@@ -157,6 +160,7 @@ class RawTable:
     first_line: int = 2
     warnings: tuple[Problem, ...] = ()
     sha256: str | None = None
+    other_sheets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,15 +264,33 @@ def read_source(source: Source, *, name: str | None = None) -> RawTable:
                                params=(("reason", reason),))]
             ) from exc
         frame, warnings = reader(data, display, sheet)
+        others = (_sheet_names(data) or [])[1:] if suffix in EXCEL_EXTENSIONS and not sheet else []
         raw = RawTable(
             frame=frame,
             name=display,
             warnings=tuple(warnings),
             sha256=hashlib.sha256(data).hexdigest(),
+            other_sheets=tuple(others),
         )
     if raw.frame.height == 0:
-        raise InputError([_file_problem(raw.name, RULE_EMPTY_FILE, code="empty_file")])
+        raise InputError([_empty(raw.name, raw.other_sheets)])
     return raw
+
+
+def _empty(name: str, other_sheets: Sequence[str] = ()) -> Problem:
+    """A table without data rows; for a workbook read from its first sheet, its other sheets
+    (the data may be on one of them)."""
+    if not other_sheets:
+        return _file_problem(name, RULE_EMPTY_FILE, code="empty_file")
+    example = f"{name}#{other_sheets[0]}"
+    return _file_problem(
+        name, f"{RULE_EMPTY_FILE}{_rule_other_sheets(other_sheets, example)}",
+        code="empty_file", params=(("sheets", tuple(other_sheets)), ("example", example)))
+
+
+def _rule_other_sheets(other_sheets: Sequence[str], example: str) -> str:
+    return (f"; the workbook has other sheets ({', '.join(repr(s) for s in other_sheets)}): "
+            f"name one after '#', as in '{example}'")
 
 
 def _split_sheet(source: str | os.PathLike[str]) -> tuple[Path, str | None]:
@@ -681,7 +703,7 @@ def validate_table(raw: RawTable, schema: Schema) -> Table:
     name = raw.name
     frame = raw.frame
     if frame.height == 0:
-        raise InputError([_file_problem(name, RULE_EMPTY_FILE, code="empty_file")])
+        raise InputError([_empty(name, raw.other_sheets)])
     lines = (
         frame.get_column("_row")
         if "_row" in frame.columns and frame.schema["_row"].is_integer()
@@ -697,9 +719,9 @@ def validate_table(raw: RawTable, schema: Schema) -> Table:
     frame = frame.with_columns(lines.cast(pl.Int64()).alias("_row"))
     frame = frame.filter(~_blank_row(frame))
     if frame.height == 0:
-        raise InputError([_file_problem(name, RULE_EMPTY_FILE, code="empty_file")])
+        raise InputError([_empty(name, raw.other_sheets)])
     frame = frame.select([pl.col(w).alias(d) for w, d in mapping.fields.items()] + ["_row"])
-    typed, problems = _check(frame, name, schema, headers, mapping.ignored)
+    typed, problems = _check(frame, name, schema, headers, mapping.ignored, raw.other_sheets)
     problems = repeated + mapping.problems + table.as_written(problems)
     if problems:
         raise InputError(problems)
@@ -727,9 +749,10 @@ def _clean_header(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Pr
     return (frame.drop(drop) if drop else frame), problems
 
 
-def _missing(column: Column, ignored: Sequence[str], name: str) -> Problem:
-    """A missing required column: what it may be called, and which columns the file has
-    unused.
+def _missing(column: Column, ignored: Sequence[str], name: str,
+             other_sheets: Sequence[str] = ()) -> Problem:
+    """A missing required column: what it may be called, which columns the file has unused,
+    and for a workbook read from its first sheet, its other sheets.
 
     Only header names are quoted, never values.
 
@@ -743,20 +766,22 @@ def _missing(column: Column, ignored: Sequence[str], name: str) -> Problem:
     rule = f"{RULE_MISSING_COLUMN} (it may be called {shown})"
     if ignored:
         rule += "; the file's unused columns are " + ", ".join(f"'{c}'" for c in ignored)
+    if other_sheets:
+        rule += _rule_other_sheets(other_sheets, f"{name}#{other_sheets[0]}")
     return Problem(file=name, line=None, column=column.name, rule=rule, code="missing_column",
                    params=(("names", names[:5]), ("more", len(names) > 5),
-                           ("columns", tuple(ignored))))
+                           ("columns", tuple(ignored)), ("sheets", tuple(other_sheets)),
+                           ("example", f"{name}#{other_sheets[0]}" if other_sheets else "")))
 
 
 def _check(
     frame: pl.DataFrame, name: str, schema: Schema, headers: dict[str, str],
-    ignored: Sequence[str] = (),
+    ignored: Sequence[str] = (), other_sheets: Sequence[str] = (),
 ) -> tuple[pl.DataFrame, list[Problem]]:
-    problems = [
-        _missing(column, ignored, name)
-        for column in schema.columns
-        if column.required and column.name not in frame.columns
-    ]
+    absent = [c for c in schema.columns if c.required and c.name not in frame.columns]
+    # the other sheets are named once, with the first missing column
+    problems = [_missing(column, ignored, name, other_sheets if k == 0 else ())
+                for k, column in enumerate(absent)]
     declared = [c for c in schema.columns if c.name in frame.columns]
     raw = _textualise_nested(frame.select([c.name for c in declared] + ["_row"]), declared)
 
