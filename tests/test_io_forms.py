@@ -523,6 +523,35 @@ def test_languages_are_stored_once_and_unknown_ones_named() -> None:
     assert validate_seekers(frame.head(1), "s")["languages"].to_list() == [["no", "fa"]]
 
 
+def test_several_languages_in_one_item_are_each_read_never_only_the_first() -> None:
+    """Read whole, ``norsk, engelsk`` was Norwegian alone: the name lookup matches the longest
+    name a text begins with, and English was lost without a word."""
+    cells = ["norsk, engelsk", "Norsk/Arabisk", "somali og arabisk", "norsk engelsk",
+             "arabisk (litt)", "tagalog; dansk eller svensk", "bokmål & nynorsk"]
+    frame = pl.DataFrame({"seeker_id": [f"S{k}" for k in range(len(cells))], "språk": cells})
+    assert validate_seekers(frame, "s")["languages"].to_list() == [
+        ["no", "en"], ["no", "ar"], ["so", "ar"], ["no", "en"], ["ar"], ["fil", "da", "sv"],
+        ["no"]]
+    bad = pl.DataFrame({"seeker_id": ["S1"], "språk": ["norsk, blablabla"]})
+    with pytest.raises(InputError) as info:
+        validate_seekers(bad, "s.csv")
+    assert [(p.line, p.value) for p in info.value.problems] == [(2, "blablabla")]
+
+
+_NAMES = {"norsk": "no", "engelsk": "en", "arabisk": "ar", "somali": "so", "tigrinja": "ti",
+          "dari": "fa", "dansk": "da", "polsk": "pl", "ukrainsk": "uk", "urdu": "ur"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(st.sampled_from(sorted(_NAMES)), min_size=1, max_size=4, unique=True),
+       joins=st.lists(st.sampled_from([", ", "/", " og ", " and ", " & ", " eller ", "; ", " "]),
+                      min_size=3, max_size=3))
+def test_languages_joined_any_way_are_each_read(names: list[str], joins: list[str]) -> None:
+    cell = names[0] + "".join(j + n for j, n in zip(joins, names[1:], strict=False))
+    frame = pl.DataFrame({"seeker_id": ["S1"], "språk": [cell]})
+    assert validate_seekers(frame, "s")["languages"].to_list() == [[_NAMES[n] for n in names]]
+
+
 def test_nb_and_no_share_a_language_in_a_match(taxonomy: matcher.Taxonomy) -> None:
     seekers = pl.DataFrame({"seeker_id": ["S1"], "experience": ["agronom"],
                             "languages": ["nb"]})

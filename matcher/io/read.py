@@ -992,25 +992,60 @@ def _duplicates(parsed: pl.DataFrame, id_column: str, name: str) -> list[Problem
 
 
 def _languages(raw: pl.DataFrame, column: Column, name: str) -> tuple[pl.Series, list[Problem]]:
-    """The column as one code per language, and a problem for every item that is no language."""
+    """The column as one code per language, and a problem for every item that is no language.
+
+    An item that lists several languages the way people write them (``norsk, engelsk``,
+    ``norsk/arabisk``, ``somali og arabisk``) is read as each of them (:func:`_language_items`):
+    read whole, only its first language would count, and the others would be lost."""
     items = raw.select("_row", _parse_list(column.name, raw.schema[column.name], lower=False))
     written = items.get_column(column.name).explode().drop_nulls().unique().to_list()
-    codes = {w: canonical_language(w) for w in written}
-    not_known = [w for w, c in codes.items() if c is None]
+    parts = {w: _language_items(w) for w in written}
+    codes = {p: canonical_language(p) for ps in parts.values() for p in ps}
+    not_known = {p for p, c in codes.items() if c is None}
     unknown = []
     if not_known:
-        bad = items.explode(column.name).filter(pl.col(column.name).is_in(not_known))
+        bad = items.explode(column.name).filter(
+            pl.col(column.name).is_in([w for w, ps in parts.items() if not_known & set(ps)]))
         unknown = [
-            Problem(file=name, line=row, column=column.name, rule=column.rule, value=item,
+            Problem(file=name, line=row, column=column.name, rule=column.rule, value=p,
                     code="value", params=(("column", column),))
-            for row, item in bad.iter_rows()
+            for row, item in bad.iter_rows() for p in parts[item] if p in not_known
         ]
-    known = {w: c for w, c in codes.items() if c is not None}
+    known = {w: [c for p in ps if (c := codes[p]) is not None] for w, ps in parts.items()}
     typed = items.select(
         pl.col(column.name)
         .list.eval(
-            pl.element().replace_strict(known, default=None, return_dtype=pl.String()).drop_nulls()
+            pl.element().replace_strict(known, default=None, return_dtype=pl.List(pl.String()))
+            .explode().drop_nulls()
         )
         .list.unique(maintain_order=True)
     ).to_series()
     return typed, unknown
+
+
+#: how people join several languages in one item: ``,`` ``/`` ``&`` ``+`` and the words for
+#: "and" and "or" (no language's name holds any of them)
+_LANGUAGE_JOINS = re.compile(r"\s*(?:[,/&+]|\b(?:og|and|eller|or|samt)\b)\s*", re.IGNORECASE)
+
+
+def _language_items(item: str) -> list[str]:
+    """The languages one item of a languages cell names.
+
+    >>> [_language_items(t) for t in ("norsk, engelsk", "Norsk/Arabisk", "somali og arabisk")]
+    [['norsk', 'engelsk'], ['Norsk', 'Arabisk'], ['somali', 'arabisk']]
+    >>> [_language_items(t) for t in ("norsk engelsk", "arabisk (litt)", "tagalog")]
+    [['norsk', 'engelsk'], ['arabisk (litt)'], ['tagalog']]
+    """
+    out: list[str] = []
+    for part in _LANGUAGE_JOINS.split(item):
+        words = part.split()
+        if not words:
+            continue
+        # words that are each a language, where the whole is read as its first word only
+        # ("norsk engelsk"); not a name of several words ("scottish gaelic" is one language)
+        if (len(words) > 1 and all(canonical_language(w) for w in words)
+                and canonical_language(part) == canonical_language(words[0])):
+            out += words
+        else:
+            out.append(part.strip())
+    return out
