@@ -22,6 +22,7 @@ from typing import Literal
 import polars as pl
 
 from matcher.errors import Problem, UnresolvedTermError
+from matcher.io.schema import joined_parts
 from matcher.taxonomy import Resolution, Taxonomy
 from matcher.taxonomy.adaptations import AdaptationMatch, resolve_adaptation
 from matcher.taxonomy.resolve import SPELLING_METHODS as _SPELLING_METHODS
@@ -162,6 +163,24 @@ def _comma_lists(resolved: dict[str, Resolution], fates: dict[str, tuple[str, li
     return split
 
 
+def _adaptation_terms(cell: list[str], cache: dict[str, AdaptationMatch]) -> list[str]:
+    """The adaptations a cell lists: an item that joins known ones (``deltid/fleksibel
+    arbeidstid``, ``rullestoltilgang, stille arbeidsplass``) is each of them; read whole it
+    would be one unknown adaptation that no role states, and the person would be kept from
+    roles that offer both."""
+    out: list[str] = []
+    for term in cell:
+        match = cache.get(term)
+        if match is None:
+            match = cache[term] = resolve_adaptation(term)
+        parts = [] if match.known else joined_parts(term)
+        if len(parts) > 1 and all(resolve_adaptation(p).known for p in parts):
+            out += parts
+        else:
+            out.append(term)
+    return out
+
+
 def _adaptation_column(
     cells: list[list[str]], rows: list[int], name: str, column: str, warnings: list[Problem],
 ) -> tuple[list[list[AdaptationMatch]], dict[str, AdaptationMatch]]:
@@ -171,7 +190,7 @@ def _adaptation_column(
     out: list[list[AdaptationMatch]] = []
     for row, cell in zip(rows, cells, strict=True):
         found: dict[str, AdaptationMatch] = {}
-        for term in cell:
+        for term in _adaptation_terms(cell, cache):
             match = cache.get(term)
             if match is None:
                 match = cache[term] = resolve_adaptation(term)

@@ -149,6 +149,20 @@ def test_adaptations_known_and_unknown() -> None:
     assert all(kind != "adaptation" for _, kind in tax.calls)
 
 
+def test_adaptations_joined_in_one_item_are_each_read() -> None:
+    """``rullestoltilgang, stille arbeidsplass`` read whole is one unknown adaptation that no
+    role states: the person would be kept from roles that offer both."""
+    out, _ = resolve(seekers(needs=[
+        "rullestoltilgang, stille arbeidsplass", "deltid/fleksibel arbeidstid og tolk",
+        "hund på kontoret, rullestoltilgang"]))
+    keys = [[(a.key, a.known) for a in cell] for cell in out.adaptations["needs"]]
+    assert keys[:2] == [[("wheelchair_access", True), ("quiet_workplace", True)],
+                        [("part_time", True), ("flexible_hours", True), ("language_support", True)]]
+    # a part not known: the item is kept whole, with its warning, as before
+    assert keys[2] == [("other:hund på kontoret rullestoltilgang", False)]
+    assert [(w.line, w.value) for w in out.warnings] == [(4, "hund på kontoret, rullestoltilgang")]
+
+
 def test_strict_raises_every_unresolved_term_and_unknown_adaptation_at_once() -> None:
     frame = seekers(experience=["kvxqzt", "kokx", "snekr"], needs=[None, "hund", None])
     with pytest.raises(UnresolvedTermError) as caught:

@@ -59,6 +59,7 @@ from matcher.io.schema import (
     Column,
     Schema,
     column_key,
+    joined_parts,
 )
 
 __all__ = [
@@ -1023,11 +1024,6 @@ def _languages(raw: pl.DataFrame, column: Column, name: str) -> tuple[pl.Series,
     return typed, unknown
 
 
-#: how people join several languages in one item: ``,`` ``/`` ``&`` ``+`` and the words for
-#: "and" and "or" (no language's name holds any of them)
-_LANGUAGE_JOINS = re.compile(r"\s*(?:[,/&+]|\b(?:og|and|eller|or|samt)\b)\s*", re.IGNORECASE)
-
-
 def _language_items(item: str) -> list[str]:
     """The languages one item of a languages cell names.
 
@@ -1037,7 +1033,7 @@ def _language_items(item: str) -> list[str]:
     [['norsk', 'engelsk'], ['arabisk (litt)'], ['tagalog']]
     """
     out: list[str] = []
-    for part in _LANGUAGE_JOINS.split(item):
+    for part in joined_parts(item):
         words = part.split()
         if not words:
             continue

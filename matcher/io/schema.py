@@ -34,6 +34,7 @@ lists them all.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -51,11 +52,28 @@ __all__ = [
     "Schema",
     "alias_table",
     "column_key",
+    "joined_parts",
 ]
 
 Kind = Literal["id", "text", "choice", "list", "languages", "number", "integer", "boolean"]
 
 LIST_SEPARATOR = ";"
+#: how people join several items of a closed vocabulary (languages, adaptations) in one, where
+#: ';' was meant: ``,`` ``/`` ``&`` ``+`` and the words for "and" and "or"
+_JOINS = re.compile(r"\s*(?:[,/&+]|\b(?:og|and|eller|or|samt)\b)\s*", re.IGNORECASE)
+
+
+def joined_parts(item: str) -> list[str]:
+    """The parts of an item that joins several (``norsk, engelsk``, ``deltid/fleksibel
+    arbeidstid``, ``somali og arabisk``); ``[item]`` when it joins none.
+
+    Only for vocabularies whose names hold none of the joins (languages, adaptations); a
+    list of occupations is split with more care (:mod:`matcher.terms`).
+
+    >>> joined_parts("deltid/fleksibel arbeidstid"), joined_parts("tagalog")
+    (['deltid', 'fleksibel arbeidstid'], ['tagalog'])
+    """
+    return [part for part in _JOINS.split(item) if part.strip()] or [item]
 # "x" is the mark of a ticked box in a spreadsheet; an empty cell is "not stated", never "no".
 TRUE_WORDS: tuple[str, ...] = ("true", "yes", "1", "ja", "j", "y", "x")
 FALSE_WORDS: tuple[str, ...] = ("false", "no", "0", "nei", "nej", "n")
