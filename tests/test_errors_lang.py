@@ -350,10 +350,11 @@ def test_lists_in_a_rule_read_as_a_sentence() -> None:
     from matcher.io.messages import localise_problems, value_rule
 
     form = next(c for c in ROLE_SCHEMA.columns if c.name == "form")
-    assert value_rule(form, "nb") == ("må være en av disse: grant, supplier, employment eller "
-                                      "development")
-    assert value_rule(form, "da") == ("skal være en af disse: grant, supplier, employment "
-                                      "eller development")
+    # the values in the words the language has for them, which a file may use too
+    assert value_rule(form, "nb") == ("må være en av disse: tilskudd, leverandør, ansettelse "
+                                      "eller utvikling")
+    assert value_rule(form, "da") == ("skal være en af disse: tilskud, leverandør, ansættelse "
+                                      "eller udvikling")
     sheet = Problem("bok.xlsx#Ark3", None, None, "has no sheet 'Ark3'", code="no_sheet",
                     params=(("sheet", "Ark3"), ("sheets", ("Ark1", "Ark2"))))
     assert localise_problems([sheet], "nb")[0].rule == (

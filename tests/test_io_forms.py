@@ -523,6 +523,22 @@ def test_languages_are_stored_once_and_unknown_ones_named() -> None:
     assert validate_seekers(frame.head(1), "s")["languages"].to_list() == [["no", "fa"]]
 
 
+def test_the_collaboration_form_in_norwegian_and_danish_words() -> None:
+    """The role form shows NAV's forms as tilskudd, leverandør, ...; a file may say them so."""
+    frame = pl.DataFrame({"role_id": [f"R{k}" for k in range(6)], "enterprise": ["E"] * 6,
+                          "slots": ["1"] * 6,
+                          "Samarbeidsform": ["Tilskudd", "leverandør ", "ansættelse",
+                                             "UTVIKLING", "grant", None]})
+    assert validate_roles(frame, "r")["form"].to_list() == [
+        "grant", "supplier", "employment", "development", "grant", None]
+    bad = frame.with_columns(pl.lit("lønnstilskudd").alias("Samarbeidsform"))
+    with pytest.raises(InputError) as info:
+        validate_roles(bad.head(1), "r.csv")
+    (problem,) = localise_problems(info.value.problems, "nb")
+    assert str(problem) == ("«lønnstilskudd» i r.csv linje 2, kolonne «Samarbeidsform»: må være "
+                            "en av disse: tilskudd, leverandør, ansettelse eller utvikling")
+
+
 def test_several_languages_in_one_item_are_each_read_never_only_the_first() -> None:
     """Read whole, ``norsk, engelsk`` was Norwegian alone: the name lookup matches the longest
     name a text begins with, and English was lost without a word."""

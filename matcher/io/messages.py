@@ -283,7 +283,8 @@ def value_rule(column: Column, lang: str) -> str:
     if column.kind == "boolean":
         return table["boolean"]
     if column.kind == "choice":
-        return table["choice"].format(allowed=_listed(column.allowed, table["or"]))
+        words = [word for lang_, word, _ in column.words if lang_ == lang] or column.allowed
+        return table["choice"].format(allowed=_listed(words, table["or"]))
     if column.kind == "languages":
         return table["languages"]
     return table["text"]

@@ -911,7 +911,9 @@ def _parse(column: Column, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]
     if column.kind in ("id", "text"):
         return stated, None
     if column.kind == "choice":
-        lower = stated.str.to_lowercase()
+        lower = stated.str.strip_chars().str.to_lowercase()
+        if column.words:  # a Norwegian or Danish word for a value
+            lower = lower.replace({word: value for _, word, value in column.words})
         ok = lower.is_in(list(column.allowed))
         return pl.when(ok).then(lower), stated.is_not_null() & ~ok
     if column.kind == "boolean":

@@ -43,6 +43,7 @@ import polars as pl
 
 __all__ = [
     "FALSE_WORDS",
+    "FORM_WORDS",
     "LIST_SEPARATOR",
     "ROLE_SCHEMA",
     "SEEKER_SCHEMA",
@@ -58,6 +59,14 @@ __all__ = [
 Kind = Literal["id", "text", "choice", "list", "languages", "number", "integer", "boolean"]
 
 LIST_SEPARATOR = ";"
+#: NAV's collaboration forms (``form``) in Norwegian and Danish: what the role form shows, and
+#: what a file may say instead of the English value
+FORM_WORDS: dict[str, dict[str, str]] = {
+    "nb": {"grant": "tilskudd", "supplier": "leverandør", "employment": "ansettelse",
+           "development": "utvikling"},
+    "da": {"grant": "tilskud", "supplier": "leverandør", "employment": "ansættelse",
+           "development": "udvikling"},
+}
 #: how people join several items of a closed vocabulary (languages, adaptations) in one, where
 #: ';' was meant: ``,`` ``/`` ``&`` ``+`` and the words for "and" and "or"
 _JOINS = re.compile(r"\s*(?:[,/&+]|\b(?:og|and|eller|or|samt)\b)\s*", re.IGNORECASE)
@@ -120,7 +129,11 @@ class Column:
     exclusive_minimum : bool
         ``minimum`` itself is not allowed (``> 0`` rather than ``>= 0``).
     allowed : tuple of str
-        The words a ``choice`` column accepts (lower-case).
+        The values a ``choice`` column holds (lower-case), and accepts as written.
+    words : tuple of (str, str, str)
+        Other words a ``choice`` column accepts for its values, as ``(language, word,
+        value)``: what the value is called in Norwegian or Danish (``("nb", "tilskudd",
+        "grant")``). Error messages in that language list them.
     aliases : tuple of str
         Other names the column answers to (Norwegian, Danish, English), matched like the name
         itself by :func:`column_key`.
@@ -135,6 +148,7 @@ class Column:
     exclusive_minimum: bool = False
     allowed: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    words: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def dtype(self) -> pl.DataType:
@@ -321,6 +335,8 @@ ROLE_SCHEMA = Schema(
             "must be one of grant, supplier, employment, development",
             allowed=("grant", "supplier", "employment", "development"),
             aliases=("samarbeidsform", "samarbejdsform", "avtaleform"),
+            words=tuple((lang, word, value) for lang, table in FORM_WORDS.items()
+                        for value, word in table.items()),
         ),
     ),
     pairs=(("lat", "lon"),),

@@ -11,7 +11,7 @@ import re
 
 from matcher.errors import quotes
 from matcher.io.messages import RULES, value_rule
-from matcher.io.schema import ROLE_SCHEMA, RULE_MISSING_VALUE
+from matcher.io.schema import FORM_WORDS, ROLE_SCHEMA, RULE_MISSING_VALUE
 
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "TEXT", "pick_language", "rule_text"]
 
@@ -44,8 +44,7 @@ TEXT: dict[str, dict[str, str]] = {
         "languages": "Arbeidsspråk (ISO-koder, f.eks. no;en)",
         "offers": "Tilrettelegging som tilbys", "permanent": "Fast ansettelse",
         "form": "Samarbeidsform", "unknown": "ikke oppgitt", "yes": "ja", "no": "nei",
-        "grant": "tilskudd", "supplier": "leverandør", "employment": "ansettelse",
-        "development": "utvikling", "role_id": "Stillings-ID", "enterprise": "Virksomhet",
+        **FORM_WORDS["nb"], "role_id": "Stillings-ID", "enterprise": "Virksomhet",
         "language_switch": "Språk", "terms": "Begreper", "menu": "Meny",
         "not_utf8": "Skjemaet kom ikke som UTF-8-tekst og ble ikke lagret.",
         "no_files": "Skjemaet kan ikke ha vedlegg. Ingenting ble lagret.",
@@ -73,8 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
         "languages": "Arbejdssprog (ISO-koder, f.eks. da;en)",
         "offers": "Tilpasninger, der tilbydes", "permanent": "Fast ansættelse",
         "form": "Samarbejdsform", "unknown": "ikke oplyst", "yes": "ja", "no": "nej",
-        "grant": "tilskud", "supplier": "leverandør", "employment": "ansættelse",
-        "development": "udvikling", "role_id": "Stillings-id", "enterprise": "Virksomhed",
+        **FORM_WORDS["da"], "role_id": "Stillings-id", "enterprise": "Virksomhed",
         "language_switch": "Sprog", "terms": "Begreber", "menu": "Menu",
         "not_utf8": "Formularen kom ikke som UTF-8-tekst og blev ikke gemt.",
         "no_files": "Formularen kan ikke have vedhæftede filer. Intet blev gemt.",
@@ -127,21 +125,18 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     return "no"
 
 
-#: the service's own rules in Norwegian and Danish, and the choice of ``form`` in the words of
-#: the form's list; the rules of the role columns are :mod:`matcher.io.messages`' (one wording
-#: for the form and ``matcher match``). An unknown rule stays in English.
+#: the service's own rules in Norwegian and Danish; the rules of the role columns are
+#: :mod:`matcher.io.messages`' (one wording for the form and ``matcher match``; ``form`` in the
+#: words of the form's list, :data:`matcher.io.schema.FORM_WORDS`). An unknown rule stays in
+#: English.
 OWN_RULES: dict[str, dict[str, str]] = {
     "no": {
-        "must be one of grant, supplier, employment, development":
-            "må være tilskudd, leverandør, ansettelse eller utvikling",
         "must be at most 200 characters": "kan ha høyst 200 tegn",
         "must have at most 50 items": "kan ha høyst 50 verdier",
         "must not contain NUL characters": "kan ikke inneholde NUL-tegn",
         "must be valid Unicode text (UTF-8)": "må være gyldig tekst (UTF-8)",
     },
     "da": {
-        "must be one of grant, supplier, employment, development":
-            "skal være tilskud, leverandør, ansættelse eller udvikling",
         "must be at most 200 characters": "må højst have 200 tegn",
         "must have at most 50 items": "må højst have 50 værdier",
         "must not contain NUL characters": "må ikke indeholde NUL-tegn",
