@@ -23,6 +23,7 @@ from matcher.taxonomy.resolve import (
     SPELLING_MIN_CONFIDENCE,
     Resolver,
     normalise,
+    without_context,
 )
 from matcher.terms import resolve_terms
 
@@ -453,3 +454,28 @@ def test_a_damaged_or_foreign_index_entry_is_not_read(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:1000])
     assert _read_index(path, keys, 3) is None
     assert _read_index(tmp_path / "missing.npz", keys, 3) is None
+
+
+# --- what a caseworker writes around an occupation ------------------------------------------
+
+@pytest.mark.parametrize(("written", "bare"), [
+    ("kokk i 3 år", "kokk"), ("Renholder 2015-2019", "Renholder"), ("tidligere kokk", "kokk"),
+    ("erfaring som kokk", "kokk"), ("kokk - deltid", "kokk"), ("Kokk (deltid, 2 år)", "Kokk"),
+    ("butikkmedarbeider (sommerjobb)", "butikkmedarbeider"), ("har jobbet som sveiser", "sveiser"),
+    ("Renholder (bedrift), 2018-nå", "Renholder (bedrift)"), ("syerske ca. 10 år", "syerske"),
+    ("former cook, 2 years", "cook"),
+])
+def test_years_durations_and_former_are_left_out(written: str, bare: str) -> None:
+    """`kokk i 3 år` is a cook: what says when, how long or how much is not the occupation."""
+    got, plain = TAX.resolve(written, "occupation"), TAX.resolve(bare, "occupation")
+    assert got.term == written  # warnings and reasons quote what was written
+    assert (got.uri, got.method, got.confidence) == (plain.uri, plain.method, plain.confidence)
+    assert got.resolved
+
+
+def test_no_label_or_title_is_read_without_context() -> None:
+    """The step changes nothing a label or a title says (the benchmarks' terms included)."""
+    texts = {*TAX.occupation_labels, *(t for t, *_ in TAX.titles),
+             *(n for lang in ("no", "da") for names in TAX.occupation_names[lang] for n in names)}
+    assert [t for t in texts if without_context(t) != t] == []
+    assert without_context("3 år") == "3 år"  # nothing would be left: kept as written

@@ -1,6 +1,8 @@
 """Resolve what a caseworker typed to a taxonomy concept.
 
-A term is tried as, in order:
+A term is tried as, in order (for an occupation, with what says when or how long left out
+first: ``kokk i 3 år``, ``renholder 2015-2019``, ``tidligere kokk``, ``erfaring som kokk``,
+``kokk - deltid`` are all ``kokk``; :func:`without_context`):
 
 1. ``uri``: an ESCO URI (occupation, skill, skill group, ISCO group). Unknown URIs stay
    unresolved; they are never matched as text.
@@ -157,6 +159,45 @@ _NON_WORD = re.compile(r"[^\w+#]+|_+")
 # qualifier in parentheses ("Renholder (bedrift)" -> "renholder") weaker still.
 _EN_PREFERRED, _PREFERRED, _ALT, _TITLE, _TITLE_BASE = 0, 1, 2, 3, 4
 _QUALIFIER = re.compile(r"\(([^()]*)\)")
+#: what a caseworker writes around an occupation that says when, how long or how much, not what
+_CONTEXT = [re.compile(p, re.IGNORECASE) for p in (
+    # years and spans of years: 2015-2019, 2019-nå, 2021
+    r"\b(?:19|20)\d{2}\b(?:\s*[-–]\s*(?:(?:19|20)\d{2}\b|nå\b|i dag\b|d\.?d\.?|now\b|"
+    r"today\b))?",
+    # durations: i 3 år, 6 mnd, ca. 2 years
+    r"(?:\b(?:i|in|for)\s+)?(?:\b(?:ca\.?|cirka|omtrent|over|under)\s*)?\b\d+(?:[.,]\d+)?\s*\+?\s*"
+    r"(?:år|års|aar|måneder|måneders|måned|mnd|mdr|md|uker|uke|uger|uge|years?|yrs?|"
+    r"months?|weeks?)\b",
+    # how much: deltid, heltid, part-time, sommerjobb
+    r"\b(?:deltid|heltid|fulltid|part[- ]time|full[- ]time|sommerjobb|sommerjob)\b",
+    # before it: tidligere, erfaring som, har jobbet som, worked as
+    r"^\s*(?:tidligere|fhv\.?|forhenværende|former|ex|(?:arbeids)?erfaring\s+(?:som|fra)|"
+    r"erfaring|(?:har\s+)?(?:jobbet|arbeidet|arbejdet|worked)\s+(?:som|as)|"
+    r"experience\s+as)\b\s*",
+)]
+_LEFT_OVER = re.compile(r"\(\s*[,;]*\s*\)|^[\s,;:.\-–]+|[\s,;:.\-–]+$")
+
+
+def without_context(term: str) -> str:
+    """``term`` without what says when, how long or how much (years, durations, part-time,
+    "tidligere", "erfaring som"); ``term`` itself when that would leave nothing.
+
+    >>> [without_context(t) for t in ("kokk i 3 år", "Renholder 2015-2019", "tidligere kokk",
+    ...                               "erfaring som kokk", "Kokk (deltid, 2 år)", "kokk")]
+    ['kokk', 'Renholder', 'kokk', 'kokk', 'Kokk', 'kokk']
+    >>> without_context("3 år"), without_context("deltidsbrannkonstabel")
+    ('3 år', 'deltidsbrannkonstabel')
+    """
+    text, found = term, 0
+    for pattern in _CONTEXT:
+        text, n = pattern.subn(" ", text)
+        found += n
+    if not found:
+        return term
+    text = " ".join(text.split())
+    while (cleaned := " ".join(_LEFT_OVER.sub(" ", text).split())) != text:
+        text = cleaned
+    return text if text else term
 
 _SNOWBALL = {"en": "english", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
              "da": "danish", "sv": "swedish", "de": "german", "nl": "dutch", "fr": "french",
@@ -1113,6 +1154,9 @@ class Resolver:
         cached = self._cache.get(term)
         if cached is not None:
             return cached
+        core = without_context(term) if self.kind == "occupation" else term
+        if core != term:
+            return replace(self.resolve(core), term=term)
         answer = self._spelling(self._resolve(term))
         if self.kind == "occupation" and answer.candidates and answer.method not in (
                 "uri", "code", "similar"):
