@@ -463,7 +463,8 @@ def test_a_damaged_or_foreign_index_entry_is_not_read(tmp_path: Path) -> None:
     ("erfaring som kokk", "kokk"), ("kokk - deltid", "kokk"), ("Kokk (deltid, 2 år)", "Kokk"),
     ("butikkmedarbeider (sommerjobb)", "butikkmedarbeider"), ("har jobbet som sveiser", "sveiser"),
     ("Renholder (bedrift), 2018-nå", "Renholder (bedrift)"), ("syerske ca. 10 år", "syerske"),
-    ("former cook, 2 years", "cook"),
+    ("former cook, 2 years", "cook"), ("ønsker å jobbe som birøkter", "birøkter"),
+    ("vil gerne arbejde som biavler", "biavler"), ("jobbe som kokk", "kokk"),
 ])
 def test_years_durations_and_former_are_left_out(written: str, bare: str) -> None:
     """`kokk i 3 år` is a cook: what says when, how long or how much is not the occupation."""

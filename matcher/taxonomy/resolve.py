@@ -174,6 +174,9 @@ _CONTEXT = [re.compile(p, re.IGNORECASE) for p in (
     r"^\s*(?:tidligere|fhv\.?|forhenværende|former|ex|(?:arbeids)?erfaring\s+(?:som|fra)|"
     r"erfaring|(?:har\s+)?(?:jobbet|arbeidet|arbejdet|worked)\s+(?:som|as)|"
     r"experience\s+as)\b\s*",
+    # a wish: ønsker å jobbe som, vil gerne arbejde som, wants to work as
+    r"^\s*(?:(?:ønsker|vil|vil\s+gjerne|vil\s+gerne|kunne\s+tenke\s+seg|wants?|would\s+like)"
+    r"\s+(?:å\s+|at\s+|to\s+)?)?(?:jobbe|arbeide|arbejde|work)\s+(?:som|as)\b\s*",
 )]
 _LEFT_OVER = re.compile(r"\(\s*[,;]*\s*\)|^[\s,;:.\-–]+|[\s,;:.\-–]+$")
 
@@ -185,6 +188,8 @@ def without_context(term: str) -> str:
     >>> [without_context(t) for t in ("kokk i 3 år", "Renholder 2015-2019", "tidligere kokk",
     ...                               "erfaring som kokk", "Kokk (deltid, 2 år)", "kokk")]
     ['kokk', 'Renholder', 'kokk', 'kokk', 'Kokk', 'kokk']
+    >>> [without_context(t) for t in ("ønsker å jobbe som kokk", "vil gerne arbejde som kok")]
+    ['kokk', 'kok']
     >>> without_context("3 år"), without_context("deltidsbrannkonstabel")
     ('3 år', 'deltidsbrannkonstabel')
     """
