@@ -134,8 +134,8 @@ ROLE_CASES = [
     ("r1,A,,,,,,,", "roles.csv line 2, column 'slots': must not be empty"),
     ("r1,,1,,,,,,", "roles.csv line 2, column 'enterprise': must not be empty"),
     (
-        "r1,A,1,40h,,,,,",
-        "roles.csv line 2, column 'hours': must be a number > 0 and <= 168, got '40h'",
+        "r1,A,1,40x,,,,,",
+        "roles.csv line 2, column 'hours': must be a number > 0 and <= 168, got '40x'",
     ),
     (
         "r1,A,1,,-91,0,,,",

@@ -523,6 +523,25 @@ def test_languages_are_stored_once_and_unknown_ones_named() -> None:
     assert validate_seekers(frame.head(1), "s")["languages"].to_list() == [["no", "fa"]]
 
 
+def test_hours_and_distances_written_with_their_unit() -> None:
+    hours = ["37,5 t", "20 timer", "30 t/uke", "20 timer i uka", "15T", "40", "20 h/week",
+             "37.5 t.", "25 timer om ugen"]
+    frame = pl.DataFrame({"seeker_id": [f"S{k}" for k in range(len(hours))], "Maks timer": hours,
+                          "maks_avstand": ["30 km", "12,5km", *[None] * (len(hours) - 2)]})
+    typed = validate_seekers(frame, "s")
+    assert typed["hours_max"].to_list() == [37.5, 20, 30, 20, 15, 40, 20, 37.5, 25]
+    assert typed["max_distance_km"].to_list()[:3] == [30, 12.5, None]
+    # another unit, or a unit alone, is still an error that shows what was written
+    bad = pl.DataFrame({"seeker_id": ["S1", "S2", "S3"], "Maks timer": ["3 dager", "t", "20 km"]})
+    assert [p.value for p in _problems_of(validate_seekers, bad)] == ["3 dager", "t", "20 km"]
+
+
+def _problems_of(call: Any, *args: Any) -> list[Any]:
+    with pytest.raises(InputError) as info:
+        call(*args, "s.csv")
+    return list(info.value.problems)
+
+
 def test_the_collaboration_form_in_norwegian_and_danish_words() -> None:
     """The role form shows NAV's forms as tilskudd, leverandør, ...; a file may say them so."""
     frame = pl.DataFrame({"role_id": [f"R{k}" for k in range(6)], "enterprise": ["E"] * 6,

@@ -928,7 +928,10 @@ def _parse(column: Column, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]
     # and coordinates are not written with a thousands separator). A literal replacement, not
     # a regex: it costs nothing, and '37,5,1' or '37,5.0' still fail the cast and are reported
     # as written.
-    number = pl.col(name).cast(pl.Float64()) if dtype.is_numeric() else decimal_number(stated)
+    if dtype.is_numeric():
+        number = pl.col(name).cast(pl.Float64())
+    else:
+        number = decimal_number(_without_unit(stated, column.units) if column.units else stated)
     ok = number.is_finite() & _in_range(number, column)
     if column.kind == "integer":
         ok = ok & (number == number.floor()) & (number.abs() <= _MAX_EXACT_INTEGER)
@@ -936,6 +939,14 @@ def _parse(column: Column, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]
     else:
         typed = pl.when(ok).then(number)
     return typed, stated.is_not_null() & (number.is_null() | ~ok)
+
+
+def _without_unit(text: pl.Expr, units: tuple[str, ...]) -> pl.Expr:
+    """A number written with one of its column's units after it (``37,5 t``, ``30 km``), the
+    unit left out."""
+    pattern = "(?i)^(.*?[0-9])\\s*(?:" + "|".join(
+        re.escape(u) for u in sorted(units, key=len, reverse=True)) + ")\\.?$"
+    return text.str.strip_chars().str.replace(pattern, "${1}")
 
 
 def _in_range(number: pl.Expr, column: Column) -> pl.Expr:

@@ -59,6 +59,14 @@ __all__ = [
 Kind = Literal["id", "text", "choice", "list", "languages", "number", "integer", "boolean"]
 
 LIST_SEPARATOR = ";"
+#: how hours a week are written after the number (``37,5 t``, ``20 timer i uka``, ``30 t/uge``)
+HOUR_UNITS: tuple[str, ...] = (
+    "t", "timer", "time", "tim", "h", "hours", "hrs", "t/uke", "t/u", "t/uge", "t/uka",
+    "t/w", "timer/uke", "timer/uge", "timer i uka", "timer i uken", "timer i ugen",
+    "timer per uke", "timer pr uke", "timer pr. uke", "timer om ugen", "timer pr uge",
+    "timer pr. uge", "timer per uge", "t/wk", "h/week", "hours/week", "hours a week",
+    "hours per week",
+)
 #: NAV's collaboration forms (``form``) in Norwegian and Danish: what the role form shows, and
 #: what a file may say instead of the English value
 FORM_WORDS: dict[str, dict[str, str]] = {
@@ -130,6 +138,9 @@ class Column:
         ``minimum`` itself is not allowed (``> 0`` rather than ``>= 0``).
     allowed : tuple of str
         The values a ``choice`` column holds (lower-case), and accepts as written.
+    units : tuple of str
+        Units a ``number`` may be written with after it (``37,5 t``, ``30 km``), left out
+        before it is read (lower-case).
     words : tuple of (str, str, str)
         Other words a ``choice`` column accepts for its values, as ``(language, word,
         value)``: what the value is called in Norwegian or Danish (``("nb", "tilskudd",
@@ -148,6 +159,7 @@ class Column:
     exclusive_minimum: bool = False
     allowed: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
     words: tuple[tuple[str, str, str], ...] = ()
 
     @property
@@ -260,12 +272,13 @@ SEEKER_SCHEMA = Schema(
             "hours_max", "number", _HOURS_RULE, minimum=0.0, maximum=168.0, exclusive_minimum=True,
             aliases=("maks_timer", "timer", "max_timer", "maks_timer_per_uke", "timer_per_uke",
                      "arbeidstimer", "timer_om_ugen", "max_hours", "hours"),
+            units=HOUR_UNITS,
         ),
         _LAT,
         _LON,
         Column(
             "max_distance_km", "number", "must be a number > 0", minimum=0.0,
-            exclusive_minimum=True,
+            exclusive_minimum=True, units=("km",),
             aliases=("maks_avstand_km", "maks_avstand", "reiseavstand_km", "reiseavstand",
                      "maks_afstand_km", "maks_afstand", "max_afstand_km", "transporttid_km",
                      "max_distance"),
@@ -313,7 +326,8 @@ ROLE_SCHEMA = Schema(
                         "capacity", "kapasitet", "kapacitet")),
         Column("hours", "number", _HOURS_RULE, minimum=0.0, maximum=168.0, exclusive_minimum=True,
                aliases=("timer", "arbeidstid", "timer_per_uke", "ukentlige_timer", "arbejdstid",
-                        "timer_om_ugen", "ugentlige_timer")),
+                        "timer_om_ugen", "ugentlige_timer"),
+               units=HOUR_UNITS),
         _LAT,
         _LON,
         Column("languages", "languages", RULE_LANGUAGE,
