@@ -17,6 +17,7 @@ from matcher.errors import TaxonomyError, UnresolvedTermError
 from matcher.taxonomy import Resolution, Taxonomy, load_taxonomy
 from matcher.taxonomy.compile import read_titles
 from matcher.taxonomy.resolve import (
+    _CODE_NAMED,
     _TITLE,
     GROUP_SIBLINGS,
     SPELLING_METHODS,
@@ -480,3 +481,24 @@ def test_no_label_or_title_is_read_without_context() -> None:
              *(n for lang in ("no", "da") for names in TAX.occupation_names[lang] for n in names)}
     assert [t for t in texts if without_context(t) != t] == []
     assert without_context("3 år") == "3 år"  # nothing would be left: kept as written
+
+
+# --- a code with a name, as exports write an occupation ----------------------------------------
+
+def test_a_code_with_a_name_takes_the_names_occupation_in_the_codes_group() -> None:
+    kokk = TAX.resolve("kokk", "occupation").uri
+    for written in ("5120 Kokker", "5120 - Kokker", "5120.101 Kokk", "5120101 kokk"):
+        got = TAX.resolve(written, "occupation")
+        assert (got.uri, got.method, got.confidence, got.term) == (kokk, "code", 1.0, written)
+    # NAV's and the Danish job centres' longer codes are their group's
+    group = TAX.resolve("5120", "occupation")
+    for code in ("5120101", "5120.101", "512010"):
+        assert TAX.resolve(code, "occupation").uri == group.uri
+    # a name of another group: the code stands, in doubt, with the name's occupation next
+    odd = TAX.resolve("5120 Syerske", "occupation")
+    assert (odd.uri, odd.method) == (group.uri, "code") and odd.confidence < 0.8
+    assert odd.candidates[1] == TAX.resolve("Syerske", "occupation").uri
+    # no label or title is a code with a name, so nothing the benchmarks resolve changes
+    texts = {*TAX.occupation_labels, *(t for t, *_ in TAX.titles),
+             *(n for lang in ("no", "da") for names in TAX.occupation_names[lang] for n in names)}
+    assert [t for t in texts if _CODE_NAMED.match(t.casefold())] == []

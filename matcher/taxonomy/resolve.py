@@ -149,7 +149,12 @@ N_CANDIDATES = 20
 
 _ISCO_URI = "http://data.europa.eu/esco/isco/C"
 _STYRK_URI = "http://data.europa.eu/esco/concept/norwegian-occupations/"
-_CODE = re.compile(r"^(?:(?:styrk|isco)(?:[\s-]?08)?[\s:.-]*)?(\d{4})$")
+_CODE = re.compile(r"^(?:(?:styrk|isco|disco)(?:[\s-]?08)?[\s:.-]*)?(\d{4})(?:\.?\d{1,3})?$")
+"""A 4-digit STYRK-08 / ISCO-08 code, also with the national extension NAV's and the Danish job
+centres' codes add to it (``5120.101``, ``5120101``, ``513110``): the first four digits are the
+group."""
+_CODE_NAMED = re.compile(r"^(\d{4})(?:\.?\d{1,3})?\s*[-–:.]?\s+(\D.*)$")
+"""A code and a name (``5120 Kokker``, ``5120.101 - Kokk``), as exports write an occupation."""
 # Norwegian/Danish group titles end in "mv." (med videre), "m.fl.", "m.m.", "o.l.".
 _TRAILER = re.compile(r"[\s,;]+(?:mv|m\s?\.\s?fl|m\s?\.\s?m|o\s?\.\s?l|etc)\.?\s*$")
 _NON_WORD = re.compile(r"[^\w+#]+|_+")
@@ -1110,6 +1115,28 @@ class Resolver:
                 target = None if g is None else self._n + g
         return self._answer(term, target, "uri", 1.0)
 
+    def _by_code_and_name(self, term: str, code: str, name: str) -> Resolution:
+        """A code with a name (``5120 Kokker``): the code decides the group, the name the
+        occupation in it when it names one there (``kokk``); else the group, as for the code
+        alone. A code that names no group is read as the name alone."""
+        group = self._by_code(term, code)
+        if not group.resolved:
+            return replace(self._resolve(name), term=term)
+        answer = self._resolve(name)
+        i = self.taxonomy._occupation_by_uri.get(answer.uri) if answer.uri else None
+        if i is not None and self._target_code(i) == code:
+            candidates = tuple(dict.fromkeys([answer.uri, *group.candidates]))[:N_CANDIDATES]
+            return replace(answer, term=term, method="code", confidence=1.0,
+                           candidates=candidates)  # type: ignore[arg-type]
+        if i is not None and answer.uri is not None:  # another group: the code stands, in doubt
+            return replace(
+                group, confidence=AMBIGUITY_FACTOR,
+                candidates=tuple(dict.fromkeys([*group.candidates[:1], answer.uri,
+                                                *group.candidates[1:]]))[:N_CANDIDATES],
+                suggestions=tuple(dict.fromkeys([*group.suggestions[:1], answer.label or "",
+                                                 *group.suggestions[1:]]))[:N_SUGGESTIONS])
+        return group
+
     def _by_code(self, term: str, code: str) -> Resolution:
         self._labelled()
         g = self._group_by_code.get(code, self._styrk_by_code.get(code))
@@ -1199,6 +1226,9 @@ class Resolver:
             if self.kind == "occupation":
                 return self._by_code(term, code.group(1))
             return self._answer(term, None, None, 0.0)
+        named = _CODE_NAMED.match(folded) if self.kind == "occupation" else None
+        if named:
+            return self._by_code_and_name(term, named.group(1), named.group(2))
 
         self._labelled()
         hits = self._exact.get(folded)
