@@ -5,6 +5,7 @@ twice)."""
 
 from __future__ import annotations
 
+import random
 import re
 import string
 
@@ -963,3 +964,24 @@ def test_all_the_required_skills_are_counted_as_all_or_both(taxonomy) -> None:
         texts = {by_role["S1"]: reason["S1"], by_role["S2"]: reason["S2"]}
         assert both in texts["R1"] and every in texts["R2"], (lang, texts)
         assert some in reason["S3"], reason["S3"]
+
+
+def test_a_qualified_name_reads_in_a_sentence_and_still_names_its_occupation(taxonomy) -> None:
+    """ESCO's `gårdbruker, kombinasjonsbruk` in a list of names reads as two; in a reason it is
+    `gårdbruker (kombinasjonsbruk)`, which the caseworker can also write back into the file."""
+    from matcher.explain.reasons import _in_sentence
+
+    names = [(o, names[0]) for lang in ("no", "da")
+             for o, names in enumerate(taxonomy.occupation_names[lang])
+             if names and _in_sentence(names[0]) != names[0]]
+    assert len(names) > 500
+    sample = random.Random(0).sample(names, 120)
+    back = [taxonomy.resolve(_in_sentence(name), "occupation").uri == taxonomy.occupation_uris[o]
+            for o, name in sample]
+    assert sum(back) >= 0.97 * len(back)
+    seekers = pl.DataFrame({"seeker_id": ["S1"], "experience": ["gårdbruker, kombinasjonsbruk"]})
+    roles = pl.DataFrame({"role_id": ["R1"], "enterprise": ["Bikuben"], "slots": [1],
+                          "occupation": ["birøkter"]})
+    reason = matcher.match(seekers, roles, taxonomy=taxonomy, lang="nb").matches["reason"][0]
+    assert "som gårdbruker (kombinasjonsbruk)" in reason
+    assert "gårdbruker, kombinasjonsbruk" not in reason

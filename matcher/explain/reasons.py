@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -213,6 +214,26 @@ def holders_of(role_of_seeker: np.ndarray) -> dict[int, list[int]]:
     return out
 
 
+#: an ESCO Norwegian or Danish name with its qualifier after a comma or a dash
+#: ("gårdbruker, kombinasjonsbruk", "landbrugsassistent - afgrøder")
+_QUALIFIED = re.compile(r"^([^,()]+?)(?:,| - )\s*([^,()]+)$")
+
+
+def _in_sentence(name: str) -> str:
+    """A Norwegian or Danish occupation name as a sentence can hold it: its qualifier in
+    parentheses, so that a list of names stays readable ("som gårdbruker (kombinasjonsbruk)
+    og som agronom", not "som gårdbruker, kombinasjonsbruk og som agronom"). The name written
+    so resolves to the same occupation.
+
+    >>> _in_sentence("gårdbruker, kombinasjonsbruk"), _in_sentence("landbrugsassistent - afgrøder")
+    ('gårdbruker (kombinasjonsbruk)', 'landbrugsassistent (afgrøder)')
+    >>> _in_sentence("kokk"), _in_sentence("operatør, trykking, papir")
+    ('kokk', 'operatør, trykking, papir')
+    """
+    match = _QUALIFIED.match(name)
+    return f"{match.group(1).strip()} ({match.group(2).strip()})" if match else name
+
+
 @dataclass(frozen=True, eq=False)
 class Names:
     """Concepts named in a reason language: an occupation, skill or ISCO/STYRK group by the
@@ -307,7 +328,7 @@ class Explainer:
     def _occupation(self, o: int) -> str:
         names = self.taxonomy.occupation_names.get(self._tax_lang)
         if names is not None and names[o]:
-            return str(names[o][0]).strip()
+            return _in_sentence(str(names[o][0]).strip())
         return str(self.taxonomy.occupation_labels[o]).strip()
 
     def _group(self, res: Resolution) -> str | None:
