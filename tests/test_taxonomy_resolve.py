@@ -487,7 +487,8 @@ def test_no_label_or_title_is_read_without_context() -> None:
 
 def test_a_code_with_a_name_takes_the_names_occupation_in_the_codes_group() -> None:
     kokk = TAX.resolve("kokk", "occupation").uri
-    for written in ("5120 Kokker", "5120 - Kokker", "5120.101 Kokk", "5120101 kokk"):
+    for written in ("5120 Kokker", "5120 - Kokker", "5120.101 Kokk", "5120101 kokk",
+                    "5120 Kokker 2019-2021"):
         got = TAX.resolve(written, "occupation")
         assert (got.uri, got.method, got.confidence, got.term) == (kokk, "code", 1.0, written)
     # NAV's and the Danish job centres' longer codes are their group's

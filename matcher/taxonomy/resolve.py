@@ -1122,7 +1122,7 @@ class Resolver:
         group = self._by_code(term, code)
         if not group.resolved:
             return replace(self._resolve(name), term=term)
-        answer = self._resolve(name)
+        answer = self._resolve(without_context(name))
         i = self.taxonomy._occupation_by_uri.get(answer.uri) if answer.uri else None
         if i is not None and self._target_code(i) == code:
             candidates = tuple(dict.fromkeys([answer.uri, *group.candidates]))[:N_CANDIDATES]
@@ -1187,7 +1187,7 @@ class Resolver:
         if cached is not None:
             return cached
         core = without_context(term) if self.kind == "occupation" else term
-        if core != term:
+        if core != term and not _CODE.match(_fold(term)) and not _CODE_NAMED.match(_fold(term)):
             return replace(self.resolve(core), term=term)
         answer = self._spelling(self._resolve(term))
         if self.kind == "occupation" and answer.candidates and answer.method not in (
