@@ -91,6 +91,8 @@ def joined_parts(item: str) -> list[str]:
     (['deltid', 'fleksibel arbeidstid'], ['tagalog'])
     """
     return [part for part in _JOINS.split(item) if part.strip()] or [item]
+
+
 # "x" is the mark of a ticked box in a spreadsheet; an empty cell is "not stated", never "no".
 TRUE_WORDS: tuple[str, ...] = ("true", "yes", "1", "ja", "j", "y", "x")
 FALSE_WORDS: tuple[str, ...] = ("false", "no", "0", "nei", "nej", "n")

@@ -1123,19 +1123,20 @@ class Resolver:
         if not group.resolved:
             return replace(self._resolve(name), term=term)
         answer = self._resolve(without_context(name))
-        i = self.taxonomy._occupation_by_uri.get(answer.uri) if answer.uri else None
-        if i is not None and self._target_code(i) == code:
-            candidates = tuple(dict.fromkeys([answer.uri, *group.candidates]))[:N_CANDIDATES]
+        uri = answer.uri
+        i = self.taxonomy._occupation_by_uri.get(uri) if uri is not None else None
+        if uri is None or i is None:
+            return group
+        if self._target_code(i) == code:
+            candidates = tuple(dict.fromkeys([uri, *group.candidates]))[:N_CANDIDATES]
             return replace(answer, term=term, method="code", confidence=1.0,
-                           candidates=candidates)  # type: ignore[arg-type]
-        if i is not None and answer.uri is not None:  # another group: the code stands, in doubt
-            return replace(
-                group, confidence=AMBIGUITY_FACTOR,
-                candidates=tuple(dict.fromkeys([*group.candidates[:1], answer.uri,
-                                                *group.candidates[1:]]))[:N_CANDIDATES],
-                suggestions=tuple(dict.fromkeys([*group.suggestions[:1], answer.label or "",
-                                                 *group.suggestions[1:]]))[:N_SUGGESTIONS])
-        return group
+                           candidates=candidates)
+        return replace(  # the name says another group: the code stands, in doubt
+            group, confidence=AMBIGUITY_FACTOR,
+            candidates=tuple(dict.fromkeys([*group.candidates[:1], uri,
+                                            *group.candidates[1:]]))[:N_CANDIDATES],
+            suggestions=tuple(dict.fromkeys([*group.suggestions[:1], answer.label or "",
+                                             *group.suggestions[1:]]))[:N_SUGGESTIONS])
 
     def _by_code(self, term: str, code: str) -> Resolution:
         self._labelled()
