@@ -531,6 +531,9 @@ def test_hours_and_distances_written_with_their_unit() -> None:
     typed = validate_seekers(frame, "s")
     assert typed["hours_max"].to_list() == [37.5, 20, 30, 20, 15, 40, 20, 37.5, 25]
     assert typed["max_distance_km"].to_list()[:3] == [30, 12.5, None]
+    roles = pl.DataFrame({"role_id": ["R1", "R2", "R3"], "enterprise": ["E"] * 3,
+                          "Antall plasser": ["2 stk", "1 plass", "3 pladser"]})
+    assert validate_roles(roles, "r")["slots"].to_list() == [2, 1, 3]
     # another unit, or a unit alone, is still an error that shows what was written
     bad = pl.DataFrame({"seeker_id": ["S1", "S2", "S3"], "Maks timer": ["3 dager", "t", "20 km"]})
     assert [p.value for p in _problems_of(validate_seekers, bad)] == ["3 dager", "t", "20 km"]
