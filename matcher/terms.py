@@ -168,13 +168,15 @@ def _adaptation_terms(cell: list[str], cache: dict[str, AdaptationMatch]) -> lis
     arbeidstid``, ``rullestoltilgang, stille arbeidsplass``) is each of them; read whole it
     would be one unknown adaptation that no role states, and the person would be kept from
     roles that offer both."""
+    def known(term: str) -> bool:
+        if term not in cache:
+            cache[term] = resolve_adaptation(term)
+        return cache[term].known
+
     out: list[str] = []
     for term in cell:
-        match = cache.get(term)
-        if match is None:
-            match = cache[term] = resolve_adaptation(term)
-        parts = [] if match.known else joined_parts(term)
-        if len(parts) > 1 and all(resolve_adaptation(p).known for p in parts):
+        parts = [] if known(term) else joined_parts(term)
+        if len(parts) > 1 and all(map(known, parts)):
             out += parts
         else:
             out.append(term)

@@ -914,10 +914,9 @@ class Explainer:
         j = int(g.best_excluded[i])
         if j < 0 or not g.best_excluded_score[i] > score + 1e-9:
             return ""
-        by = [name for c, name in enumerate(CONSTRAINTS) if g.best_excluded_by[i, c]]
-        if by == ["needs"] and j in g.ask_roles[i]:
-            return ""  # named by _clause_ask_better
-        why = self.say.join([self._constraint(i, name, 1) for name in by])
+        why = self._excluded_why(i, j, ask_named=True)  # else named by _clause_ask_better
+        if why is None:
+            return ""
         return self.say("better_excluded", role=self._role_name(j),
                         score=self.say.number(float(g.best_excluded_score[i])), why=why)
 
@@ -1091,6 +1090,16 @@ class Explainer:
         return self.say.count("ask", n, roles=self._roles(shown, n),
                               needs=self.say.join(self._needs(i)))
 
+    def _excluded_why(self, i: int, j: int, *, ask_named: bool) -> str | None:
+        """What took seeker ``i``'s best excluded role ``j`` away ("is more than 30 km away
+        and ..."); ``None`` when only a need did and the role is already named among the roles
+        to ask about it (``ask_named``)."""
+        g = self.graph
+        by = [name for c, name in enumerate(CONSTRAINTS) if g.best_excluded_by[i, c]]
+        if ask_named and by == ["needs"] and j in g.ask_roles[i]:
+            return None
+        return self.say.join([self._constraint(i, name, 1) for name in by])
+
     def _clause_excluded_best(self, i: int, *, ask_named: bool) -> str:
         """The best-scoring role a hard constraint took away, when it beats what is left."""
         g = self.graph
@@ -1107,10 +1116,9 @@ class Explainer:
         )
         if g.best_excluded_score[i] <= left:
             return ""
-        by = [name for c, name in enumerate(CONSTRAINTS) if g.best_excluded_by[i, c]]
-        if ask_named and by == ["needs"] and j in g.ask_roles[i]:
+        why = self._excluded_why(i, j, ask_named=ask_named)
+        if why is None:
             return ""  # already named among the roles to ask
-        why = self.say.join([self._constraint(i, name, 1) for name in by])
         return self.say("excluded_best", role=self._role_name(j),
                         score=self.say.number(float(g.best_excluded_score[i])), why=why)
 

@@ -231,11 +231,12 @@ def find_outputs(run: PathLike) -> dict[str, Path]:
     found: dict[str, Path] = {"manifest": manifest, "matches": matches}
     folder = manifest.parent
     sheets = sheet_names(matches)
+    tables = {p: _columns_of(p) for p in sorted(folder.iterdir())  # each read once
+              if p.is_file() and p != matches and p.suffix.lower() in TABLE_SUFFIXES
+              and not p.name.startswith(".")}
     for kind, columns, option in (("alternatives", ALTS_REQUIRED, "--alternatives"),
                                   ("warnings", WARNINGS_COLUMNS, "--warnings")):
-        fits = [p for p in sorted(folder.iterdir())
-                if p.is_file() and p != matches and p.suffix.lower() in TABLE_SUFFIXES
-                and not p.name.startswith(".") and _holds(_columns_of(p), columns)]
+        fits = [p for p, names in tables.items() if _holds(names, columns)]
         if len(fits) > 1:
             raise InputError([Problem(str(folder), None, None, RULE_AMBIGUOUS.format(
                 kind=kind, n=len(fits), names=", ".join(p.name for p in fits), option=option),

@@ -1204,9 +1204,12 @@ class Resolver:
         terms = list(terms)
         if self.kind == "occupation":
             self._labelled()
-            self._prefetch_votes(t for t in terms if isinstance(t, str) and t not in self._cache
-                                 and not _fold(t).startswith(("http://", "https://"))
-                                 and not _CODE.match(_fold(t)))
+            # the votes of what is resolved: the term without its context (kokk i 3 år)
+            cores = [without_context(t) for t in terms
+                     if isinstance(t, str) and t not in self._cache]
+            self._prefetch_votes(c for c in cores
+                                 if not _fold(c).startswith(("http://", "https://"))
+                                 and not _CODE.match(_fold(c)))
         answers: dict[str, Resolution] = {}
         out = []
         for term in terms:
